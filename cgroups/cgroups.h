@@ -1,0 +1,50 @@
+/* brig — cgroups/: one interface over v1, v2 and hybrid hosts.
+ * A struct cg_ops table per backend; callers use only the cg_* functions.
+ * Sees only spec/ structs. */
+#ifndef BRIG_CGROUPS_H
+#define BRIG_CGROUPS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+enum cg_layout { CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
+
+struct cg_manager;
+
+/* Detect the host layout under root ("/sys/fs/cgroup" normally; tests pass
+ * a fake tree) and resolve the container's cgroup path:
+ * cgroups_path from the spec (absolute, or relative to brig's own cgroup),
+ * or a default "/brig/<id>" when NULL.  The systemd form (a:b:c) is refused.
+ * Nothing is created yet. */
+struct cg_manager *cg_new(const char *root, const char *cgroups_path,
+			  const char *id, brig_error_t **err);
+/* Same, for a path recorded in state.json by a previous cg_new. */
+struct cg_manager *cg_load(const char *root, const char *path,
+			   brig_error_t **err);
+void cg_free(struct cg_manager *m);
+
+enum cg_layout cg_layout(const struct cg_manager *m);
+const char *cg_path(const struct cg_manager *m); /* to store in state */
+
+/* mkdir the cgroup in every hierarchy brig uses. */
+int cg_create(struct cg_manager *m, brig_error_t **err);
+/* An O_DIRECTORY fd of the v2 cgroup for CLONE_INTO_CGROUP, or -1. */
+int cg_v2_fd(struct cg_manager *m);
+/* Move pid into the cgroup in every hierarchy. */
+int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
+/* Write linux.resources (r may be NULL). */
+int cg_apply(struct cg_manager *m, const struct spec_resources *r,
+	     brig_error_t **err);
+int cg_freeze(struct cg_manager *m, brig_error_t **err);
+int cg_thaw(struct cg_manager *m, brig_error_t **err);
+bool cg_is_frozen(struct cg_manager *m);
+/* pids in the cgroup (caller frees *pids). */
+int cg_pids(struct cg_manager *m, pid_t **pids, size_t *n, brig_error_t **err);
+/* Send sig to every process in the cgroup. */
+int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err);
+/* rmdir everywhere (retrying briefly while processes exit). */
+int cg_destroy(struct cg_manager *m, brig_error_t **err);
+
+#endif

@@ -1,0 +1,43 @@
+/* brig — namespaces/: clone/unshare/setns, user-namespace id maps, time
+ * offsets, hostname and sysctl.  Sees only spec/ structs. */
+#ifndef BRIG_NAMESPACES_H
+#define BRIG_NAMESPACES_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+/* Runs in the new process; its return value becomes the exit status. */
+typedef int (*ns_child_fn)(void *arg);
+
+/* Start the container's init in the namespaces c->linux asks for: new ones
+ * are created with one clone3, joined ones (path) are entered first.
+ * cgroup_fd >= 0 asks for CLONE_INTO_CGROUP.  Returns the pid (a child of
+ * the caller) or -1. */
+pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
+	       void *arg, brig_error_t **err);
+
+/* CLONE_NEW* flags of the namespaces to create (no path). */
+int ns_new_flags(const struct spec_config *c);
+
+/* Parent side: write uid_map/gid_map (and setgroups "deny" when asked)
+ * of pid. */
+int ns_write_id_maps(pid_t pid, const struct spec_linux *l,
+		     bool deny_setgroups, brig_error_t **err);
+
+/* Child side, in order: become root of a new user namespace, unshare the
+ * time namespace and write its offsets, set hostname and domainname. */
+int ns_setup_child(const struct spec_config *c, brig_error_t **err);
+
+/* Child side, after the rootfs is in place: write linux.sysctl. */
+int ns_apply_sysctl(const struct spec_config *c, brig_error_t **err);
+
+/* Join the namespaces of a running process (exec).  Returns 0. */
+int ns_join_process(pid_t pid, const struct spec_config *c, brig_error_t **err);
+
+/* Format an id map as written to /proc/<pid>/uid_map ("0 1000 1\n...").
+ * Exposed for the unit tests.  Caller frees. */
+char *ns_format_id_map(const struct spec_idmap *m, size_t n);
+
+#endif

@@ -1,0 +1,51 @@
+/* brig — rootfs/: mounts, devices, pivot_root/chroot, masked and readonly
+ * paths.  Runs in the container's init, inside its new mount namespace.
+ * Sees only spec/ structs. */
+#ifndef BRIG_ROOTFS_H
+#define BRIG_ROOTFS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "spec/spec.h"
+
+struct rootfs_opts {
+	const char *rootfs;  /* absolute path of the root filesystem */
+	const char *bundle;  /* absolute bundle path: relative mount sources */
+	bool in_userns;      /* devices are bind-mounted, not mknod'ed */
+	bool no_pivot;       /* chroot instead of pivot_root */
+};
+
+/* Before pivot: make / non-shared, bind the rootfs onto itself, do every
+ * mount of c->mounts in order (destinations created and resolved inside
+ * the rootfs), create the default and linux.devices and /dev symlinks. */
+int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
+		   brig_error_t **err);
+
+/* pivot_root into o->rootfs (or chroot with no_pivot); cwd becomes "/". */
+int rootfs_pivot(const struct rootfs_opts *o, brig_error_t **err);
+
+/* After pivot: maskedPaths, readonlyPaths, root.readonly and
+ * rootfsPropagation. */
+int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,
+		    brig_error_t **err);
+
+/* Parsed mount options (exposed for unit tests and for callers that need
+ * to know the flags, e.g. features). */
+struct rootfs_mount_opts {
+	unsigned long flags;       /* MS_* to set */
+	unsigned long clear;       /* MS_* explicitly cleared (rw, suid...) */
+	unsigned long propagation; /* MS_SHARED|MS_SLAVE|... (| MS_REC) */
+	bool bind, rbind, idmap, ridmap;
+	uint64_t attr_set, attr_clr; /* mount_setattr attributes (recursive) */
+	char *data;                /* remaining fs-specific options, joined */
+};
+int rootfs_parse_mount_options(const struct spec_strv *options,
+			       struct rootfs_mount_opts *out, brig_error_t **err);
+void rootfs_mount_opts_free(struct rootfs_mount_opts *o);
+
+/* Names of every mount option rootfs_parse_mount_options knows
+ * (NULL-terminated), for `brig features`. */
+extern const char *const rootfs_known_mount_options[];
+
+#endif

@@ -1,0 +1,43 @@
+/* brig — security/: capabilities (libcap), seccomp (libseccomp), AppArmor
+ * (libapparmor), no_new_privs.  The only module that includes those
+ * libraries.  Sees only spec/ structs. */
+#ifndef BRIG_SECURITY_H
+#define BRIG_SECURITY_H
+
+#include <stdbool.h>
+
+#include "spec/spec.h"
+
+/* Capabilities, around the switch to process.user:
+ *   sec_caps_prepare()  before setgroups/setgid/setuid: drops the bounding
+ *                       set to caps->bounding and sets PR_SET_KEEPCAPS;
+ *   sec_caps_apply()    after: sets effective/permitted/inheritable, then
+ *                       the ambient set, and clears KEEPCAPS.
+ * caps == NULL keeps today's behaviour of runc: no change at all. */
+int sec_caps_prepare(const struct spec_capabilities *caps, brig_error_t **err);
+int sec_caps_apply(const struct spec_capabilities *caps, brig_error_t **err);
+
+/* Validate capability names (malformed = error with JSON path; unknown to
+ * this kernel = a warning through warn()).  path_prefix like
+ * "process.capabilities". */
+int sec_caps_validate(const struct spec_capabilities *caps,
+		      const char *path_prefix,
+		      void (*warn)(const char *msg), brig_error_t **err);
+
+/* seccomp: compile in the parent (cheap to check, cached later), load in
+ * the child as the very last step before execve. */
+struct sec_seccomp;
+struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
+					brig_error_t **err);
+/* Load the filter; *notify_fd receives the listener fd when the profile
+ * uses SCMP_ACT_NOTIFY (else -1). */
+int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
+void sec_seccomp_free(struct sec_seccomp *f);
+
+/* AppArmor: is it enabled on this host; set the profile for the next exec. */
+bool sec_apparmor_enabled(void);
+int sec_apparmor_apply(const char *profile, brig_error_t **err);
+
+int sec_no_new_privs(brig_error_t **err);
+
+#endif

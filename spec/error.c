@@ -1,0 +1,167 @@
+/* brig — error object and small helpers shared by every module. */
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char *vfmt(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	return s;
+}
+
+int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	if (err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	msg = vfmt(fmt, ap);
+	va_end(ap);
+	brig_err_free(err);
+	*err = xcalloc(1, sizeof(**err));
+	(*err)->code = errnum;
+	if (errnum) {
+		(*err)->msg = xasprintf("%s: %s", msg, strerror(errnum));
+		free(msg);
+	} else {
+		(*err)->msg = msg;
+	}
+	return -1;
+}
+
+int brig_err_prefix(brig_error_t **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *pre, *msg;
+
+	if (err == NULL || *err == NULL)
+		return -1;
+	va_start(ap, fmt);
+	pre = vfmt(fmt, ap);
+	va_end(ap);
+	msg = xasprintf("%s: %s", pre, (*err)->msg);
+	free(pre);
+	free((*err)->msg);
+	(*err)->msg = msg;
+	return -1;
+}
+
+void brig_err_free(brig_error_t **err)
+{
+	if (err && *err) {
+		free((*err)->msg);
+		free(*err);
+		*err = NULL;
+	}
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		abort();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *r;
+	if (!s)
+		return NULL;
+	r = strdup(s);
+	if (!r)
+		abort();
+	return r;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	s = vfmt(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int brig_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+char *brig_read_fd(int fd, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+		if (n + 1 >= cap) {
+			cap *= 2;
+			buf = xrealloc(buf, cap);
+		}
+		r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int saved = errno;
+			free(buf);
+			errno = saved;
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+char *brig_read_file(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *r;
+	int saved;
+	if (fd < 0)
+		return NULL;
+	r = brig_read_fd(fd, len);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
