@@ -18,6 +18,9 @@
 
 #include "error.h"
 
+/* GNU C predefines `linux` as 1; the config has a member of that name. */
+#undef linux
+
 #define BRIG_OCI_VERSION "1.3.0"
 
 struct spec_strv {
@@ -250,6 +253,7 @@ struct spec_intel_rdt {
 	char *clos_id, *l3_cache_schema, *mem_bw_schema;
 	struct spec_strv schemata;
 	spec_opt_bool enable_cmt, enable_mbm;
+	spec_opt_bool enable_monitoring; /* runtime-spec 1.3 enableMonitoring */
 };
 
 struct spec_memory_policy {
