@@ -1,0 +1,306 @@
+/* brig — the default config.json written by `brig spec`.
+ *
+ * The same starter file `runc spec` writes, key for key and in the same
+ * order, with two differences:
+ *  - process.terminal is false (runc: true), so the demo and the tests can
+ *    `brig run` the result without a terminal;
+ *  - hostname is "brig" (runc: "runc").
+ *
+ * With rootless, the same edits `runc spec --rootless` makes: a user
+ * namespace (appended last) mapping container 0 to the caller's uid/gid
+ * with size 1, no network namespace, /sys as a read-only rbind of the host's
+ * /sys instead of a new sysfs (a user namespace cannot mount sysfs without
+ * its own network namespace), no uid=/gid= mount options (the ids do not
+ * exist in the namespace), and no linux.resources (no cgroup delegation is
+ * assumed).  The cgroup namespace stays, as in runc.
+ */
+#include "spec.h"
+
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+
+/* ---- the data ---------------------------------------------------------------- */
+
+static const char *const default_args[] = { "sh", NULL };
+
+static const char *const default_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"TERM=xterm",
+	NULL,
+};
+
+/* bounding, effective and permitted all get this list. */
+static const char *const default_caps[] = {
+	"CAP_AUDIT_WRITE",
+	"CAP_KILL",
+	"CAP_NET_BIND_SERVICE",
+	NULL,
+};
+
+struct mount_def {
+	const char *destination, *type, *source;
+	const char *const *options; /* NULL: no "options" key */
+};
+
+#define OPTS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const struct mount_def default_mounts[] = {
+	{ "/proc", "proc", "proc", NULL },
+	{ "/dev", "tmpfs", "tmpfs",
+	  OPTS("nosuid", "strictatime", "mode=755", "size=65536k") },
+	{ "/dev/pts", "devpts", "devpts",
+	  OPTS("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5") },
+	{ "/dev/shm", "tmpfs", "shm",
+	  OPTS("nosuid", "noexec", "nodev", "mode=1777", "size=65536k") },
+	{ "/dev/mqueue", "mqueue", "mqueue", OPTS("nosuid", "noexec", "nodev") },
+	{ "/sys", "sysfs", "sysfs", OPTS("nosuid", "noexec", "nodev", "ro") },
+	{ "/sys/fs/cgroup", "cgroup", "cgroup",
+	  OPTS("nosuid", "noexec", "nodev", "relatime", "ro") },
+};
+
+/* Rootless replacement for the /sys entry above. */
+static const struct mount_def rootless_sys_mount = {
+	"/sys", "none", "/sys", OPTS("rbind", "nosuid", "noexec", "nodev", "ro"),
+};
+
+/* In runc's order; rootless drops "network" and appends "user". */
+static const char *const default_namespaces[] = {
+	"pid", "network", "ipc", "uts", "mount", "cgroup", NULL,
+};
+
+static const char *const default_masked_paths[] = {
+	"/proc/acpi",
+	"/proc/asound",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/sys/firmware",
+	"/proc/scsi",
+	"/sys/devices/virtual/powercap",
+	NULL,
+};
+
+static const char *const default_readonly_paths[] = {
+	"/proc/bus",
+	"/proc/fs",
+	"/proc/irq",
+	"/proc/sys",
+	"/proc/sysrq-trigger",
+	NULL,
+};
+
+/* ---- yajl helpers -------------------------------------------------------- */
+
+static void key(yajl_gen g, const char *k)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+}
+
+static void kv_str(yajl_gen g, const char *k, const char *v)
+{
+	key(g, k);
+	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
+}
+
+static void kv_int(yajl_gen g, const char *k, long long v)
+{
+	key(g, k);
+	yajl_gen_integer(g, v);
+}
+
+static void kv_bool(yajl_gen g, const char *k, bool v)
+{
+	key(g, k);
+	yajl_gen_bool(g, v);
+}
+
+/* "k": [ list... ], leaving out entries for which skip() is true. */
+static void kv_strv(yajl_gen g, const char *k, const char *const *list,
+		    bool (*skip)(const char *))
+{
+	key(g, k);
+	yajl_gen_array_open(g);
+	for (; *list; list++)
+		if (!skip || !skip(*list))
+			yajl_gen_string(g, (const unsigned char *)*list, strlen(*list));
+	yajl_gen_array_close(g);
+}
+
+/* ---- sections ---------------------------------------------------------------- */
+
+static void gen_process(yajl_gen g)
+{
+	key(g, "process");
+	yajl_gen_map_open(g);
+	kv_bool(g, "terminal", false);
+
+	key(g, "user");
+	yajl_gen_map_open(g);
+	kv_int(g, "uid", 0);
+	kv_int(g, "gid", 0);
+	yajl_gen_map_close(g);
+
+	kv_strv(g, "args", default_args, NULL);
+	kv_strv(g, "env", default_env, NULL);
+	kv_str(g, "cwd", "/");
+
+	key(g, "capabilities");
+	yajl_gen_map_open(g);
+	kv_strv(g, "bounding", default_caps, NULL);
+	kv_strv(g, "effective", default_caps, NULL);
+	kv_strv(g, "permitted", default_caps, NULL);
+	yajl_gen_map_close(g);
+
+	key(g, "rlimits");
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	kv_str(g, "type", "RLIMIT_NOFILE");
+	kv_int(g, "hard", 1024);
+	kv_int(g, "soft", 1024);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+
+	kv_bool(g, "noNewPrivileges", true);
+	yajl_gen_map_close(g);
+}
+
+static void gen_root(yajl_gen g)
+{
+	key(g, "root");
+	yajl_gen_map_open(g);
+	kv_str(g, "path", "rootfs");
+	kv_bool(g, "readonly", true);
+	yajl_gen_map_close(g);
+}
+
+/* The user namespace has no ids to give to uid=/gid= options. */
+static bool is_id_option(const char *opt)
+{
+	return strncmp(opt, "uid=", 4) == 0 || strncmp(opt, "gid=", 4) == 0;
+}
+
+static void gen_mounts(yajl_gen g, bool rootless)
+{
+	key(g, "mounts");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < ARRAY_SIZE(default_mounts); i++) {
+		const struct mount_def *m = &default_mounts[i];
+		if (rootless && strcmp(m->destination, "/sys") == 0)
+			m = &rootless_sys_mount;
+		yajl_gen_map_open(g);
+		kv_str(g, "destination", m->destination);
+		kv_str(g, "type", m->type);
+		kv_str(g, "source", m->source);
+		if (m->options)
+			kv_strv(g, "options", m->options, rootless ? is_id_option : NULL);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* One-entry id map: container 0 → host id. */
+static void gen_idmap(yajl_gen g, const char *k, unsigned long id)
+{
+	key(g, k);
+	yajl_gen_array_open(g);
+	yajl_gen_map_open(g);
+	kv_int(g, "containerID", 0);
+	kv_int(g, "hostID", (long long)id);
+	kv_int(g, "size", 1);
+	yajl_gen_map_close(g);
+	yajl_gen_array_close(g);
+}
+
+static void gen_namespaces(yajl_gen g, bool rootless)
+{
+	key(g, "namespaces");
+	yajl_gen_array_open(g);
+	for (const char *const *ns = default_namespaces; *ns; ns++) {
+		if (rootless && strcmp(*ns, "network") == 0)
+			continue;
+		yajl_gen_map_open(g);
+		kv_str(g, "type", *ns);
+		yajl_gen_map_close(g);
+	}
+	if (rootless) {
+		yajl_gen_map_open(g);
+		kv_str(g, "type", "user");
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
+}
+
+/* Hook point for the default seccomp profile: it will emit a
+ * "seccomp": {...} member of "linux" here (where runc's struct order puts
+ * it), generated from the profile data file.  Until then the default
+ * config has no seccomp section, as `runc spec`'s does not. */
+static void gen_default_seccomp(yajl_gen g, bool rootless)
+{
+	(void)g;
+	(void)rootless;
+}
+
+static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
+{
+	key(g, "linux");
+	yajl_gen_map_open(g);
+	if (rootless) {
+		gen_idmap(g, "uidMappings", uid);
+		gen_idmap(g, "gidMappings", gid);
+	} else {
+		/* deny all devices, as runc does; the runtime always allows
+		 * the standard /dev nodes a container needs */
+		key(g, "resources");
+		yajl_gen_map_open(g);
+		key(g, "devices");
+		yajl_gen_array_open(g);
+		yajl_gen_map_open(g);
+		kv_bool(g, "allow", false);
+		kv_str(g, "access", "rwm");
+		yajl_gen_map_close(g);
+		yajl_gen_array_close(g);
+		yajl_gen_map_close(g);
+	}
+	gen_namespaces(g, rootless);
+	gen_default_seccomp(g, rootless);
+	kv_strv(g, "maskedPaths", default_masked_paths, NULL);
+	kv_strv(g, "readonlyPaths", default_readonly_paths, NULL);
+	yajl_gen_map_close(g);
+}
+
+/* ---- entry point ---------------------------------------------------------- */
+
+char *spec_default_config(bool rootless, uid_t uid, gid_t gid)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	char *out;
+
+	if (!g)
+		abort();
+	/* runc spec indents config.json with tabs */
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "\t");
+
+	yajl_gen_map_open(g);
+	kv_str(g, "ociVersion", BRIG_OCI_VERSION);
+	gen_process(g);
+	gen_root(g);
+	kv_str(g, "hostname", "brig");
+	gen_mounts(g, rootless);
+	gen_linux(g, rootless, uid, gid);
+	yajl_gen_map_close(g);
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		abort(); /* only a bug in the calls above can get here */
+	out = xmalloc(len + 1);
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	yajl_gen_free(g);
+	return out;
+}

@@ -1,0 +1,479 @@
+/* brig — state.json: the container's state as runc prints it, plus brig's
+ * own bookkeeping, and the JSON string quoting used by hand-made JSON.
+ *
+ * Layout (keys in the order runc's `runc state` prints them):
+ *
+ *   {
+ *     "ociVersion": "1.3.0",
+ *     "id": "c1",
+ *     "pid": 4242,                 always; 0 when status is "stopped"
+ *     "status": "running",
+ *     "bundle": "/path/to/bundle",
+ *     "rootfs": "/path/to/bundle/rootfs",
+ *     "created": "2024-01-01T00:00:00.000000000Z",
+ *     "annotations": { ... },      only when non-empty
+ *     "owner": "",
+ *     "brig": {                    only in the internal form (state.json)
+ *       "startTime": 123456,       /proc/<pid>/stat field 22
+ *       "cgroupPath": "...",       omitted when NULL
+ *       "useSystemd": false,
+ *       "detached": true,
+ *       "exitCode": 0,             present exactly when has_exit
+ *       "finished": "...",         omitted when NULL
+ *       "configPath": "..."        omitted when NULL
+ *     }
+ *   }
+ *
+ * The internal form keeps the stored pid even when stopped, so a later
+ * command still knows which process it was; the public form prints 0 then,
+ * as runc does.  Strings are emitted as valid UTF-8: invalid bytes become
+ * U+FFFD (as Go's encoder does), since yajl would otherwise write JSON that
+ * no parser, including ours, reads back.
+ */
+#include "spec.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
+
+/* ---- UTF-8 ---------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 when invalid
+ * (bad lead byte, truncated, overlong, surrogate, above U+10FFFF). */
+static size_t utf8_seq_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0];
+	size_t len;
+	uint32_t cp, min;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2; cp = c & 0x1f; min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3; cp = c & 0x0f; min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4; cp = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A copy of s with every invalid byte replaced by U+FFFD, or NULL when s
+ * is already valid (the common case: no allocation). */
+static char *utf8_sanitize(const char *s, size_t len, size_t *out_len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, l;
+	char *out, *o;
+
+	while (i < len && (l = utf8_seq_len(p + i, len - i)) != 0)
+		i += l;
+	if (i == len)
+		return NULL;
+
+	o = out = xmalloc(len * 3 + 1); /* each bad byte grows to 3 bytes */
+	for (i = 0; i < len;) {
+		l = utf8_seq_len(p + i, len - i);
+		if (l == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(o, p + i, l);
+			o += l;
+			i += l;
+		}
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - out);
+	return out;
+}
+
+/* ---- spec_json_quote --------------------------------------------------------- */
+
+char *spec_json_quote(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+	size_t len, i, l, cap;
+	char *out, *o;
+
+	if (!s)
+		return xstrdup("null");
+	len = strlen(s);
+	p = (const unsigned char *)s;
+	cap = len * 6 + 3; /* worst case: every byte as \u00XX, plus quotes */
+	o = out = xmalloc(cap);
+	*o++ = '"';
+	for (i = 0; i < len;) {
+		unsigned char c = p[i];
+		if (c >= 0x80) {
+			l = utf8_seq_len(p + i, len - i);
+			if (l == 0) {
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
+				i++;
+			} else {
+				memcpy(o, p + i, l);
+				o += l;
+				i += l;
+			}
+			continue;
+		}
+		i++;
+		switch (c) {
+		case '"':  *o++ = '\\'; *o++ = '"'; break;
+		case '\\': *o++ = '\\'; *o++ = '\\'; break;
+		case '\b': *o++ = '\\'; *o++ = 'b'; break;
+		case '\f': *o++ = '\\'; *o++ = 'f'; break;
+		case '\n': *o++ = '\\'; *o++ = 'n'; break;
+		case '\r': *o++ = '\\'; *o++ = 'r'; break;
+		case '\t': *o++ = '\\'; *o++ = 't'; break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				memcpy(o, "\\u00", 4);
+				o[4] = hex[c >> 4];
+				o[5] = hex[c & 0xf];
+				o += 6;
+			} else {
+				*o++ = (char)c;
+			}
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+/* ---- generating ------------------------------------------------------------- */
+
+static void gen_str(yajl_gen g, const char *s)
+{
+	size_t len, clean_len = 0;
+	cleanup_free char *clean = NULL;
+
+	if (!s)
+		s = "";
+	len = strlen(s);
+	clean = utf8_sanitize(s, len, &clean_len);
+	if (clean)
+		yajl_gen_string(g, (const unsigned char *)clean, clean_len);
+	else
+		yajl_gen_string(g, (const unsigned char *)s, len);
+}
+
+static void gen_key(yajl_gen g, const char *k)
+{
+	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
+}
+
+static void gen_kv_str(yajl_gen g, const char *k, const char *v)
+{
+	gen_key(g, k);
+	gen_str(g, v);
+}
+
+static void gen_kv_int(yajl_gen g, const char *k, long long v)
+{
+	gen_key(g, k);
+	yajl_gen_integer(g, v);
+}
+
+static void gen_kv_bool(yajl_gen g, const char *k, bool v)
+{
+	gen_key(g, k);
+	yajl_gen_bool(g, v);
+}
+
+/* uint64 written exactly (yajl_gen_integer is signed). */
+static void gen_kv_u64(yajl_gen g, const char *k, uint64_t v)
+{
+	char buf[24];
+	int n = snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	gen_key(g, k);
+	yajl_gen_number(g, buf, (size_t)n);
+}
+
+static void gen_internal(yajl_gen g, const struct spec_state *s)
+{
+	gen_key(g, "brig");
+	yajl_gen_map_open(g);
+	gen_kv_u64(g, "startTime", s->start_time);
+	if (s->cgroup_path)
+		gen_kv_str(g, "cgroupPath", s->cgroup_path);
+	gen_kv_bool(g, "useSystemd", s->use_systemd);
+	gen_kv_bool(g, "detached", s->detached);
+	if (s->has_exit)
+		gen_kv_int(g, "exitCode", s->exit_code);
+	if (s->finished)
+		gen_kv_str(g, "finished", s->finished);
+	if (s->config_path)
+		gen_kv_str(g, "configPath", s->config_path);
+	yajl_gen_map_close(g);
+}
+
+char *spec_state_to_json(const struct spec_state *s, bool internal)
+{
+	yajl_gen g = yajl_gen_alloc(NULL);
+	const unsigned char *buf;
+	size_t len;
+	pid_t pid = s->pid;
+	char *out;
+
+	if (!g)
+		abort();
+	yajl_gen_config(g, yajl_gen_beautify, 1);
+	yajl_gen_config(g, yajl_gen_indent_string, "  ");
+
+	if (!internal && s->status && strcmp(s->status, "stopped") == 0)
+		pid = 0;
+
+	yajl_gen_map_open(g);
+	gen_kv_str(g, "ociVersion", s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
+	gen_kv_str(g, "id", s->id);
+	gen_kv_int(g, "pid", pid);
+	gen_kv_str(g, "status", s->status);
+	gen_kv_str(g, "bundle", s->bundle);
+	gen_kv_str(g, "rootfs", s->rootfs);
+	gen_kv_str(g, "created", s->created);
+	if (s->annotations.n > 0) {
+		gen_key(g, "annotations");
+		yajl_gen_map_open(g);
+		for (size_t i = 0; i < s->annotations.n; i++)
+			gen_kv_str(g, s->annotations.v[i].key, s->annotations.v[i].value);
+		yajl_gen_map_close(g);
+	}
+	gen_kv_str(g, "owner", s->owner);
+	if (internal)
+		gen_internal(g, s);
+	yajl_gen_map_close(g);
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
+		abort(); /* only a bug in the calls above can get here */
+	out = xmalloc(len + 1);
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	yajl_gen_free(g);
+	return out;
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+static yajl_val field(yajl_val obj, const char *key)
+{
+	for (size_t i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0)
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+/* Each getter: absent (or null) leaves *out alone and returns 0; a value of
+ * the wrong type sets the error and returns -1.  `path` names the key in
+ * the message ("state.json: brig.startTime: expected an integer"). */
+
+static int get_str(yajl_val obj, const char *key, const char *path, char **out,
+		   brig_error_t **err)
+{
+	yajl_val v = field(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_STRING(v))
+		return brig_err(err, 0, "state.json: %s: expected a string", path);
+	free(*out);
+	*out = xstrdup(v->u.string);
+	return 0;
+}
+
+static int get_bool(yajl_val obj, const char *key, const char *path, bool *out,
+		    brig_error_t **err)
+{
+	yajl_val v = field(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+		return brig_err(err, 0, "state.json: %s: expected a boolean", path);
+	*out = YAJL_IS_TRUE(v);
+	return 0;
+}
+
+static int get_int(yajl_val obj, const char *key, const char *path, long long min,
+		   long long max, long long *out, bool *present, brig_error_t **err)
+{
+	yajl_val v = field(obj, key);
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_INTEGER(v))
+		return brig_err(err, 0, "state.json: %s: expected an integer", path);
+	if (v->u.number.i < min || v->u.number.i > max)
+		return brig_err(err, 0, "state.json: %s: %lld out of range", path,
+				v->u.number.i);
+	*out = v->u.number.i;
+	if (present)
+		*present = true;
+	return 0;
+}
+
+static int get_u64(yajl_val obj, const char *key, const char *path, uint64_t *out,
+		   brig_error_t **err)
+{
+	yajl_val v = field(obj, key);
+	const char *r;
+	char *end;
+	unsigned long long n;
+
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	r = YAJL_IS_NUMBER(v) ? v->u.number.r : NULL;
+	if (!r || *r < '0' || *r > '9')
+		return brig_err(err, 0, "state.json: %s: expected an unsigned integer", path);
+	errno = 0;
+	n = strtoull(r, &end, 10);
+	if (*end != '\0')
+		return brig_err(err, 0, "state.json: %s: expected an unsigned integer", path);
+	if (errno == ERANGE)
+		return brig_err(err, 0, "state.json: %s: %s out of range", path, r);
+	*out = n;
+	return 0;
+}
+
+static int parse_annotations(yajl_val root, struct spec_state *s, brig_error_t **err)
+{
+	yajl_val v = field(root, "annotations");
+	if (!v || YAJL_IS_NULL(v))
+		return 0;
+	if (!YAJL_IS_OBJECT(v))
+		return brig_err(err, 0, "state.json: annotations: expected an object");
+	if (v->u.object.len == 0)
+		return 0;
+	s->annotations.v = xcalloc(v->u.object.len, sizeof(*s->annotations.v));
+	for (size_t i = 0; i < v->u.object.len; i++) {
+		yajl_val val = v->u.object.values[i];
+		if (!YAJL_IS_STRING(val))
+			return brig_err(err, 0, "state.json: annotations.%s: expected a string",
+					v->u.object.keys[i]);
+		s->annotations.v[i].key = xstrdup(v->u.object.keys[i]);
+		s->annotations.v[i].value = xstrdup(val->u.string);
+		s->annotations.n++;
+	}
+	return 0;
+}
+
+static int parse_internal(yajl_val root, struct spec_state *s, brig_error_t **err)
+{
+	yajl_val b = field(root, "brig");
+	long long code = 0;
+
+	if (!b || YAJL_IS_NULL(b))
+		return 0;
+	if (!YAJL_IS_OBJECT(b))
+		return brig_err(err, 0, "state.json: brig: expected an object");
+	if (get_u64(b, "startTime", "brig.startTime", &s->start_time, err) < 0 ||
+	    get_str(b, "cgroupPath", "brig.cgroupPath", &s->cgroup_path, err) < 0 ||
+	    get_bool(b, "useSystemd", "brig.useSystemd", &s->use_systemd, err) < 0 ||
+	    get_bool(b, "detached", "brig.detached", &s->detached, err) < 0 ||
+	    get_int(b, "exitCode", "brig.exitCode", INT32_MIN, INT32_MAX, &code,
+		    &s->has_exit, err) < 0 ||
+	    get_str(b, "finished", "brig.finished", &s->finished, err) < 0 ||
+	    get_str(b, "configPath", "brig.configPath", &s->config_path, err) < 0)
+		return -1;
+	s->exit_code = (int)code;
+	return 0;
+}
+
+static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
+{
+	static const char *const required[] = { "ociVersion", "id", "status", "bundle" };
+	long long pid = 0;
+
+	if (!YAJL_IS_OBJECT(root))
+		return brig_err(err, 0, "state.json: expected an object");
+	for (size_t i = 0; i < ARRAY_SIZE(required); i++)
+		if (!field(root, required[i]))
+			return brig_err(err, 0, "state.json: %s: missing", required[i]);
+
+	if (get_str(root, "ociVersion", "ociVersion", &s->oci_version, err) < 0 ||
+	    get_str(root, "id", "id", &s->id, err) < 0 ||
+	    get_int(root, "pid", "pid", 0, INT32_MAX, &pid, NULL, err) < 0 ||
+	    get_str(root, "status", "status", &s->status, err) < 0 ||
+	    get_str(root, "bundle", "bundle", &s->bundle, err) < 0 ||
+	    get_str(root, "rootfs", "rootfs", &s->rootfs, err) < 0 ||
+	    get_str(root, "created", "created", &s->created, err) < 0 ||
+	    get_str(root, "owner", "owner", &s->owner, err) < 0 ||
+	    parse_annotations(root, s, err) < 0 ||
+	    parse_internal(root, s, err) < 0)
+		return -1;
+	s->pid = (pid_t)pid;
+	if (!s->id || !s->status)
+		return brig_err(err, 0, "state.json: %s: must not be null",
+				s->id ? "status" : "id");
+	return 0;
+}
+
+struct spec_state *spec_state_parse(const char *json, size_t len, brig_error_t **err)
+{
+	char errbuf[256] = "";
+	cleanup_free char *text = NULL;
+	struct spec_state *s;
+	yajl_val root;
+
+	if (memchr(json, '\0', len)) {
+		brig_err(err, 0, "state.json: unexpected NUL byte");
+		return NULL;
+	}
+	/* yajl_tree_parse wants a NUL-terminated string. */
+	text = xmalloc(len + 1);
+	memcpy(text, json, len);
+	text[len] = '\0';
+
+	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
+	if (!root) {
+		/* yajl's message spans lines (text + caret); keep the first. */
+		errbuf[strcspn(errbuf, "\n")] = '\0';
+		brig_err(err, 0, "state.json: %s", errbuf[0] ? errbuf : "invalid JSON");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	if (parse_state(root, s, err) < 0) {
+		yajl_tree_free(root);
+		spec_state_free(s);
+		return NULL;
+	}
+	yajl_tree_free(root);
+	return s;
+}
+
+void spec_state_free(struct spec_state *s)
+{
+	if (!s)
+		return;
+	free(s->oci_version);
+	free(s->id);
+	free(s->status);
+	free(s->bundle);
+	free(s->rootfs);
+	free(s->created);
+	free(s->owner);
+	for (size_t i = 0; i < s->annotations.n; i++) {
+		free(s->annotations.v[i].key);
+		free(s->annotations.v[i].value);
+	}
+	free(s->annotations.v);
+	free(s->cgroup_path);
+	free(s->finished);
+	free(s->config_path);
+	free(s);
+}
