@@ -1,0 +1,296 @@
+/* brig — rootfs/: the "cgroup" mount entry.  The host's layout decides
+ * what the container sees, read from /proc/self/mountinfo:
+ *  - unified (cgroup2 on /sys/fs/cgroup): one cgroup2 mount;
+ *  - v1 or hybrid (a tmpfs with one hierarchy per directory, "unified"
+ *    being cgroup2 on a hybrid host): a tmpfs with, per hierarchy, a new
+ *    cgroup mount in a new cgroup namespace, or a bind of the container's
+ *    own cgroup directory otherwise (as runc), plus the "cpu" -> "cpu,cpuacct"
+ *    symlinks of co-mounted controllers. */
+#include "rootfs/rootfs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+struct hierarchy {
+	char *mountpoint, *root, *fstype, *super;
+};
+
+struct cg_line {
+	char *controllers, *path; /* "cpu,cpuacct", "/a/b"; "" for cgroup2 */
+};
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo */
+static void unescape(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
+		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*d++ = *s;
+		}
+	}
+	*d = '\0';
+}
+
+static size_t read_hierarchies(struct hierarchy **out)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0, n = 0;
+	struct hierarchy *v = NULL;
+
+	*out = NULL;
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *save = NULL, *field[6] = { 0 }, *tok, *sep;
+		int i = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		sep = strstr(line, " - ");
+		if (sep == NULL)
+			continue;
+		*sep = '\0';
+		for (tok = strtok_r(line, " ", &save); tok && i < 5;
+		     tok = strtok_r(NULL, " ", &save))
+			field[i++] = tok;
+		if (i < 5)
+			continue;
+		save = NULL;
+		char *fstype = strtok_r(sep + 3, " ", &save);
+		(void)strtok_r(NULL, " ", &save); /* source */
+		char *super = strtok_r(NULL, " ", &save);
+		if (fstype == NULL || (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2")))
+			continue;
+		unescape(field[4]);
+		if (strcmp(field[4], CG_ROOT) != 0 &&
+		    strncmp(field[4], CG_ROOT "/", strlen(CG_ROOT) + 1) != 0)
+			continue;
+		/* a later mount on the same point hides the earlier one */
+		size_t j;
+		for (j = 0; j < n; j++)
+			if (strcmp(v[j].mountpoint, field[4]) == 0)
+				break;
+		if (j == n)
+			v = xrealloc(v, sizeof(*v) * ++n);
+		else
+			free(v[j].mountpoint), free(v[j].root), free(v[j].fstype),
+				free(v[j].super);
+		unescape(field[3]);
+		v[j] = (struct hierarchy){ xstrdup(field[4]), xstrdup(field[3]),
+					   xstrdup(fstype), xstrdup(super ? super : "") };
+	}
+	*out = v;
+	return n;
+}
+
+static size_t read_own_cgroups(struct cg_line **out)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0, n = 0;
+	struct cg_line *v = NULL;
+
+	*out = NULL;
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *a, *b;
+
+		line[strcspn(line, "\n")] = '\0';
+		a = strchr(line, ':');
+		b = a ? strchr(a + 1, ':') : NULL;
+		if (b == NULL)
+			continue;
+		*b = '\0';
+		v = xrealloc(v, sizeof(*v) * ++n);
+		v[n - 1] = (struct cg_line){ xstrdup(a + 1), xstrdup(b + 1) };
+	}
+	*out = v;
+	return n;
+}
+
+static bool has_token(const char *list, const char *tok, size_t len)
+{
+	for (const char *p = list; p && *p;) {
+		size_t l = strcspn(p, ",");
+		if (l == len && strncmp(p, tok, len) == 0)
+			return true;
+		p += l + (p[l] == ',');
+	}
+	return false;
+}
+
+/* The /proc/self/cgroup line of a hierarchy: every controller it names
+ * is among the hierarchy's super options (cgroup2: the "0::" line). */
+static const struct cg_line *own_line(const struct hierarchy *h,
+				      const struct cg_line *v, size_t n)
+{
+	bool v2 = strcmp(h->fstype, "cgroup2") == 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i].controllers;
+		bool all = true;
+
+		if (v2 != (*p == '\0'))
+			continue;
+		if (v2)
+			return &v[i];
+		while (*p) {
+			size_t l = strcspn(p, ",");
+			if (!has_token(h->super, p, l))
+				all = false;
+			p += l + (p[l] == ',');
+		}
+		if (all)
+			return &v[i];
+	}
+	return NULL;
+}
+
+/* A bind of the container's own cgroup directory of hierarchy h. */
+static int bind_own(const struct hierarchy *h, const struct cg_line *l, int fd,
+		    const char *dest, unsigned long flags, brig_error_t **err)
+{
+	struct rootfs_bind b = { .src_fd = -1, .recursive = true };
+	cleanup_free char *src = NULL;
+	const char *rel = l ? l->path : "/";
+	size_t rl = strlen(h->root);
+
+	if (strcmp(h->root, "/") != 0 && strncmp(rel, h->root, rl) == 0 &&
+	    (rel[rl] == '/' || rel[rl] == '\0'))
+		rel += rl;
+	src = xasprintf("%s%s", h->mountpoint, rel);
+	if (access(src, F_OK) < 0) {
+		free(src);
+		src = xstrdup(h->mountpoint);
+	}
+	b.src = src;
+	rootfs_flags_to_attr(flags, 0, &b.rec_set, &b.rec_clr);
+	return rootfs_bind_tree(&b, fd, dest, err);
+}
+
+static int mount_hierarchy(int rootfd, const struct hierarchy *h,
+			   const struct cg_line *l, const char *dest,
+			   unsigned long flags, bool new_cgroupns, brig_error_t **err)
+{
+	char fdp[ROOTFS_FD_PATH_MAX];
+	cleanup_close int fd = rootfs_mkpath_in_root(rootfd, dest, true, err);
+	bool v2 = strcmp(h->fstype, "cgroup2") == 0;
+
+	if (fd < 0)
+		return -1;
+	if (new_cgroupns) {
+		const char *data = v2 ? NULL : (l ? l->controllers : NULL);
+
+		if ((v2 || data) && mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype,
+					  flags, data) == 0)
+			return 0;
+		if (errno != EPERM && errno != EBUSY && errno != EINVAL)
+			return brig_err(err, errno, "mount %s on %s", h->fstype, dest);
+	}
+	return bind_own(h, l, fd, dest, flags, err);
+}
+
+static void free_all(struct hierarchy *h, size_t nh, struct cg_line *l, size_t nl)
+{
+	for (size_t i = 0; i < nh; i++)
+		free(h[i].mountpoint), free(h[i].root), free(h[i].fstype), free(h[i].super);
+	for (size_t i = 0; i < nl; i++)
+		free(l[i].controllers), free(l[i].path);
+	free(h);
+	free(l);
+}
+
+static void comount_links(int rootfd, const char *dest, const char *name)
+{
+	cleanup_close int dfd = -1;
+	const char *p = name;
+
+	if (strchr(name, ',') == NULL)
+		return;
+	dfd = rootfs_open_in_root(rootfd, dest, O_PATH | O_DIRECTORY);
+	if (dfd < 0)
+		return;
+	while (*p) {
+		size_t l = strcspn(p, ",");
+		cleanup_free char *link = xasprintf("%.*s", (int)l, p);
+
+		if (*link && symlinkat(name, dfd, link) < 0 && errno != EEXIST) {
+			/* best effort, as the names are only a convenience */
+		}
+		p += l + (p[l] == ',');
+	}
+}
+
+int rootfs_mount_cgroup(int rootfd, const char *dest,
+			const struct rootfs_mount_opts *mo, bool new_cgroupns,
+			brig_error_t **err)
+{
+	unsigned long flags = mo->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+	struct hierarchy *h = NULL;
+	struct cg_line *l = NULL;
+	size_t nh = read_hierarchies(&h), nl = read_own_cgroups(&l);
+	char fdp[ROOTFS_FD_PATH_MAX];
+	int ret = -1;
+
+	if (nh == 1 && strcmp(h[0].mountpoint, CG_ROOT) == 0) {
+		ret = mount_hierarchy(rootfd, &h[0], own_line(&h[0], l, nl), dest, flags,
+				      true, err);
+		goto done;
+	}
+	if (nh == 0) { /* no cgroupfs visible: a cgroup2 of our namespace */
+		struct hierarchy v2 = { CG_ROOT, "/", "cgroup2", "" };
+		ret = mount_hierarchy(rootfd, &v2, NULL, dest, flags, true, err);
+		goto done;
+	}
+	{
+		cleanup_close int fd = rootfs_mkpath_in_root(rootfd, dest, true, err);
+		cleanup_close int top = -1;
+
+		if (fd < 0)
+			goto out;
+		if (mount("tmpfs", rootfs_fd_path(fd, fdp), "tmpfs", flags & ~MS_RDONLY,
+			  "mode=755") < 0) {
+			brig_err(err, errno, "mount tmpfs on %s", dest);
+			goto out;
+		}
+		for (size_t i = 0; i < nh; i++) {
+			const char *name = h[i].mountpoint + strlen(CG_ROOT);
+			cleanup_free char *sub = NULL;
+
+			if (*name++ == '\0')
+				continue; /* cgroup2 on the root of a hybrid: skip */
+			sub = xasprintf("%s/%s", dest, name);
+			if (mount_hierarchy(rootfd, &h[i], own_line(&h[i], l, nl), sub,
+					    flags, new_cgroupns, err) < 0)
+				goto out;
+			comount_links(rootfd, dest, name);
+		}
+		if (flags & MS_RDONLY) {
+			struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+			top = rootfs_open_in_root(rootfd, dest, O_PATH);
+			if (top < 0 || mount_setattr(top, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
+				brig_err(err, errno, "make %s read-only", dest);
+				goto out;
+			}
+		}
+		ret = 0;
+	}
+done:
+	if (ret == 0)
+		ret = rootfs_after_mount(rootfd, dest, mo, err);
+out:
+	free_all(h, nh, l, nl);
+	return ret;
+}

@@ -1,0 +1,414 @@
+/* brig — rootfs/: rootfs_prepare: the container's root and every entry of
+ * config.json "mounts", in order, each destination resolved inside the
+ * root.  Bind mounts use the new mount API (open_tree + mount_setattr +
+ * move_mount) so flags are set on the detached tree before it appears and
+ * locked flags of the source are kept; filesystem mounts use mount(2) on
+ * the /proc/self/fd/N of the resolved destination. */
+#include "rootfs/rootfs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+struct mount_ctx {
+	const struct spec_config *c;
+	const struct rootfs_opts *o;
+	int rootfd;
+	char *root_real; /* the rootfs as the kernel names it */
+	bool new_cgroupns;
+};
+
+long rootfs_propagation_flags(const char *v)
+{
+	static const struct { const char *name; long flags; } map[] = {
+		{ "shared", MS_SHARED }, { "rshared", MS_SHARED },
+		{ "slave", MS_SLAVE }, { "rslave", MS_SLAVE },
+		{ "private", MS_PRIVATE }, { "rprivate", MS_PRIVATE },
+		{ "unbindable", MS_UNBINDABLE }, { "runbindable", MS_UNBINDABLE },
+	};
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strcmp(map[i].name, v) == 0)
+			return map[i].flags | MS_REC;
+	return -1;
+}
+
+void rootfs_flags_to_attr(unsigned long set, unsigned long clear,
+			  uint64_t *attr_set, uint64_t *attr_clr)
+{
+	static const struct { unsigned long ms; uint64_t attr; } map[] = {
+		{ MS_RDONLY, MOUNT_ATTR_RDONLY },
+		{ MS_NOSUID, MOUNT_ATTR_NOSUID },
+		{ MS_NODEV, MOUNT_ATTR_NODEV },
+		{ MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+		{ MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+		{ MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+	};
+	const unsigned long atime = MS_NOATIME | MS_STRICTATIME | MS_RELATIME;
+
+	*attr_set = *attr_clr = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
+		if (set & map[i].ms)
+			*attr_set |= map[i].attr;
+		else if (clear & map[i].ms)
+			*attr_clr |= map[i].attr;
+	}
+	if ((set | clear) & atime) {
+		*attr_clr |= MOUNT_ATTR__ATIME;
+		if (set & MS_STRICTATIME)
+			*attr_set |= MOUNT_ATTR_STRICTATIME;
+		else if (set & MS_NOATIME)
+			*attr_set |= MOUNT_ATTR_NOATIME;
+		/* else relatime, the kernel's default: 0 */
+	}
+}
+
+static int setattr(int fd, unsigned int flags, uint64_t set, uint64_t clr,
+		   uint64_t prop)
+{
+	struct mount_attr a = { .attr_set = set, .attr_clr = clr, .propagation = prop };
+
+	return mount_setattr(fd, "", AT_EMPTY_PATH | flags, &a, sizeof(a));
+}
+
+/* In a user namespace the flags of a mount from the parent namespace are
+ * locked: a request to clear one fails with EPERM.  As runc does, keep
+ * the source's locked flags (statvfs) and try once more. */
+static int setattr_keep_locked(int fd, unsigned int flags, uint64_t set, uint64_t clr)
+{
+	struct statvfs sv;
+
+	if (setattr(fd, flags, set, clr, 0) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	if (fstatvfs(fd, &sv) < 0) {
+		errno = EPERM;
+		return -1;
+	}
+	if (sv.f_flag & ST_RDONLY)
+		clr &= ~(uint64_t)MOUNT_ATTR_RDONLY;
+	if (sv.f_flag & ST_NOSUID)
+		clr &= ~(uint64_t)MOUNT_ATTR_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		clr &= ~(uint64_t)MOUNT_ATTR_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		clr &= ~(uint64_t)MOUNT_ATTR_NOEXEC;
+	if (sv.f_flag & ST_NODIRATIME)
+		clr &= ~(uint64_t)MOUNT_ATTR_NODIRATIME;
+	/* the atime mode may be locked too: leave it as it is */
+	clr &= ~(uint64_t)MOUNT_ATTR__ATIME;
+	set &= ~(uint64_t)MOUNT_ATTR__ATIME;
+	if (set == 0 && clr == 0)
+		return 0;
+	return setattr(fd, flags, set, clr, 0);
+}
+
+static int set_propagation(int fd, unsigned long prop)
+{
+	if (prop == 0)
+		return 0;
+	return setattr(fd, (prop & MS_REC) ? AT_RECURSIVE : 0, 0, 0, prop & ~MS_REC);
+}
+
+int rootfs_bind_tree(const struct rootfs_bind *b, int target_fd,
+		     const char *what, brig_error_t **err)
+{
+	unsigned int flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+	cleanup_close int tree = -1;
+
+	if (b->recursive)
+		flags |= AT_RECURSIVE;
+	if (b->src_fd >= 0)
+		tree = open_tree(b->src_fd, "", flags | AT_EMPTY_PATH);
+	else
+		tree = open_tree(AT_FDCWD, b->src, flags);
+	if (tree < 0)
+		return brig_err(err, errno, "bind %s: open_tree", what);
+	if ((b->attr_set || b->attr_clr) &&
+	    setattr_keep_locked(tree, 0, b->attr_set, b->attr_clr) < 0)
+		return brig_err(err, errno, "bind %s: set mount attributes", what);
+	if ((b->rec_set || b->rec_clr) &&
+	    setattr_keep_locked(tree, AT_RECURSIVE, b->rec_set, b->rec_clr) < 0)
+		return brig_err(err, errno, "bind %s: set recursive mount attributes", what);
+	if (move_mount(tree, "", target_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return brig_err(err, errno, "bind %s: move_mount", what);
+	if (set_propagation(tree, b->propagation) < 0)
+		return brig_err(err, errno, "bind %s: set propagation", what);
+	return 0;
+}
+
+/* Mounting over anything inside the container's procfs could hide its
+ * LSM or security files (CVE-2019-16884, CVE-2019-19921): allow only the
+ * files lxcfs-style setups replace, as runc does. */
+static int check_proc_target(const struct mount_ctx *x, int fd, const char *dest,
+			     brig_error_t **err)
+{
+	static const char *const allowed[] = {
+		"/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+		"/proc/swaps", "/proc/uptime", "/proc/loadavg", "/proc/slabinfo",
+		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+	char fdp[ROOTFS_FD_PATH_MAX], real[4096];
+	struct statfs sf;
+	size_t rl = strlen(x->root_real);
+	ssize_t n;
+
+	if (fstatfs(fd, &sf) < 0)
+		return brig_err(err, errno, "statfs %s", dest);
+	if (sf.f_type != PROC_SUPER_MAGIC)
+		return 0;
+	n = readlink(rootfs_fd_path(fd, fdp), real, sizeof(real) - 1);
+	if (n > 0) {
+		real[n] = '\0';
+		if (strncmp(real, x->root_real, rl) == 0)
+			for (size_t i = 0; i < ARRAY_SIZE(allowed); i++)
+				if (strcmp(real + rl, allowed[i]) == 0)
+					return 0;
+	}
+	return brig_err(err, EPERM, "%s cannot be mounted because it is inside /proc",
+			dest);
+}
+
+/* Recursive attributes and propagation of a filesystem mount, on the new
+ * mount found again at its destination. */
+int rootfs_after_mount(int rootfd, const char *dest,
+		       const struct rootfs_mount_opts *mo, brig_error_t **err)
+{
+	cleanup_close int fd = -1;
+
+	if (!mo->attr_set && !mo->attr_clr && !mo->propagation)
+		return 0;
+	fd = rootfs_open_in_root(rootfd, dest, O_PATH);
+	if (fd < 0)
+		return brig_err(err, errno, "open %s in the container", dest);
+	if ((mo->attr_set || mo->attr_clr) &&
+	    setattr(fd, AT_RECURSIVE, mo->attr_set, mo->attr_clr, 0) < 0)
+		return brig_err(err, errno, "set recursive mount attributes on %s", dest);
+	if (set_propagation(fd, mo->propagation) < 0)
+		return brig_err(err, errno, "set propagation of %s", dest);
+	return 0;
+}
+
+static int mount_fs(const struct mount_ctx *x, const struct spec_mount *m,
+		    const struct rootfs_mount_opts *mo, bool copyup,
+		    brig_error_t **err)
+{
+	const char *dest = m->destination;
+	const char *src = m->source ? m->source : m->type;
+	char fdp[ROOTFS_FD_PATH_MAX];
+	cleanup_close int fd = -1;
+	cleanup_close int under = -1;
+	cleanup_close int top = -1;
+
+	fd = rootfs_mkpath_in_root(x->rootfd, dest, true, err);
+	if (fd < 0)
+		return -1;
+	if (check_proc_target(x, fd, dest, err) < 0)
+		return -1;
+	if (copyup) {
+		under = rootfs_open_in_root(x->rootfd, dest, O_RDONLY | O_DIRECTORY);
+		if (under < 0)
+			return brig_err(err, errno, "tmpcopyup: open %s", dest);
+	}
+	if (mount(src, rootfs_fd_path(fd, fdp), m->type,
+		  mo->flags & ~(unsigned long)(MS_BIND | MS_REC), mo->data) < 0)
+		return brig_err(err, errno, "mount %s on %s", m->type ? m->type : src,
+				dest);
+	if (copyup) {
+		top = rootfs_open_in_root(x->rootfd, dest, O_RDONLY | O_DIRECTORY);
+		if (top < 0)
+			return brig_err(err, errno, "tmpcopyup: open %s", dest);
+		if (rootfs_copy_tree(under, top, err) < 0)
+			return brig_err_prefix(err, "mount %s", dest);
+	}
+	return rootfs_after_mount(x->rootfd, dest, mo, err);
+}
+
+/* Bind a host path (absolute) onto dest, creating dest like the source. */
+static int bind_host(const struct mount_ctx *x, const char *src, const char *dest,
+		     const struct rootfs_mount_opts *mo, bool recursive,
+		     bool attrs_recursive, brig_error_t **err)
+{
+	struct rootfs_bind b = { .src_fd = -1, .src = src, .recursive = recursive,
+				 .rec_set = mo->attr_set, .rec_clr = mo->attr_clr,
+				 .propagation = mo->propagation };
+	cleanup_close int fd = -1;
+	cleanup_free char *what = NULL;
+	struct stat st;
+	uint64_t s, c;
+
+	if (stat(src, &st) < 0)
+		return brig_err(err, errno, "bind %s on %s", src, dest);
+	fd = rootfs_mkpath_in_root(x->rootfd, dest, S_ISDIR(st.st_mode), err);
+	if (fd < 0)
+		return -1;
+	if (check_proc_target(x, fd, dest, err) < 0)
+		return -1;
+	rootfs_flags_to_attr(mo->flags, mo->clear, &s, &c);
+	if (attrs_recursive) {
+		b.rec_set |= s;
+		b.rec_clr |= c;
+	} else {
+		b.attr_set = s;
+		b.attr_clr = c;
+	}
+	what = xasprintf("%s on %s", src, dest);
+	return rootfs_bind_tree(&b, fd, what, err);
+}
+
+static int remount(const struct mount_ctx *x, const struct spec_mount *m,
+		   const struct rootfs_mount_opts *mo, bool bind, brig_error_t **err)
+{
+	char fdp[ROOTFS_FD_PATH_MAX];
+	cleanup_close int fd = rootfs_open_in_root(x->rootfd, m->destination, O_PATH);
+	uint64_t s, c;
+
+	if (fd < 0)
+		return brig_err(err, errno, "remount %s", m->destination);
+	if (bind) {
+		rootfs_flags_to_attr(mo->flags, mo->clear, &s, &c);
+		if ((s || c) && setattr_keep_locked(fd, 0, s, c) < 0)
+			return brig_err(err, errno, "remount %s", m->destination);
+	} else if (mount(m->source, rootfs_fd_path(fd, fdp), m->type,
+			 mo->flags, mo->data) < 0) {
+		return brig_err(err, errno, "remount %s", m->destination);
+	}
+	return rootfs_after_mount(x->rootfd, m->destination, mo, err);
+}
+
+static bool strv_has(const struct spec_strv *v, const char *s)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i] && strcmp(v->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static int mount_one(const struct mount_ctx *x, const struct spec_mount *m,
+		     brig_error_t **err)
+{
+	struct rootfs_mount_opts mo;
+	const char *type = m->type ? m->type : "";
+	bool bind, copyup;
+	int ret = -1;
+
+	if (m->destination == NULL || *m->destination == '\0')
+		return brig_err(err, EINVAL, "mount without a destination");
+	if (rootfs_parse_mount_options(&m->options, &mo, err) < 0)
+		return -1;
+	bind = mo.bind || mo.rbind || strcmp(type, "bind") == 0 ||
+	       strcmp(type, "rbind") == 0;
+	if (mo.idmap || mo.ridmap || m->n_uid_mappings || m->n_gid_mappings) {
+		brig_err(err, EOPNOTSUPP, "mount %s: idmapped mounts are not supported",
+			 m->destination);
+		goto out;
+	}
+	copyup = strv_has(&m->options, "tmpcopyup");
+	if (copyup && (bind || strcmp(type, "tmpfs") != 0)) {
+		brig_err(err, EINVAL, "mount %s: tmpcopyup is only for tmpfs mounts",
+			 m->destination);
+		goto out;
+	}
+
+	if (mo.flags & MS_REMOUNT) {
+		ret = remount(x, m, &mo, bind, err);
+	} else if (bind) {
+		cleanup_free char *src = NULL;
+
+		if (m->source == NULL || *m->source == '\0') {
+			brig_err(err, EINVAL, "bind mount on %s without a source",
+				 m->destination);
+			goto out;
+		}
+		src = m->source[0] == '/' || x->o->bundle == NULL
+			      ? xstrdup(m->source)
+			      : xasprintf("%s/%s", x->o->bundle, m->source);
+		ret = bind_host(x, src, m->destination, &mo,
+				mo.rbind || strcmp(type, "rbind") == 0, false, err);
+	} else if (strcmp(type, "cgroup") == 0) {
+		ret = rootfs_mount_cgroup(x->rootfd, m->destination, &mo,
+					  x->new_cgroupns, err);
+	} else {
+		ret = mount_fs(x, m, &mo, copyup, err);
+		/* sysfs needs a network namespace owned by our user namespace,
+		 * mqueue an IPC one: fall back to the host's, as runc does */
+		if (ret < 0 && (*err)->code == EPERM && strcmp(type, "sysfs") == 0) {
+			brig_err_free(err);
+			ret = bind_host(x, "/sys", m->destination, &mo, true, true, err);
+		} else if (ret < 0 && (*err)->code == EPERM &&
+			   strcmp(type, "mqueue") == 0 && access("/dev/mqueue", F_OK) == 0) {
+			brig_err_free(err);
+			ret = bind_host(x, "/dev/mqueue", m->destination, &mo, true, false, err);
+		}
+	}
+out:
+	rootfs_mount_opts_free(&mo);
+	return ret;
+}
+
+static bool has_new_ns(const struct spec_config *c, enum spec_ns_type t)
+{
+	if (c->linux == NULL)
+		return false;
+	for (size_t i = 0; i < c->linux->n_namespaces; i++)
+		if (c->linux->namespaces[i].type == t)
+			return true;
+	return false;
+}
+
+int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
+		   brig_error_t **err)
+{
+	struct mount_ctx x = { .c = c, .o = o, .rootfd = -1 };
+	const char *prop_s = c->linux ? c->linux->rootfs_propagation : NULL;
+	long prop = rootfs_propagation_flags(prop_s);
+	char fdp[ROOTFS_FD_PATH_MAX], real[4096];
+	ssize_t n;
+	int ret = -1;
+
+	if (prop < 0)
+		return brig_err(err, EINVAL, "rootfsPropagation: unknown value \"%s\"",
+				prop_s);
+	/* Nothing done from here on may reach the host: slave (private when
+	 * asked); rootfsPropagation proper is applied after pivot_root. */
+	if (mount(NULL, "/", NULL, ((prop & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE) | MS_REC,
+		  NULL) < 0)
+		return brig_err(err, errno, "make / %s",
+				(prop & MS_PRIVATE) ? "rprivate" : "rslave");
+	/* pivot_root needs the new root to be a mount point */
+	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return brig_err(err, errno, "bind %s on itself", o->rootfs);
+
+	x.rootfd = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (x.rootfd < 0)
+		return brig_err(err, errno, "open %s", o->rootfs);
+	n = readlink(rootfs_fd_path(x.rootfd, fdp), real, sizeof(real) - 1);
+	if (n < 0) {
+		brig_err(err, errno, "readlink %s", fdp);
+		goto out;
+	}
+	real[n] = '\0';
+	x.root_real = xstrdup(strcmp(real, "/") == 0 ? "" : real);
+	x.new_cgroupns = has_new_ns(c, SPEC_NS_CGROUP);
+
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (mount_one(&x, &c->mounts[i], err) < 0)
+			goto out;
+	if (rootfs_create_devices(c, o, x.rootfd, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(x.root_real);
+	close(x.rootfd);
+	return ret;
+}

@@ -1,0 +1,125 @@
+/* brig — rootfs/: rootfs_finalize, after pivot_root: masked and readonly
+ * paths, a read-only root and rootfsPropagation.  Uses only fds and the
+ * new mount API, so it does not depend on the container having /proc. */
+#include "rootfs/rootfs_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static int move_onto(int tree, int target, const char *what, brig_error_t **err)
+{
+	if (move_mount(tree, "", target, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return brig_err(err, errno, "mask %s: move_mount", what);
+	return 0;
+}
+
+/* An empty read-only tmpfs, as a detached mount. */
+static int empty_tmpfs(const char *what, brig_error_t **err)
+{
+	cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	int m;
+
+	if (fs < 0)
+		return brig_err(err, errno, "mask %s: fsopen tmpfs", what);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return brig_err(err, errno, "mask %s: create tmpfs", what);
+	m = fsmount(fs, FSMOUNT_CLOEXEC,
+		    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC);
+	if (m < 0)
+		return brig_err(err, errno, "mask %s: fsmount tmpfs", what);
+	return m;
+}
+
+int rootfs_mask_path(int rootfd, const char *path, brig_error_t **err)
+{
+	cleanup_close int target = rootfs_open_in_root(rootfd, path, O_PATH);
+	cleanup_close int tree = -1;
+	struct stat st;
+
+	if (target < 0) {
+		if (errno == ENOENT)
+			return 0; /* nothing to hide */
+		return brig_err(err, errno, "mask %s", path);
+	}
+	if (fstat(target, &st) < 0)
+		return brig_err(err, errno, "mask %s: stat", path);
+	if (S_ISDIR(st.st_mode)) {
+		tree = empty_tmpfs(path, err);
+		if (tree < 0)
+			return -1;
+	} else {
+		cleanup_close int null = rootfs_open_in_root(rootfd, "/dev/null", O_PATH);
+		struct stat ns;
+
+		if (null < 0 || fstat(null, &ns) < 0)
+			return brig_err(err, errno, "mask %s: open /dev/null", path);
+		if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+			return brig_err(err, EINVAL, "mask %s: /dev/null is not the null device",
+					path);
+		tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (tree < 0)
+			return brig_err(err, errno, "mask %s: open_tree /dev/null", path);
+	}
+	return move_onto(tree, target, path, err);
+}
+
+int rootfs_readonly_path(int rootfd, const char *path, brig_error_t **err)
+{
+	struct rootfs_bind b = {
+		.src_fd = -1, .recursive = true,
+		.rec_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			   MOUNT_ATTR_NOEXEC,
+	};
+	cleanup_close int target = rootfs_open_in_root(rootfd, path, O_PATH);
+
+	if (target < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return brig_err(err, errno, "readonly %s", path);
+	}
+	b.src_fd = target;
+	if (rootfs_bind_tree(&b, target, path, err) < 0)
+		return brig_err_prefix(err, "readonly %s", path);
+	return 0;
+}
+
+int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,
+		    brig_error_t **err)
+{
+	const struct spec_linux *l = c->linux;
+	const char *pv = l ? l->rootfs_propagation : NULL;
+	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	long prop;
+
+	(void)o;
+	if (rootfd < 0)
+		return brig_err(err, errno, "open /");
+	if (l) {
+		for (size_t i = 0; i < l->masked_paths.n; i++)
+			if (rootfs_mask_path(rootfd, l->masked_paths.v[i], err) < 0)
+				return -1;
+		for (size_t i = 0; i < l->readonly_paths.n; i++)
+			if (rootfs_readonly_path(rootfd, l->readonly_paths.v[i], err) < 0)
+				return -1;
+	}
+	if (c->root && c->root->readonly) {
+		/* only the rdonly bit changes: locked flags stay as they are */
+		struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+
+		if (mount_setattr(rootfd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0)
+			return brig_err(err, errno, "remount / read-only");
+	}
+	prop = rootfs_propagation_flags(pv);
+	if (prop < 0)
+		return brig_err(err, EINVAL, "rootfsPropagation: unknown value \"%s\"", pv);
+	if (prop > 0 && mount(NULL, "/", NULL, (unsigned long)prop, NULL) < 0)
+		return brig_err(err, errno, "set rootfsPropagation %s on /", pv);
+	return 0;
+}
