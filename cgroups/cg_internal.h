@@ -1,0 +1,150 @@
+/* brig — cgroups/: private to the folder.
+ *
+ * A manager holds one struct cg_hier per hierarchy brig uses: every v1
+ * controller hierarchy (named ones like name=systemd are skipped) and, on
+ * hybrid and v2 hosts, the unified one.  The backend (v1, v2, hybrid) is a
+ * struct cg_ops table; the rendering of linux.resources is per controller
+ * (cg_memory.c, cg_cpu.c, cg_blkio.c, cg_devices.c, cg_misc.c), each with
+ * a v1 and a v2 form picked by the hierarchy the controller lives in. */
+#ifndef BRIG_CG_INTERNAL_H
+#define BRIG_CG_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroups/cgroups.h"
+#include "spec/error.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+struct cg_hier {
+	char *name; /* v1: controllers as mounted ("cpu,cpuacct"); v2: "" */
+	char *mnt;  /* absolute mount directory */
+	char *rel;  /* the container's cgroup inside it ("/brig/x") */
+	char *dir;  /* mnt + rel */
+	char *mroot; /* the mount's root inside the hierarchy (mountinfo) */
+	bool v2;
+	bool created; /* cg_create made the leaf (vs. it already existed) */
+};
+
+struct cg_ops {
+	const char *name;
+	int (*create)(struct cg_manager *m, brig_error_t **err);
+	int (*enter)(struct cg_manager *m, pid_t pid, brig_error_t **err);
+	int (*apply)(struct cg_manager *m, const struct spec_resources *r,
+		     brig_error_t **err);
+	int (*freeze)(struct cg_manager *m, brig_error_t **err);
+	int (*thaw)(struct cg_manager *m, brig_error_t **err);
+	bool (*is_frozen)(struct cg_manager *m);
+	int (*pids)(struct cg_manager *m, pid_t **pids, size_t *n,
+		    brig_error_t **err);
+	int (*destroy)(struct cg_manager *m, brig_error_t **err);
+};
+
+struct cg_manager {
+	enum cg_layout layout;
+	const struct cg_ops *ops;
+	char *root;
+	char *path;          /* encoded for state.json, see cg_path() */
+	struct cg_hier *h;   /* v1 hierarchies, then the unified one */
+	size_t n;
+	char *v2_controllers; /* root cgroup.controllers of the unified tree */
+	int rmdir_budget_ms;  /* EBUSY retries left in this cg_destroy */
+};
+
+extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
+
+/* ---- cg_util.c ---------------------------------------------------------- */
+
+/* Write value to dir/file (O_WRONLY|O_TRUNC, never O_CREAT: cgroupfs files
+ * exist or the controller is missing).  On failure *err reads
+ * "write <dir>/<file>: <strerror>"; callers prefix the JSON path. */
+int cg_write(const char *dir, const char *file, const char *value,
+	     brig_error_t **err);
+int cg_writef(const char *dir, const char *file, brig_error_t **err,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Read dir/file (NUL-terminated, trailing newline stripped), or NULL. */
+char *cg_read(const char *dir, const char *file);
+/* Parse an unsigned decimal (with "max" → UINT64_MAX); -1 when unparsable. */
+int cg_read_u64(const char *dir, const char *file, uint64_t *v);
+bool cg_file_exists(const char *dir, const char *file);
+/* mkdir -p; *made true when the last component was created. */
+int cg_mkdir_p(const char *path, bool *made, brig_error_t **err);
+/* Remove the default parent ("/brig") of rel under mnt when it is empty. */
+void cg_rmdir_default_parent(const char *mnt, const char *rel);
+/* Remove dir and any sub-cgroups, retrying EBUSY while *budget_ms lasts
+ * (shared by all the hierarchies of one destroy).  ENOENT is success. */
+#define CG_RMDIR_BUDGET_MS 1000
+int cg_rmdir_tree(const char *dir, int *budget_ms, brig_error_t **err);
+/* Parse a cgroup.procs file. */
+int cg_read_procs(const char *dir, pid_t **pids, size_t *n, brig_error_t **err);
+int cg_write_pid(const char *dir, pid_t pid, brig_error_t **err);
+/* Is word in a list separated by spaces or commas? */
+bool cg_word_in(const char *list, const char *word);
+void cg_sleep_ms(unsigned ms);
+/* Move *e into *err unless *err already holds an error (the first wins). */
+void cg_err_keep(brig_error_t **err, brig_error_t **e);
+
+/* "/a/./b//../c" → "/a/c"; ".." stops at "/".  Caller frees. */
+char *cg_clean_path(const char *p);
+
+/* ---- cg_detect.c -------------------------------------------------------- */
+
+/* Fill m->h, m->layout, m->ops and m->v2_controllers from m->root. */
+int cg_detect(struct cg_manager *m, brig_error_t **err);
+/* brig's own cgroup in hierarchy h ("/" under a fake root).  Caller frees. */
+char *cg_own_cgroup(const struct cg_manager *m, const struct cg_hier *h);
+
+/* ---- cgroups.c ---------------------------------------------------------- */
+
+/* The hierarchy holding controller ctrl ("memory"), or NULL. */
+struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl);
+struct cg_hier *cg_unified(struct cg_manager *m);
+/* Write every linux.resources entry through the per-controller renderers;
+ * the same for all layouts. */
+int cg_apply_resources(struct cg_manager *m, const struct spec_resources *r,
+		       brig_error_t **err);
+
+/* ---- per-controller renderers (h->v2 picks the form) ------------------- */
+
+int cg_apply_memory(struct cg_hier *h, const struct spec_memory *mem,
+		    brig_error_t **err);
+int cg_apply_cpu(struct cg_hier *h, const struct spec_cpu *cpu,
+		 brig_error_t **err);
+int cg_apply_cpuset(struct cg_hier *h, const struct spec_cpu *cpu,
+		    brig_error_t **err);
+int cg_apply_blkio(struct cg_hier *h, const struct spec_blkio *b,
+		   brig_error_t **err);
+int cg_apply_devices(struct cg_hier *h, const struct spec_resources *r,
+		     brig_error_t **err);
+int cg_apply_pids(struct cg_hier *h, int64_t limit, brig_error_t **err);
+int cg_apply_hugetlb(struct cg_hier *h, const struct spec_hugepage_limit *l,
+		     size_t n, brig_error_t **err);
+int cg_apply_net_cls(struct cg_hier *h, uint64_t classid, brig_error_t **err);
+int cg_apply_net_prio(struct cg_hier *h, const struct spec_net_priority *p,
+		      size_t n, brig_error_t **err);
+int cg_apply_rdma(struct cg_hier *h, const struct spec_rdma *r, size_t n,
+		  brig_error_t **err);
+int cg_apply_unified(struct cg_hier *h, const struct spec_kv_list *kv,
+		     brig_error_t **err);
+
+/* Conversions shared with the tests (through the v2 files they write). */
+uint64_t cg_shares_to_weight(uint64_t shares);
+uint64_t cg_blkio_to_io_weight(uint64_t w);
+
+/* ---- v1.c / v2.c, reused by the hybrid table ------------------------- */
+
+int cg_v1_create(struct cg_manager *m, brig_error_t **err);
+int cg_v1_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
+int cg_v1_destroy(struct cg_manager *m, brig_error_t **err);
+int cg_v1_freeze(struct cg_manager *m, brig_error_t **err);
+int cg_v1_thaw(struct cg_manager *m, brig_error_t **err);
+bool cg_v1_is_frozen(struct cg_manager *m);
+int cg_v1_pids(struct cg_manager *m, pid_t **pids, size_t *n,
+	       brig_error_t **err);
+int cg_v2_create(struct cg_manager *m, brig_error_t **err);
+int cg_v2_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
+int cg_v2_destroy(struct cg_manager *m, brig_error_t **err);
+
+#endif

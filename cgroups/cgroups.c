@@ -1,0 +1,299 @@
+/* brig — cgroups/: path resolution and dispatch to the backend table
+ * (layout detection is cg_detect.c).
+ *
+ * Path.  An absolute cgroupsPath is taken as is in every hierarchy.  A
+ * relative one is appended to brig's own cgroup in each hierarchy
+ * (/proc/self/cgroup; "/" under a fake root).  Without cgroupsPath the
+ * container goes to "/brig/<id>" (absolute, so a pure v2 host never needs
+ * controllers enabled in the cgroup brig itself runs in).  ".." never
+ * climbs above the hierarchy (or own cgroup) root.  The systemd form
+ * "slice:prefix:name" is refused.
+ *
+ * cg_path() is what state.json keeps: the path, or when a relative path
+ * resolved differently per hierarchy, "<path>;<hierarchy>=<path>;..."
+ * listing the ones that differ from the first ("unified" names the v2 one).
+ */
+#include "cgroups/cg_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+
+static char *join_path(const char *a, const char *b)
+{
+	cleanup_free char *j = xasprintf("%s/%s", a, b);
+
+	return cg_clean_path(j);
+}
+
+static void set_rel(struct cg_hier *h, const char *rel)
+{
+	free(h->rel);
+	free(h->dir);
+	h->rel = cg_clean_path(rel);
+	h->dir = strcmp(h->rel, "/") == 0 ? xstrdup(h->mnt)
+					  : xasprintf("%s%s", h->mnt, h->rel);
+}
+
+static const char *hier_key(const struct cg_hier *h)
+{
+	return h->v2 ? "unified" : h->name;
+}
+
+static void encode_path(struct cg_manager *m)
+{
+	char *p = xstrdup(m->h[0].rel);
+
+	for (size_t i = 1; i < m->n; i++) {
+		char *n;
+
+		if (strcmp(m->h[i].rel, m->h[0].rel) == 0)
+			continue;
+		n = xasprintf("%s;%s=%s", p, hier_key(&m->h[i]), m->h[i].rel);
+		free(p);
+		p = n;
+	}
+	free(m->path);
+	m->path = p;
+}
+
+static struct cg_manager *manager_new(const char *root, brig_error_t **err)
+{
+	struct cg_manager *m = xcalloc(1, sizeof(*m));
+
+	m->root = cg_clean_path(root ? root : CG_ROOT);
+	if (cg_detect(m, err) < 0) {
+		cg_free(m);
+		return NULL;
+	}
+	return m;
+}
+
+struct cg_manager *cg_new(const char *root, const char *cgroups_path,
+			  const char *id, brig_error_t **err)
+{
+	struct cg_manager *m;
+	cleanup_free char *rel = NULL;
+	bool relative = false;
+
+	if (cgroups_path && *cgroups_path) {
+		if (cgroups_path[0] != '/' && strchr(cgroups_path, ':')) {
+			brig_err(err, 0, "linux.cgroupsPath: systemd cgroup paths "
+				 "(slice:prefix:name) are not supported yet");
+			return NULL;
+		}
+		relative = cgroups_path[0] != '/';
+		rel = cg_clean_path(cgroups_path);
+	} else {
+		if (id == NULL || *id == '\0' || strchr(id, '/') ||
+		    strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
+			brig_err(err, 0, "invalid container id for a cgroup name: \"%s\"",
+				 id ? id : "");
+			return NULL;
+		}
+		rel = xasprintf("/brig/%s", id);
+	}
+	m = manager_new(root, err);
+	if (m == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->n; i++) {
+		if (relative) {
+			cleanup_free char *own = cg_own_cgroup(m, &m->h[i]);
+			cleanup_free char *j = join_path(own, rel);
+			set_rel(&m->h[i], j);
+		} else {
+			set_rel(&m->h[i], rel);
+		}
+	}
+	if (strcmp(m->h[0].rel, "/") == 0) {
+		brig_err(err, 0, "linux.cgroupsPath: \"%s\" is the root cgroup",
+			 cgroups_path);
+		cg_free(m);
+		return NULL;
+	}
+	encode_path(m);
+	return m;
+}
+
+struct cg_manager *cg_load(const char *root, const char *path,
+			   brig_error_t **err)
+{
+	struct cg_manager *m;
+	cleanup_free char *tmp = NULL;
+	char *save = NULL, *tok;
+
+	if (path == NULL || path[0] != '/') {
+		brig_err(err, 0, "invalid recorded cgroup path \"%s\"", path ? path : "");
+		return NULL;
+	}
+	m = manager_new(root, err);
+	if (m == NULL)
+		return NULL;
+	tmp = xstrdup(path);
+	tok = strtok_r(tmp, ";", &save);
+	for (size_t i = 0; i < m->n; i++)
+		set_rel(&m->h[i], tok);
+	while ((tok = strtok_r(NULL, ";", &save)) != NULL) {
+		char *eq = strchr(tok, '=');
+
+		if (eq == NULL)
+			continue;
+		*eq = '\0';
+		for (size_t i = 0; i < m->n; i++)
+			if (strcmp(hier_key(&m->h[i]), tok) == 0)
+				set_rel(&m->h[i], eq + 1);
+	}
+	encode_path(m);
+	return m;
+}
+
+void cg_free(struct cg_manager *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->h[i].name);
+		free(m->h[i].mnt);
+		free(m->h[i].rel);
+		free(m->h[i].dir);
+		free(m->h[i].mroot);
+	}
+	free(m->h);
+	free(m->root);
+	free(m->path);
+	free(m->v2_controllers);
+	free(m);
+}
+
+enum cg_layout cg_layout(const struct cg_manager *m) { return m->layout; }
+const char *cg_path(const struct cg_manager *m) { return m->path; }
+
+struct cg_hier *cg_unified(struct cg_manager *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->h[i].v2)
+			return &m->h[i];
+	return NULL;
+}
+
+struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl)
+{
+	struct cg_hier *u = cg_unified(m);
+
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->h[i].v2 && cg_word_in(m->h[i].name, ctrl))
+			return &m->h[i];
+	/* On v2 everything is in the one tree (a missing controller shows as
+	 * a missing file); on hybrid only what the unified root offers. */
+	if (u && (m->layout == CG_LAYOUT_V2 || cg_word_in(m->v2_controllers, ctrl)))
+		return u;
+	return NULL;
+}
+
+int cg_create(struct cg_manager *m, brig_error_t **err)
+{
+	if (m->ops->create(m, err) < 0) {
+		/* Leave nothing half made, but only what this call made: the
+		 * path may name a cgroup that existed before. */
+		for (size_t i = 0; i < m->n; i++) {
+			brig_error_t *e2 = NULL;
+			int budget = 0;
+
+			if (!m->h[i].created)
+				continue;
+			cg_rmdir_tree(m->h[i].dir, &budget, &e2);
+			brig_err_free(&e2);
+			cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
+		}
+		return brig_err_prefix(err, "create cgroup %s", m->h[0].rel);
+	}
+	return 0;
+}
+
+int cg_v2_fd(struct cg_manager *m)
+{
+	if (m->layout != CG_LAYOUT_V2)
+		return -1;
+	return open(cg_unified(m)->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	if (m->ops->enter(m, pid, err) < 0)
+		return brig_err_prefix(err, "join cgroup %s", m->h[0].rel);
+	return 0;
+}
+
+int cg_apply(struct cg_manager *m, const struct spec_resources *r,
+	     brig_error_t **err)
+{
+	if (r == NULL)
+		return 0;
+	return m->ops->apply(m, r, err);
+}
+
+int cg_freeze(struct cg_manager *m, brig_error_t **err)
+{
+	return m->ops->freeze(m, err);
+}
+
+int cg_thaw(struct cg_manager *m, brig_error_t **err)
+{
+	return m->ops->thaw(m, err);
+}
+
+bool cg_is_frozen(struct cg_manager *m)
+{
+	return m->ops->is_frozen(m);
+}
+
+int cg_pids(struct cg_manager *m, pid_t **pids, size_t *n, brig_error_t **err)
+{
+	return m->ops->pids(m, pids, n, err);
+}
+
+int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	struct cg_hier *u = cg_unified(m);
+	brig_error_t *ferr = NULL;
+	bool frozen;
+	size_t n = 0;
+	int ret = 0;
+
+	/* v2: cgroup.kill does it atomically, forks included (5.14+). */
+	if (sig == SIGKILL && m->layout == CG_LAYOUT_V2 &&
+	    cg_file_exists(u->dir, "cgroup.kill"))
+		return cg_write(u->dir, "cgroup.kill", "1", err);
+	/* Otherwise freeze so nothing forks between reading and signalling;
+	 * go on unfrozen when there is no freezer. */
+	frozen = m->ops->freeze(m, &ferr) == 0;
+	brig_err_free(&ferr);
+	if (m->ops->pids(m, &pids, &n, err) < 0)
+		ret = -1;
+	for (size_t i = 0; ret == 0 && i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			ret = brig_err(err, errno, "kill %d", (int)pids[i]);
+	if (frozen) {
+		m->ops->thaw(m, &ferr);
+		brig_err_free(&ferr);
+	}
+	return ret;
+}
+
+int cg_destroy(struct cg_manager *m, brig_error_t **err)
+{
+	m->rmdir_budget_ms = CG_RMDIR_BUDGET_MS;
+	return m->ops->destroy(m, err);
+}
+
+void cg_rmdir_default_parent(const char *mnt, const char *rel)
+{
+	cleanup_free char *p = NULL;
+
+	if (strncmp(rel, "/brig/", 6) != 0 || strchr(rel + 6, '/'))
+		return;
+	p = xasprintf("%s/brig", mnt);
+	rmdir(p); /* fails while other containers live there: fine */
+}
