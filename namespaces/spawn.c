@@ -1,0 +1,179 @@
+/* brig — namespaces/spawn.c: start the container's init in its namespaces.
+ *
+ * The common case (every namespace new) is one clone3 with all the flags.
+ * When the spec names namespaces to join (path), a short-lived helper
+ * process enters them first (user namespace first, so the namespaces it
+ * then creates are owned by it) and clone3s the init with CLONE_PARENT, so
+ * the init is still the caller's child. */
+#include "namespaces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+static const int ns_clone_flag[SPEC_NS_COUNT] = {
+	[SPEC_NS_PID] = CLONE_NEWPID,	[SPEC_NS_NETWORK] = CLONE_NEWNET,
+	[SPEC_NS_MOUNT] = CLONE_NEWNS,	[SPEC_NS_IPC] = CLONE_NEWIPC,
+	[SPEC_NS_UTS] = CLONE_NEWUTS,	[SPEC_NS_USER] = CLONE_NEWUSER,
+	[SPEC_NS_CGROUP] = CLONE_NEWCGROUP, [SPEC_NS_TIME] = CLONE_NEWTIME,
+};
+
+int ns_new_flags(const struct spec_config *c)
+{
+	int flags = 0;
+	if (!c->linux)
+		return 0;
+	for (size_t i = 0; i < c->linux->n_namespaces; i++) {
+		const struct spec_namespace *ns = &c->linux->namespaces[i];
+		if (ns->path == NULL || ns->path[0] == '\0')
+			flags |= ns_clone_flag[ns->type];
+	}
+	return flags;
+}
+
+/* One clone3.  As a sibling (CLONE_PARENT) the new process becomes the
+ * caller's parent's child; its exit signal must still be SIGCHLD. */
+static pid_t do_clone3(uint64_t flags, int cgroup_fd, bool as_sibling)
+{
+	struct clone_args args;
+
+	memset(&args, 0, sizeof(args));
+	args.flags = flags | (as_sibling ? CLONE_PARENT : 0);
+	args.exit_signal = SIGCHLD;
+	if (cgroup_fd >= 0) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+static bool has_joined(const struct spec_config *c)
+{
+	if (!c->linux)
+		return false;
+	for (size_t i = 0; i < c->linux->n_namespaces; i++)
+		if (c->linux->namespaces[i].path && c->linux->namespaces[i].path[0])
+			return true;
+	return false;
+}
+
+/* In the helper: open every path first (a joined mount namespace changes
+ * what later paths mean), then setns the user namespace before the rest. */
+static int join_paths(const struct spec_config *c, brig_error_t **err)
+{
+	int fds[SPEC_NS_COUNT];
+	const struct spec_linux *l = c->linux;
+	int ret = 0;
+
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		fds[t] = -1;
+	for (size_t i = 0; i < l->n_namespaces; i++) {
+		const struct spec_namespace *ns = &l->namespaces[i];
+		if (!ns->path || !ns->path[0])
+			continue;
+		fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fds[ns->type] < 0) {
+			ret = brig_err(err, errno, "open %s namespace %s",
+				       spec_ns_name(ns->type), ns->path);
+			goto out;
+		}
+	}
+	static const enum spec_ns_type order[] = {
+		SPEC_NS_USER, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NETWORK,
+		SPEC_NS_PID, SPEC_NS_CGROUP, SPEC_NS_TIME, SPEC_NS_MOUNT,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		enum spec_ns_type t = order[i];
+		if (fds[t] < 0)
+			continue;
+		if (setns(fds[t], ns_clone_flag[t]) < 0) {
+			ret = brig_err(err, errno, "join %s namespace", spec_ns_name(t));
+			goto out;
+		}
+	}
+out:
+	for (int t = 0; t < SPEC_NS_COUNT; t++)
+		if (fds[t] >= 0)
+			close(fds[t]);
+	return ret;
+}
+
+pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
+	       void *arg, brig_error_t **err)
+{
+	/* the time namespace is unshared by the init itself, so it can write
+	 * the offsets before anything runs inside it */
+	uint64_t flags = (uint64_t)(ns_new_flags(c) & ~CLONE_NEWTIME);
+	pid_t pid;
+
+	if (!has_joined(c)) {
+		pid = do_clone3(flags, cgroup_fd, false);
+		if (pid < 0)
+			return brig_err(err, errno, "clone3");
+		if (pid == 0)
+			_exit(fn(arg));
+		return pid;
+	}
+
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return brig_err(err, errno, "pipe");
+	pid_t helper = fork();
+	if (helper < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return brig_err(err, errno, "fork");
+	}
+	if (helper == 0) {
+		brig_error_t *e = NULL;
+		int32_t msg[2] = {0, 0};
+		close(pfd[0]);
+		if (join_paths(c, &e) < 0) {
+			/* report the errno; the text is rebuilt by the parent */
+			msg[0] = -1;
+			msg[1] = e->code;
+			(void)brig_write_all(pfd[1], msg, sizeof(msg));
+			(void)brig_write_all(pfd[1], e->msg, strlen(e->msg));
+			_exit(1);
+		}
+		pid = do_clone3(flags, cgroup_fd, true);
+		if (pid == 0)
+			_exit(fn(arg));
+		msg[0] = pid < 0 ? -1 : pid;
+		msg[1] = pid < 0 ? errno : 0;
+		(void)brig_write_all(pfd[1], msg, sizeof(msg));
+		if (pid < 0)
+			(void)brig_write_all(pfd[1], "clone3", 6);
+		_exit(0);
+	}
+	close(pfd[1]);
+	int32_t msg[2] = {-1, EPIPE};
+	ssize_t r;
+	do
+		r = read(pfd[0], msg, sizeof(msg));
+	while (r < 0 && errno == EINTR);
+	cleanup_free char *text = brig_read_fd(pfd[0], NULL);
+	close(pfd[0]);
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (r != (ssize_t)sizeof(msg) || msg[0] < 0) {
+		/* the helper's text already ends with strerror */
+		brig_err(err, 0, "%s", text && *text ? text : "namespace helper died");
+		(*err)->code = msg[1];
+		return -1;
+	}
+	return msg[0];
+}

@@ -1,0 +1,116 @@
+/* brig — runtime/channel.c: typed messages between the parent and the
+ * container's init over a SOCK_SEQPACKET socketpair, with an optional file
+ * descriptor (SCM_RIGHTS); and the --console-socket protocol. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#define CHAN_MAX (256 * 1024)
+
+struct chan_hdr {
+	uint32_t type;
+	uint32_t len;
+};
+
+static int send_with_fd(int sock, const void *buf, size_t len, int fd)
+{
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		msg.msg_control = u.buf;
+		msg.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	ssize_t r;
+	do
+		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -1 : 0;
+}
+
+int chan_send(int sock, enum chan_type t, const char *data, int fd)
+{
+	size_t dlen = data ? strlen(data) : 0;
+	if (dlen > CHAN_MAX - sizeof(struct chan_hdr))
+		dlen = CHAN_MAX - sizeof(struct chan_hdr);
+	cleanup_free char *buf = xmalloc(sizeof(struct chan_hdr) + dlen);
+	struct chan_hdr h = {.type = t, .len = (uint32_t)dlen};
+
+	memcpy(buf, &h, sizeof(h));
+	if (dlen)
+		memcpy(buf + sizeof(h), data, dlen);
+	return send_with_fd(sock, buf, sizeof(h) + dlen, fd);
+}
+
+int chan_recv(int sock, char **data, int *fd)
+{
+	cleanup_free char *buf = xmalloc(CHAN_MAX);
+	struct iovec iov = {.iov_base = buf, .iov_len = CHAN_MAX};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct chan_hdr h;
+	ssize_t r;
+
+	*data = NULL;
+	*fd = -1;
+	do
+		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if ((size_t)r < sizeof(h)) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.len > (size_t)r - sizeof(h)) {
+		errno = EPROTO;
+		return -1;
+	}
+	*data = xmalloc(h.len + 1);
+	memcpy(*data, buf + sizeof(h), h.len);
+	(*data)[h.len] = '\0';
+	return (int)h.type;
+}
+
+int send_fd_to_socket(const char *path, int fd, brig_error_t **err)
+{
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	cleanup_close int s = -1;
+	static const char name[] = "/dev/ptmx";
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return brig_err(err, 0, "--console-socket: path too long: %s", path);
+	strcpy(addr.sun_path, path);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return brig_err(err, errno, "console socket");
+	if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return brig_err(err, errno, "connect to console socket %s", path);
+	if (send_with_fd(s, name, sizeof(name) - 1, fd) < 0)
+		return brig_err(err, errno, "send the terminal to console socket %s", path);
+	return 0;
+}

@@ -1,0 +1,498 @@
+/* brig — runtime/commands.c: create, run, start, state, kill, delete, spec.
+ * (list is in list.c.) */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+
+static int one_id(int argc, char **argv, const char *cmd, const char **id,
+		  brig_error_t **err)
+{
+	if (optind >= argc)
+		return brig_err(err, 0, "%s: missing container id (usage: brig %s [options] ID)",
+				cmd, cmd);
+	*id = argv[optind];
+	return 0;
+}
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* ---- create / run ------------------------------------------------------- */
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
+       OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER };
+
+static int parse_create_opts(int argc, char **argv, bool is_run,
+			     struct create_opts *o, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"bundle", required_argument, NULL, 'b'},
+		{"pid-file", required_argument, NULL, OPT_PID_FILE},
+		{"console-socket", required_argument, NULL, OPT_CONSOLE},
+		{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
+		{"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
+		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+		{"detach", no_argument, NULL, 'd'},
+		{"keep", no_argument, NULL, OPT_KEEP},
+		{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, is_run ? "+b:d" : "+b:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->bundle = optarg; break;
+		case OPT_PID_FILE: o->pid_file = optarg; break;
+		case OPT_CONSOLE: o->console_socket = optarg; break;
+		case OPT_NO_PIVOT: o->no_pivot = true; break;
+		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
+		case OPT_NO_SUBREAPER: break;
+		case OPT_PRESERVE: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 0 || n > 65536)
+				return brig_err(err, 0, "--preserve-fds: invalid number \"%s\"", optarg);
+			o->preserve_fds = (int)n;
+			break;
+		}
+		case 'd':
+			if (!is_run)
+				goto bad;
+			o->detach = true;
+			break;
+		case OPT_KEEP:
+			if (!is_run)
+				goto bad;
+			o->keep = true;
+			break;
+		default:
+		bad:
+			return brig_err(err, 0, "%s: invalid option (see brig --help)",
+					is_run ? "run" : "create");
+		}
+	}
+	return 0;
+}
+
+int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct create_opts o;
+	struct created cr;
+	const char *id = NULL;
+
+	if (parse_create_opts(argc, argv, false, &o, err) < 0 ||
+	    one_id(argc, argv, "create", &id, err) < 0)
+		return -1;
+	if (container_create(g, id, &o, &cr, err) < 0)
+		return -1;
+	container_free(cr.ct);
+	spec_free(cr.config);
+	return 0;
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct create_opts o;
+	struct created cr;
+	const char *id = NULL;
+	int status, code;
+
+	if (parse_create_opts(argc, argv, true, &o, err) < 0 ||
+	    one_id(argc, argv, "run", &id, err) < 0)
+		return -1;
+	o.foreground = !o.detach;
+	if (container_create(g, id, &o, &cr, err) < 0)
+		return -1;
+	if (container_start(cr.ct, err) < 0) {
+		brig_error_t *e2 = NULL;
+		container_destroy(cr.ct, true, &e2);
+		brig_err_free(&e2);
+		container_free(cr.ct);
+		spec_free(cr.config);
+		return -1;
+	}
+	if (o.detach) {
+		container_free(cr.ct);
+		spec_free(cr.config);
+		return 0;
+	}
+	if (cr.pty_master >= 0) {
+		status = terminal_proxy_and_wait(cr.pty_master, cr.pid);
+		close(cr.pty_master);
+	} else {
+		status = forward_signals_and_wait(cr.pid);
+	}
+	code = exit_code(status);
+	if (!o.keep && container_destroy(cr.ct, true, err) < 0)
+		code = -1;
+	container_free(cr.ct);
+	spec_free(cr.config);
+	return code;
+}
+
+/* ---- start -------------------------------------------------------------- */
+
+int container_start(struct container *ct, brig_error_t **err)
+{
+	const char *status = container_status(ct);
+	cleanup_close int fifo = -1;
+	cleanup_close int pfd = -1;
+	char b;
+
+	if (strcmp(status, "created") != 0)
+		return brig_err(err, 0, "cannot start container \"%s\": it is %s, not created",
+				ct->id, status);
+	fifo = openat(ct->dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0)
+		return brig_err(err, errno, "open %s/exec.fifo", ct->dir);
+	pfd = pidfd_open_(ct->state->pid);
+	for (;;) {
+		struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
+		if (poll(p, pfd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return brig_err(err, errno, "poll exec.fifo");
+		}
+		if (p[0].revents & POLLIN) {
+			if (read(fifo, &b, 1) == 1)
+				break;
+		}
+		if ((p[0].revents & POLLHUP) || (pfd >= 0 && (p[1].revents & POLLIN)))
+			return brig_err(err, 0, "container \"%s\": its process exited before start",
+					ct->id);
+	}
+	unlinkat(ct->dir_fd, "exec.fifo", 0);
+	free(ct->state->status);
+	ct->state->status = xstrdup("running");
+	if (container_save(ct, err) < 0)
+		return -1;
+
+	/* poststart: a failure is a warning, the container keeps running */
+	cleanup_free char *cfg_json = brig_read_file(ct->state->config_path, NULL);
+	if (cfg_json && strstr(cfg_json, "\"poststart\"")) {
+		brig_error_t *e2 = NULL;
+		struct spec_config *c = spec_parse_config(cfg_json, strlen(cfg_json), "config.json", &e2);
+		if (c) {
+			cleanup_free char *st = spec_state_to_json(ct->state, false);
+			if (hooks_run(&c->hooks.poststart, "poststart", st, &e2) < 0)
+				brig_warn("%s", e2->msg);
+			spec_free(c);
+		}
+		brig_err_free(&e2);
+	}
+	return 0;
+}
+
+int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	const char *id = NULL;
+	struct container *ct;
+	int r;
+
+	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
+		return brig_err(err, 0, "start: invalid option");
+	if (one_id(argc, argv, "start", &id, err) < 0)
+		return -1;
+	ct = container_open(g, id, err);
+	if (!ct)
+		return -1;
+	r = container_start(ct, err);
+	container_free(ct);
+	return r;
+}
+
+/* ---- state -------------------------------------------------------------- */
+
+int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	const char *id = NULL;
+	struct container *ct;
+
+	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
+		return brig_err(err, 0, "state: invalid option");
+	if (one_id(argc, argv, "state", &id, err) < 0)
+		return -1;
+	ct = container_open(g, id, err);
+	if (!ct)
+		return -1;
+	const char *status = container_status(ct);
+	free(ct->state->status);
+	ct->state->status = xstrdup(status);
+	if (strcmp(status, "stopped") == 0)
+		ct->state->pid = 0;
+	cleanup_free char *json = spec_state_to_json(ct->state, false);
+	puts(json);
+	container_free(ct);
+	return 0;
+}
+
+/* ---- kill --------------------------------------------------------------- */
+
+static const struct { const char *name; int sig; } signames[] = {
+	{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
+	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"IOT", SIGIOT}, {"BUS", SIGBUS},
+	{"FPE", SIGFPE}, {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},
+	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH}, {"IO", SIGIO}, {"POLL", SIGPOLL}, {"PWR", SIGPWR},
+	{"SYS", SIGSYS},
+};
+
+int parse_signal(const char *s, int *sig)
+{
+	char *end;
+	long n = strtol(s, &end, 10);
+
+	if (*s && !*end) {
+		if (n <= 0 || n >= NSIG)
+			return -1;
+		*sig = (int)n;
+		return 0;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(signames); i++)
+		if (strcasecmp(s, signames[i].name) == 0) {
+			*sig = signames[i].sig;
+			return 0;
+		}
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		long off = s[5] ? strtol(s + 5, &end, 10) : 0;
+		if (s[5] && *end)
+			return -1;
+		n = (strncasecmp(s, "RTMIN", 5) == 0 ? SIGRTMIN : SIGRTMAX) + off;
+		if (n < SIGRTMIN || n > SIGRTMAX)
+			return -1;
+		*sig = (int)n;
+		return 0;
+	}
+	return -1;
+}
+
+static int signal_init(struct container *ct, int sig, brig_error_t **err)
+{
+	int pfd = pidfd_open_(ct->state->pid);
+	int r;
+
+	if (pfd < 0)
+		return brig_err(err, errno, "container \"%s\" is not running", ct->id);
+	/* the pidfd pins the process: check it is still ours */
+	if (!container_alive(ct)) {
+		close(pfd);
+		return brig_err(err, 0, "container \"%s\" is not running", ct->id);
+	}
+	r = (int)syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0);
+	close(pfd);
+	if (r < 0)
+		return brig_err(err, errno, "kill container \"%s\"", ct->id);
+	return 0;
+}
+
+int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+	bool all = false;
+	const char *id = NULL;
+	int sig = SIGTERM, c, r = 0;
+	struct container *ct;
+
+	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
+		if (c != 'a')
+			return brig_err(err, 0, "kill: invalid option");
+		all = true;
+	}
+	if (one_id(argc, argv, "kill", &id, err) < 0)
+		return -1;
+	if (optind + 1 < argc && parse_signal(argv[optind + 1], &sig) < 0)
+		return brig_err(err, 0, "kill: invalid signal \"%s\"", argv[optind + 1]);
+	ct = container_open(g, id, err);
+	if (!ct)
+		return -1;
+	const char *status = container_status(ct);
+	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
+		brig_err(err, 0, "cannot kill container \"%s\": it is %s", id, status);
+		container_free(ct);
+		return -1;
+	}
+	if (all && ct->state->cgroup_path) {
+		struct cg_manager *cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
+		r = cg ? cg_kill_all(cg, sig, err) : -1;
+		cg_free(cg);
+	} else {
+		r = signal_init(ct, sig, err);
+	}
+	container_free(ct);
+	return r;
+}
+
+/* ---- delete ------------------------------------------------------------- */
+
+/* Wait up to ms for the init to be gone. */
+static bool wait_gone(struct container *ct, int ms)
+{
+	int pfd = pidfd_open_(ct->state->pid);
+	if (pfd < 0)
+		return true;
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (!container_alive(ct))
+			break;
+		struct pollfd p = {.fd = pfd, .events = POLLIN};
+		poll(&p, 1, 10);
+	}
+	close(pfd);
+	/* reap it if it is our child (run, or create in the same process) */
+	waitpid(ct->state->pid, NULL, WNOHANG);
+	return !container_alive(ct);
+}
+
+int container_destroy(struct container *ct, bool force, brig_error_t **err)
+{
+	const char *status = container_status(ct);
+	struct cg_manager *cg = NULL;
+
+	if (strcmp(status, "stopped") != 0) {
+		if (!force && strcmp(status, "created") != 0)
+			return brig_err(err, 0,
+					"cannot delete container \"%s\" that is not stopped: %s "
+					"(use --force)", ct->id, status);
+		if (ct->state->cgroup_path && (cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL)))
+			cg_kill_all(cg, SIGKILL, NULL);
+		if (container_alive(ct))
+			signal_init(ct, SIGKILL, NULL);
+		if (!wait_gone(ct, 10000)) {
+			cg_free(cg);
+			return brig_err(err, 0, "container \"%s\": process %d did not exit after SIGKILL",
+					ct->id, (int)ct->state->pid);
+		}
+	}
+	if (!cg && ct->state->cgroup_path)
+		cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL);
+	if (cg) {
+		brig_error_t *e2 = NULL;
+		if (cg_destroy(cg, &e2) < 0) {
+			brig_err(err, 0, "delete container \"%s\": %s", ct->id, e2->msg);
+			brig_err_free(&e2);
+			cg_free(cg);
+			return -1;
+		}
+		cg_free(cg);
+	}
+	/* poststop: failures are warnings, deletion goes on */
+	cleanup_free char *cfg_json = ct->state->config_path ?
+		brig_read_file(ct->state->config_path, NULL) : NULL;
+	if (cfg_json && strstr(cfg_json, "\"poststop\"")) {
+		brig_error_t *e2 = NULL;
+		struct spec_config *c = spec_parse_config(cfg_json, strlen(cfg_json), "config.json", &e2);
+		if (c) {
+			free(ct->state->status);
+			ct->state->status = xstrdup("stopped");
+			cleanup_free char *st = spec_state_to_json(ct->state, false);
+			if (hooks_run(&c->hooks.poststop, "poststop", st, &e2) < 0)
+				brig_warn("%s", e2->msg);
+			spec_free(c);
+		}
+		brig_err_free(&e2);
+	}
+	if (container_remove_dir(ct) < 0)
+		return brig_err(err, errno, "remove %s", ct->dir);
+	return 0;
+}
+
+int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	bool force = false;
+	const char *id = NULL;
+	int c, r;
+	struct container *ct;
+
+	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
+		if (c != 'f')
+			return brig_err(err, 0, "delete: invalid option");
+		force = true;
+	}
+	if (one_id(argc, argv, "delete", &id, err) < 0)
+		return -1;
+	ct = container_open(g, id, err);
+	if (!ct) {
+		/* --force on a container that is already gone is not an error
+		 * (runc does the same); remove a half-written directory */
+		if (force && *err && strstr((*err)->msg, "does not exist")) {
+			cleanup_free char *dir = xasprintf("%s/%s", g->root, id);
+			struct container tmp = {.dir = dir, .dir_fd = -1};
+			if (container_validate_id(id, NULL) == 0)
+				container_remove_dir(&tmp);
+			brig_err_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	r = container_destroy(ct, force, err);
+	container_free(ct);
+	return r;
+}
+
+/* ---- spec --------------------------------------------------------------- */
+
+int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"bundle", required_argument, NULL, 'b'},
+		{"rootless", no_argument, NULL, 'r'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *bundle = ".";
+	bool rootless = false;
+	int c;
+	(void)g;
+
+	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
+		if (c == 'b')
+			bundle = optarg;
+		else if (c == 'r')
+			rootless = true;
+		else
+			return brig_err(err, 0, "spec: invalid option");
+	}
+	cleanup_free char *path = xasprintf("%s/config.json", bundle);
+	cleanup_free char *json = spec_default_config(rootless, getuid(), getgid());
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return brig_err(err, 0, "spec: %s exists; remove it first", path);
+		return brig_err(err, errno, "spec: create %s", path);
+	}
+	if (brig_write_all(fd, json, strlen(json)) < 0 || brig_write_all(fd, "\n", 1) < 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return brig_err(err, e, "spec: write %s", path);
+	}
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,352 @@
+/* brig — runtime/create.c: the parent's side of `create`.
+ *
+ *   load config -> state dir (locked) -> cgroup -> clone init in its
+ *   namespaces -> id maps -> GO -> (init asks for prestart/createRuntime
+ *   hooks) -> READY -> pid file, state "created".
+ *
+ * Any failure kills the init and removes the cgroup and the state
+ * directory: a failed create leaves nothing behind. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+#include "namespaces/namespaces.h"
+#include "security/security.h"
+
+static char *abs_path(const char *base, const char *p)
+{
+	if (p[0] == '/')
+		return xstrdup(p);
+	return xasprintf("%s/%s", base, p);
+}
+
+static void warn_cb(const char *msg)
+{
+	brig_warn("%s", msg);
+}
+
+/* Checks that need no process: the earlier a mistake is found, the less
+ * there is to undo. */
+static int validate_config(const struct spec_config *c, const char *rootfs,
+			   brig_error_t **err)
+{
+	struct stat sb;
+
+	if (!c->process)
+		return brig_err(err, 0, "config.json: process: missing required property (create needs a process)");
+	if (c->process->args.n == 0 || !c->process->args.v[0][0])
+		return brig_err(err, 0, "config.json: process.args: must not be empty");
+	if (!c->process->cwd || c->process->cwd[0] != '/')
+		return brig_err(err, 0, "config.json: process.cwd: must be an absolute path");
+	if (stat(rootfs, &sb) < 0)
+		return brig_err(err, errno, "config.json: root.path: %s", rootfs);
+	if (!S_ISDIR(sb.st_mode))
+		return brig_err(err, 0, "config.json: root.path: %s is not a directory", rootfs);
+	if (c->process->capabilities &&
+	    sec_caps_validate(c->process->capabilities, "config.json: process.capabilities",
+			      warn_cb, err) < 0)
+		return -1;
+	if (c->process->apparmor_profile && c->process->apparmor_profile[0] &&
+	    !sec_apparmor_enabled())
+		return brig_err(err, 0, "config.json: process.apparmorProfile: AppArmor is not "
+				"enabled on this host, cannot apply profile \"%s\"",
+				c->process->apparmor_profile);
+	if (c->linux && c->linux->cgroups_path && strchr(c->linux->cgroups_path, ':') &&
+	    c->linux->cgroups_path[0] != '/')
+		return brig_err(err, 0, "config.json: linux.cgroupsPath: systemd cgroup paths "
+				"(slice:prefix:name) are not supported yet");
+	return 0;
+}
+
+static char *owner_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return xstrdup(pw ? pw->pw_name : "");
+}
+
+static char *state_for_hooks(struct container *ct, const char *status, pid_t pid)
+{
+	const char *saved = ct->state->status;
+	pid_t saved_pid = ct->state->pid;
+	ct->state->status = (char *)status;
+	ct->state->pid = pid;
+	char *json = spec_state_to_json(ct->state, false);
+	ct->state->status = (char *)saved;
+	ct->state->pid = saved_pid;
+	return json;
+}
+
+static int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
+{
+	cleanup_free char *tmp = xasprintf("%s.brig-tmp", path);
+	char buf[32];
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+	if (fd < 0)
+		return brig_err(err, errno, "--pid-file: open %s", tmp);
+	if (brig_write_all(fd, buf, (size_t)n) < 0) {
+		close(fd);
+		unlink(tmp);
+		return brig_err(err, errno, "--pid-file: write %s", tmp);
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		return brig_err(err, errno, "--pid-file: rename to %s", path);
+	}
+	return 0;
+}
+
+static int copy_config(struct container *ct, const char *bundle, brig_error_t **err)
+{
+	cleanup_free char *src = xasprintf("%s/config.json", bundle);
+	size_t len;
+	cleanup_free char *data = brig_read_file(src, &len);
+	int fd;
+
+	if (!data)
+		return brig_err(err, errno, "read %s", src);
+	fd = openat(ct->dir_fd, "config.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || brig_write_all(fd, data, len) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return brig_err(err, e, "write %s/config.json", ct->dir);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Talk to the init until it is ready or fails. */
+static int drive_init(struct container *ct, const struct spec_config *c, int sock,
+		      pid_t pid, const struct create_opts *o, int *pty_master,
+		      brig_error_t **err)
+{
+	for (;;) {
+		cleanup_free char *data = NULL;
+		int fd = -1;
+		int t = chan_recv(sock, &data, &fd);
+
+		switch (t) {
+		case CHAN_HOOKS: {
+			cleanup_free char *st = state_for_hooks(ct, "created", pid);
+			if (hooks_run(&c->hooks.prestart, "prestart", st, err) < 0 ||
+			    hooks_run(&c->hooks.create_runtime, "createRuntime", st, err) < 0)
+				return -1;
+			if (chan_send(sock, CHAN_GO, NULL, -1) < 0)
+				return brig_err(err, errno, "container init went away");
+			break;
+		}
+		case CHAN_PTY:
+			if (fd < 0)
+				return brig_err(err, EPROTO, "terminal from the container init");
+			if (o->console_socket) {
+				int r = send_fd_to_socket(o->console_socket, fd, err);
+				close(fd);
+				if (r < 0)
+					return -1;
+			} else {
+				*pty_master = fd;
+			}
+			break;
+		case CHAN_READY:
+			return 0;
+		case CHAN_ERROR:
+			return brig_err(err, 0, "%s", data ? data : "container init failed");
+		case 0: {
+			int status = 0;
+			if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+				return brig_err(err, 0, "container init was killed by signal %d during set-up",
+						WTERMSIG(status));
+			return brig_err(err, 0, "container init exited during set-up (status %d)",
+					WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		}
+		default:
+			if (fd >= 0)
+				close(fd);
+			return brig_err(err, errno ? errno : EPROTO, "read from container init");
+		}
+	}
+}
+
+int container_create(const struct brig_globals *g, const char *id,
+		     const struct create_opts *o, struct created *out,
+		     brig_error_t **err)
+{
+	cleanup_free char *bundle = NULL;
+	cleanup_free char *rootfs = NULL;
+	struct spec_config *c = NULL;
+	struct container *ct = NULL;
+	struct cg_manager *cg = NULL;
+	struct sec_seccomp *filter = NULL;
+	int sv[2] = {-1, -1};
+	pid_t pid = -1;
+	int pty_master = -1;
+	bool cg_created = false;
+
+	memset(out, 0, sizeof(*out));
+	out->pty_master = -1;
+	if (container_validate_id(id, err) < 0)
+		return -1;
+	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!bundle)
+		return brig_err(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
+	c = spec_load_bundle(bundle, err);
+	if (!c)
+		return -1;
+	if (!c->root || !c->root->path) {
+		brig_err(err, 0, "config.json: root.path: missing required property");
+		goto fail;
+	}
+	rootfs = abs_path(bundle, c->root->path);
+	if (validate_config(c, rootfs, err) < 0)
+		goto fail;
+	if (c->linux && c->linux->seccomp) {
+		filter = sec_seccomp_compile(c->linux->seccomp, err);
+		if (!filter)
+			goto fail;
+	}
+	if (o->detach && c->process->terminal && !o->console_socket) {
+		brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");
+		goto fail;
+	}
+
+	ct = container_new(g, id, err);
+	if (!ct)
+		goto fail;
+	ct->state = xcalloc(1, sizeof(*ct->state));
+	ct->state->oci_version = xstrdup(BRIG_OCI_VERSION);
+	ct->state->id = xstrdup(id);
+	ct->state->status = xstrdup("creating");
+	ct->state->bundle = xstrdup(bundle);
+	ct->state->rootfs = xstrdup(rootfs);
+	ct->state->created = timestamp_now();
+	ct->state->owner = owner_name();
+	ct->state->detached = o->detach;
+	ct->state->config_path = xasprintf("%s/config.json", ct->dir);
+	for (size_t i = 0; i < c->annotations.n; i++) {
+		/* shallow share: freed with the config, so copy */
+		struct spec_kv_list *a = &ct->state->annotations;
+		a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
+		a->v[a->n].key = xstrdup(c->annotations.v[i].key);
+		a->v[a->n].value = xstrdup(c->annotations.v[i].value);
+		a->n++;
+	}
+	if (copy_config(ct, bundle, err) < 0 || container_save(ct, err) < 0)
+		goto fail;
+	/* 0622: the init opens it for writing after switching to
+	 * process.user, maybe in a user namespace (runc does the same) */
+	if (mkfifoat(ct->dir_fd, "exec.fifo", 0622) < 0 ||
+	    fchmodat(ct->dir_fd, "exec.fifo", 0622, 0) < 0) {
+		brig_err(err, errno, "mkfifo %s/exec.fifo", ct->dir);
+		goto fail;
+	}
+
+	cg = cg_new(BRIG_CGROUP_ROOT, c->linux ? c->linux->cgroups_path : NULL, id, err);
+	if (!cg)
+		goto fail;
+	if (cg_create(cg, err) < 0)
+		goto fail;
+	cg_created = true;
+	ct->state->cgroup_path = xstrdup(cg_path(cg));
+	if (cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
+		goto fail;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		brig_err(err, errno, "socketpair");
+		goto fail;
+	}
+	const struct spec_namespace *userns = spec_find_ns(c, SPEC_NS_USER);
+	struct init_ctx ictx = {
+		.config = c,
+		.bundle = bundle,
+		.rootfs = rootfs,
+		.sock = sv[1],
+		.parent_sock = sv[0],
+		.state_dir_fd = ct->dir_fd,
+		.no_pivot = o->no_pivot,
+		.new_userns = userns && !userns->path,
+		.any_userns = userns != NULL,
+		.preserve_fds = o->preserve_fds,
+		.seccomp = filter,
+	};
+	int cgfd = cg_v2_fd(cg);
+	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
+	if (cgfd >= 0)
+		close(cgfd);
+	close(sv[1]);
+	sv[1] = -1;
+	if (pid < 0)
+		goto fail;
+	if (cgfd < 0 && cg_enter(cg, pid, err) < 0)
+		goto fail;
+	if (ictx.new_userns &&
+	    ns_write_id_maps(pid, c->linux, geteuid() != 0, err) < 0)
+		goto fail;
+	ct->state->pid = pid;
+	ct->state->start_time = proc_start_time(pid);
+	{
+		cleanup_free char *st = state_for_hooks(ct, "creating", pid);
+		if (chan_send(sv[0], CHAN_GO, st, -1) < 0) {
+			brig_err(err, errno, "start container init");
+			goto fail;
+		}
+	}
+	if (drive_init(ct, c, sv[0], pid, o, &pty_master, err) < 0)
+		goto fail;
+	close(sv[0]);
+	sv[0] = -1;
+
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		goto fail;
+	free(ct->state->status);
+	ct->state->status = xstrdup("created");
+	if (container_save(ct, err) < 0)
+		goto fail;
+
+	sec_seccomp_free(filter);
+	cg_free(cg);
+	out->ct = ct;
+	out->config = c;
+	out->pid = pid;
+	out->pty_master = pty_master;
+	return 0;
+
+fail:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (pty_master >= 0)
+		close(pty_master);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (cg_created) {
+		brig_error_t *e2 = NULL;
+		if (cg_destroy(cg, &e2) < 0) {
+			brig_warn("%s", e2->msg);
+			brig_err_free(&e2);
+		}
+	}
+	cg_free(cg);
+	sec_seccomp_free(filter);
+	if (ct) {
+		container_remove_dir(ct);
+		container_free(ct);
+	}
+	spec_free(c);
+	return -1;
+}

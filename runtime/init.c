@@ -1,0 +1,270 @@
+/* brig — runtime/init.c: the container's init, from clone to execve.
+ *
+ * The order follows the spec and DESIGN.md, top to bottom:
+ *   wait for GO (id maps written, cgroup joined) -> user/time/uts set-up ->
+ *   mounts and devices -> prestart/createRuntime hooks (parent) ->
+ *   createContainer hooks -> pivot_root -> masked/readonly paths -> sysctl
+ *   -> terminal -> cwd -> rlimits, oom_score_adj -> capabilities around the
+ *   switch to process.user -> AppArmor -> no_new_privs -> READY -> wait on
+ *   exec.fifo for `start` -> startContainer hooks -> seccomp -> execve.
+ * A failure before READY goes back to the parent as a message with its
+ * full text. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "namespaces/namespaces.h"
+#include "rootfs/rootfs.h"
+#include "security/security.h"
+
+static int fail(struct init_ctx *x, brig_error_t *err)
+{
+	chan_send(x->sock, CHAN_ERROR, err ? err->msg : "unknown error", -1);
+	return 1;
+}
+
+/* Block until the parent says go; EOF means the parent died: give up. */
+static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
+{
+	int fd;
+	cleanup_free char *d = NULL;
+	int t = chan_recv(x->sock, &d, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	if (t != CHAN_GO)
+		return brig_err(err, 0, "the runtime went away during set-up");
+	if (data)
+		*data = steal_ptr(d);
+	return 0;
+}
+
+/* Find args[0] as execvpe would, with the process's own PATH, so a missing
+ * executable fails `create`, not the later `start`. */
+static char *find_executable(const struct spec_process *p, brig_error_t **err)
+{
+	const char *file = p->args.v[0];
+	struct stat sb;
+
+	if (strchr(file, '/')) {
+		if (stat(file, &sb) < 0)
+			return brig_err(err, errno, "exec: \"%s\": stat %s", file, file), NULL;
+		if (S_ISDIR(sb.st_mode))
+			return brig_err(err, 0, "exec: \"%s\": is a directory", file), NULL;
+		if (access(file, X_OK) < 0)
+			return brig_err(err, errno, "exec: \"%s\"", file), NULL;
+		return xstrdup(file);
+	}
+	const char *path = spec_getenv(&p->env, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	cleanup_free char *copy = xstrdup(path);
+	char *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		cleanup_free char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) && access(cand, X_OK) == 0)
+			return steal_ptr(cand);
+	}
+	return brig_err(err, 0, "exec: \"%s\": executable file not found in $PATH", file), NULL;
+}
+
+static int apply_rlimits(const struct spec_process *p, brig_error_t **err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return brig_err(err, errno, "process.rlimits[%zu]: setrlimit %s", i,
+					p->rlimits[i].type);
+	}
+	return 0;
+}
+
+static int write_oom_score_adj(const struct spec_process *p, brig_error_t **err)
+{
+	char buf[32];
+	int fd, n;
+
+	if (!p->oom_score_adj.set)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || brig_write_all(fd, buf, (size_t)n) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return brig_err(err, e, "process.oomScoreAdj: write /proc/self/oom_score_adj");
+	}
+	close(fd);
+	return 0;
+}
+
+static int switch_user(const struct spec_process *p, bool userns, brig_error_t **err)
+{
+	const struct spec_user *u = &p->user;
+
+	/* in a user namespace with setgroups denied, setgroups fails: only
+	 * call it when there is something to set or we may */
+	if (setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0 &&
+	    !(userns && errno == EPERM && u->n_additional_gids == 0))
+		return brig_err(err, errno, "process.user.additionalGids: setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return brig_err(err, errno, "process.user.gid: setresgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return brig_err(err, errno, "process.user.uid: setresuid %u", u->uid);
+	return 0;
+}
+
+static void reset_signals(void)
+{
+	sigset_t none;
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Open exec.fifo for writing: blocks until `start` opens it to read. */
+static int wait_for_start(struct init_ctx *x)
+{
+	int fd = openat(x->state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, "0", 1) != 1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	close(x->state_dir_fd);
+	return 0;
+}
+
+static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
+{
+	const struct spec_config *c = x->config;
+	const struct spec_process *p = c->process;
+	bool mountns = spec_find_ns(c, SPEC_NS_MOUNT) != NULL;
+	struct rootfs_opts ro = {
+		.rootfs = x->rootfs,
+		.bundle = x->bundle,
+		.in_userns = x->any_userns,
+		.no_pivot = x->no_pivot,
+	};
+
+	if (wait_go(x, state_json, err) < 0)
+		return -1;
+	if (ns_setup_child(c, err) < 0)
+		return -1;
+	if (mountns && rootfs_prepare(c, &ro, err) < 0)
+		return brig_err_prefix(err, "rootfs");
+	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
+		if (chan_send(x->sock, CHAN_HOOKS, NULL, -1) < 0)
+			return brig_err(err, errno, "ask for hooks");
+		if (wait_go(x, NULL, err) < 0)
+			return -1;
+	}
+	if (hooks_run(&c->hooks.create_container, "createContainer", *state_json, err) < 0)
+		return -1;
+	if (mountns) {
+		if (rootfs_pivot(&ro, err) < 0)
+			return brig_err_prefix(err, "rootfs");
+		if (rootfs_finalize(c, &ro, err) < 0)
+			return brig_err_prefix(err, "rootfs");
+	} else {
+		/* no mount namespace: a plain chroot jail */
+		if (chroot(x->rootfs) < 0 || chdir("/") < 0)
+			return brig_err(err, errno, "chroot %s", x->rootfs);
+	}
+	if (ns_apply_sysctl(c, err) < 0)
+		return -1;
+	if (p->terminal) {
+		int master = terminal_setup(p, err);
+		if (master < 0)
+			return -1;
+		if (chan_send(x->sock, CHAN_PTY, NULL, master) < 0)
+			return brig_err(err, errno, "send the terminal to the runtime");
+		close(master);
+	} else if (setsid() < 0) {
+		return brig_err(err, errno, "setsid");
+	}
+	if (chdir(p->cwd) < 0)
+		return brig_err(err, errno, "process.cwd: chdir %s", p->cwd);
+	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
+		return -1;
+	*exe = find_executable(p, err);
+	if (!*exe)
+		return -1;
+	if (x->seccomp && !p->no_new_privileges) {
+		/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it
+		 * while we still have it, as runc does */
+		int nfd = -1;
+		if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
+			return brig_err_prefix(err, "linux.seccomp");
+	}
+	if (sec_caps_prepare(p->capabilities, err) < 0)
+		return -1;
+	if (switch_user(p, x->any_userns, err) < 0)
+		return -1;
+	if (sec_caps_apply(p->capabilities, err) < 0)
+		return -1;
+	if (p->user.umask.set)
+		umask((mode_t)p->user.umask.v);
+	else
+		umask(022);
+	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
+		return -1;
+	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
+		return -1;
+	return 0;
+}
+
+int init_main(void *arg)
+{
+	struct init_ctx *x = arg;
+	const struct spec_process *p = x->config->process;
+	cleanup_free char *state_json = NULL;
+	cleanup_free char *exe = NULL;
+	brig_error_t *err = NULL;
+
+	close(x->parent_sock);
+	if (setup(x, &state_json, &exe, &err) < 0)
+		return fail(x, err);
+	chan_send(x->sock, CHAN_READY, NULL, -1);
+	close(x->sock);
+
+	if (wait_for_start(x) < 0)
+		_exit(1); /* deleted before start */
+	if (x->config->hooks.start_container.n &&
+	    hooks_run(&x->config->hooks.start_container, "startContainer", state_json, &err) < 0) {
+		dprintf(2, "brig: %s\n", err->msg);
+		_exit(1);
+	}
+	if (x->seccomp && p->no_new_privileges) {
+		int nfd = -1;
+		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
+			dprintf(2, "brig: linux.seccomp: %s\n", err->msg);
+			_exit(1);
+		}
+	}
+	reset_signals();
+	/* nothing of the runtime's reaches the container but stdio and
+	 * --preserve-fds */
+	for (int fd = 3; fd < 3 + x->preserve_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
+	dprintf(2, "brig: exec %s: %s\n", exe, strerror(errno));
+	_exit(127);
+}

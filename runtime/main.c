@@ -1,0 +1,194 @@
+/* brig — runtime/main.c: global flags, command dispatch, and the only place
+ * that prints errors (as `brig: <message>` on stderr, and as a JSON or text
+ * line in the --log file). */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include <seccomp.h>
+
+static struct brig_globals globals = {.root = BRIG_DEFAULT_ROOT};
+static int log_fd = -1;
+
+static void log_line(const char *level, const char *msg)
+{
+	cleanup_free char *ts = NULL;
+	cleanup_free char *line = NULL;
+
+	if (log_fd < 0)
+		return;
+	ts = timestamp_now();
+	if (globals.log_json) {
+		cleanup_free char *q = spec_json_quote(msg);
+		line = xasprintf("{\"level\":\"%s\",\"msg\":%s,\"time\":\"%s\"}\n",
+				 level, q, ts);
+	} else {
+		line = xasprintf("time=\"%s\" level=%s msg=\"%s\"\n", ts, level, msg);
+	}
+	(void)brig_write_all(log_fd, line, strlen(line));
+}
+
+void brig_warn(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) >= 0) {
+		fprintf(stderr, "brig: warning: %s\n", msg);
+		log_line("warning", msg);
+		free(msg);
+	}
+	va_end(ap);
+}
+
+void brig_debug(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+	if (!globals.debug)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) >= 0) {
+		fprintf(stderr, "brig: debug: %s\n", msg);
+		log_line("debug", msg);
+		free(msg);
+	}
+	va_end(ap);
+}
+
+static void report_error(const char *msg)
+{
+	fprintf(stderr, "brig: %s\n", msg);
+	log_line("error", msg);
+}
+
+static const char usage[] =
+	"usage: brig [global options] COMMAND [options] [ARGS]\n"
+	"\n"
+	"brig is an OCI container runtime with runc's command line.\n"
+	"\n"
+	"Commands:\n"
+	"  create [-b DIR] [--pid-file F] [--console-socket S] [--no-pivot]\n"
+	"         [--no-new-keyring] [--preserve-fds N] ID\n"
+	"                       create a container, its process blocked before exec\n"
+	"  start ID             run the user process of a created container\n"
+	"  run [-d] [--keep] [create options] ID\n"
+	"                       create and start; wait for it unless --detach\n"
+	"  state ID             print the container's state JSON\n"
+	"  kill [--all] ID [SIGNAL]\n"
+	"                       send a signal (default SIGTERM) to the container\n"
+	"  delete [-f] ID       delete a stopped container (--force: kill it first)\n"
+	"  list [-f table|json] [-q]\n"
+	"                       list containers\n"
+	"  spec [-b DIR] [--rootless]\n"
+	"                       write a default config.json\n"
+	"\n"
+	"Global options:\n"
+	"  --root DIR           state directory (default /run/brig)\n"
+	"  --log FILE           also write errors and warnings to FILE\n"
+	"  --log-format F       text (default) or json\n"
+	"  --debug              print debug messages\n"
+	"  --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
+	"  -v, --version        print the version\n"
+	"  -h, --help           print this help\n";
+
+static void print_version(void)
+{
+	const struct scmp_version *v = seccomp_version();
+	printf("brig version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", BRIG_VERSION,
+	       BRIG_OCI_VERSION, v->major, v->minor, v->micro);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct brig_globals *, int, char **, brig_error_t **);
+} commands[] = {
+	{"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
+	{"state", cmd_state},   {"kill", cmd_kill},   {"delete", cmd_delete},
+	{"list", cmd_list},     {"spec", cmd_spec},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, 'r'},
+		{"log", required_argument, NULL, 'l'},
+		{"log-format", required_argument, NULL, 'f'},
+		{"debug", no_argument, NULL, 'd'},
+		{"systemd-cgroup", no_argument, NULL, 's'},
+		{"criu", required_argument, NULL, 'c'},
+		{"rootless", required_argument, NULL, 'R'},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	brig_error_t *err = NULL;
+	int c, ret;
+
+	/* a hook that does not read its stdin must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': globals.root = optarg; break;
+		case 'l': globals.log = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				globals.log_json = true;
+			else if (strcmp(optarg, "text") != 0) {
+				report_error("--log-format: expected text or json");
+				return 1;
+			}
+			break;
+		case 'd': globals.debug = true; break;
+		case 's': globals.systemd_cgroup = true; break;
+		case 'c': case 'R': break; /* accepted for runc compatibility */
+		case 'v': print_version(); return 0;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 1;
+		}
+	}
+	if (globals.log) {
+		log_fd = open(globals.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (log_fd < 0)
+			fprintf(stderr, "brig: warning: open log %s: %s\n", globals.log,
+				strerror(errno));
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 1;
+	}
+	const char *name = argv[optind];
+	if (globals.systemd_cgroup) {
+		report_error("--systemd-cgroup: the systemd cgroup driver is not supported yet; "
+			     "run without it (brig manages cgroupfs directly)");
+		return 1;
+	}
+	argc -= optind;
+	argv += optind;
+	optind = 0; /* reset getopt for the command's own flags */
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name) != 0)
+			continue;
+		ret = commands[i].fn(&globals, argc, argv, &err);
+		if (ret < 0) {
+			report_error(err ? err->msg : "unknown error");
+			brig_err_free(&err);
+			return 1;
+		}
+		return ret;
+	}
+	if (strcmp(name, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	report_error(xasprintf("unknown command \"%s\" (see brig --help)", name));
+	return 1;
+}

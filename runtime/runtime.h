@@ -1,0 +1,145 @@
+/* brig — runtime/: the command line and the container lifecycle.
+ * This header is private to runtime/; it composes the other modules. */
+#ifndef BRIG_RUNTIME_H
+#define BRIG_RUNTIME_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/spec.h"
+
+#define BRIG_DEFAULT_ROOT "/run/brig"
+#define BRIG_CGROUP_ROOT "/sys/fs/cgroup"
+
+/* Global options, from the flags before the command. */
+struct brig_globals {
+	const char *root;
+	const char *log;
+	bool log_json;
+	bool debug;
+	bool systemd_cgroup;
+};
+
+/* ---- main.c: diagnostics ----------------------------------------------- */
+void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- container.c: the state directory ------------------------------------ */
+struct container {
+	char *id;
+	char *dir;  /* <root>/<id> */
+	int dir_fd; /* O_DIRECTORY, flock'ed while the command runs */
+	struct spec_state *state;
+};
+
+int container_validate_id(const char *id, brig_error_t **err);
+/* mkdir <root>/<id> (refusing duplicates) and lock it. */
+struct container *container_new(const struct brig_globals *g, const char *id,
+				brig_error_t **err);
+/* Open and lock an existing container; loads state.json. */
+struct container *container_open(const struct brig_globals *g, const char *id,
+				 brig_error_t **err);
+void container_free(struct container *c);
+int container_save(struct container *c, brig_error_t **err);
+/* Remove the state directory. */
+int container_remove_dir(struct container *c);
+/* Current status: creating, created, running, paused or stopped. */
+const char *container_status(struct container *c);
+/* Is the recorded init still the same live process? */
+bool container_alive(const struct container *c);
+/* /proc/<pid>/stat starttime, 0 when gone. */
+uint64_t proc_start_time(pid_t pid);
+/* Container ids under root, sorted (caller frees with free_strv). */
+char **container_list_ids(const struct brig_globals *g, size_t *n);
+void free_strv(char **v);
+/* RFC 3339 UTC timestamp with nanoseconds; caller frees. */
+char *timestamp_now(void);
+
+/* ---- hooks.c ----------------------------------------------------------- */
+/* Run each hook with the state JSON on stdin; fails on the first hook that
+ * fails or times out. */
+int hooks_run(const struct spec_hook_list *hooks, const char *kind,
+	      const char *state_json, brig_error_t **err);
+
+/* ---- channel.c: parent <-> init messages --------------------------------- */
+enum chan_type {
+	CHAN_GO = 1,    /* parent -> init: continue (data: state JSON) */
+	CHAN_HOOKS,     /* init -> parent: run prestart/createRuntime hooks now */
+	CHAN_PTY,       /* init -> parent: the terminal's master fd */
+	CHAN_READY,     /* init -> parent: set up, waiting for start */
+	CHAN_ERROR,     /* init -> parent: failure (data: message) */
+};
+int chan_send(int sock, enum chan_type t, const char *data, int fd);
+/* Receives one message; *data is malloc'ed (may be NULL), *fd is -1 or a
+ * received descriptor.  Returns the type, 0 on EOF, -1 on error. */
+int chan_recv(int sock, char **data, int *fd);
+/* Send fd over a unix socket at path (the --console-socket protocol). */
+int send_fd_to_socket(const char *path, int fd, brig_error_t **err);
+
+/* ---- create.c / init.c ------------------------------------------------- */
+struct create_opts {
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	bool no_new_keyring;
+	int preserve_fds;
+	bool detach; /* run only */
+	bool keep;   /* run only */
+	bool foreground; /* run without -d: keep the pty master here */
+};
+
+struct created {
+	struct container *ct;
+	struct spec_config *config;
+	pid_t pid;
+	int pty_master; /* foreground run with a terminal, else -1 */
+};
+
+int container_create(const struct brig_globals *g, const char *id,
+		     const struct create_opts *o, struct created *out,
+		     brig_error_t **err);
+
+/* What the init needs; filled by the parent before the clone. */
+struct init_ctx {
+	const struct spec_config *config;
+	const char *bundle;
+	const char *rootfs;
+	int sock;        /* the init's end of the socketpair */
+	int parent_sock; /* the parent's end, closed in the init */
+	int state_dir_fd;
+	bool no_pivot;
+	bool new_userns;
+	bool any_userns;
+	int preserve_fds;
+	struct sec_seccomp *seccomp;
+};
+int init_main(void *arg);
+
+/* ---- terminal.c -------------------------------------------------------- */
+/* In the init: open a pty in the container's /dev/pts, make the slave
+ * its controlling terminal and stdio; returns the master fd. */
+int terminal_setup(const struct spec_process *p, brig_error_t **err);
+/* In a foreground run: copy between our stdio and the master until the
+ * process exits, forwarding signals; returns the wait status. */
+int terminal_proxy_and_wait(int master, pid_t pid);
+/* Without a terminal: forward signals until pid exits; wait status. */
+int forward_signals_and_wait(pid_t pid);
+
+/* ---- commands ------------------------------------------------------------ */
+int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+
+/* Shared by start and run. */
+int container_start(struct container *ct, brig_error_t **err);
+/* Shared by delete and run: kill (force), wait, poststop, cgroup, dir. */
+int container_destroy(struct container *ct, bool force, brig_error_t **err);
+int parse_signal(const char *s, int *sig);
+
+#endif
