@@ -30,7 +30,12 @@ static int write_proc(pid_t pid, const char *file, const char *text,
 	char path[64];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	/* pid 0: ourselves (getpid() is 1 in a new pid namespace while /proc
+	 * is still the host's) */
+	if (pid == 0)
+		snprintf(path, sizeof(path), "/proc/self/%s", file);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return brig_err(err, errno, "open %s", path);
@@ -77,7 +82,7 @@ static int set_time_offsets(const struct spec_linux *l, brig_error_t **err)
 	/* one write per line: the kernel takes one offset per write */
 	for (char *line = buf, *nl; n > 0 && (nl = strchr(line, '\n')); line = nl + 1) {
 		*nl = '\0';
-		if (write_proc(getpid(), "timens_offsets", line, err) < 0)
+		if (write_proc(0, "timens_offsets", line, err) < 0)
 			return brig_err_prefix(err, "linux.timeOffsets");
 	}
 	return 0;
@@ -95,6 +100,10 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 		if (setresuid(0, 0, 0) < 0)
 			return brig_err(err, errno, "setresuid 0 in the user namespace");
 	}
+	/* the cgroup namespace is made here, not by clone: the parent has
+	 * moved us into the container's cgroups by now, so they are its root */
+	if ((flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		return brig_err(err, errno, "unshare cgroup namespace");
 	if ((flags & CLONE_NEWTIME) && set_time_offsets(c->linux, err) < 0)
 		return -1;
 	if (c->hostname && c->hostname[0] &&

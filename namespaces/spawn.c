@@ -115,8 +115,9 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	       void *arg, brig_error_t **err)
 {
 	/* the time namespace is unshared by the init itself, so it can write
-	 * the offsets before anything runs inside it */
-	uint64_t flags = (uint64_t)(ns_new_flags(c) & ~CLONE_NEWTIME);
+	 * the offsets before anything runs inside it; the cgroup namespace
+	 * too, once the init is in its cgroups */
+	uint64_t flags = (uint64_t)(ns_new_flags(c) & ~(CLONE_NEWTIME | CLONE_NEWCGROUP));
 	pid_t pid;
 
 	if (!has_joined(c)) {

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -139,6 +140,8 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 		spec_free(cr.config);
 		return 0;
 	}
+	/* let kill, state and delete work on it while we wait */
+	flock(cr.ct->dir_fd, LOCK_UN);
 	if (cr.pty_master >= 0) {
 		status = terminal_proxy_and_wait(cr.pty_master, cr.pid);
 		close(cr.pty_master);
@@ -146,6 +149,7 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 		status = forward_signals_and_wait(cr.pid);
 	}
 	code = exit_code(status);
+	flock(cr.ct->dir_fd, LOCK_EX);
 	if (!o.keep && container_destroy(cr.ct, true, err) < 0)
 		code = -1;
 	container_free(cr.ct);
@@ -216,7 +220,7 @@ int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 		return brig_err(err, 0, "start: invalid option");
 	if (one_id(argc, argv, "start", &id, err) < 0)
 		return -1;
-	ct = container_open(g, id, err);
+	ct = container_open(g, id, true, err);
 	if (!ct)
 		return -1;
 	r = container_start(ct, err);
@@ -235,7 +239,7 @@ int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 		return brig_err(err, 0, "state: invalid option");
 	if (one_id(argc, argv, "state", &id, err) < 0)
 		return -1;
-	ct = container_open(g, id, err);
+	ct = container_open(g, id, false, err);
 	if (!ct)
 		return -1;
 	const char *status = container_status(ct);
@@ -330,7 +334,7 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		return -1;
 	if (optind + 1 < argc && parse_signal(argv[optind + 1], &sig) < 0)
 		return brig_err(err, 0, "kill: invalid signal \"%s\"", argv[optind + 1]);
-	ct = container_open(g, id, err);
+	ct = container_open(g, id, true, err);
 	if (!ct)
 		return -1;
 	const char *status = container_status(ct);
@@ -438,7 +442,7 @@ int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	}
 	if (one_id(argc, argv, "delete", &id, err) < 0)
 		return -1;
-	ct = container_open(g, id, err);
+	ct = container_open(g, id, true, err);
 	if (!ct) {
 		/* --force on a container that is already gone is not an error
 		 * (runc does the same); remove a half-written directory */

@@ -103,7 +103,7 @@ struct container *container_new(const struct brig_globals *g, const char *id,
 }
 
 struct container *container_open(const struct brig_globals *g, const char *id,
-				 brig_error_t **err)
+				 bool lock, brig_error_t **err)
 {
 	struct container *c;
 	cleanup_free char *json = NULL;
@@ -122,7 +122,7 @@ struct container *container_open(const struct brig_globals *g, const char *id,
 			brig_err(err, errno, "open %s", c->dir);
 		goto fail;
 	}
-	if (flock(c->dir_fd, LOCK_EX) < 0) {
+	if (lock && flock(c->dir_fd, LOCK_EX) < 0) {
 		brig_err(err, errno, "lock %s", c->dir);
 		goto fail;
 	}

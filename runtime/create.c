@@ -139,7 +139,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 
 		switch (t) {
 		case CHAN_HOOKS: {
-			cleanup_free char *st = state_for_hooks(ct, "created", pid);
+			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
 			if (hooks_run(&c->hooks.prestart, "prestart", st, err) < 0 ||
 			    hooks_run(&c->hooks.create_runtime, "createRuntime", st, err) < 0)
 				return -1;
@@ -159,8 +159,14 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 				*pty_master = fd;
 			}
 			break;
-		case CHAN_READY:
+		case CHAN_READY: {
+			/* the startContainer hooks see the state of a created
+			 * container */
+			cleanup_free char *st = state_for_hooks(ct, "created", pid);
+			if (chan_send(sock, CHAN_GO, st, -1) < 0)
+				return brig_err(err, errno, "container init went away");
 			return 0;
+		}
 		case CHAN_ERROR:
 			return brig_err(err, 0, "%s", data ? data : "container init failed");
 		case 0: {
@@ -273,17 +279,24 @@ int container_create(const struct brig_globals *g, const char *id,
 		.rootfs = rootfs,
 		.sock = sv[1],
 		.parent_sock = sv[0],
-		.state_dir_fd = ct->dir_fd,
+		.state_dir_fd = -1,
+		.lock_fd = ct->dir_fd,
 		.no_pivot = o->no_pivot,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
 	};
+	ictx.state_dir_fd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ictx.state_dir_fd < 0) {
+		brig_err(err, errno, "open %s", ct->dir);
+		goto fail;
+	}
 	int cgfd = cg_v2_fd(cg);
 	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
 	if (cgfd >= 0)
 		close(cgfd);
+	close(ictx.state_dir_fd);
 	close(sv[1]);
 	sv[1] = -1;
 	if (pid < 0)

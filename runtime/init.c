@@ -78,6 +78,46 @@ static char *find_executable(const struct spec_process *p, brig_error_t **err)
 	return brig_err(err, 0, "exec: \"%s\": executable file not found in $PATH", file), NULL;
 }
 
+/* process.env, plus HOME from the container's /etc/passwd when the
+ * config sets none (as runc does). */
+static char **build_env(const struct spec_process *p)
+{
+	size_t n = p->env.n;
+	char **env = xcalloc(n + 2, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		env[i] = p->env.v[i];
+	if (spec_getenv(&p->env, "HOME"))
+		return env;
+	const char *home = "/";
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	static char found[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		/* name:pw:uid:gid:gecos:home:shell */
+		char *fields[7] = {0};
+		char *save = NULL, *tok = line;
+		int i = 0;
+		for (char *q = line; i < 7; q++) {
+			if (*q == ':' || *q == '\n' || *q == '\0') {
+				bool end = *q != ':';
+				*q = '\0';
+				fields[i++] = tok;
+				tok = q + 1;
+				if (end)
+					break;
+			}
+		}
+		(void)save;
+		if (i >= 6 && strtoul(fields[2], NULL, 10) == p->user.uid) {
+			snprintf(found, sizeof(found), "%s", fields[5]);
+			home = found;
+			break;
+		}
+	}
+	env[n] = xasprintf("HOME=%s", home);
+	return env;
+}
+
 static int apply_rlimits(const struct spec_process *p, brig_error_t **err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
@@ -177,15 +217,18 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	if (mountns) {
 		if (rootfs_pivot(&ro, err) < 0)
 			return brig_err_prefix(err, "rootfs");
+		/* sysctl before /proc/sys becomes read-only */
+		if (ns_apply_sysctl(c, err) < 0)
+			return -1;
 		if (rootfs_finalize(c, &ro, err) < 0)
 			return brig_err_prefix(err, "rootfs");
 	} else {
 		/* no mount namespace: a plain chroot jail */
 		if (chroot(x->rootfs) < 0 || chdir("/") < 0)
 			return brig_err(err, errno, "chroot %s", x->rootfs);
+		if (ns_apply_sysctl(c, err) < 0)
+			return -1;
 	}
-	if (ns_apply_sysctl(c, err) < 0)
-		return -1;
 	if (p->terminal) {
 		int master = terminal_setup(p, err);
 		if (master < 0)
@@ -236,9 +279,14 @@ int init_main(void *arg)
 	brig_error_t *err = NULL;
 
 	close(x->parent_sock);
+	close(x->lock_fd); /* the state directory's flock stays with the parent */
 	if (setup(x, &state_json, &exe, &err) < 0)
 		return fail(x, err);
 	chan_send(x->sock, CHAN_READY, NULL, -1);
+	free(state_json);
+	state_json = NULL;
+	if (wait_go(x, &state_json, &err) < 0)
+		_exit(1);
 	close(x->sock);
 
 	if (wait_for_start(x) < 0)
@@ -248,6 +296,7 @@ int init_main(void *arg)
 		dprintf(2, "brig: %s\n", err->msg);
 		_exit(1);
 	}
+	char **env = build_env(p);
 	if (x->seccomp && p->no_new_privileges) {
 		int nfd = -1;
 		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
@@ -264,7 +313,7 @@ int init_main(void *arg)
 			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
 	}
 	syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
+	execve(exe, p->args.v, env);
 	dprintf(2, "brig: exec %s: %s\n", exe, strerror(errno));
 	_exit(127);
 }

@@ -43,7 +43,7 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		brig_error_t *e = NULL;
-		struct container *ct = container_open(g, ids[i], &e);
+		struct container *ct = container_open(g, ids[i], false, &e);
 		if (!ct) {
 			/* being created or deleted right now: skip it */
 			brig_err_free(&e);

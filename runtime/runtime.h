@@ -36,9 +36,11 @@ int container_validate_id(const char *id, brig_error_t **err);
 /* mkdir <root>/<id> (refusing duplicates) and lock it. */
 struct container *container_new(const struct brig_globals *g, const char *id,
 				brig_error_t **err);
-/* Open and lock an existing container; loads state.json. */
+/* Open an existing container and load state.json; with lock, hold its
+ * flock (commands that change it). Readers need no lock: state.json is
+ * replaced atomically. */
 struct container *container_open(const struct brig_globals *g, const char *id,
-				 brig_error_t **err);
+				 bool lock, brig_error_t **err);
 void container_free(struct container *c);
 int container_save(struct container *c, brig_error_t **err);
 /* Remove the state directory. */
@@ -107,7 +109,8 @@ struct init_ctx {
 	const char *rootfs;
 	int sock;        /* the init's end of the socketpair */
 	int parent_sock; /* the parent's end, closed in the init */
-	int state_dir_fd;
+	int state_dir_fd; /* O_PATH, its own open file: not the locked one */
+	int lock_fd;      /* the parent's locked fd, closed in the init */
 	bool no_pivot;
 	bool new_userns;
 	bool any_userns;
