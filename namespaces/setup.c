@@ -115,6 +115,43 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 	return 0;
 }
 
+static bool has_own_ns(const struct spec_config *c, enum spec_ns_type t)
+{
+	const struct spec_namespace *ns = spec_find_ns(c, t);
+	return ns != NULL; /* new, or joined: either way not the host's */
+}
+
+int ns_validate_sysctl(const struct spec_config *c, brig_error_t **err)
+{
+	static const char *const ipc_keys[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+	if (!c->linux)
+		return 0;
+	for (size_t i = 0; i < c->linux->sysctl.n; i++) {
+		const char *k = c->linux->sysctl.v[i].key;
+		enum spec_ns_type need = SPEC_NS_COUNT;
+
+		for (size_t j = 0; j < ARRAY_SIZE(ipc_keys); j++)
+			if (strcmp(k, ipc_keys[j]) == 0)
+				need = SPEC_NS_IPC;
+		if (strncmp(k, "fs.mqueue.", 10) == 0)
+			need = SPEC_NS_IPC;
+		else if (strncmp(k, "net.", 4) == 0)
+			need = SPEC_NS_NETWORK;
+		else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
+			need = SPEC_NS_UTS;
+		if (need == SPEC_NS_COUNT)
+			return brig_err(err, 0, "config.json: linux.sysctl[\"%s\"]: not in a namespace of "
+					"the container's own; it would change the host", k);
+		if (!has_own_ns(c, need))
+			return brig_err(err, 0, "config.json: linux.sysctl[\"%s\"]: needs a %s namespace",
+					k, spec_ns_name(need));
+	}
+	return 0;
+}
+
 int ns_apply_sysctl(const struct spec_config *c, brig_error_t **err)
 {
 	if (!c->linux)

@@ -45,14 +45,15 @@ int ns_new_flags(const struct spec_config *c)
 }
 
 /* One clone3.  As a sibling (CLONE_PARENT) the new process becomes the
- * caller's parent's child; its exit signal must still be SIGCHLD. */
+ * caller's parent's child; clone3 then wants exit_signal 0 and the kernel
+ * gives it the caller's own exit signal, SIGCHLD (we were forked). */
 static pid_t do_clone3(uint64_t flags, int cgroup_fd, bool as_sibling)
 {
 	struct clone_args args;
 
 	memset(&args, 0, sizeof(args));
 	args.flags = flags | (as_sibling ? CLONE_PARENT : 0);
-	args.exit_signal = SIGCHLD;
+	args.exit_signal = as_sibling ? 0 : SIGCHLD;
 	if (cgroup_fd >= 0) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
@@ -151,8 +152,10 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 			_exit(1);
 		}
 		pid = do_clone3(flags, cgroup_fd, true);
-		if (pid == 0)
+		if (pid == 0) {
+			close(pfd[1]);
 			_exit(fn(arg));
+		}
 		msg[0] = pid < 0 ? -1 : pid;
 		msg[1] = pid < 0 ? errno : 0;
 		(void)brig_write_all(pfd[1], msg, sizeof(msg));
@@ -166,7 +169,9 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	do
 		r = read(pfd[0], msg, sizeof(msg));
 	while (r < 0 && errno == EINTR);
-	cleanup_free char *text = brig_read_fd(pfd[0], NULL);
+	cleanup_free char *text = NULL;
+	if (r == (ssize_t)sizeof(msg) && msg[0] < 0)
+		text = brig_read_fd(pfd[0], NULL);
 	close(pfd[0]);
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
