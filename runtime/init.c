@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <linux/keyctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -204,6 +205,13 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		return -1;
 	if (ns_setup_child(c, err) < 0)
 		return -1;
+	/* a session keyring of its own, so the container cannot read the
+	 * host's keys (runc does the same unless --no-new-keyring) */
+	if (!x->no_new_keyring) {
+		cleanup_free char *name = xasprintf("_ses.%s", x->id);
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+			return brig_err(err, errno, "join a new session keyring");
+	}
 	if (mountns && rootfs_prepare(c, &ro, err) < 0)
 		return brig_err_prefix(err, "rootfs");
 	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {

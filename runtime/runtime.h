@@ -111,7 +111,9 @@ struct init_ctx {
 	int parent_sock; /* the parent's end, closed in the init */
 	int state_dir_fd; /* O_PATH, its own open file: not the locked one */
 	int lock_fd;      /* the parent's locked fd, closed in the init */
+	const char *id;
 	bool no_pivot;
+	bool no_new_keyring;
 	bool new_userns;
 	bool any_userns;
 	int preserve_fds;

@@ -193,3 +193,14 @@ teardown() { teardown_bundle; }
 	wait "$rpid"
 	grep -q "got hello" "$TESTDIR/tty.out"
 }
+
+@test "a new session keyring of its own, unless --no-new-keyring" {
+	update_config '.linux.maskedPaths = []'
+	run_sh 'grep -c "_ses\.'"$CID"'" /proc/keys'
+	[ "$status" -eq 0 ]
+	[ "$output" = 1 ]
+	set_args sh -c 'grep -c "_ses\.'"$CID"'" /proc/keys || true'
+	run --separate-stderr brig run --no-new-keyring --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = 0 ]
+}
