@@ -313,3 +313,18 @@ long_running() {
 	[[ ${lines[0]} == *version* ]]
 	is_runc || [[ ${lines[0]} == brig* ]]
 }
+
+@test "a foreground run forwards signals to the container" {
+	share_dir
+	set_args sh -c 'trap "echo got-term >/shared/sig; exit 42" TERM; echo up >/shared/up; while :; do sleep 0.1; done'
+	"$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID" &
+	local runpid=$!
+	wait_file "$SHARED/up"
+	kill -TERM "$runpid"
+	local rc=0
+	wait "$runpid" || rc=$?
+	# The container saw the signal and its exit code came back.
+	[ "$(cat "$SHARED/sig")" = got-term ]
+	[ "$rc" -eq 42 ]
+	assert_nothing_left "$CID"
+}
