@@ -121,6 +121,18 @@ struct init_ctx {
 };
 int init_main(void *arg);
 
+/* ---- process.c: shared by init.c and exec.c ---------------------------- */
+/* args[0] resolved as execvpe would, with the process's own PATH. */
+char *find_executable(const struct spec_process *p, brig_error_t **err);
+/* process.env plus HOME from /etc/passwd when unset (NULL-terminated). */
+char **build_env(const struct spec_process *p);
+int apply_rlimits(const struct spec_process *p, brig_error_t **err);
+int write_oom_score_adj(const struct spec_process *p, brig_error_t **err);
+/* setgroups, setresgid, setresuid to process.user. */
+int switch_user(const struct spec_process *p, bool userns, brig_error_t **err);
+/* Every signal back to SIG_DFL and unblocked. */
+void reset_signals(void);
+
 /* ---- terminal.c -------------------------------------------------------- */
 /* In the init: open a pty in the container's /dev/pts, make the slave
  * its controlling terminal and stdio; returns the master fd. */

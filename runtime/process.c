@@ -1,0 +1,139 @@
+/* brig — runtime/process.c: the parts of starting the user process that
+ * the container's init (init.c) and `exec` (exec.c) share: finding the
+ * executable, the environment, rlimits, oom_score_adj, the switch to
+ * process.user, and clean signal dispositions before execve. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Find args[0] as execvpe would, with the process's own PATH, so a missing
+ * executable fails `create`, not the later `start`. */
+char *find_executable(const struct spec_process *p, brig_error_t **err)
+{
+	const char *file = p->args.v[0];
+	struct stat sb;
+
+	if (strchr(file, '/')) {
+		if (stat(file, &sb) < 0)
+			return brig_err(err, errno, "exec: \"%s\": stat %s", file, file), NULL;
+		if (S_ISDIR(sb.st_mode))
+			return brig_err(err, 0, "exec: \"%s\": is a directory", file), NULL;
+		if (access(file, X_OK) < 0)
+			return brig_err(err, errno, "exec: \"%s\"", file), NULL;
+		return xstrdup(file);
+	}
+	const char *path = spec_getenv(&p->env, "PATH");
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	cleanup_free char *copy = xstrdup(path);
+	char *save = NULL;
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		cleanup_free char *cand = xasprintf("%s/%s", *dir ? dir : ".", file);
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) && access(cand, X_OK) == 0)
+			return steal_ptr(cand);
+	}
+	return brig_err(err, 0, "exec: \"%s\": executable file not found in $PATH", file), NULL;
+}
+
+/* process.env, plus HOME from the container's /etc/passwd when the
+ * config sets none (as runc does). */
+char **build_env(const struct spec_process *p)
+{
+	size_t n = p->env.n;
+	char **env = xcalloc(n + 2, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		env[i] = p->env.v[i];
+	if (spec_getenv(&p->env, "HOME"))
+		return env;
+	const char *home = "/";
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	char line[1024];
+	static char found[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		/* name:pw:uid:gid:gecos:home:shell */
+		char *fields[7] = {0};
+		char *save = NULL, *tok = line;
+		int i = 0;
+		for (char *q = line; i < 7; q++) {
+			if (*q == ':' || *q == '\n' || *q == '\0') {
+				bool end = *q != ':';
+				*q = '\0';
+				fields[i++] = tok;
+				tok = q + 1;
+				if (end)
+					break;
+			}
+		}
+		(void)save;
+		if (i >= 6 && strtoul(fields[2], NULL, 10) == p->user.uid) {
+			snprintf(found, sizeof(found), "%s", fields[5]);
+			home = found;
+			break;
+		}
+	}
+	env[n] = xasprintf("HOME=%s", home);
+	return env;
+}
+
+int apply_rlimits(const struct spec_process *p, brig_error_t **err)
+{
+	for (size_t i = 0; i < p->n_rlimits; i++) {
+		struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+			return brig_err(err, errno, "process.rlimits[%zu]: setrlimit %s", i,
+					p->rlimits[i].type);
+	}
+	return 0;
+}
+
+int write_oom_score_adj(const struct spec_process *p, brig_error_t **err)
+{
+	char buf[32];
+	int fd, n;
+
+	if (!p->oom_score_adj.set)
+		return 0;
+	n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || brig_write_all(fd, buf, (size_t)n) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return brig_err(err, e, "process.oomScoreAdj: write /proc/self/oom_score_adj");
+	}
+	close(fd);
+	return 0;
+}
+
+int switch_user(const struct spec_process *p, bool userns, brig_error_t **err)
+{
+	const struct spec_user *u = &p->user;
+
+	/* in a user namespace with setgroups denied, setgroups fails: only
+	 * call it when there is something to set or we may */
+	if (setgroups(u->n_additional_gids, (gid_t *)u->additional_gids) < 0 &&
+	    !(userns && errno == EPERM && u->n_additional_gids == 0))
+		return brig_err(err, errno, "process.user.additionalGids: setgroups");
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return brig_err(err, errno, "process.user.gid: setresgid %u", u->gid);
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return brig_err(err, errno, "process.user.uid: setresuid %u", u->uid);
+	return 0;
+}
+
+void reset_signals(void)
+{
+	sigset_t none;
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
