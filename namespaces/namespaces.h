@@ -39,8 +39,18 @@ int ns_apply_sysctl(const struct spec_config *c, brig_error_t **err);
  * runc does. */
 int ns_validate_sysctl(const struct spec_config *c, brig_error_t **err);
 
-/* Join the namespaces of a running process (exec).  Returns 0. */
+/* Join the namespaces of a running process (exec): user first, mount
+ * last; namespaces already shared with it are skipped.  The pid namespace
+ * is only entered by children: start the process with ns_exec_spawn.
+ * Returns 0. */
 int ns_join_process(pid_t pid, const struct spec_config *c, brig_error_t **err);
+
+/* exec: clone a child of the caller inside target's pid namespace (and,
+ * with cgroup_fd >= 0, straight into that v2 cgroup); the child runs fn,
+ * which joins the other namespaces with ns_join_process.  Returns the
+ * pid or -1. */
+pid_t ns_exec_spawn(pid_t target, int cgroup_fd, ns_child_fn fn, void *arg,
+		    brig_error_t **err);
 
 /* Format an id map as written to /proc/<pid>/uid_map ("0 1000 1\n...").
  * Exposed for the unit tests.  Caller frees. */

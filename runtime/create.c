@@ -87,7 +87,7 @@ static char *state_for_hooks(struct container *ct, const char *status, pid_t pid
 	return json;
 }
 
-static int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
+int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 {
 	cleanup_free char *tmp = xasprintf("%s.brig-tmp", path);
 	char buf[32];

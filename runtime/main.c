@@ -89,6 +89,14 @@ static const char usage[] =
 	"                       list containers\n"
 	"  spec [-b DIR] [--rootless]\n"
 	"                       write a default config.json\n"
+	"  exec [-d] [-t] [-p process.json] [--pid-file F] [--console-socket S]\n"
+	"       [--cwd DIR] [-e NAME=VALUE]... [-u UID[:GID]] [-g GID]... [-c CAP]...\n"
+	"       [--no-new-privs] [--apparmor P] [--preserve-fds N] [--ignore-paused]\n"
+	"       ID [COMMAND [ARG...]]\n"
+	"                       run a new process in a running container (its\n"
+	"                       namespaces, cgroup, user, capabilities, seccomp);\n"
+	"                       exits with its status (128+N for signal N)\n"
+	"  features             print what this build supports (OCI features JSON)\n"
 	"\n"
 	"Global options:\n"
 	"  --root DIR           state directory (default /run/brig)\n"
@@ -113,6 +121,7 @@ static const struct {
 	{"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
 	{"state", cmd_state},   {"kill", cmd_kill},   {"delete", cmd_delete},
 	{"list", cmd_list},     {"spec", cmd_spec},
+	{"exec", cmd_exec},     {"features", cmd_features},
 };
 
 int main(int argc, char **argv)

@@ -98,6 +98,8 @@ struct created {
 	int pty_master; /* foreground run with a terminal, else -1 */
 };
 
+/* Write pid to path atomically (temp file + rename). */
+int write_pid_file(const char *path, pid_t pid, brig_error_t **err);
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err);
@@ -137,6 +139,8 @@ void reset_signals(void);
 /* In the init: open a pty in the container's /dev/pts, make the slave
  * its controlling terminal and stdio; returns the master fd. */
 int terminal_setup(const struct spec_process *p, brig_error_t **err);
+/* The same; bind_console false (exec) leaves /dev/console alone. */
+int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t **err);
 /* In a foreground run: copy between our stdio and the master until the
  * process exits, forwarding signals; returns the wait status. */
 int terminal_proxy_and_wait(int master, pid_t pid);
@@ -152,6 +156,8 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 
 /* Shared by start and run. */
 int container_start(struct container *ct, brig_error_t **err);

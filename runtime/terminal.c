@@ -18,6 +18,11 @@
 
 int terminal_setup(const struct spec_process *p, brig_error_t **err)
 {
+	return terminal_open(p, true, err);
+}
+
+int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t **err)
+{
 	cleanup_close int master = -1;
 	cleanup_close int slave = -1;
 	int unlock = 0, n = -1;
@@ -39,7 +44,7 @@ int terminal_setup(const struct spec_process *p, brig_error_t **err)
 	}
 	/* /dev/console is the pty, as runc and crun do */
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	{
+	if (bind_console) {
 		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			close(fd);

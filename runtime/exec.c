@@ -1,0 +1,644 @@
+/* brig — runtime/exec.c: `brig exec`, a new process in a running container.
+ *
+ * Parent (this command):
+ *   open the container (created or running, not paused) -> its stored
+ *   config.json -> the process (--process FILE, or the container's process
+ *   with the command line's args and overrides) -> compile the container's
+ *   seccomp filter -> clone a child in the container's pid namespace and
+ *   cgroup (ns_exec_spawn; v1 cgroups joined by pid) -> GO -> terminal
+ *   master (console socket or kept) -> READY -> EOF on exec -> pid file ->
+ *   detach, or wait and return the exit code (128+N for a signal).
+ * Child (exec_child, below): not dumpable until execve, joins the other
+ *   namespaces (user first, mount last), the init's root, then the same
+ *   order as the init: terminal -> cwd -> rlimits -> capabilities around
+ *   the user switch -> AppArmor -> no_new_privs -> seccomp -> execve, with
+ *   only stdio and --preserve-fds left open. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/close_range.h>
+#include <linux/keyctl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups/cgroups.h"
+#include "namespaces/namespaces.h"
+#include "security/security.h"
+
+struct exec_opts {
+	const char *process_file;
+	const char *pid_file;
+	const char *console_socket;
+	const char *cwd;
+	const char *user;
+	const char *apparmor;
+	const char *label;
+	struct spec_strv env, gids, caps;
+	bool detach, tty, no_new_privs, ignore_paused;
+	int preserve_fds;
+};
+
+struct exec_ctx {
+	const struct spec_process *p;
+	const char *id;
+	pid_t target;
+	int root_fd;   /* the init's root, O_PATH */
+	int sock;      /* child's end */
+	int parent_sock;
+	bool userns;   /* the container has a user namespace */
+	bool no_new_keyring;
+	int preserve_fds;
+	struct sec_seccomp *seccomp;
+};
+
+static void strv_push(struct spec_strv *l, const char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 2) * sizeof(char *));
+	l->v[l->n++] = xstrdup(s);
+	l->v[l->n] = NULL;
+}
+
+static void strv_clear(struct spec_strv *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* KEY=VALUE replaces an existing KEY (the last one wins, as in runc). */
+static void env_set(struct spec_strv *env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+
+	for (size_t i = 0; i < env->n; i++) {
+		if (strncmp(env->v[i], kv, klen) == 0 && env->v[i][klen] == '=') {
+			free(env->v[i]);
+			env->v[i] = xstrdup(kv);
+			return;
+		}
+	}
+	strv_push(env, kv);
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || v > UINT32_MAX || s[0] == '-')
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL,
+       OPT_PRESERVE, OPT_IGNORE_PAUSED };
+
+static int parse_opts(int argc, char **argv, struct exec_opts *o, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"process", required_argument, NULL, 'p'},
+		{"detach", no_argument, NULL, 'd'},
+		{"pid-file", required_argument, NULL, OPT_PID_FILE},
+		{"console-socket", required_argument, NULL, OPT_CONSOLE},
+		{"tty", no_argument, NULL, 't'},
+		{"cwd", required_argument, NULL, OPT_CWD},
+		{"env", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"additional-gids", required_argument, NULL, 'g'},
+		{"cap", required_argument, NULL, 'c'},
+		{"no-new-privs", no_argument, NULL, OPT_NNP},
+		{"apparmor", required_argument, NULL, OPT_APPARMOR},
+		{"process-label", required_argument, NULL, OPT_LABEL},
+		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
+		{"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': o->process_file = optarg; break;
+		case 'd': o->detach = true; break;
+		case OPT_PID_FILE: o->pid_file = optarg; break;
+		case OPT_CONSOLE: o->console_socket = optarg; break;
+		case 't': o->tty = true; break;
+		case OPT_CWD:
+			if (optarg[0] != '/')
+				return brig_err(err, 0, "exec: --cwd: must be an absolute path");
+			o->cwd = optarg;
+			break;
+		case 'e':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return brig_err(err, 0, "exec: --env: expected NAME=VALUE, got \"%s\"", optarg);
+			strv_push(&o->env, optarg);
+			break;
+		case 'u': o->user = optarg; break;
+		case 'g': strv_push(&o->gids, optarg); break;
+		case 'c': strv_push(&o->caps, optarg); break;
+		case OPT_NNP: o->no_new_privs = true; break;
+		case OPT_APPARMOR: o->apparmor = optarg; break;
+		case OPT_LABEL: o->label = optarg; break;
+		case OPT_IGNORE_PAUSED: o->ignore_paused = true; break;
+		case OPT_PRESERVE: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || !*optarg || n < 0 || n > 65536)
+				return brig_err(err, 0, "exec: --preserve-fds: invalid number \"%s\"", optarg);
+			o->preserve_fds = (int)n;
+			break;
+		}
+		default:
+			return brig_err(err, 0, "exec: invalid option (see brig --help)");
+		}
+	}
+	return 0;
+}
+
+static void caps_add(struct spec_capabilities *c, const char *name)
+{
+	/* runc adds --cap to every set, so it survives a switch to a user */
+	strv_push(&c->bounding, name);
+	strv_push(&c->effective, name);
+	strv_push(&c->inheritable, name);
+	strv_push(&c->permitted, name);
+	strv_push(&c->ambient, name);
+	c->has_bounding = c->has_effective = c->has_inheritable = c->has_permitted =
+		c->has_ambient = true;
+}
+
+/* The process to run: --process FILE (the container's capabilities,
+ * rlimits and AppArmor profile where it sets none) or the container's own
+ * process with args and the flags applied.  Takes what it needs from
+ * c->process. */
+static struct spec_process *build_process(struct spec_config *c, const struct exec_opts *o,
+					  char **args, int nargs, brig_error_t **err)
+{
+	struct spec_process *base = c->process;
+	struct spec_process *p;
+
+	if (!base)
+		return brig_err(err, 0, "the container's config.json has no process"), NULL;
+	if (o->process_file) {
+		size_t len;
+		cleanup_free char *json = brig_read_file(o->process_file, &len);
+		if (!json)
+			return brig_err(err, errno, "exec: --process: read %s", o->process_file), NULL;
+		p = spec_parse_process(json, len, o->process_file, err);
+		if (!p)
+			return NULL;
+		if (!p->capabilities) {
+			p->capabilities = base->capabilities;
+			base->capabilities = NULL;
+		}
+		if (p->n_rlimits == 0) {
+			p->rlimits = base->rlimits;
+			p->n_rlimits = base->n_rlimits;
+			base->rlimits = NULL;
+			base->n_rlimits = 0;
+		}
+		if (!p->apparmor_profile) {
+			p->apparmor_profile = base->apparmor_profile;
+			base->apparmor_profile = NULL;
+		}
+		p->no_new_privileges |= base->no_new_privileges;
+	} else {
+		if (nargs == 0)
+			return brig_err(err, 0, "exec: missing the command to run "
+					"(usage: brig exec [options] ID COMMAND [ARG...])"), NULL;
+		p = base;
+		c->process = NULL;
+		strv_clear(&p->args);
+		for (int i = 0; i < nargs; i++)
+			strv_push(&p->args, args[i]);
+		p->terminal = o->tty;
+		p->has_console_size = false;
+		/* the init's own oom_score_adj is inherited by whoever it forks;
+		 * an exec'd process gets the runtime's unless asked */
+		p->oom_score_adj.set = false;
+	}
+	if (o->cwd) {
+		free(p->cwd);
+		p->cwd = xstrdup(o->cwd);
+	}
+	if (!p->cwd)
+		p->cwd = xstrdup("/");
+	for (size_t i = 0; i < o->env.n; i++)
+		env_set(&p->env, o->env.v[i]);
+	if (o->user) {
+		cleanup_free char *u = xstrdup(o->user);
+		char *colon = strchr(u, ':');
+		if (colon)
+			*colon++ = '\0';
+		if (parse_u32(u, &p->user.uid) < 0 || (colon && parse_u32(colon, &p->user.gid) < 0))
+			goto bad_user;
+		/* as runc: without :gid the container's gid stays, and the
+		 * container's additionalGids too */
+	}
+	for (size_t i = 0; i < o->gids.n; i++) {
+		uint32_t g;
+		if (parse_u32(o->gids.v[i], &g) < 0) {
+			brig_err(err, 0, "exec: --additional-gids: invalid gid \"%s\"", o->gids.v[i]);
+			goto fail;
+		}
+		p->user.additional_gids = xrealloc(p->user.additional_gids,
+						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids[p->user.n_additional_gids++] = g;
+	}
+	if (o->caps.n) {
+		if (!p->capabilities)
+			p->capabilities = xcalloc(1, sizeof(*p->capabilities));
+		for (size_t i = 0; i < o->caps.n; i++)
+			caps_add(p->capabilities, o->caps.v[i]);
+	}
+	if (o->no_new_privs)
+		p->no_new_privileges = true;
+	if (o->apparmor) {
+		free(p->apparmor_profile);
+		p->apparmor_profile = xstrdup(o->apparmor);
+	}
+	if (o->label) {
+		free(p->selinux_label);
+		p->selinux_label = xstrdup(o->label);
+	}
+	if (o->tty)
+		p->terminal = true;
+	return p;
+
+bad_user:
+	brig_err(err, 0, "exec: --user: expected uid[:gid] (numbers), got \"%s\"", o->user);
+fail:
+	spec_process_free(p);
+	return NULL;
+}
+
+static void warn_cb(const char *msg)
+{
+	brig_warn("%s", msg);
+}
+
+static int validate_process(const struct spec_process *p, brig_error_t **err)
+{
+	if (p->args.n == 0 || !p->args.v[0][0])
+		return brig_err(err, 0, "exec: process.args: must not be empty");
+	if (p->cwd[0] != '/')
+		return brig_err(err, 0, "exec: process.cwd: must be an absolute path");
+	if (p->capabilities &&
+	    sec_caps_validate(p->capabilities, "exec: process.capabilities", warn_cb, err) < 0)
+		return -1;
+	if (p->apparmor_profile && p->apparmor_profile[0] && !sec_apparmor_enabled())
+		return brig_err(err, 0, "exec: process.apparmorProfile: AppArmor is not enabled on "
+				"this host, cannot apply profile \"%s\"", p->apparmor_profile);
+	/* as for create: brig has no SELinux support; the label is not
+	 * applied (runc ignores it too on hosts without SELinux) */
+	if (p->selinux_label && p->selinux_label[0])
+		brig_debug("exec: process label \"%s\" ignored: no SELinux support", p->selinux_label);
+	return 0;
+}
+
+/* ---- the child ------------------------------------------------------------ */
+
+static int child_fail(struct exec_ctx *x, brig_error_t *err)
+{
+	if (chan_send(x->sock, CHAN_ERROR, err ? err->msg : "unknown error", -1) < 0)
+		dprintf(2, "brig: exec: %s\n", err ? err->msg : "unknown error");
+	return 127;
+}
+
+static int child_setup(struct exec_ctx *x, char **exe, brig_error_t **err)
+{
+	const struct spec_process *p = x->p;
+	char *data = NULL;
+	int fd = -1;
+
+	/* the parent has put us in the cgroup: now we may join its namespace */
+	int t = chan_recv(x->sock, &data, &fd);
+	free(data);
+	if (fd >= 0)
+		close(fd);
+	if (t != CHAN_GO)
+		return brig_err(err, 0, "the runtime went away during set-up");
+	if (ns_join_process(x->target, NULL, err) < 0)
+		return -1;
+	/* the init's root, whether it pivoted, chrooted or has no mount
+	 * namespace of its own */
+	if (fchdir(x->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return brig_err(err, errno, "enter the container's root");
+	close(x->root_fd);
+	if (!x->no_new_keyring) {
+		cleanup_free char *name = xasprintf("_ses.%s", x->id);
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+			return brig_err(err, errno, "join a new session keyring");
+	}
+	if (p->terminal) {
+		int master = terminal_open(p, false, err);
+		if (master < 0)
+			return -1;
+		if (chan_send(x->sock, CHAN_PTY, NULL, master) < 0)
+			return brig_err(err, errno, "send the terminal to the runtime");
+		close(master);
+	}
+	if (chdir(p->cwd) < 0)
+		return brig_err(err, errno, "process.cwd: chdir %s", p->cwd);
+	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
+		return -1;
+	*exe = find_executable(p, err);
+	if (!*exe)
+		return -1;
+	if (x->seccomp && !p->no_new_privileges) {
+		int nfd = -1;
+		if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
+			return brig_err_prefix(err, "linux.seccomp");
+	}
+	if (sec_caps_prepare(p->capabilities, err) < 0)
+		return -1;
+	if (switch_user(p, x->userns, err) < 0)
+		return -1;
+	if (sec_caps_apply(p->capabilities, err) < 0)
+		return -1;
+	umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
+	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
+		return -1;
+	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
+		return -1;
+	return 0;
+}
+
+static int exec_child(void *arg)
+{
+	struct exec_ctx *x = arg;
+	const struct spec_process *p = x->p;
+	cleanup_free char *exe = NULL;
+	brig_error_t *err = NULL;
+
+	/* until execve, no process of the container may open our
+	 * /proc/<pid>/exe (the runtime's binary) or ptrace us */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	close(x->parent_sock);
+	if (child_setup(x, &exe, &err) < 0)
+		return child_fail(x, err);
+	char **env = build_env(p);
+	if (x->seccomp && p->no_new_privileges) {
+		int nfd = -1;
+		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
+			brig_err_prefix(&err, "linux.seccomp");
+			return child_fail(x, err);
+		}
+	}
+	reset_signals();
+	chan_send(x->sock, CHAN_READY, NULL, -1);
+	for (int fd = 3; fd < 3 + x->preserve_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fd != x->sock)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	fcntl(x->sock, F_SETFD, FD_CLOEXEC);
+	syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(exe, p->args.v, env);
+	brig_err(&err, errno, "exec %s", exe);
+	return child_fail(x, err);
+}
+
+/* ---- the parent ----------------------------------------------------------- */
+
+/* Until the exec: a terminal to pass on, READY, an error, or EOF. */
+static int drive_child(int sock, pid_t pid, const struct exec_opts *o, int *pty_master,
+		       brig_error_t **err)
+{
+	bool ready = false;
+
+	for (;;) {
+		cleanup_free char *data = NULL;
+		int fd = -1;
+		int t = chan_recv(sock, &data, &fd);
+
+		switch (t) {
+		case CHAN_PTY:
+			if (fd < 0)
+				return brig_err(err, EPROTO, "terminal from the exec'd process");
+			if (o->console_socket) {
+				int r = send_fd_to_socket(o->console_socket, fd, err);
+				close(fd);
+				if (r < 0)
+					return -1;
+			} else {
+				*pty_master = fd;
+			}
+			break;
+		case CHAN_READY:
+			ready = true;
+			break;
+		case CHAN_ERROR:
+			return brig_err(err, 0, "%s", data ? data : "exec failed");
+		case 0:
+			if (ready)
+				return 0;
+			{
+				int status = 0;
+				if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+					return brig_err(err, 0, "exec: the process was killed by signal %d "
+							"during set-up", WTERMSIG(status));
+				return brig_err(err, 0, "exec: the process exited during set-up");
+			}
+		default:
+			if (fd >= 0)
+				close(fd);
+			return brig_err(err, errno ? errno : EPROTO, "exec: read from the process");
+		}
+	}
+}
+
+static int exit_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 255;
+}
+
+static struct spec_config *load_config(struct container *ct, brig_error_t **err)
+{
+	size_t len;
+	const char *path = ct->state->config_path;
+	cleanup_free char *fallback = NULL;
+
+	if (!path)
+		path = fallback = xasprintf("%s/config.json", ct->dir);
+	cleanup_free char *json = brig_read_file(path, &len);
+	if (!json)
+		return brig_err(err, errno, "read %s", path), NULL;
+	return spec_parse_config(json, len, "config.json", err);
+}
+
+static void opts_free(struct exec_opts *o)
+{
+	strv_clear(&o->env);
+	strv_clear(&o->gids);
+	strv_clear(&o->caps);
+}
+
+static int do_exec(const struct brig_globals *g, const char *id, struct exec_opts *o,
+		   char **args, int nargs, brig_error_t **err)
+{
+	struct container *ct = NULL;
+	struct spec_config *c = NULL;
+	struct spec_process *p = NULL;
+	struct sec_seccomp *filter = NULL;
+	struct cg_manager *cg = NULL;
+	int sv[2] = {-1, -1};
+	int root_fd = -1, pty_master = -1;
+	pid_t pid = -1;
+	int ret = -1;
+
+	ct = container_open(g, id, false, err);
+	if (!ct)
+		return -1;
+	const char *status = container_status(ct);
+	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
+		brig_err(err, 0, "cannot exec in container \"%s\": it is %s", id, status);
+		goto out;
+	}
+	if (strcmp(status, "paused") == 0 && !o->ignore_paused) {
+		brig_err(err, 0, "cannot exec in container \"%s\": it is paused "
+			 "(resume it, or use --ignore-paused)", id);
+		goto out;
+	}
+	c = load_config(ct, err);
+	if (!c)
+		goto out;
+	p = build_process(c, o, args, nargs, err);
+	if (!p || validate_process(p, err) < 0)
+		goto out;
+	if (p->terminal && o->detach && !o->console_socket) {
+		brig_err(err, 0, "exec: cannot allocate a terminal for a detached process "
+			 "without --console-socket");
+		goto out;
+	}
+	if (!p->terminal && o->console_socket) {
+		brig_err(err, 0, "exec: --console-socket needs a terminal (--tty)");
+		goto out;
+	}
+	if (c->linux && c->linux->seccomp) {
+		filter = sec_seccomp_compile(c->linux->seccomp, err);
+		if (!filter)
+			goto out;
+	}
+	if (ct->state->cgroup_path) {
+		cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
+		if (!cg)
+			goto out;
+	}
+	{
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/root", (int)ct->state->pid);
+		root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0) {
+			brig_err(err, errno, "open %s", path);
+			goto out;
+		}
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		brig_err(err, errno, "socketpair");
+		goto out;
+	}
+	struct exec_ctx x = {
+		.p = p,
+		.id = id,
+		.target = ct->state->pid,
+		.root_fd = root_fd,
+		.sock = sv[1],
+		.parent_sock = sv[0],
+		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL,
+		.preserve_fds = o->preserve_fds,
+		.seccomp = filter,
+	};
+	int cgfd = cg ? cg_v2_fd(cg) : -1;
+	pid = ns_exec_spawn(ct->state->pid, cgfd, exec_child, &x, err);
+	if (cgfd >= 0)
+		close(cgfd);
+	close(sv[1]);
+	sv[1] = -1;
+	if (pid < 0)
+		goto out;
+	if (cg && cgfd < 0 && cg_enter(cg, pid, err) < 0)
+		goto out;
+	if (chan_send(sv[0], CHAN_GO, NULL, -1) < 0) {
+		brig_err(err, errno, "exec: start the process");
+		goto out;
+	}
+	if (drive_child(sv[0], pid, o, &pty_master, err) < 0)
+		goto out;
+	close(sv[0]);
+	sv[0] = -1;
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		goto out;
+	if (o->detach) {
+		pid = -1; /* it runs on; our parent (or init) inherits it */
+		ret = 0;
+		goto out;
+	}
+	int wstatus;
+	if (pty_master >= 0)
+		wstatus = terminal_proxy_and_wait(pty_master, pid);
+	else
+		wstatus = forward_signals_and_wait(pid);
+	pid = -1;
+	ret = exit_code(wstatus);
+
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (pty_master >= 0)
+		close(pty_master);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (root_fd >= 0)
+		close(root_fd);
+	cg_free(cg);
+	sec_seccomp_free(filter);
+	spec_process_free(p);
+	spec_free(c);
+	container_free(ct);
+	return ret;
+}
+
+int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct exec_opts o;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_opts(argc, argv, &o, err) < 0) {
+		opts_free(&o);
+		return -1;
+	}
+	if (optind >= argc) {
+		opts_free(&o);
+		return brig_err(err, 0, "exec: missing container id "
+				"(usage: brig exec [options] ID COMMAND [ARG...])");
+	}
+	const char *id = argv[optind];
+	ret = do_exec(g, id, &o, argv + optind + 1, argc - optind - 1, err);
+	opts_free(&o);
+	return ret;
+}
