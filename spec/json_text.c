@@ -11,7 +11,7 @@
 #include <string.h>
 #include <yajl/yajl_parse.h>
 
-enum check_fail { CHECK_OK, CHECK_DEPTH, CHECK_NUL };
+enum check_fail { CHECK_OK, CHECK_DEPTH, CHECK_NUL, CHECK_UTF8 };
 
 struct check {
 	int depth;
@@ -35,11 +35,50 @@ static int on_close(void *ctx)
 	return 1;
 }
 
+/* Strict UTF-8 (RFC 3629): yajl's own check lets overlong forms, encoded
+ * surrogates and code points above U+10FFFF through, and decodes a lone
+ * "\udc00" escape into such a surrogate. */
+static bool utf8_valid(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1, cp = c & 0x1f, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, cp = c & 0x0f, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, cp = c & 0x07, min = 0x10000;
+		} else {
+			return false;
+		}
+		if (len - i - 1 < n)
+			return false;
+		for (size_t j = 1; j <= n; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (s[i + j] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += n + 1;
+	}
+	return true;
+}
+
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct check *k = ctx;
 	if (memchr(s, '\0', len)) {
 		k->fail = CHECK_NUL;
+		return 0;
+	}
+	if (!utf8_valid(s, len)) {
+		k->fail = CHECK_UTF8;
 		return 0;
 	}
 	return 1;
@@ -108,6 +147,8 @@ static int check_text(const char *json, size_t len, const char *name,
 		reason = xasprintf("nested deeper than %d levels", J_MAX_DEPTH);
 	} else if (k.fail == CHECK_NUL) {
 		reason = xstrdup("string contains a NUL character");
+	} else if (k.fail == CHECK_UTF8) {
+		reason = xstrdup("string is not valid UTF-8");
 	} else {
 		unsigned char *e = yajl_get_error(h, 0, NULL, 0);
 		reason = xstrdup(e ? (char *)e : "parse error");

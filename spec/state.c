@@ -31,6 +31,7 @@
  * no parser, including ours, reads back.
  */
 #include "spec.h"
+#include "json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -423,31 +424,39 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 	return 0;
 }
 
+/* A key twice in state.json, its annotations or brig's object is refused,
+ * as in config.json. */
+static int check_dups(yajl_val root, brig_error_t **err)
+{
+	static const char *const sub[] = { "annotations", "brig" };
+	struct jctx c;
+	int rc;
+
+	j_init(&c, "state.json", err);
+	rc = j_check_dup_keys(&c, root);
+	for (size_t i = 0; rc == 0 && i < ARRAY_SIZE(sub); i++) {
+		yajl_val v = field(root, sub[i]);
+		if (v && YAJL_IS_OBJECT(v)) {
+			size_t saved = j_push_key(&c, sub[i]);
+			rc = j_check_dup_keys(&c, v);
+			j_pop(&c, saved);
+		}
+	}
+	j_fini(&c);
+	return rc;
+}
+
 struct spec_state *spec_state_parse(const char *json, size_t len, brig_error_t **err)
 {
-	char errbuf[256] = "";
-	cleanup_free char *text = NULL;
 	struct spec_state *s;
-	yajl_val root;
+	/* j_parse: strict JSON, bounded nesting (yajl_tree_parse recurses
+	 * without a limit), no NUL characters, errors with line and column */
+	yajl_val root = j_parse(json, len, "state.json", err);
 
-	if (memchr(json, '\0', len)) {
-		brig_err(err, 0, "state.json: unexpected NUL byte");
+	if (!root)
 		return NULL;
-	}
-	/* yajl_tree_parse wants a NUL-terminated string. */
-	text = xmalloc(len + 1);
-	memcpy(text, json, len);
-	text[len] = '\0';
-
-	root = yajl_tree_parse(text, errbuf, sizeof(errbuf));
-	if (!root) {
-		/* yajl's message spans lines (text + caret); keep the first. */
-		errbuf[strcspn(errbuf, "\n")] = '\0';
-		brig_err(err, 0, "state.json: %s", errbuf[0] ? errbuf : "invalid JSON");
-		return NULL;
-	}
 	s = xcalloc(1, sizeof(*s));
-	if (parse_state(root, s, err) < 0) {
+	if (check_dups(root, err) < 0 || parse_state(root, s, err) < 0) {
 		yajl_tree_free(root);
 		spec_state_free(s);
 		return NULL;

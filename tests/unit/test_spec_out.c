@@ -311,7 +311,7 @@ static void test_state_parse_errors(void **st)
 	(void)st;
 	expect_parse_error("", "");
 	expect_parse_error("{\"id\": ", "");
-	expect_parse_error("[]", "expected an object");
+	expect_parse_error("[]", "expected a JSON object");
 	expect_parse_error("{\"ociVersion\":\"1\",\"status\":\"running\",\"bundle\":\"/b\"}",
 			   "id: missing");
 	expect_parse_error("{\"ociVersion\":\"1\",\"id\":\"c\",\"status\":\"running\","
