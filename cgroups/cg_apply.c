@@ -67,9 +67,15 @@ int cg_apply_resources(struct cg_manager *m, const struct spec_resources *r,
 			return -1;
 	}
 	if (r->n_devices) {
-		/* v2 needs an eBPF program: not done yet, rules skipped. */
+		/* v1: devices.allow/deny; v2: an eBPF program (there is no
+		 * "devices" controller to look up: it is always the unified
+		 * tree on a pure v2 host). */
 		h = cg_ctrl(m, "devices");
+		if (h == NULL && m->layout == CG_LAYOUT_V2)
+			h = cg_unified(m);
 		if (h && !h->v2 && cg_apply_devices(h, r, err) < 0)
+			return -1;
+		if (h && h->v2 && cg_apply_devices_bpf(h, r, err) < 0)
 			return -1;
 	}
 	if (r->memory && memory_any(r->memory)) {

@@ -7,14 +7,14 @@
  * mknod of anything, /dev/null, zero, full, random, urandom, tty, ptmx
  * and the pts devices.  Devices listed in linux.devices are not known
  * here: the runtime adds allow rules for them to the resources it passes.
- * cgroup v2 needs an eBPF program instead: not done yet, the rules are
- * skipped there (cg_apply.c). */
+ * cgroup v2 has no such files: the same rules become an eBPF program
+ * (cg_bpf_devices.c). */
 #include "cgroups/cg_internal.h"
 
 #include <inttypes.h>
 #include <string.h>
 
-static const struct spec_device_cgroup defaults[] = {
+const struct spec_device_cgroup cg_device_defaults[] = {
 	{ true, 'c', -1, -1, "m" },
 	{ true, 'b', -1, -1, "m" },
 	{ true, 'c', 1, 3, "rwm" },   /* null */
@@ -26,6 +26,7 @@ static const struct spec_device_cgroup defaults[] = {
 	{ true, 'c', 5, 2, "rwm" },   /* ptmx */
 	{ true, 'c', 136, -1, "rwm" }, /* pts */
 };
+const size_t cg_n_device_defaults = ARRAY_SIZE(cg_device_defaults);
 
 static char *num(int64_t v)
 {
@@ -68,8 +69,8 @@ int cg_apply_devices(struct cg_hier *h, const struct spec_resources *r,
 	for (size_t i = 0; i < r->n_devices; i++)
 		if (write_rule(h, &r->devices[i], "linux.resources.devices", i, err) < 0)
 			return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
-		if (write_rule(h, &defaults[i], "default device rules", i, err) < 0)
+	for (size_t i = 0; i < cg_n_device_defaults; i++)
+		if (write_rule(h, &cg_device_defaults[i], "default device rules", i, err) < 0)
 			return -1;
 	return 0;
 }

@@ -118,6 +118,19 @@ int cg_apply_blkio(struct cg_hier *h, const struct spec_blkio *b,
 		   brig_error_t **err);
 int cg_apply_devices(struct cg_hier *h, const struct spec_resources *r,
 		     brig_error_t **err);
+/* v1 rules after the spec's: mknod anything, null, zero, full, random,
+ * urandom, tty, ptmx, pts (cg_devices.c). */
+extern const struct spec_device_cgroup cg_device_defaults[];
+extern const size_t cg_n_device_defaults;
+/* cg_bpf_devices.c: the rules (then the defaults) as an eBPF program of
+ * type BPF_PROG_TYPE_CGROUP_DEVICE; caller frees *out. */
+struct bpf_insn;
+int cg_bpf_devices_build(const struct spec_device_cgroup *rules, size_t n,
+			 struct bpf_insn **out, size_t *count,
+			 brig_error_t **err);
+/* Load it and attach it to h (v2), replacing the ones attached before. */
+int cg_apply_devices_bpf(struct cg_hier *h, const struct spec_resources *r,
+			 brig_error_t **err);
 int cg_apply_pids(struct cg_hier *h, int64_t limit, brig_error_t **err);
 int cg_apply_hugetlb(struct cg_hier *h, const struct spec_hugepage_limit *l,
 		     size_t n, brig_error_t **err);

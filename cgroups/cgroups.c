@@ -233,6 +233,17 @@ int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	return m->ops->apply(m, r, err);
 }
 
+int cg_update(struct cg_manager *m, const struct spec_resources *r,
+	      brig_error_t **err)
+{
+	/* Every renderer writes only the fields that are set, and the v1
+	 * memory one orders limit and memsw against the current values: an
+	 * update is an apply of a partial resources object. */
+	if (cg_apply(m, r, err) < 0)
+		return brig_err_prefix(err, "update cgroup %s", m->h[0].rel);
+	return 0;
+}
+
 int cg_freeze(struct cg_manager *m, brig_error_t **err)
 {
 	return m->ops->freeze(m, err);

@@ -5,6 +5,7 @@
 #define BRIG_CGROUPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/spec.h"
@@ -44,6 +45,43 @@ bool cg_is_frozen(struct cg_manager *m);
 int cg_pids(struct cg_manager *m, pid_t **pids, size_t *n, brig_error_t **err);
 /* Send sig to every process in the cgroup. */
 int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err);
+/* Change the resources of a running container: the same rendering as
+ * cg_apply, for the fields set in r. */
+int cg_update(struct cg_manager *m, const struct spec_resources *r,
+	      brig_error_t **err);
+
+/* ---- stats (cg_stats.c): what `events` reports; -1 in a u64 limit field
+ * read "max".  Zero where the host has no such file. ---- */
+struct cg_mem_usage { uint64_t usage, max, limit, failcnt; };
+struct cg_io_entry { uint64_t major, minor; const char *op; uint64_t value; };
+struct cg_hugetlb_stat { char *page_size; uint64_t usage, max, failcnt; };
+struct cg_raw_stat { char *key; uint64_t value; };
+struct cg_stats {
+	bool has_cpu, has_memory, has_pids;
+	uint64_t cpu_total, cpu_user, cpu_kernel; /* ns */
+	uint64_t *percpu; size_t n_percpu;
+	uint64_t throttle_periods, throttled_periods, throttled_time;
+	uint64_t mem_cache;
+	struct cg_mem_usage mem, swap, kernel, kernel_tcp;
+	struct cg_raw_stat *mem_raw; size_t n_mem_raw;
+	uint64_t pids_current, pids_limit; /* limit 0: none */
+	struct cg_io_entry *io_bytes, *io_ops; size_t n_io_bytes, n_io_ops;
+	struct cg_hugetlb_stat *hugetlb; size_t n_hugetlb;
+};
+int cg_stats(struct cg_manager *m, struct cg_stats *s, brig_error_t **err);
+void cg_stats_free(struct cg_stats *s);
+
+/* ---- OOM notifications (cg_oom.c): v1 an eventfd registered on
+ * memory.oom_control, v2 inotify on memory.events (oom_kill). ---- */
+struct cg_oom;
+struct cg_oom *cg_oom_open(struct cg_manager *m, brig_error_t **err);
+/* poll it for POLLIN */
+int cg_oom_fd(const struct cg_oom *o);
+/* After POLLIN: the number of new OOM kills (maybe 0), -1 once the
+ * cgroup is gone. */
+int cg_oom_read(struct cg_oom *o);
+void cg_oom_close(struct cg_oom *o);
+
 /* rmdir everywhere (retrying briefly while processes exit). */
 int cg_destroy(struct cg_manager *m, brig_error_t **err);
 

@@ -6,6 +6,8 @@
  * the directory itself. */
 #include "runtime.h"
 
+#include "cgroups/cgroups.h"
+
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -259,8 +261,16 @@ const char *container_status(struct container *c)
 		return "stopped";
 	if (fstatat(c->dir_fd, "exec.fifo", &sb, 0) == 0)
 		return "created";
-	if (strcmp(c->state->status, "paused") == 0)
-		return "paused";
+	/* paused is what the freezer says (pause, or someone else froze
+	 * it), not what was recorded */
+	if (c->state->cgroup_path) {
+		struct cg_manager *cg = cg_load(BRIG_CGROUP_ROOT, c->state->cgroup_path, NULL);
+		bool frozen = cg && cg_is_frozen(cg);
+
+		cg_free(cg);
+		if (frozen)
+			return "paused";
+	}
 	return "running";
 }
 

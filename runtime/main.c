@@ -89,6 +89,19 @@ static const char usage[] =
 	"                       list containers\n"
 	"  spec [-b DIR] [--rootless]\n"
 	"                       write a default config.json\n"
+	"  update [-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N]\n"
+	"         [--kernel-memory N] [--kernel-memory-tcp N] [--cpu-share N]\n"
+	"         [--cpu-quota N] [--cpu-period N] [--cpu-burst N] [--cpu-rt-period N]\n"
+	"         [--cpu-rt-runtime N] [--cpuset-cpus L] [--cpuset-mems L]\n"
+	"         [--pids-limit N] [--blkio-weight N] ID\n"
+	"                       change a container's cgroup limits (sizes like 512m;\n"
+	"                       -r: a linux.resources JSON, other flags ignored)\n"
+	"  pause ID / resume ID freeze / thaw every process of a running container\n"
+	"  ps [-f table|json] ID [PS-ARGS...]\n"
+	"                       the container's processes (ps -ef lines, or pids)\n"
+	"  events [--stats] [--interval D] ID\n"
+	"                       stats JSON every D (default 5s) and OOM events;\n"
+	"                       --stats: print the stats once\n"
 	"  exec [-d] [-t] [-p process.json] [--pid-file F] [--console-socket S]\n"
 	"       [--cwd DIR] [-e NAME=VALUE]... [-u UID[:GID]] [-g GID]... [-c CAP]...\n"
 	"       [--no-new-privs] [--apparmor P] [--preserve-fds N] [--ignore-paused]\n"
@@ -121,6 +134,8 @@ static const struct {
 	{"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
 	{"state", cmd_state},   {"kill", cmd_kill},   {"delete", cmd_delete},
 	{"list", cmd_list},     {"spec", cmd_spec},
+	{"update", cmd_update}, {"pause", cmd_pause}, {"resume", cmd_resume},
+	{"ps", cmd_ps},         {"events", cmd_events},
 	{"exec", cmd_exec},     {"features", cmd_features},
 };
 

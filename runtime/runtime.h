@@ -156,6 +156,16 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+/* cgcmds.c, events.c: the commands built on the container's cgroup */
+int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_pause(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_resume(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+/* "512m" → 536870912 as runc reads sizes; "-1" → -1. */
+int parse_ram_size(const char *s, int64_t *out);
+/* A Go duration ("5s", "250ms") in milliseconds, > 0. */
+int parse_duration_ms(const char *s, int64_t *ms);
 int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 

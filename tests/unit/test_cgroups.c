@@ -23,6 +23,10 @@
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
+#include "cgroups/cg_internal.h" /* the eBPF program generator */
+
+#include <linux/bpf.h>
+#include <poll.h>
 
 static char root[PATH_MAX];
 
@@ -851,10 +855,15 @@ static void test_v2_io_hugetlb_pids_unified(void **state)
 	assert_non_null(strstr(err->msg, "pageSize: invalid page size"));
 	brig_err_free(&err);
 
-	/* devices: no eBPF yet, the rules are skipped without error */
+	/* devices: an eBPF program, never skipped; a plain directory is no
+	 * cgroup to attach it to (and loading needs root): an error naming
+	 * the JSON path either way (test_bpf_devices_program tests the
+	 * program itself) */
 	struct spec_device_cgroup d = { false, 'a', -1, -1, "rwm" };
 	struct spec_resources dr = { .devices = &d, .n_devices = 1 };
-	ok(cg_apply(m, &dr, &err), &err);
+	assert_int_equal(cg_apply(m, &dr, &err), -1);
+	assert_non_null(strstr(err->msg, "linux.resources.devices"));
+	brig_err_free(&err);
 	cg_free(m);
 }
 
@@ -932,6 +941,265 @@ static void test_hybrid(void **state)
 	cg_free(m);
 }
 
+/* ---- v2 device filter: the eBPF program, run by a small interpreter ---- */
+
+/* Run prog on (type 'c'/'b', major, minor, access "rwm" subset): 1 allow,
+ * 0 deny.  Only the instructions the generator uses are known; anything
+ * else fails the test, as does a jump out of the program. */
+static int bpf_run(const struct bpf_insn *v, size_t n, char type,
+		   uint32_t major, uint32_t minor, const char *access)
+{
+	uint32_t acc = 0, ctx[3];
+	uint64_t r[11] = { 0 };
+
+	for (const char *a = access; *a; a++)
+		acc |= *a == 'm' ? BPF_DEVCG_ACC_MKNOD :
+		       *a == 'r' ? BPF_DEVCG_ACC_READ : BPF_DEVCG_ACC_WRITE;
+	ctx[0] = (acc << 16) | (type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR);
+	ctx[1] = major;
+	ctx[2] = minor;
+	r[1] = 0xc0ffee; /* the context pointer */
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct bpf_insn *i = &v[pc];
+		uint64_t imm = (uint64_t)(int64_t)i->imm;
+		bool jump = false;
+
+		switch (i->code) {
+		case BPF_LDX | BPF_MEM | BPF_W:
+			assert_true(r[i->src_reg] == 0xc0ffee && i->off % 4 == 0 &&
+				    i->off >= 0 && i->off < 12);
+			r[i->dst_reg] = ctx[i->off / 4];
+			break;
+		case BPF_ALU64 | BPF_AND | BPF_K: r[i->dst_reg] &= imm; break;
+		case BPF_ALU64 | BPF_RSH | BPF_K: r[i->dst_reg] >>= imm; break;
+		case BPF_ALU64 | BPF_MOV | BPF_K: r[i->dst_reg] = imm; break;
+		case BPF_ALU64 | BPF_MOV | BPF_X: r[i->dst_reg] = r[i->src_reg]; break;
+		case BPF_JMP | BPF_JNE | BPF_K: jump = r[i->dst_reg] != imm; break;
+		case BPF_JMP | BPF_JEQ | BPF_K: jump = r[i->dst_reg] == imm; break;
+		case BPF_JMP | BPF_JSET | BPF_K: jump = (r[i->dst_reg] & imm) != 0; break;
+		case BPF_JMP | BPF_EXIT: return (int)r[0];
+		default: fail_msg("unexpected instruction 0x%02x at %zu", i->code, pc);
+		}
+		if (jump) {
+			assert_true(i->off >= 0 && pc + (size_t)i->off + 1 < n);
+			pc += (size_t)i->off;
+		}
+	}
+	fail_msg("the program runs off its end");
+	return -1;
+}
+
+static void test_bpf_devices_program(void **state)
+{
+	struct spec_device_cgroup rules[] = {
+		{ false, 'a', -1, -1, "rwm" },          /* deny everything */
+		{ true, 'c', 10, 200, "rwm" },          /* tun */
+		{ true, 'b', 8, -1, "r" },              /* sd*: read only */
+		{ false, 'c', 10, 200, "w" },           /* tun: no write */
+		{ true, 'c', 4, -1, NULL },             /* ttys, access absent */
+	};
+	struct bpf_insn *v = NULL;
+	brig_error_t *err = NULL;
+	size_t n = 0;
+
+	(void)state;
+	ok(cg_bpf_devices_build(rules, 5, &v, &n, &err), &err);
+	/* the prologue: type, access, major, minor into r2..r5 */
+	assert_true(n > 6);
+	assert_int_equal(v[0].code, BPF_LDX | BPF_MEM | BPF_W);
+	assert_int_equal(v[3].code, BPF_ALU64 | BPF_RSH | BPF_K);
+	assert_int_equal(v[3].imm, 16);
+	assert_int_equal(v[n - 1].code, BPF_JMP | BPF_EXIT);
+	/* the defaults, after the spec's rules */
+	assert_int_equal(bpf_run(v, n, 'c', 1, 3, "rw"), 1);   /* null */
+	assert_int_equal(bpf_run(v, n, 'c', 136, 7, "rw"), 1); /* pts/7 */
+	assert_int_equal(bpf_run(v, n, 'b', 253, 0, "m"), 1);  /* mknod b */
+	/* the deny-all */
+	assert_int_equal(bpf_run(v, n, 'c', 1, 11, "r"), 0);   /* kmsg */
+	assert_int_equal(bpf_run(v, n, 'b', 253, 0, "r"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 201, "r"), 0);
+	/* the last matching rule decides */
+	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "r"), 1);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "rw"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "w"), 0);
+	/* partial access: allowed only within it; wildcard minor */
+	assert_int_equal(bpf_run(v, n, 'b', 8, 0, "r"), 1);
+	assert_int_equal(bpf_run(v, n, 'b', 8, 17, "r"), 1);
+	assert_int_equal(bpf_run(v, n, 'b', 8, 0, "rw"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 8, 0, "r"), 0);    /* type matters */
+	assert_int_equal(bpf_run(v, n, 'c', 4, 1, "rwm"), 1);
+	free(v);
+
+	/* no "a" rule: what no rule denies stays allowed (v1 semantics) */
+	struct spec_device_cgroup deny_one[] = { { false, 'c', 1, 11, "rwm" } };
+	ok(cg_bpf_devices_build(deny_one, 1, &v, &n, &err), &err);
+	assert_int_equal(bpf_run(v, n, 'c', 1, 11, "r"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 1, 12, "r"), 1);
+	free(v);
+
+	/* an "a" allow at the end makes the rest unreachable: not emitted */
+	struct spec_device_cgroup all[] = { { false, 'c', 1, 11, "rwm" },
+					    { true, 'a', -1, -1, "rwm" } };
+	ok(cg_bpf_devices_build(all, 2, &v, &n, &err), &err);
+	assert_int_equal(bpf_run(v, n, 'c', 1, 11, "r"), 1);
+	free(v);
+	struct spec_device_cgroup only_a[] = { { true, 'a', -1, -1, NULL } };
+	size_t n_all = 0;
+	ok(cg_bpf_devices_build(only_a, 1, &v, &n_all, &err), &err);
+	free(v);
+	ok(cg_bpf_devices_build(NULL, 0, &v, &n, &err), &err);
+	assert_int_equal(n, n_all); /* the defaults, then allow vs. "a" allow */
+	free(v);
+
+	struct spec_device_cgroup bad[] = { { true, 'c', (int64_t)1 << 40, 1, "r" } };
+	assert_int_equal(cg_bpf_devices_build(bad, 1, &v, &n, &err), -1);
+	assert_non_null(strstr(err->msg, "linux.resources.devices[0]"));
+	brig_err_free(&err);
+}
+
+/* ---- update, stats, OOM notifications --------------------------------- */
+
+static void test_update_partial(void **state)
+{
+	brig_error_t *err = NULL;
+	struct cg_manager *m = v1_ready();
+	struct spec_memory mem = { .limit = { true, 64 << 20 } };
+	struct spec_cpu cpu = { .quota = { true, 20000 } };
+	struct spec_resources r = { .memory = &mem, .cpu = &cpu };
+
+	(void)state;
+	put("100000\n", "cpu,cpuacct/brig/t1/cpu.cfs_period_us");
+	put("max\n", "pids/brig/t1/pids.max");
+	ok(cg_update(m, &r, &err), &err);
+	assert_string_equal(get("memory/brig/t1/memory.limit_in_bytes"), "67108864");
+	assert_string_equal(get("cpu,cpuacct/brig/t1/cpu.cfs_quota_us"), "20000");
+	/* what the update did not name is left alone */
+	assert_string_equal(get("cpu,cpuacct/brig/t1/cpu.cfs_period_us"), "100000");
+	assert_string_equal(get("pids/brig/t1/pids.max"), "max");
+	assert_string_equal(get("memory/brig/t1/memory.soft_limit_in_bytes"), "");
+	cg_free(m);
+}
+
+static void test_v1_stats(void **state)
+{
+	brig_error_t *err = NULL;
+	struct cg_manager *m = v1_ready();
+	struct cg_stats s;
+
+	(void)state;
+	put("123456789\n", "cpu,cpuacct/brig/t1/cpuacct.usage");
+	put("100000000 23456789 \n", "cpu,cpuacct/brig/t1/cpuacct.usage_percpu");
+	put("user 5\nsystem 3\n", "cpu,cpuacct/brig/t1/cpuacct.stat");
+	put("nr_periods 10\nnr_throttled 4\nthrottled_time 777\n",
+	    "cpu,cpuacct/brig/t1/cpu.stat");
+	put("4096\n", "memory/brig/t1/memory.usage_in_bytes");
+	put("8192\n", "memory/brig/t1/memory.max_usage_in_bytes");
+	put("67108864\n", "memory/brig/t1/memory.limit_in_bytes");
+	put("2\n", "memory/brig/t1/memory.failcnt");
+	put("cache 1024\nrss 2048\n", "memory/brig/t1/memory.stat");
+	put("3\n", "pids/brig/t1/pids.current");
+	put("max\n", "pids/brig/t1/pids.max");
+	put("8:0 Read 4096\n8:0 Write 512\n8:0 Total 4608\nTotal 4608\n",
+	    "blkio/brig/t1/blkio.throttle.io_service_bytes_recursive");
+	put("8:0 Read 1\n8:0 Write 2\n",
+	    "blkio/brig/t1/blkio.throttle.io_serviced_recursive");
+	ok(cg_stats(m, &s, &err), &err);
+	long hz = sysconf(_SC_CLK_TCK);
+	assert_true(s.has_cpu && s.has_memory && s.has_pids);
+	assert_int_equal(s.cpu_total, 123456789);
+	assert_int_equal(s.n_percpu, 2);
+	assert_int_equal(s.percpu[1], 23456789);
+	assert_int_equal(s.cpu_user, 5 * (1000000000 / hz));
+	assert_int_equal(s.cpu_kernel, 3 * (1000000000 / hz));
+	assert_int_equal(s.throttle_periods, 10);
+	assert_int_equal(s.throttled_periods, 4);
+	assert_int_equal(s.throttled_time, 777);
+	assert_int_equal(s.mem.usage, 4096);
+	assert_int_equal(s.mem.max, 8192);
+	assert_int_equal(s.mem.limit, 67108864);
+	assert_int_equal(s.mem.failcnt, 2);
+	assert_int_equal(s.mem_cache, 1024);
+	assert_int_equal(s.n_mem_raw, 2);
+	assert_string_equal(s.mem_raw[1].key, "rss");
+	assert_int_equal(s.mem_raw[1].value, 2048);
+	assert_int_equal(s.pids_current, 3);
+	assert_int_equal(s.pids_limit, 0); /* max: runc's 0 */
+	assert_int_equal(s.n_io_bytes, 3);
+	assert_string_equal(s.io_bytes[1].op, "Write");
+	assert_int_equal(s.io_bytes[1].value, 512);
+	assert_int_equal(s.io_bytes[1].major, 8);
+	assert_int_equal(s.n_io_ops, 2);
+	cg_stats_free(&s);
+	cg_free(m);
+}
+
+static void test_v2_stats_and_oom(void **state)
+{
+	brig_error_t *err = NULL;
+	struct cg_manager *m = v2_ready();
+	struct cg_stats s;
+	struct cg_oom *o;
+
+	(void)state;
+	put("usage_usec 1500\nuser_usec 1000\nsystem_usec 500\nnr_periods 7\n"
+	    "nr_throttled 2\nthrottled_usec 30\n", "brig/t1/cpu.stat");
+	put("65536\n", "brig/t1/memory.current");
+	put("131072\n", "brig/t1/memory.peak");
+	put("max\n", "brig/t1/memory.max");
+	put("low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n", "brig/t1/memory.events");
+	put("anon 100\nfile 200\n", "brig/t1/memory.stat");
+	put("4\n", "brig/t1/pids.current");
+	put("64\n", "brig/t1/pids.max");
+	put("8:0 rbytes=100 wbytes=200 rios=3 wios=4 dbytes=0 dios=0\n",
+	    "brig/t1/io.stat");
+	put("2097152\n", "brig/t1/hugetlb.2MB.current");
+	put("max 0\n", "brig/t1/hugetlb.2MB.events");
+	put("4194304\n", "brig/t1/hugetlb.2MB.max");
+	ok(cg_stats(m, &s, &err), &err);
+	assert_int_equal(s.cpu_total, 1500000);
+	assert_int_equal(s.cpu_user, 1000000);
+	assert_int_equal(s.cpu_kernel, 500000);
+	assert_int_equal(s.throttled_periods, 2);
+	assert_int_equal(s.throttled_time, 30000);
+	assert_int_equal(s.mem.usage, 65536);
+	assert_int_equal(s.mem.max, 131072);
+	assert_true(s.mem.limit == UINT64_MAX);
+	assert_int_equal(s.mem.failcnt, 5);
+	assert_int_equal(s.mem_cache, 200);
+	assert_int_equal(s.pids_current, 4);
+	assert_int_equal(s.pids_limit, 64);
+	assert_int_equal(s.n_io_bytes, 2);
+	assert_string_equal(s.io_bytes[0].op, "Read");
+	assert_int_equal(s.io_bytes[0].value, 100);
+	assert_int_equal(s.io_ops[1].value, 4);
+	assert_int_equal(s.n_hugetlb, 1); /* rsvd files are not page sizes */
+	assert_string_equal(s.hugetlb[0].page_size, "2MB");
+	assert_int_equal(s.hugetlb[0].usage, 2097152);
+	assert_int_equal(s.hugetlb[0].max, 4194304);
+	cg_stats_free(&s);
+
+	/* OOM: a rise of oom_kill in memory.events, seen through inotify */
+	o = cg_oom_open(m, &err);
+	if (o == NULL)
+		fail_msg("%s", err->msg);
+	put("low 0\nhigh 0\nmax 9\noom 3\noom_kill 3\n", "brig/t1/memory.events");
+	struct pollfd p = { .fd = cg_oom_fd(o), .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 2000), 1);
+	assert_int_equal(cg_oom_read(o), 2);
+	char *ev = P("brig/t1/memory.events");
+	unlink(ev);
+	free(ev);
+	assert_int_equal(cg_oom_read(o), -1); /* the cgroup is gone */
+	cg_oom_close(o);
+
+	/* a removed cgroup has no stats */
+	teardown(NULL);
+	assert_int_equal(cg_stats(m, &s, &err), -1);
+	brig_err_free(&err);
+	setup(NULL);
+	cg_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -956,6 +1224,10 @@ int main(void)
 		T(test_v2_io_hugetlb_pids_unified),
 		T(test_v2_freeze),
 		T(test_hybrid),
+		T(test_bpf_devices_program),
+		T(test_update_partial),
+		T(test_v1_stats),
+		T(test_v2_stats_and_oom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,267 @@
+/* brig — runtime/events.c: `events ID [--stats] [--interval D]`.
+ *
+ * One JSON object per line, in runc's shape:
+ *   {"type":"stats","id":ID,"data":{"cpu":...,"memory":...,"pids":...,
+ *    "blkio":...,"hugetlb":...}}
+ *   {"type":"oom","id":ID}
+ * --stats prints the stats once.  Otherwise stats every interval (5s by
+ * default) and an "oom" line for each OOM kill, until the container
+ * stops.  The JSON is written here by hand (plain numbers; strings through
+ * spec_json_quote). */
+#include "runtime.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgroups/cgroups.h"
+
+/* A Go duration ("5s", "250ms", "1m30s", "1.5h"); milliseconds > 0. */
+int parse_duration_ms(const char *s, int64_t *ms)
+{
+	static const struct { const char *u; double ms; } units[] = {
+		{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1}, {"s", 1e3},
+		{"m", 60e3}, {"h", 3600e3},
+	};
+	double total = 0;
+	const char *p = s;
+
+	if (*p == '\0')
+		return -1;
+	while (*p) {
+		char *end;
+		double v;
+		size_t best = 0, bl = 0;
+
+		if ((*p < '0' || *p > '9') && *p != '.')
+			return -1;
+		v = strtod(p, &end);
+		if (end == p)
+			return -1;
+		p = end;
+		for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+			size_t l = strlen(units[i].u);
+			if (strncmp(p, units[i].u, l) == 0 && l > bl) {
+				best = i;
+				bl = l;
+			}
+		}
+		if (bl == 0)
+			return -1;
+		total += v * units[best].ms;
+		p += bl;
+	}
+	if (total < 1 || total > 1e12)
+		return -1;
+	*ms = (int64_t)total;
+	return 0;
+}
+
+static void mem_entry(FILE *f, const char *name, const struct cg_mem_usage *u)
+{
+	fprintf(f, "\"%s\":{\"limit\":%" PRIu64 ",\"usage\":%" PRIu64 ",\"max\":%"
+		PRIu64 ",\"failcnt\":%" PRIu64 "}", name, u->limit, u->usage,
+		u->max, u->failcnt);
+}
+
+static void io_list(FILE *f, const char *name, const struct cg_io_entry *v,
+		    size_t n)
+{
+	fprintf(f, "\"%s\":[", name);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s{\"major\":%" PRIu64 ",\"minor\":%" PRIu64
+			",\"op\":\"%s\",\"value\":%" PRIu64 "}", i ? "," : "",
+			v[i].major, v[i].minor, v[i].op, v[i].value);
+	fputc(']', f);
+}
+
+/* The "data" object of a stats event; caller frees. */
+static char *stats_json(const struct cg_stats *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		abort();
+	fputc('{', f);
+	fprintf(f, "\"cpu\":{\"usage\":{\"total\":%" PRIu64 ",\"percpu\":[",
+		s->cpu_total);
+	for (size_t i = 0; i < s->n_percpu; i++)
+		fprintf(f, "%s%" PRIu64, i ? "," : "", s->percpu[i]);
+	fprintf(f, "],\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},"
+		"\"throttling\":{\"periods\":%" PRIu64 ",\"throttledPeriods\":%"
+		PRIu64 ",\"throttledTime\":%" PRIu64 "}},",
+		s->cpu_kernel, s->cpu_user, s->throttle_periods,
+		s->throttled_periods, s->throttled_time);
+	fprintf(f, "\"memory\":{\"cache\":%" PRIu64 ",", s->mem_cache);
+	mem_entry(f, "usage", &s->mem);
+	fputc(',', f);
+	mem_entry(f, "swap", &s->swap);
+	fputc(',', f);
+	mem_entry(f, "kernel", &s->kernel);
+	fputc(',', f);
+	mem_entry(f, "kernelTCP", &s->kernel_tcp);
+	fputs(",\"raw\":{", f);
+	for (size_t i = 0; i < s->n_mem_raw; i++) {
+		cleanup_free char *k = spec_json_quote(s->mem_raw[i].key);
+		fprintf(f, "%s%s:%" PRIu64, i ? "," : "", k, s->mem_raw[i].value);
+	}
+	fputs("}},", f);
+	fprintf(f, "\"pids\":{\"current\":%" PRIu64 ",\"limit\":%" PRIu64 "},",
+		s->pids_current, s->pids_limit);
+	fputs("\"blkio\":{", f);
+	io_list(f, "ioServiceBytesRecursive", s->io_bytes, s->n_io_bytes);
+	fputc(',', f);
+	io_list(f, "ioServicedRecursive", s->io_ops, s->n_io_ops);
+	fputs("},\"hugetlb\":{", f);
+	for (size_t i = 0; i < s->n_hugetlb; i++) {
+		cleanup_free char *k = spec_json_quote(s->hugetlb[i].page_size);
+		fprintf(f, "%s%s:{\"usage\":%" PRIu64 ",\"max\":%" PRIu64
+			",\"failcnt\":%" PRIu64 "}", i ? "," : "", k,
+			s->hugetlb[i].usage, s->hugetlb[i].max, s->hugetlb[i].failcnt);
+	}
+	fputs("}}", f);
+	fclose(f);
+	return buf;
+}
+
+static int print_stats(struct cg_manager *cg, const char *qid, brig_error_t **err)
+{
+	struct cg_stats s;
+	cleanup_free char *data = NULL;
+
+	if (cg_stats(cg, &s, err) < 0)
+		return -1;
+	data = stats_json(&s);
+	cg_stats_free(&s);
+	printf("{\"type\":\"stats\",\"id\":%s,\"data\":%s}\n", qid, data);
+	fflush(stdout);
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"stats", no_argument, NULL, 's'},
+		{"interval", required_argument, NULL, 'i'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cg_manager *cg = NULL;
+	struct cg_oom *oom = NULL;
+	struct container *ct = NULL;
+	cleanup_free char *qid = NULL;
+	int64_t interval = 5000, next;
+	bool once = false;
+	int c, ret = -1;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 's') {
+			once = true;
+		} else if (c == 'i') {
+			if (parse_duration_ms(optarg, &interval) < 0)
+				return brig_err(err, 0, "events: --interval: invalid "
+						"duration \"%s\" (like 5s, 500ms; > 0)",
+						optarg);
+		} else {
+			return brig_err(err, 0, "events: invalid option (see brig --help)");
+		}
+	}
+	if (optind >= argc)
+		return brig_err(err, 0, "events: missing container id "
+				"(usage: brig events [options] ID)");
+	ct = container_open(g, argv[optind], false, err);
+	if (ct == NULL)
+		return -1;
+	if (strcmp(container_status(ct), "stopped") == 0) {
+		brig_err(err, 0, "events: container \"%s\" is not running", ct->id);
+		goto out;
+	}
+	if (ct->state->cgroup_path == NULL) {
+		brig_err(err, 0, "events: container \"%s\" has no cgroup", ct->id);
+		goto out;
+	}
+	cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
+	if (cg == NULL)
+		goto out;
+	qid = spec_json_quote(ct->id);
+	if (once) {
+		ret = print_stats(cg, qid, err);
+		goto out;
+	}
+	{
+		brig_error_t *e2 = NULL;
+
+		oom = cg_oom_open(cg, &e2);
+		if (oom == NULL) {
+			brig_warn("events: no OOM notifications: %s", e2->msg);
+			brig_err_free(&e2);
+		}
+	}
+	next = now_ms();
+	for (;;) {
+		struct pollfd p = { .fd = oom ? cg_oom_fd(oom) : -1, .events = POLLIN };
+		int64_t wait = next - now_ms();
+		int n;
+
+		if (wait <= 0) {
+			brig_error_t *e2 = NULL;
+
+			if (!container_alive(ct))
+				break;
+			if (print_stats(cg, qid, &e2) < 0) {
+				/* the cgroup went away with the container */
+				brig_err_free(&e2);
+				break;
+			}
+			next += interval;
+			continue;
+		}
+		/* wake at least once a second to notice the container's end */
+		n = poll(&p, 1, (int)(wait < 1000 ? wait : 1000));
+		if (n < 0 && errno != EINTR) {
+			brig_err(err, errno, "events: poll");
+			goto out;
+		}
+		if (n > 0 && oom) {
+			int k = cg_oom_read(oom);
+
+			for (int i = 0; i < k; i++) {
+				printf("{\"type\":\"oom\",\"id\":%s}\n", qid);
+				fflush(stdout);
+			}
+			if (k < 0) {
+				cg_oom_close(oom);
+				oom = NULL;
+			}
+		}
+		if (!container_alive(ct))
+			break;
+	}
+	/* an OOM kill that ended the container may still be pending */
+	if (oom) {
+		struct pollfd p = { .fd = cg_oom_fd(oom), .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0)
+			for (int i = cg_oom_read(oom); i > 0; i--)
+				printf("{\"type\":\"oom\",\"id\":%s}\n", qid);
+	}
+	ret = 0;
+out:
+	cg_oom_close(oom);
+	cg_free(cg);
+	container_free(ct);
+	return ret;
+}
