@@ -1,0 +1,90 @@
+#!/bin/busybox sh
+# tests/vm/init.sh — /init of the VM test initramfs (busybox sh, PID 1).
+#
+# Stage 1 copies the initramfs into a tmpfs and switch_roots into it: the
+# initial rootfs can never be pivot_root'ed away from, and brig pivots.
+# Stage 2 mounts the pseudo filesystems (cgroup2 alone at /sys/fs/cgroup,
+# securityfs), runs every /vm/cases/*.sh (except lib.sh) in name order
+# under a timeout, prints TAP between the BRIG-VM-TAP-BEGIN/END markers on
+# the serial console, and powers off. tests/vm/run reads the markers.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+CASE_TIMEOUT=120
+
+if [ ! -e /.stage2 ]; then
+	mkdir -p /newroot
+	mount -t tmpfs -o mode=0755 tmpfs /newroot
+	for e in /*; do
+		case $e in
+		/newroot | /proc | /sys | /dev) ;;
+		*) cp -a "$e" /newroot/ ;;
+		esac
+	done
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev
+	: >/newroot/.stage2
+	exec switch_root /newroot /init
+	echo "vm: switch_root failed"
+	poweroff -f
+fi
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /tmp /run
+mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t securityfs securityfs /sys/kernel/security
+hostname brig-vm
+exec </dev/null >/dev/console 2>&1
+
+export TAP_DIR=/run/vm-tap
+mkdir -p $TAP_DIR
+echo 0 >$TAP_DIR/n
+
+# What a case must not leave behind: container state, cgroups, mounts.
+leftovers() {
+	ls -A /run/brig 2>/dev/null | sed 's|^|state: /run/brig/|'
+	# (the shared parent /brig may stay, as runc's parents do)
+	find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
+		grep -v '^/sys/fs/cgroup/brig$' | sed 's|^|cgroup: |'
+	sed 's|^|mount: |' /proc/mounts
+}
+
+echo "# kernel $(uname -r), $(grep -c . /proc/mounts) mounts, cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+echo "BRIG-VM-TAP-BEGIN"
+for c in /vm/cases/*.sh; do
+	CASE=$(basename "$c" .sh)
+	[ "$CASE" = lib ] && continue
+	export CASE
+	echo "# case $CASE"
+	leftovers | sort >/run/before
+	before=$(cat $TAP_DIR/n)
+	rm -f $TAP_DIR/failed
+	rc=0
+	(cd /tmp && timeout -s KILL $CASE_TIMEOUT sh "$c") || rc=$?
+	n=$(cat $TAP_DIR/n)
+	if [ "$rc" -ne 0 ] && [ ! -s $TAP_DIR/failed ]; then
+		n=$((n + 1))
+		echo "not ok $n - $CASE: exited with status $rc without reporting a failure"
+	elif [ "$n" -eq "$before" ]; then
+		n=$((n + 1))
+		echo "not ok $n - $CASE: reported no test"
+	fi
+	sleep 0.2
+	leftovers | sort >/run/after
+	n=$((n + 1))
+	if cmp -s /run/before /run/after; then
+		echo "ok $n - $CASE: left nothing behind"
+	else
+		echo "not ok $n - $CASE: left nothing behind"
+		diff /run/before /run/after | grep '^[+-][^+-]' | sed 's/^/# /'
+	fi
+	echo $n >$TAP_DIR/n
+done
+echo "1..$(cat $TAP_DIR/n)"
+echo "BRIG-VM-TAP-END"
+sync
+poweroff -f
