@@ -1,0 +1,369 @@
+#!/usr/bin/env bats
+# linux.resources on this host's cgroups (v1 controllers, hybrid), seen from
+# inside the container (its cgroup namespace shows its own cgroup at
+# /sys/fs/cgroup/<ctrl>/) and from the host (/sys/fs/cgroup/<ctrl>/brig/ID);
+# and the commands built on cgroups: update, pause, resume, ps, events,
+# kill --all.
+
+load helpers
+
+CG=/sys/fs/cgroup
+
+setup() {
+	setup_bundle
+	[ -d $CG/memory ] || skip "needs cgroup v1 controllers (tests/vm covers v2)"
+}
+teardown() { teardown_bundle; }
+
+# host_cg CTRL FILE — the container's file in the host's hierarchy.
+host_cg() { cat "$CG/$1/brig/$CID/$2"; }
+
+# A container that keeps counting in /shared/c and copies some of its
+# cgroup files to /shared every 0.1 s.
+counter() {
+	share_dir
+	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/shared/c
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes >/shared/mem
+		cat /sys/fs/cgroup/pids/pids.max >/shared/pids
+		cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us >/shared/quota
+		sleep 0.1; done'
+}
+
+@test "memory, cpu, cpuset and pids limits: inside and outside" {
+	update_config '.linux.resources = {
+		memory: {limit: 67108864, reservation: 33554432, swappiness: 10},
+		cpu: {shares: 512, quota: 50000, period: 100000, cpus: "0", mems: "0"},
+		pids: {limit: 42}}'
+	run_sh 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes \
+		/sys/fs/cgroup/memory/memory.soft_limit_in_bytes \
+		/sys/fs/cgroup/memory/memory.swappiness \
+		/sys/fs/cgroup/cpu/cpu.shares /sys/fs/cgroup/cpu/cpu.cfs_quota_us \
+		/sys/fs/cgroup/cpu/cpu.cfs_period_us /sys/fs/cgroup/cpuset/cpuset.cpus \
+		/sys/fs/cgroup/pids/pids.max | tr "\n" " "'
+	[ "$status" -eq 0 ]
+	[ "$output" = "67108864 33554432 10 512 50000 100000 0 42 " ]
+	assert_nothing_left "$CID"
+}
+
+@test "the host sees the limits under /sys/fs/cgroup/<ctrl>/brig/ID" {
+	update_config '.linux.resources = {memory: {limit: 67108864},
+		cpu: {shares: 256, quota: 20000}, pids: {limit: 17}}'
+	set_args sleep 100
+	run_detached "$CID"
+	[ "$(host_cg memory memory.limit_in_bytes)" = 67108864 ]
+	[ "$(host_cg cpu cpu.shares)" = 256 ]
+	[ "$(host_cg cpu cpu.cfs_quota_us)" = 20000 ]
+	[ "$(host_cg pids pids.max)" = 17 ]
+	local pid
+	pid=$(state_field "$CID" pid)
+	grep -qx "$pid" "$CG/memory/brig/$CID/cgroup.procs"
+	grep -q "^[0-9]*:memory:/brig/$CID\$" "/proc/$pid/cgroup"
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "pids.limit stops a fork bomb" {
+	share_dir
+	update_config '.linux.resources.pids.limit = 10'
+	# the inner shell gives up at its first failed fork (ash does)
+	set_args sh -c 'sh -c "for i in \$(seq 40); do sleep 1000 & done" 2>/shared/err
+		echo finished >/shared/done; exec sleep 1000'
+	run_detached "$CID"
+	wait_file "$SHARED/done"
+	cat "$SHARED/err" >&2
+	grep -qi "fork" "$SHARED/err"
+	# never more than the limit; most of the 40 sleeps never started
+	local cur
+	cur=$(host_cg pids pids.current)
+	echo "# pids.current $cur" >&2
+	[ "$cur" -le 10 ] && [ "$cur" -ge 8 ]
+	[ "$(wc -l <"$CG/pids/brig/$CID/cgroup.procs")" -eq "$cur" ]
+	[ "$(host_cg pids pids.max)" -eq 10 ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "over its memory limit the process is OOM-killed (137) and events reports it" {
+	update_config '.linux.resources.memory = {limit: 16777216}'
+	[ -e $CG/memory/memory.memsw.limit_in_bytes ] &&
+		update_config '.linux.resources.memory.swap = 16777216'
+	set_args sh -c 'sleep 1; exec dd if=/dev/zero of=/dev/null bs=64M count=1'
+	brig run --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/run.out" 2>&1 &
+	local runpid=$! rc=0
+	wait_status "$CID" running
+	brig events --interval 200ms "$CID" >"$TESTDIR/events" 2>"$TESTDIR/events.err" &
+	local evpid=$!
+	wait "$runpid" || rc=$?
+	echo "# run: $rc $(cat "$TESTDIR/run.out")" >&2
+	[ "$rc" -eq 137 ]
+	# events ends by itself once the container is gone
+	for _ in $(seq 50); do kill -0 "$evpid" 2>/dev/null || break; sleep 0.1; done
+	kill "$evpid" 2>/dev/null && { echo "events did not exit" >&2; false; }
+	wait "$evpid" || true
+	cat "$TESTDIR/events" "$TESTDIR/events.err" >&2
+	grep -qx "{\"type\":\"oom\",\"id\":\"$CID\"}" "$TESTDIR/events"
+	jq -e 'select(.type == "stats") | .data.memory.usage.limit == 16777216' \
+		"$TESTDIR/events" | grep -q true
+	assert_nothing_left "$CID"
+}
+
+@test "a CPU quota throttles: nr_throttled grows in cpu.stat and events" {
+	update_config '.linux.resources.cpu = {quota: 10000, period: 100000}'
+	set_args sh -c 'while :; do :; done'
+	run_detached "$CID"
+	sleep 1
+	local thr
+	thr=$(awk '$1 == "nr_throttled" {print $2}' "$CG/cpu/brig/$CID/cpu.stat")
+	echo "# nr_throttled $thr" >&2
+	[ "$thr" -gt 0 ]
+	run --separate-stderr brig events --stats "$CID"
+	[ "$status" -eq 0 ]
+	jq -e '.data.cpu.throttling.throttledPeriods > 0 and
+		.data.cpu.throttling.periods >= .data.cpu.throttling.throttledPeriods' <<<"$output"
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "update changes the limits of a running container, seen inside" {
+	counter
+	update_config '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 20},
+		cpu: {quota: 50000, period: 100000}}'
+	run_detached "$CID"
+	wait_file "$SHARED/quota"
+	[ "$(cat "$SHARED/mem")" = 67108864 ]
+
+	run --separate-stderr brig update --memory 128m --pids-limit 33 \
+		--cpu-quota 20000 --cpu-share 300 --memory-reservation 1.5m \
+		--kernel-memory 10m --blkio-weight 200 "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(host_cg memory memory.limit_in_bytes)" = 134217728 ]
+	[ "$(host_cg memory memory.soft_limit_in_bytes)" = 1572864 ]
+	[ "$(host_cg pids pids.max)" = 33 ]
+	[ "$(host_cg cpu cpu.cfs_quota_us)" = 20000 ]
+	[ "$(host_cg cpu cpu.shares)" = 300 ]
+	sleep 0.5
+	[ "$(cat "$SHARED/mem")" = 134217728 ]
+	[ "$(cat "$SHARED/pids")" = 33 ]
+	[ "$(cat "$SHARED/quota")" = 20000 ]
+
+	# -r - : a resources JSON on stdin; the flags are then ignored
+	run --separate-stderr brig update -r - --pids-limit 5 "$CID" \
+		<<<'{"memory": {"limit": 100663296}, "pids": {"limit": 44}, "cpu": {"quota": -1}}'
+	[ "$status" -eq 0 ]
+	[ "$(host_cg memory memory.limit_in_bytes)" = 100663296 ]
+	[ "$(host_cg pids pids.max)" = 44 ]
+	[ "$(host_cg cpu cpu.cfs_quota_us)" = -1 ]
+	echo '{"pids": {"limit": 55}}' >"$TESTDIR/res.json"
+	brig update -r "$TESTDIR/res.json" "$CID"
+	[ "$(host_cg pids pids.max)" = 55 ]
+	# unlimited again
+	brig update --memory -1 --pids-limit -1 "$CID"
+	[ "$(host_cg pids pids.max)" = max ]
+	[ "$(host_cg memory memory.limit_in_bytes)" -gt 1000000000000 ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "update: bad values and states are one clear error" {
+	set_args sleep 100
+	run_detached "$CID"
+	run --separate-stderr brig update --memory 12x "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *"--memory"*"12x"* ]]
+	run --separate-stderr brig update --l3-cache-schema "L3:0=f" "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *"Intel RDT"* ]]
+	run --separate-stderr brig update --cpuset-cpus 99 "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *"cpuset.cpus"* ]]
+	run --separate-stderr brig update -r - "$CID" <<<'{"memory": {"limit": "x"}}'
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *"memory.limit"* ]]
+	run --separate-stderr brig update --pids-limit 5 nosuch
+	[ "$status" -eq 1 ]
+	assert_error_line
+	brig kill "$CID" KILL
+	wait_status "$CID" stopped
+	run --separate-stderr brig update --pids-limit 5 "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *stopped* ]]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "pause freezes every process; resume thaws them; state and list say so" {
+	counter
+	run_detached "$CID"
+	wait_file "$SHARED/c"
+	brig pause "$CID"
+	[ "$(state_field "$CID" status)" = paused ]
+	[ "$(host_cg freezer freezer.state)" = FROZEN ]
+	brig list | grep -q "^$CID .* paused "
+	[ "$(brig list -f json | jq -r --arg id "$CID" '.[] | select(.id == $id) | .status')" = paused ]
+	local a b
+	a=$(cat "$SHARED/c")
+	sleep 0.6
+	b=$(cat "$SHARED/c")
+	[ "$a" = "$b" ]
+	run --separate-stderr brig pause "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	brig resume "$CID"
+	[ "$(state_field "$CID" status)" = running ]
+	[ "$(host_cg freezer freezer.state)" = THAWED ]
+	sleep 0.6
+	[ "$(cat "$SHARED/c")" -gt "$b" ]
+	run --separate-stderr brig resume "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	# a paused container can still be deleted with --force
+	brig pause "$CID"
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "pause refuses a created or stopped container" {
+	set_args true
+	create_ctr "$CID"
+	run --separate-stderr brig pause "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *created* ]]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "ps lists the container's processes (table and json)" {
+	set_args sh -c 'sleep 1001 & sleep 1002 & wait'
+	run_detached "$CID"
+	local procs
+	for _ in $(seq 50); do
+		procs=$(sort -n "$CG/pids/brig/$CID/cgroup.procs" | tr '\n' ' ')
+		[ "$(wc -w <<<"$procs")" -eq 3 ] && break
+		sleep 0.1
+	done
+	run --separate-stderr brig ps -f json "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'sort | map(tostring) | join(" ")' <<<"$output") " = "$procs" ]
+	run --separate-stderr brig ps "$CID"
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == UID*PID*CMD ]]
+	[ "${#lines[@]}" -eq 4 ]
+	grep -q "sleep 1001" <<<"$output"
+	grep -q "sleep 1002" <<<"$output"
+	! grep -q bats <<<"$output"
+	# ps arguments after the id (maybe after --)
+	run --separate-stderr brig ps "$CID" -- -o pid,comm
+	[ "$status" -eq 0 ]
+	[ "$(awk 'NR > 1 {print $1}' <<<"$output" | sort -n | tr '\n' ' ')" = "$procs" ]
+	run --separate-stderr brig ps -f yaml "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "events --stats prints one stats object with runc's fields" {
+	update_config '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 30}}'
+	set_args sh -c 'sleep 1000 & wait'
+	run_detached "$CID"
+	sleep 0.3
+	run --separate-stderr brig events --stats "$CID"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e --arg id "$CID" '.type == "stats" and .id == $id' <<<"$output"
+	jq -e '.data.cpu.usage.total > 0 and (.data.cpu.usage.percpu | length) > 0' <<<"$output"
+	jq -e '.data.cpu.usage | has("user") and has("kernel")' <<<"$output"
+	jq -e '.data.cpu.throttling | has("periods")' <<<"$output"
+	jq -e '.data.memory.usage.usage > 0 and .data.memory.usage.limit == 67108864' <<<"$output"
+	jq -e '.data.memory.raw | has("rss") and has("cache")' <<<"$output"
+	jq -e '.data.pids == {"current": 2, "limit": 30}' <<<"$output"
+	jq -e '.data.blkio | has("ioServiceBytesRecursive")' <<<"$output"
+	# hugetlb lives in the unified tree on this host
+	jq -e '.data.hugetlb | has("2MB")' <<<"$output"
+	# a stream: one stats line per interval
+	run timeout 1.3 "$BRIG" --root "$ROOT" events --interval 300ms "$CID"
+	[ "$(grep -c '"type":"stats"' <<<"$output")" -ge 3 ]
+	run --separate-stderr brig events --interval 0s "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "kill --all signals every process of the cgroup" {
+	set_args sh -c 'sleep 1001 & sleep 1002 & wait'
+	run_detached "$CID"
+	sleep 0.3
+	local procs p
+	procs=$(cat "$CG/pids/brig/$CID/cgroup.procs")
+	[ "$(wc -l <<<"$procs")" -eq 3 ]
+	brig kill --all "$CID" KILL
+	wait_status "$CID" stopped
+	for p in $procs; do ! proc_alive "$p"; done
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "the v1 devices cgroup denies what linux.resources.devices denies" {
+	update_config '.process.capabilities.bounding += ["CAP_MKNOD"] |
+		.process.capabilities.effective += ["CAP_MKNOD"] |
+		.process.capabilities.permitted += ["CAP_MKNOD"]'
+	update_config '.linux.resources.devices = [{allow: false, access: "rwm"}]'
+	run_sh 'mknod /dev/kmsg2 c 1 11; head -c0 /dev/kmsg2 && echo kmsg-open;
+		head -c1 /dev/null; echo null-ok'
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"kmsg2"*"not permitted"* ]]
+	[[ $output != *kmsg-open* ]]
+	[[ $output == *null-ok* ]]
+	assert_nothing_left "$CID"
+}
+
+@test "cgroupsPath: absolute and relative paths; the systemd form is refused" {
+	set_args sleep 100
+	update_config --arg p "/brigtest-abs-$CID/c" '.linux.cgroupsPath = $p'
+	run_detached "$CID"
+	[ -d "$CG/memory/brigtest-abs-$CID/c" ]
+	[ -d "$CG/pids/brigtest-abs-$CID/c" ]
+	grep -q "memory:/brigtest-abs-$CID/c\$" "/proc/$(state_field "$CID" pid)/cgroup"
+	brig delete -f "$CID"
+	rmdir $CG/*/"brigtest-abs-$CID" 2>/dev/null || true # the parent was ours
+	assert_nothing_left "$CID"
+
+	# relative: under brig's own cgroup (this test's)
+	local own
+	own=$(awk -F: '$2 == "memory" {print $3}' /proc/self/cgroup)
+	update_config --arg p "brigtest-rel-$CID" '.linux.cgroupsPath = $p'
+	run_detached "$CID"
+	[ -d "$CG/memory${own%/}/brigtest-rel-$CID" ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+
+	update_config --arg p "system.slice:brig:$CID" '.linux.cgroupsPath = $p'
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *systemd* ]]
+	assert_nothing_left "$CID"
+}
+
+@test "a create the kernel refuses leaves no cgroup behind" {
+	set_args true
+	update_config '.linux.resources.cpu.cpus = "99"'
+	run --separate-stderr brig create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"linux.resources.cpu"*"cpuset.cpus"* ]]
+	assert_nothing_left "$CID"
+
+	update_config '.linux.resources = {memory: {limit: 67108864, swappiness: 200}}'
+	run --separate-stderr brig create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	assert_nothing_left "$CID"
+}
