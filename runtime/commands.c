@@ -34,7 +34,28 @@ static int pidfd_open_(pid_t pid)
 /* ---- create / run ------------------------------------------------------- */
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
-       OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER };
+       OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LOG_PATH, OPT_LOG_MAX_SIZE,
+       OPT_LOG_MAX_FILES };
+
+/* "10m", "512k", "1g", "4096" -> bytes; -1 when invalid */
+static long long parse_size(const char *s)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	long long mul = 1;
+
+	if (end == s || n < 0)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1024; end++; break;
+	case 'm': case 'M': mul = 1024 * 1024; end++; break;
+	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	return *end ? -1 : n * mul;
+}
 
 static int parse_create_opts(int argc, char **argv, bool is_run,
 			     struct create_opts *o, brig_error_t **err)
@@ -49,6 +70,9 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 		{"detach", no_argument, NULL, 'd'},
 		{"keep", no_argument, NULL, OPT_KEEP},
 		{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
+		{"log-path", required_argument, NULL, OPT_LOG_PATH},
+		{"log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
+		{"log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
 		{NULL, 0, NULL, 0},
 	};
 	int c;
@@ -62,6 +86,21 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 		case OPT_NO_PIVOT: o->no_pivot = true; break;
 		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
 		case OPT_NO_SUBREAPER: break;
+		case OPT_LOG_PATH: o->logged = true; o->log_path = optarg; break;
+		case OPT_LOG_MAX_SIZE:
+			o->logged = true;
+			if ((o->log_max_size = parse_size(optarg)) <= 0)
+				return brig_err(err, 0, "--log-max-size: invalid size \"%s\"", optarg);
+			break;
+		case OPT_LOG_MAX_FILES: {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			o->logged = true;
+			if (*end || n < 1 || n > 1000)
+				return brig_err(err, 0, "--log-max-files: invalid number \"%s\"", optarg);
+			o->log_max_files = (int)n;
+			break;
+		}
 		case OPT_PRESERVE: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -98,6 +137,8 @@ int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	if (parse_create_opts(argc, argv, false, &o, err) < 0 ||
 	    one_id(argc, argv, "create", &id, err) < 0)
 		return -1;
+	if (o.logged)
+		return monitor_launch(g, id, &o, false, err);
 	if (container_create(g, id, &o, &cr, err) < 0)
 		return -1;
 	container_free(cr.ct);
@@ -125,6 +166,8 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 	    one_id(argc, argv, "run", &id, err) < 0)
 		return -1;
 	o.foreground = !o.detach;
+	if (o.logged)
+		return monitor_launch(g, id, &o, true, err);
 	if (container_create(g, id, &o, &cr, err) < 0)
 		return -1;
 	if (container_start(cr.ct, err) < 0) {

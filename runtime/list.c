@@ -1,9 +1,39 @@
-/* brig — runtime/list.c: `list` in runc's table and JSON formats. */
+/* brig — runtime/list.c: `list`, a table like `docker ps -a` (STATUS of a
+ * stopped container with a recorded exit code reads "stopped (N)", CREATED
+ * is relative) and runc's JSON (one state object per container). */
 #include "runtime.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <time.h>
+
+/* "5 seconds ago", "3 minutes ago", ... from an RFC 3339 UTC timestamp */
+static void relative_time(const char *ts, char *out, size_t size)
+{
+	struct tm tm = {0};
+	static const struct { long secs; const char *unit; } units[] = {
+		{86400 * 365, "year"}, {86400 * 30, "month"}, {86400 * 7, "week"},
+		{86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"},
+	};
+
+	if (!ts || !strptime(ts, "%Y-%m-%dT%H:%M:%S", &tm)) {
+		snprintf(out, size, "?");
+		return;
+	}
+	long d = (long)(time(NULL) - timegm(&tm));
+	if (d < 1) {
+		snprintf(out, size, "less than a second ago");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
+		if (d >= units[i].secs) {
+			long n = d / units[i].secs;
+			snprintf(out, size, "%ld %s%s ago", n, units[i].unit, n == 1 ? "" : "s");
+			return;
+		}
+	}
+}
 
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
@@ -38,8 +68,8 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (json)
 		fputs("[", stdout);
 	else
-		printf("%-12s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE",
-		       "CREATED", "OWNER");
+		printf("%-20s %-8s %-14s %-20s %-40s %s\n", "ID", "PID", "STATUS", "CREATED",
+		       "BUNDLE", "OWNER");
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		brig_error_t *e = NULL;
@@ -59,9 +89,14 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 			/* compact enough: the state JSON, one object per entry */
 			printf("%s%s", first ? "" : ",", s);
 		} else {
-			printf("%-12s %-8d %-10s %-40s %-30s %s\n", ct->id, (int)ct->state->pid, status,
-			       ct->state->bundle ? ct->state->bundle : "",
-			       ct->state->created ? ct->state->created : "",
+			char st[32], created[48];
+			if (strcmp(status, "stopped") == 0 && ct->state->has_exit)
+				snprintf(st, sizeof(st), "stopped (%d)", ct->state->exit_code);
+			else
+				snprintf(st, sizeof(st), "%s", status);
+			relative_time(ct->state->created, created, sizeof(created));
+			printf("%-20s %-8d %-14s %-20s %-40s %s\n", ct->id, (int)ct->state->pid, st,
+			       created, ct->state->bundle ? ct->state->bundle : "",
 			       ct->state->owner ? ct->state->owner : "");
 		}
 		first = false;

@@ -86,7 +86,17 @@ static const char usage[] =
 	"                       send a signal (default SIGTERM) to the container\n"
 	"  delete [-f] ID       delete a stopped container (--force: kill it first)\n"
 	"  list [-f table|json] [-q]\n"
-	"                       list containers\n"
+	"                       list containers: ID, PID, STATUS (\"stopped (N)\" with\n"
+	"                       the exit code a log monitor recorded), CREATED, BUNDLE,\n"
+	"                       OWNER; json: runc's state objects; -q: ids only\n"
+	"  create|run -d --log-path FILE [--log-max-size SIZE] [--log-max-files N] ID\n"
+	"                       stdout/stderr to FILE in the CRI log format, kept by a\n"
+	"                       per-container monitor that reaps the container and\n"
+	"                       records its exit code; FILE '' = <root>/<id>/container.log;\n"
+	"                       SIZE like 10m rotates to FILE.1 .. FILE.N-1 (N default 5)\n"
+	"  logs [-f] [-t] [--tail N] [--since TIME] ID\n"
+	"                       print a logged container's output (stderr to stderr);\n"
+	"                       -f: follow until it stops; TIME: RFC 3339 or 10s/5m/2h\n"
 	"  spec [-b DIR] [--rootless]\n"
 	"                       write a default config.json\n"
 	"  update [-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N]\n"
@@ -134,6 +144,7 @@ static const struct {
 	{"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
 	{"state", cmd_state},   {"kill", cmd_kill},   {"delete", cmd_delete},
 	{"list", cmd_list},     {"spec", cmd_spec},
+	{"logs", cmd_logs},
 	{"update", cmd_update}, {"pause", cmd_pause}, {"resume", cmd_resume},
 	{"ps", cmd_ps},         {"events", cmd_events},
 	{"exec", cmd_exec},     {"features", cmd_features},

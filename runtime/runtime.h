@@ -89,6 +89,11 @@ struct create_opts {
 	bool detach; /* run only */
 	bool keep;   /* run only */
 	bool foreground; /* run without -d: keep the pty master here */
+	/* --log-path/--log-max-size/--log-max-files (monitor.c) */
+	bool logged;
+	const char *log_path; /* "" or NULL: <root>/<id>/container.log */
+	long long log_max_size;
+	int log_max_files;
 };
 
 struct created {
@@ -146,6 +151,16 @@ int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t 
 int terminal_proxy_and_wait(int master, pid_t pid);
 /* Without a terminal: forward signals until pid exits; wait status. */
 int forward_signals_and_wait(pid_t pid);
+
+/* ---- monitor.c / logs.c: logged stdio ------------------------------------ */
+/* Fork the per-container log monitor, which creates (and with start,
+ * starts) the container as its own child; returns when it reports. */
+int monitor_launch(const struct brig_globals *g, const char *id,
+		   const struct create_opts *o, bool start, brig_error_t **err);
+int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+
+/* ---- jail.c ---------------------------------------------------------------- */
+int cmd_jail(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 
 /* ---- commands ------------------------------------------------------------ */
 int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);

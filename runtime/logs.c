@@ -1,0 +1,342 @@
+/* brig — runtime/logs.c: `brig logs` reads the CRI log the monitor writes.
+ *
+ * Each record is `TIMESTAMP STREAM P|F TEXT`; P pieces are joined with
+ * the following pieces of the same stream, F ends the line. Records are
+ * printed as they are read (a piece at a time), so `logs -f` shows a line
+ * the moment the monitor writes it. Rotated files (FILE.N ... FILE.1) come
+ * before FILE. Following waits on inotify and stops once the monitor has
+ * recorded the exit status (or the container is deleted). */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct logs_opts {
+	bool follow, timestamps;
+	long tail; /* -1: all */
+	char since[64]; /* "" or a timestamp in the log's own format */
+	long skip_lines; /* for --tail: complete lines to skip first */
+	bool at_start[2];
+	bool keep[2]; /* the current line passes --since */
+};
+
+/* RFC 3339 (Z or +hh:mm, optional fraction), or a duration back from now
+ * (10s, 5m, 2h, 1d, combined: 1h30m), or unix seconds -> the log's format */
+static int parse_since(const char *s, char out[64])
+{
+	struct timespec now;
+	struct tm tm;
+	long long sec, nsec = 0;
+	const char *p = s;
+	char *end;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (strchr(s, 'T') || (strlen(s) >= 10 && s[4] == '-')) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, strchr(s, 'T') ? "%Y-%m-%dT%H:%M:%S" : "%Y-%m-%d", &tm);
+		if (!end)
+			return -1;
+		sec = timegm(&tm);
+		if (*end == '.') {
+			long long mul = 100000000;
+			for (end++; *end >= '0' && *end <= '9'; end++, mul /= 10)
+				nsec += (*end - '0') * mul;
+		}
+		if (*end == 'Z') {
+			end++;
+		} else if (*end == '+' || *end == '-') {
+			int hh, mm;
+			if (sscanf(end + 1, "%2d:%2d", &hh, &mm) != 2)
+				return -1;
+			sec -= (*end == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+			end += 6;
+		}
+		if (*end)
+			return -1;
+	} else {
+		long long back = 0;
+		bool any = false;
+		while (*p) {
+			long long n = strtoll(p, &end, 10);
+			if (end == p || n < 0)
+				return -1;
+			switch (*end) {
+			case 's': back += n; break;
+			case 'm': back += n * 60; break;
+			case 'h': back += n * 3600; break;
+			case 'd': back += n * 86400; break;
+			case '\0':
+				if (any)
+					return -1;
+				/* plain unix seconds */
+				sec = n;
+				goto fmt;
+			default: return -1;
+			}
+			any = true;
+			p = end + 1;
+		}
+		if (!any)
+			return -1;
+		sec = now.tv_sec - back;
+		nsec = now.tv_nsec;
+	}
+fmt: {
+	time_t t = (time_t)sec;
+	char buf[40];
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, 64, "%s.%09lldZ", buf, nsec);
+	}
+	return 0;
+}
+
+/* One record; returns false for a line that is not a CRI record. */
+static bool print_record(struct logs_opts *lo, char *line, size_t len)
+{
+	char *sp1 = memchr(line, ' ', len);
+	if (!sp1)
+		return false;
+	char *stream = sp1 + 1;
+	char *sp2 = memchr(stream, ' ', len - (size_t)(stream - line));
+	if (!sp2 || (size_t)(sp2 + 3 - line) > len)
+		return false;
+	char tag = sp2[1];
+	char *text = sp2 + 3;
+	size_t tlen = len - (size_t)(text - line);
+	int s = strncmp(stream, "stderr", 6) == 0 ? 1 : 0;
+	FILE *f = s ? stderr : stdout;
+
+	if (lo->skip_lines > 0) {
+		if (tag == 'F')
+			lo->skip_lines--;
+		return true;
+	}
+	if (lo->at_start[s]) {
+		*sp1 = '\0';
+		lo->keep[s] = !lo->since[0] || strcmp(line, lo->since) >= 0;
+		if (lo->keep[s] && lo->timestamps)
+			fprintf(f, "%s ", line);
+	}
+	if (lo->keep[s]) {
+		fwrite(text, 1, tlen, f);
+		if (tag == 'F')
+			fputc('\n', f);
+		fflush(f);
+	}
+	lo->at_start[s] = tag == 'F';
+	return true;
+}
+
+/* Print what fd has from its current offset; a trailing record without
+ * its newline yet stays in *pend for the next call. */
+static void pump(struct logs_opts *lo, int fd, char **pend, size_t *plen)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		*pend = xrealloc(*pend, *plen + (size_t)n + 1);
+		memcpy(*pend + *plen, buf, (size_t)n);
+		*plen += (size_t)n;
+		size_t off = 0;
+		char *nl;
+		while ((nl = memchr(*pend + off, '\n', *plen - off)) != NULL) {
+			print_record(lo, *pend + off, (size_t)(nl - (*pend + off)));
+			off = (size_t)(nl - *pend) + 1;
+		}
+		memmove(*pend, *pend + off, *plen - off);
+		*plen -= off;
+	}
+}
+
+static long count_lines(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long n = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	if (!f)
+		return 0;
+	while ((len = getline(&line, &cap, f)) > 0) {
+		char *sp1 = memchr(line, ' ', (size_t)len);
+		char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(len - (sp1 + 1 - line))) : NULL;
+		if (sp2 && sp2[1] == 'F')
+			n++;
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+/* Path of the log and pid of the monitor, from <dir>/log.info. */
+static char *log_info(const struct brig_globals *g, const char *id, pid_t *mon)
+{
+	cleanup_free char *p = xasprintf("%s/%s/log.info", g->root, id);
+	cleanup_free char *data = brig_read_file(p, NULL);
+	char *nl;
+
+	*mon = 0;
+	if (!data || !(nl = strchr(data, '\n')))
+		return NULL;
+	*nl = '\0';
+	*mon = (pid_t)atoi(nl + 1);
+	return xstrdup(data);
+}
+
+/* Has the container finished and the monitor written it all? */
+static bool finished(const struct brig_globals *g, const char *id, pid_t mon)
+{
+	brig_error_t *e = NULL;
+	struct container *ct = container_open(g, id, false, &e);
+	bool done;
+
+	if (!ct) {
+		brig_err_free(&e);
+		return true;
+	}
+	done = ct->state->has_exit;
+	if (!done && !container_alive(ct) && (mon <= 0 || kill(mon, 0) < 0))
+		done = true; /* no monitor left to write anything */
+	container_free(ct);
+	return done;
+}
+
+int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"timestamps", no_argument, NULL, 't'},
+		{"tail", required_argument, NULL, 'n'},
+		{"since", required_argument, NULL, 's'},
+		{NULL, 0, NULL, 0},
+	};
+	struct logs_opts lo = {.tail = -1, .at_start = {true, true}};
+	const char *id;
+	pid_t mon;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+ftn:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': lo.follow = true; break;
+		case 't': lo.timestamps = true; break;
+		case 'n': {
+			char *end;
+			lo.tail = strtol(optarg, &end, 10);
+			if (strcmp(optarg, "all") == 0)
+				lo.tail = -1;
+			else if (*end || lo.tail < 0)
+				return brig_err(err, 0, "logs: --tail: expected a number, got \"%s\"", optarg);
+			break;
+		}
+		case 's':
+			if (parse_since(optarg, lo.since) < 0)
+				return brig_err(err, 0, "logs: --since: expected RFC 3339 time or a "
+						"duration like 10s, 5m, 2h, got \"%s\"", optarg);
+			break;
+		default:
+			return brig_err(err, 0, "logs: invalid option (usage: brig logs [-f] [-t] "
+					"[--tail N] [--since TIME] ID)");
+		}
+	}
+	if (optind >= argc)
+		return brig_err(err, 0, "logs: missing container id (usage: brig logs [options] ID)");
+	id = argv[optind];
+	{
+		struct container *ct = container_open(g, id, false, err);
+		if (!ct)
+			return -1;
+		container_free(ct);
+	}
+	cleanup_free char *path = log_info(g, id, &mon);
+	if (!path)
+		return brig_err(err, 0, "container \"%s\" has no log (it was not created with "
+				"--log-path)", id);
+
+	/* the rotated files, oldest first, then the current one */
+	int nrot = 0;
+	for (;; nrot++) {
+		cleanup_free char *r = xasprintf("%s.%d", path, nrot + 1);
+		if (access(r, F_OK) < 0)
+			break;
+	}
+	if (lo.tail >= 0) {
+		long total = count_lines(path);
+		for (int i = 1; i <= nrot; i++) {
+			cleanup_free char *r = xasprintf("%s.%d", path, i);
+			total += count_lines(r);
+		}
+		lo.skip_lines = total > lo.tail ? total - lo.tail : 0;
+	}
+	char *pend = NULL;
+	size_t plen = 0;
+	for (int i = nrot; i >= 1; i--) {
+		cleanup_free char *r = xasprintf("%s.%d", path, i);
+		int fd = open(r, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			pump(&lo, fd, &pend, &plen);
+			close(fd);
+		}
+		plen = 0;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && !lo.follow) {
+		free(pend);
+		return 0;
+	}
+	if (fd >= 0)
+		pump(&lo, fd, &pend, &plen);
+	if (lo.follow) {
+		cleanup_free char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (slash)
+			*slash = '\0';
+		if (in >= 0)
+			inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+		for (;;) {
+			bool done = finished(g, id, mon);
+			struct stat a, b;
+			if (fd >= 0)
+				pump(&lo, fd, &pend, &plen);
+			/* rotated: finish the old file (done above), open the new */
+			if (stat(path, &a) == 0 && (fd < 0 || (fstat(fd, &b) == 0 &&
+					(a.st_ino != b.st_ino || a.st_dev != b.st_dev)))) {
+				if (fd >= 0)
+					close(fd);
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+				plen = 0;
+				if (fd >= 0)
+					pump(&lo, fd, &pend, &plen);
+			}
+			if (done)
+				break;
+			struct pollfd p = {.fd = in, .events = POLLIN};
+			/* inotify wakes us on every write; the timeout only
+			 * catches a container that ends without writing */
+			if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
+				char ev[4096];
+				while (read(in, ev, sizeof(ev)) > 0)
+					;
+			}
+		}
+		if (in >= 0)
+			close(in);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(pend);
+	return 0;
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# Logged stdio: run -d --log-path, the monitor, brig logs, list.
+
+load helpers
+
+setup() { setup_bundle; }
+teardown() {
+	wait_monitor_gone
+	teardown_bundle
+}
+
+# the monitor's pid, from the state dir
+monitor_pid() { sed -n 2p "$ROOT/$CID/log.info" 2>/dev/null; }
+
+wait_monitor_gone() {
+	local pid i
+	pid=$(monitor_pid)
+	[ -n "$pid" ] || return 0
+	brig delete -f "$CID" >/dev/null 2>&1 || true
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+}
+
+# wait_exit ID — until the monitor has recorded the exit code (~20 s)
+wait_exit() {
+	local i
+	for i in $(seq 400); do
+		[ "$(jq -r '.brig.exitCode // empty' "$ROOT/$1/state.json" 2>/dev/null)" != "" ] && return 0
+		sleep 0.05
+	done
+	echo "no exit code recorded for $1" >&2
+	return 1
+}
+
+# CRI records of the stream, reassembled: P pieces joined, F adds "\n"
+reassemble() { # FILE STREAM
+	awk -v s="$2" 'substr($0, 32, length(s)) == s {
+		t = substr($0, 32 + length(s) + 3)
+		if (substr($0, 32 + length(s) + 1, 1) == "P") printf "%s", t; else printf "%s\n", t }' "$1"
+}
+
+@test "run -d --log-path: CRI lines with P and F, both streams, exit code in state and list" {
+	set_args sh -c 'echo hello; echo oops >&2; printf partial; sleep 0.2; echo " done"; exit 3'
+	run_detached "$CID" --log-path "$TESTDIR/c.log"
+	wait_exit "$CID"
+	cat "$TESTDIR/c.log" >&2
+	grep -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z stdout F hello$' "$TESTDIR/c.log"
+	grep -E 'Z stderr F oops$' "$TESTDIR/c.log"
+	grep -E 'Z stdout P partial$' "$TESTDIR/c.log"
+	grep -E 'Z stdout F  done$' "$TESTDIR/c.log"
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
+	run brig list
+	echo "$output" >&2
+	[[ ${lines[0]} == "ID"*"PID"*"STATUS"*"CREATED"*"BUNDLE"*"OWNER" ]]
+	[[ $output == *"$CID"*"stopped (3)"*"ago"*"$BUNDLE"*root* ]]
+	run brig list -q
+	[ "$output" = "$CID" ]
+	run brig list --format json
+	[ "$(jq -r '.[0].id' <<<"$output")" = "$CID" ]
+	[ "$(jq -r '.[0].status' <<<"$output")" = stopped ]
+	# logs: stdout to stdout, stderr to stderr, pieces joined
+	run --separate-stderr brig logs "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = $'hello\npartial done' ]
+	[ "$stderr" = oops ]
+	# the container saw /dev/null as stdin
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "default log file in the state dir; the monitor is not the caller's child and reaps the container" {
+	share_dir
+	set_args sh -c 'echo up; cat; echo "stdin-eof"; sleep 0.3; echo bye'
+	run_detached "$CID" --log-path ''
+	wait_exit "$CID"
+	grep -q 'stdout F up$' "$ROOT/$CID/container.log"
+	grep -q 'stdout F stdin-eof$' "$ROOT/$CID/container.log"
+	grep -q 'stdout F bye$' "$ROOT/$CID/container.log"
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 0 ]
+	[ -n "$(jq -r .brig.finished "$ROOT/$CID/state.json")" ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "the monitor outlives the caller: parent is not the caller, runs in its own session" {
+	set_args sh -c 'sleep 100'
+	run_detached "$CID" --log-path ''
+	local mon pid
+	mon=$(monitor_pid)
+	pid=$(state_field "$CID" pid)
+	proc_alive "$mon"
+	# the container's parent is the monitor; the monitor's is not us
+	[ "$(awk '{print $4}' /proc/$pid/stat)" = "$mon" ]
+	[ "$(awk '{print $4}' /proc/$mon/stat)" != "$$" ]
+	[ "$(ps -o sid= -p "$mon")" != "$(ps -o sid= -p $$)" ]
+	echo "# monitor peak RSS: $(grep VmHWM /proc/$mon/status)" >&3
+	brig kill "$CID" KILL
+	wait_exit "$CID"
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 137 ]
+	run brig list
+	[[ $output == *"stopped (137)"* ]]
+	brig delete "$CID"
+}
+
+@test "logs -f sees lines as they arrive and ends when the container stops" {
+	share_dir
+	set_args sh -c 'echo one; while [ ! -e /shared/go ]; do sleep 0.05; done; echo two; sleep 0.5; echo three'
+	run_detached "$CID" --log-path ''
+	brig logs -f "$CID" >"$TESTDIR/follow.out" 2>&1 &
+	local lp=$! i
+	for i in $(seq 100); do grep -q one "$TESTDIR/follow.out" && break; sleep 0.05; done
+	[ "$(cat "$TESTDIR/follow.out")" = one ]
+	touch "$SHARED/go"
+	for i in $(seq 100); do grep -q two "$TESTDIR/follow.out" && break; sleep 0.05; done
+	grep -q two "$TESTDIR/follow.out"
+	! grep -q three "$TESTDIR/follow.out"
+	timeout 10 tail --pid=$lp -f /dev/null
+	wait $lp
+	[ "$(cat "$TESTDIR/follow.out")" = $'one\ntwo\nthree' ]
+	brig delete "$CID"
+}
+
+@test "logs --tail, --since, -t" {
+	set_args sh -c 'for i in 1 2 3 4 5; do echo line$i; done'
+	run_detached "$CID" --log-path ''
+	wait_exit "$CID"
+	run brig logs --tail 2 "$CID"
+	[ "$output" = $'line4\nline5' ]
+	run brig logs --tail 0 "$CID"
+	[ -z "$output" ]
+	run brig logs -t "$CID"
+	[[ ${lines[0]} =~ ^[0-9-]{10}T[0-9:]{8}\.[0-9]{9}Z\ line1$ ]]
+	run brig logs --since 1m "$CID"
+	[ "${#lines[@]}" -eq 5 ]
+	run brig logs --since 2099-01-01T00:00:00Z "$CID"
+	[ -z "$output" ]
+	run brig logs --since 2000-01-01T00:00:00+02:00 "$CID"
+	[ "${#lines[@]}" -eq 5 ]
+	run --separate-stderr brig logs --since yesterday "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	brig delete "$CID"
+	run --separate-stderr brig logs "$CID"
+	[ "$status" -ne 0 ]
+}
+
+@test "--log-max-size and --log-max-files rotate the log; logs reads across files" {
+	set_args sh -c 'i=0; while [ $i -lt 400 ]; do echo "line $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); done'
+	run_detached "$CID" --log-path "$TESTDIR/r.log" --log-max-size 4k --log-max-files 3
+	wait_exit "$CID"
+	ls -l "$TESTDIR" >&2
+	[ -f "$TESTDIR/r.log" ] && [ -f "$TESTDIR/r.log.1" ] && [ -f "$TESTDIR/r.log.2" ]
+	[ ! -e "$TESTDIR/r.log.3" ]
+	local f
+	for f in "$TESTDIR"/r.log*; do [ "$(stat -c %s "$f")" -le 4096 ]; done
+	run brig logs "$CID"
+	# the newest lines are kept, in order, up to the last one
+	[ "${lines[-1]}" = "line 399 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" ]
+	local n=${#lines[@]} first
+	first=${lines[0]#line }; first=${first%% *}
+	[ $((first + n)) -eq 400 ]
+	brig delete "$CID"
+}
+
+@test "nothing is lost: ${BRIG_LOG_MB:-100} MB of lines and bursts without newlines, in order" {
+	local mb=${BRIG_LOG_MB:-100}
+	# deterministic: numbered lines, then bursts with no newline at all
+	local gen="seq 1 $((mb * 11300)) | sed 's/\$/ abcdefghijklmnopqrstuvwxyz0123456789 the quick brown fox/'; yes 0123456789abcdefghij | tr -d '\\n' | head -c $((mb * 200000)); echo; yes ABCDEFGHIJ | head -c $((mb * 100000)) | tr -d '\\n'"
+	set_args sh -c "$gen"
+	local t0=$SECONDS
+	run_detached "$CID" --log-path "$TESTDIR/big.log"
+	wait_exit "$CID"
+	echo "# $mb MB logged in $((SECONDS - t0)) s; log $(stat -c %s "$TESTDIR/big.log") bytes" >&3
+	local want got viacli
+	want=$(sh -c "$gen" | sha256sum)
+	got=$(reassemble "$TESTDIR/big.log" stdout | sha256sum)
+	[ "$want" = "$got" ]
+	viacli=$(brig logs "$CID" | sha256sum)
+	[ "$want" = "$viacli" ]
+	[ "$(sh -c "$gen" | wc -c)" -ge $((mb * 1000000 * 9 / 10)) ]
+	brig delete "$CID"
+}
+
+@test "--log-path errors: bad path, run without -d" {
+	run --separate-stderr brig run -d --bundle "$BUNDLE" --log-path /nonexistent/dir/x.log "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"/nonexistent/dir/x.log"* ]]
+	run --separate-stderr brig run --bundle "$BUNDLE" --log-path '' "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	run --separate-stderr brig run -d --bundle "$BUNDLE" --log-max-size 0 "$CID"
+	[ "$status" -ne 0 ]
+	assert_nothing_left "$CID"
+}
