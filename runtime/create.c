@@ -34,6 +34,32 @@ static void warn_cb(const char *msg)
 	brig_warn("%s", msg);
 }
 
+/* SELinux labels: accepted; brig does not apply them (no libselinux), so
+ * on a host without SELinux they are ignored as runc ignores them, and on
+ * one with SELinux the user is warned. */
+static void check_selinux_labels(const struct spec_config *c)
+{
+	const char *pl = c->process->selinux_label;
+	const char *ml = c->linux ? c->linux->mount_label : NULL;
+	bool on;
+
+	if (!(pl && pl[0]) && !(ml && ml[0]))
+		return;
+	on = sec_selinux_enabled();
+	if (pl && pl[0]) {
+		if (on)
+			brig_warn("process.selinuxLabel \"%s\" is not applied: brig has no SELinux support", pl);
+		else
+			brig_debug("process.selinuxLabel \"%s\" ignored: SELinux is not enabled on this host", pl);
+	}
+	if (ml && ml[0]) {
+		if (on)
+			brig_warn("linux.mountLabel \"%s\" is not applied: brig has no SELinux support", ml);
+		else
+			brig_debug("linux.mountLabel \"%s\" ignored: SELinux is not enabled on this host", ml);
+	}
+}
+
 /* Checks that need no process: the earlier a mistake is found, the less
  * there is to undo. */
 static int validate_config(const struct spec_config *c, const char *rootfs,
@@ -62,6 +88,7 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 				c->process->apparmor_profile);
 	if (ns_validate_sysctl(c, err) < 0)
 		return -1;
+	check_selinux_labels(c);
 	if (c->linux && c->linux->cgroups_path && strchr(c->linux->cgroups_path, ':') &&
 	    c->linux->cgroups_path[0] != '/')
 		return brig_err(err, 0, "config.json: linux.cgroupsPath: systemd cgroup paths "
@@ -161,6 +188,19 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 				*pty_master = fd;
 			}
 			break;
+		case CHAN_SECCOMP: {
+			/* the init loaded a filter with SCMP_ACT_NOTIFY */
+			if (fd < 0)
+				return brig_err(err, EPROTO, "seccomp notify fd from the container init");
+			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
+			int r = seccomp_listener_send(c->linux->seccomp, st, pid, fd, err);
+			close(fd);
+			if (r < 0)
+				return -1;
+			if (chan_send(sock, CHAN_GO, NULL, -1) < 0)
+				return brig_err(err, errno, "container init went away");
+			break;
+		}
 		case CHAN_READY: {
 			/* the startContainer hooks see the state of a created
 			 * container */
@@ -221,8 +261,20 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	if (c->linux && c->linux->seccomp) {
 		filter = sec_seccomp_compile(c->linux->seccomp, err);
-		if (!filter)
+		if (!filter) {
+			brig_err_prefix(err, "config.json");
 			goto fail;
+		}
+		const struct spec_seccomp *s = c->linux->seccomp;
+		if (sec_seccomp_uses_notify(filter) && (!s->listener_path || !s->listener_path[0])) {
+			brig_err(err, 0, "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+			goto fail;
+		}
+		if (s->listener_metadata && s->listener_metadata[0] &&
+		    (!s->listener_path || !s->listener_path[0])) {
+			brig_err(err, 0, "config.json: linux.seccomp.listenerMetadata: must not be set without listenerPath");
+			goto fail;
+		}
 	}
 	if (o->detach && c->process->terminal && !o->console_socket) {
 		brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");

@@ -65,6 +65,25 @@ static int wait_for_start(struct init_ctx *x)
 	return 0;
 }
 
+/* Load the filter during set-up, while the runtime still listens: a
+ * notify fd (SCMP_ACT_NOTIFY) goes up to `create`, which hands it to the
+ * agent at listenerPath, and set-up goes on once it has. */
+static int load_seccomp_now(struct init_ctx *x, brig_error_t **err)
+{
+	int nfd = -1;
+
+	if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
+		return brig_err_prefix(err, "linux.seccomp");
+	x->seccomp_loaded = true;
+	if (nfd < 0)
+		return 0;
+	int r = chan_send(x->sock, CHAN_SECCOMP, NULL, nfd);
+	close(nfd);
+	if (r < 0)
+		return brig_err(err, errno, "send the seccomp notify fd to the runtime");
+	return wait_go(x, NULL, err);
+}
+
 static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
@@ -133,9 +152,8 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	if (x->seccomp && !p->no_new_privileges) {
 		/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it
 		 * while we still have it, as runc does */
-		int nfd = -1;
-		if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
-			return brig_err_prefix(err, "linux.seccomp");
+		if (load_seccomp_now(x, err) < 0)
+			return -1;
 	}
 	if (sec_caps_prepare(p->capabilities, err) < 0)
 		return -1;
@@ -150,6 +168,12 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
 		return -1;
 	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
+		return -1;
+	/* A notify fd needs the runtime, which is gone after READY: such a
+	 * filter is loaded here, before the wait for `start` (as runc does
+	 * with no_new_privs); any other one just before execve. */
+	if (x->seccomp && !x->seccomp_loaded && sec_seccomp_uses_notify(x->seccomp) &&
+	    load_seccomp_now(x, err) < 0)
 		return -1;
 	return 0;
 }
@@ -181,7 +205,7 @@ int init_main(void *arg)
 		_exit(1);
 	}
 	char **env = build_env(p);
-	if (x->seccomp && p->no_new_privileges) {
+	if (x->seccomp && !x->seccomp_loaded) {
 		int nfd = -1;
 		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
 			dprintf(2, "brig: linux.seccomp: %s\n", err->msg);

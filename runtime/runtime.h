@@ -70,6 +70,7 @@ enum chan_type {
 	CHAN_PTY,       /* init -> parent: the terminal's master fd */
 	CHAN_READY,     /* init -> parent: set up, waiting for start */
 	CHAN_ERROR,     /* init -> parent: failure (data: message) */
+	CHAN_SECCOMP,   /* init -> parent: the seccomp notify fd (SCMP_ACT_NOTIFY) */
 };
 int chan_send(int sock, enum chan_type t, const char *data, int fd);
 /* Receives one message; *data is malloc'ed (may be NULL), *fd is -1 or a
@@ -77,6 +78,12 @@ int chan_send(int sock, enum chan_type t, const char *data, int fd);
 int chan_recv(int sock, char **data, int *fd);
 /* Send fd over a unix socket at path (the --console-socket protocol). */
 int send_fd_to_socket(const char *path, int fd, brig_error_t **err);
+
+/* ---- seccomp_listener.c ---------------------------------------------------- */
+/* Send the container process state (config-linux.md) with the seccomp
+ * notify fd to the agent listening at linux.seccomp.listenerPath. */
+int seccomp_listener_send(const struct spec_seccomp *s, const char *state_json,
+			  pid_t pid, int notify_fd, brig_error_t **err);
 
 /* ---- create.c / init.c ------------------------------------------------- */
 struct create_opts {
@@ -125,6 +132,7 @@ struct init_ctx {
 	bool any_userns;
 	int preserve_fds;
 	struct sec_seccomp *seccomp;
+	bool seccomp_loaded; /* in the init: already loaded during set-up */
 };
 int init_main(void *arg);
 

@@ -388,3 +388,8 @@ void sec_seccomp_free(struct sec_seccomp *f)
 		seccomp_release(f->ctx);
 	free(f);
 }
+
+bool sec_seccomp_uses_notify(const struct sec_seccomp *f)
+{
+	return f && f->uses_notify;
+}

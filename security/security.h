@@ -33,11 +33,17 @@ struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
  * uses SCMP_ACT_NOTIFY (else -1). */
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
 void sec_seccomp_free(struct sec_seccomp *f);
+/* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
+bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 
 /* AppArmor: is it enabled on this host; set the profile for the next exec. */
 bool sec_apparmor_enabled(void);
 int sec_apparmor_apply(const char *profile, brig_error_t **err);
 
 int sec_no_new_privs(brig_error_t **err);
+
+/* Is SELinux enabled on this host (selinuxfs mounted)?  brig applies no
+ * SELinux labels; without SELinux they are ignored, as runc does. */
+bool sec_selinux_enabled(void);
 
 #endif

@@ -324,3 +324,18 @@ recvtty_bin() {
 	fi
 	echo "$b"
 }
+
+# helper_bin NAME [CFLAGS...] — a test helper built by meson from
+# tests/integration/NAME.c, compiled here if the build dir lacks it.
+helper_bin() {
+	local name=$1 b
+	shift
+	b=$BRIG_BUILD_DIR/tests/integration/$name
+	if [ ! -x "$b" ]; then
+		b=/tmp/brig-test-$name-$(md5sum <"$INTEGRATION_DIR/$name.c" | cut -c1-12)
+		if [ ! -x "$b" ]; then
+			cc -O "$@" -o "$b.$$" "$INTEGRATION_DIR/$name.c" && mv "$b.$$" "$b"
+		fi
+	fi
+	echo "$b"
+}
