@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 
 B=/tmp/v2-cgroups
-trap 'cleanup_ctr v2cg-dev v2cg-res v2cg-live; rm -rf $B' EXIT
+trap 'cleanup_ctr v2cg-dev v2cg-res v2cg-live v2cg-oom; rm -rf $B' EXIT
 
 make_bundle $B || {
 	not_ok "make a bundle"
@@ -122,4 +122,24 @@ if brig delete -f $ID && [ ! -e $CG ]; then
 	ok "delete -f: the cgroup is gone"
 else
 	not_ok "delete -f: the cgroup is gone" "$(ls -d $CG 2>&1)"
+fi
+
+# ------------------------------------- OOM: exit 137 and an "oom" event
+# (memory.events oom_kill, watched with inotify)
+update_config $B '.linux.resources = {memory: {limit: 16777216, swap: 16777216}}'
+set_sh $B 'sleep 2; exec dd if=/dev/zero of=/dev/null bs=64M count=1'
+brig run --bundle $B v2cg-oom </dev/null >/tmp/v2cg-oom.out 2>&1 &
+runpid=$!
+wait_status v2cg-oom running
+brig events --interval 500ms v2cg-oom >/tmp/v2cg-events 2>&1 &
+evpid=$!
+wait $runpid
+rc=$?
+i=0
+while kill -0 $evpid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+kill $evpid 2>/dev/null
+if [ $rc -eq 137 ] && grep -qx '{"type":"oom","id":"v2cg-oom"}' /tmp/v2cg-events; then
+	ok "OOM: the process is killed (137) and events reports {\"type\":\"oom\"}"
+else
+	not_ok "OOM: the process is killed (137) and events reports it" "run: $rc $(cat /tmp/v2cg-oom.out)" "$(cat /tmp/v2cg-events)"
 fi
