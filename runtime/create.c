@@ -260,7 +260,13 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (validate_config(c, rootfs, err) < 0)
 		goto fail;
 	if (c->linux && c->linux->seccomp) {
-		filter = sec_seccomp_compile(c->linux->seccomp, err);
+		/* compiled filters are kept in <root>/.seccomp-cache (hidden
+		 * from list: ids starting with '.' are not listed) */
+		cleanup_free char *cache = xasprintf("%s/.seccomp-cache", g->root);
+		bool hit = false;
+		filter = sec_seccomp_prepare(c->linux->seccomp, cache, &hit, err);
+		if (filter)
+			brig_debug("seccomp filter %s", hit ? "from the cache" : "compiled and cached");
 		if (!filter) {
 			brig_err_prefix(err, "config.json");
 			goto fail;

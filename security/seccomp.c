@@ -24,10 +24,15 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
 #include "security/security.h"
+#include "seccomp_cache.h"
 
 /* SCMP_FLTATR_CTL_WAITKILL is an enum value (libseccomp >= 2.6.0), so
  * #ifdef cannot see it. */
@@ -44,9 +49,10 @@
  * with an exported BPF program (plus `kernel_flags` for seccomp(2)),
  * keyed by a hash of the profile, without changing the public API. */
 struct sec_seccomp {
-	scmp_filter_ctx ctx;
+	scmp_filter_ctx ctx; /* NULL when taken from the cache */
 	bool uses_notify;
 	unsigned int kernel_flags; /* SECCOMP_FILTER_FLAG_* the load implies */
+	struct sec_bpf bpf;  /* the program, when exported or cached */
 };
 
 /* ---- names --------------------------------------------------------------- */
@@ -356,12 +362,98 @@ fail:
 	return NULL;
 }
 
+/* ---- the cache (seccomp_cache.c) ------------------------------------------- */
+
+/* Export the compiled program (libseccomp 2.5 writes it to an fd only). */
+static int export_bpf(struct sec_seccomp *f, brig_error_t **err)
+{
+	cleanup_close int fd = memfd_create("brig-seccomp", MFD_CLOEXEC);
+	struct stat sb;
+	int rc;
+
+	if (fd < 0)
+		return brig_err(err, errno, SC_PATH ": memfd_create");
+	rc = seccomp_export_bpf(f->ctx, fd);
+	if (rc < 0)
+		return brig_err(err, -rc, SC_PATH ": generate the filter");
+	if (fstat(fd, &sb) < 0 || sb.st_size <= 0 || sb.st_size % sizeof(struct sock_filter))
+		return brig_err(err, EINVAL, SC_PATH ": generate the filter");
+	size_t n = (size_t)sb.st_size / sizeof(struct sock_filter);
+	struct sock_filter *prog = xcalloc(n, sizeof *prog);
+	if (pread(fd, prog, (size_t)sb.st_size, 0) != sb.st_size) {
+		free(prog);
+		return brig_err(err, errno, SC_PATH ": read the filter back");
+	}
+	f->bpf = (struct sec_bpf){
+		.prog = prog, .n_insns = n,
+		.kernel_flags = f->kernel_flags, .uses_notify = f->uses_notify,
+	};
+	return 0;
+}
+
+struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
+					const char *cache_dir, bool *hit,
+					brig_error_t **err)
+{
+	const struct scmp_version *v = seccomp_version();
+	char ver[48];
+	struct sec_bpf bpf;
+
+	if (hit)
+		*hit = false;
+	if (!s || !cache_dir)
+		return sec_seccomp_compile(s, err);
+	snprintf(ver, sizeof ver, "%u.%u.%u", v->major, v->minor, v->micro);
+	cleanup_free char *text = seccomp_cache_text(s, ver);
+	if (seccomp_cache_read(cache_dir, text, &bpf) == 0) {
+		struct sec_seccomp *f = xcalloc(1, sizeof *f);
+		f->bpf = bpf;
+		f->uses_notify = bpf.uses_notify;
+		f->kernel_flags = bpf.kernel_flags;
+		if (hit)
+			*hit = true;
+		return f;
+	}
+	struct sec_seccomp *f = sec_seccomp_compile(s, err);
+	if (!f)
+		return NULL;
+	if (export_bpf(f, err) < 0) {
+		sec_seccomp_free(f);
+		return NULL;
+	}
+	seccomp_release(f->ctx); /* the program is all the child needs */
+	f->ctx = NULL;
+	seccomp_cache_write(cache_dir, text, &f->bpf);
+	return f;
+}
+
+/* Load an exported program: what seccomp_load() does, without libseccomp. */
+static int load_bpf(struct sec_seccomp *f, int *notify_fd, brig_error_t **err)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)f->bpf.n_insns,
+		.filter = f->bpf.prog,
+	};
+	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, f->kernel_flags, &prog);
+	if (r < 0)
+		return brig_err(err, errno, "load filter");
+	if (f->uses_notify) {
+		if (notify_fd)
+			*notify_fd = (int)r;
+		else
+			close((int)r);
+	}
+	return 0;
+}
+
 /* ---- load ------------------------------------------------------------------ */
 
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err)
 {
 	if (notify_fd)
 		*notify_fd = -1;
+	if (f && f->bpf.prog)
+		return load_bpf(f, notify_fd, err);
 	if (!f || !f->ctx)
 		return brig_err(err, EINVAL, "no filter to load");
 	int rc = seccomp_load(f->ctx);
@@ -386,6 +478,7 @@ void sec_seccomp_free(struct sec_seccomp *f)
 		return;
 	if (f->ctx)
 		seccomp_release(f->ctx);
+	free(f->bpf.prog);
 	free(f);
 }
 

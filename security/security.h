@@ -33,6 +33,13 @@ struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
  * uses SCMP_ACT_NOTIFY (else -1). */
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
 void sec_seccomp_free(struct sec_seccomp *f);
+/* sec_seccomp_compile() through the cache in cache_dir: a profile compiled
+ * before is read back as BPF (*hit true) instead of compiled again; a new
+ * one is compiled, exported and stored.  Either way the child loads the
+ * BPF program with seccomp(2), flags preserved. */
+struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
+					const char *cache_dir, bool *hit,
+					brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 

@@ -299,3 +299,58 @@ notify_profile() {
 	[[ $stderr == *"listenerPath"*"agent.sock"* ]]
 	assert_nothing_left "$CID"
 }
+
+# ------------------------------------------------------------------ cache
+
+@test "a compiled filter is cached and reused while the profile is unchanged" {
+	is_runc && skip "brig's filter cache"
+	set_profile "$(jq -c '.syscalls = [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]' <<<"$ALLOW_ALL")"
+	set_args /bin/probe mkdir:/dev/shm/x
+	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+	[[ $stderr == *"seccomp filter compiled and cached"* ]]
+	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+	# a hit: same behaviour, no compile
+	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+	[[ $stderr == *"seccomp filter from the cache"* ]]
+	# the cache dir is not a container
+	[ -z "$(brig list -q)" ]
+	# another errno is another profile: compiled, its own file
+	set_profile "$(jq -c '.syscalls = [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 39}]' <<<"$ALLOW_ALL")"
+	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
+	[ "$output" = "mkdir:/dev/shm/x: errno 39" ]
+	[[ $stderr == *"compiled and cached"* ]]
+	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 2 ]
+}
+
+@test "the cache keeps the flags: a cached NOTIFY filter still hands out its fd" {
+	is_runc && skip "brig's filter cache"
+	notify_profile
+	for i in 1 2; do
+		start_agent -e 9
+		run_sh 'probe mkdir:/tmp/x'
+		[ "$status" -eq 0 ]
+		[ "$output" = "mkdir:/tmp/x: errno 9" ]
+		wait "$AGENT_PID"
+		AGENT_PID=
+	done
+	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+}
+
+@test "a damaged cache file is ignored and replaced" {
+	is_runc && skip "brig's filter cache"
+	set_profile "$(jq -c '.syscalls = [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]' <<<"$ALLOW_ALL")"
+	set_args /bin/probe mkdir:/dev/shm/x
+	run brig run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	f=$(ls "$ROOT"/.seccomp-cache/*.bpf)
+	head -c 100 "$f" >"$f.short" && mv "$f.short" "$f"
+	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+	[[ $stderr == *"compiled and cached"* ]]
+	[ "$(stat -c %s "$f")" -gt 100 ]
+}

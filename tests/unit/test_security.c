@@ -583,6 +583,56 @@ static void test_seccomp_load_errno(void **state)
 	assert_child_ok(run_filter(&s, after_errno42));
 }
 
+/* The cache: a second prepare of the same profile is a hit, and the
+ * cached program behaves as the compiled one. */
+static char cache_dir[64];
+
+static int cached_child(void *arg)
+{
+	const struct sc_case *t = arg;
+	brig_error_t *err = NULL;
+	bool hit = true;
+	struct sec_seccomp *f = sec_seccomp_prepare(t->s, cache_dir, &hit, &err);
+	if (!f || hit)
+		return 92;
+	sec_seccomp_free(f);
+	f = sec_seccomp_prepare(t->s, cache_dir, &hit, &err);
+	if (!f || !hit)
+		return 93;
+	int nfd = -2;
+	if (sec_seccomp_load(f, &nfd, &err) < 0) {
+		fprintf(stderr, "load: %s\n", err->msg);
+		return 91;
+	}
+	sec_seccomp_free(f);
+	return t->after(nfd);
+}
+
+static void test_seccomp_cache(void **state)
+{
+	(void)state;
+	struct spec_seccomp_syscall sc = { .names = STRV("uname"), .action = "SCMP_ACT_ERRNO",
+					   .errno_ret = ERRNO_RET(42) };
+	struct spec_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				  .architectures = STRV("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+				  .syscalls = &sc, .n_syscalls = 1 };
+	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
+	assert_non_null(mkdtemp(cache_dir));
+	struct sc_case t = { &s, after_errno42 };
+	assert_child_ok(run_child(cached_child, &t));
+	/* another errno is another profile: a miss */
+	brig_error_t *err = NULL;
+	bool hit = true;
+	sc.errno_ret = ERRNO_RET(43);
+	struct sec_seccomp *f = sec_seccomp_prepare(&s, cache_dir, &hit, &err);
+	assert_non_null(f);
+	assert_false(hit);
+	sec_seccomp_free(f);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int after_uname_survives(int nfd)
 {
 	struct utsname u;
@@ -846,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_seccomp_ops),
 		cmocka_unit_test(test_seccomp_errors),
 		cmocka_unit_test(test_seccomp_load_errno),
+		cmocka_unit_test(test_seccomp_cache),
 		cmocka_unit_test(test_seccomp_load_kill),
 		cmocka_unit_test(test_seccomp_load_trap),
 		cmocka_unit_test(test_seccomp_load_args),

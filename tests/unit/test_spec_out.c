@@ -459,7 +459,22 @@ static void test_default_config(void **st)
 	assert_true(array_has(get(c, "linux.maskedPaths"), "/sys/devices/virtual/powercap"));
 	assert_int_equal(get(c, "linux.readonlyPaths")->u.array.len, 5);
 	assert_true(array_has(get(c, "linux.readonlyPaths"), "/proc/sysrq-trigger"));
-	assert_null(get(c, "linux.seccomp"));
+	/* the default seccomp profile (spec/seccomp-default.profile), an
+	 * allowlist refusing keyctl among others */
+	assert_string_equal(YAJL_GET_STRING(get(c, "linux.seccomp.defaultAction")), "SCMP_ACT_ERRNO");
+	assert_int_equal(YAJL_GET_INTEGER(get(c, "linux.seccomp.defaultErrnoRet")), 1);
+	yajl_val scs = get(c, "linux.seccomp.syscalls");
+	assert_true(scs && YAJL_IS_ARRAY(scs) && scs->u.array.len > 0);
+	bool has_read = false;
+	for (size_t i = 0; i < scs->u.array.len; i++) {
+		const char *np[] = { "names", NULL };
+		yajl_val names = yajl_tree_get(scs->u.array.values[i], np, yajl_t_array);
+		assert_non_null(names);
+		assert_false(array_has(names, "keyctl"));
+		assert_false(array_has(names, "mount"));
+		has_read |= array_has(names, "read");
+	}
+	assert_true(has_read);
 	yajl_tree_free(c);
 
 	/* runc spec indents with tabs */

@@ -1,0 +1,196 @@
+/* brig — security/seccomp_cache.c: compiled seccomp filters kept on disk.
+ *
+ * Compiling a large profile with libseccomp (a rule per syscall, then the
+ * BPF generation) costs ~10 ms of CPU at every start; the kernel only
+ * needs the BPF program.  A filter is stored as
+ *     <cache dir>/<hash>.bpf
+ * where hash is a 64-bit FNV-1a of the profile's canonical text (every
+ * field that shapes the program, plus the libseccomp version and the
+ * machine, which shape it too).  The file holds the canonical text itself,
+ * compared byte for byte on a hit, so a hash collision can only cost a
+ * recompile, never load the wrong filter.  Files are written to a temp name
+ * and renamed: concurrent starts never see half a file.
+ *
+ * File layout (native endianness, the file never leaves the host):
+ *   "BRIGBPF1" | u32 kernel_flags | u32 uses_notify | u32 text_len |
+ *   u32 n_insns | text | n_insns * struct sock_filter
+ */
+#include "seccomp_cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define MAGIC "BRIGBPF1"
+#define MAX_INSNS 65536 /* well above BPF_MAXINSNS (4096) */
+
+struct hdr {
+	char magic[8];
+	uint32_t kernel_flags;
+	uint32_t uses_notify;
+	uint32_t text_len;
+	uint32_t n_insns;
+};
+
+/* ---- canonical text ------------------------------------------------------- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void put(struct buf *b, const char *s)
+{
+	size_t n = strlen(s) + 1; /* with a separator */
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n - 1);
+	b->p[b->len + n - 1] = '\x1f';
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put_u64(struct buf *b, bool set, uint64_t v)
+{
+	char tmp[32];
+	if (set)
+		snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)v);
+	else
+		strcpy(tmp, "-");
+	put(b, tmp);
+}
+
+static void put_strv(struct buf *b, const struct spec_strv *v)
+{
+	put_u64(b, true, v->n);
+	for (size_t i = 0; i < v->n; i++)
+		put(b, v->v[i] ? v->v[i] : "");
+}
+
+char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_version)
+{
+	struct buf b = {0};
+	struct utsname u;
+
+	put(&b, "brig-seccomp-1");
+	put(&b, libseccomp_version);
+	put(&b, uname(&u) == 0 ? u.machine : "?");
+	put(&b, s->default_action ? s->default_action : "");
+	put_u64(&b, s->default_errno_ret.set, s->default_errno_ret.v);
+	put_strv(&b, &s->architectures);
+	put_strv(&b, &s->flags);
+	put_u64(&b, true, s->n_syscalls);
+	for (size_t i = 0; i < s->n_syscalls; i++) {
+		const struct spec_seccomp_syscall *sc = &s->syscalls[i];
+		put_strv(&b, &sc->names);
+		put(&b, sc->action ? sc->action : "");
+		put_u64(&b, sc->errno_ret.set, sc->errno_ret.v);
+		put_u64(&b, true, sc->n_args);
+		for (size_t k = 0; k < sc->n_args; k++) {
+			put_u64(&b, true, sc->args[k].index);
+			put_u64(&b, true, sc->args[k].value);
+			put_u64(&b, true, sc->args[k].value_two);
+			put(&b, sc->args[k].op ? sc->args[k].op : "");
+		}
+	}
+	return b.p ? b.p : xstrdup("");
+}
+
+static char *file_name(const char *dir, const char *text)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ULL;
+	}
+	return xasprintf("%s/%016llx.bpf", dir, (unsigned long long)h);
+}
+
+/* ---- read / write ------------------------------------------------------------ */
+
+static int read_full(int fd, void *p, size_t n)
+{
+	size_t off = 0;
+	while (off < n) {
+		ssize_t r = read(fd, (char *)p + off, n - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+int seccomp_cache_read(const char *dir, const char *text, struct sec_bpf *out)
+{
+	cleanup_free char *path = file_name(dir, text);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct hdr h;
+	size_t tlen = strlen(text);
+
+	if (fd < 0 || read_full(fd, &h, sizeof h) < 0 ||
+	    memcmp(h.magic, MAGIC, 8) != 0 || h.text_len != tlen ||
+	    h.n_insns == 0 || h.n_insns > MAX_INSNS)
+		return -1;
+	cleanup_free char *t = xmalloc(tlen + 1);
+	if (read_full(fd, t, tlen) < 0 || memcmp(t, text, tlen) != 0)
+		return -1;
+	struct sock_filter *prog = xcalloc(h.n_insns, sizeof *prog);
+	if (read_full(fd, prog, h.n_insns * sizeof *prog) < 0) {
+		free(prog);
+		return -1;
+	}
+	out->prog = prog;
+	out->n_insns = h.n_insns;
+	out->kernel_flags = h.kernel_flags;
+	out->uses_notify = h.uses_notify != 0;
+	return 0;
+}
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	return brig_write_all(fd, p, n);
+}
+
+static void mkdir_p(const char *dir)
+{
+	cleanup_free char *d = xstrdup(dir);
+	for (char *p = d + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		mkdir(d, 0711);
+		*p = '/';
+	}
+	mkdir(d, 0700);
+}
+
+void seccomp_cache_write(const char *dir, const char *text, const struct sec_bpf *bpf)
+{
+	cleanup_free char *path = file_name(dir, text);
+	cleanup_free char *tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
+	struct hdr h = {
+		.kernel_flags = bpf->kernel_flags,
+		.uses_notify = bpf->uses_notify,
+		.text_len = (uint32_t)strlen(text),
+		.n_insns = (uint32_t)bpf->n_insns,
+	};
+	memcpy(h.magic, MAGIC, 8);
+
+	mkdir_p(dir);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return; /* a cache: failing to fill it costs only time */
+	if (write_full(fd, &h, sizeof h) < 0 || write_full(fd, text, h.text_len) < 0 ||
+	    write_full(fd, bpf->prog, bpf->n_insns * sizeof *bpf->prog) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0)
+		unlink(tmp);
+}

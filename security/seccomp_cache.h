@@ -1,0 +1,27 @@
+/* brig — security/seccomp_cache.h: private to security/.  The on-disk
+ * cache of compiled seccomp filters (seccomp_cache.c). */
+#ifndef BRIG_SECURITY_SECCOMP_CACHE_H
+#define BRIG_SECURITY_SECCOMP_CACHE_H
+
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "security/security.h"
+
+/* A compiled filter, as seccomp(2) takes it. */
+struct sec_bpf {
+	struct sock_filter *prog;
+	size_t n_insns;
+	unsigned int kernel_flags; /* SECCOMP_FILTER_FLAG_* */
+	bool uses_notify;
+};
+
+/* The profile's canonical text: the cache key (hashed) and the check. */
+char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_version);
+/* 0 and *out filled on a hit; -1 on a miss (or an unreadable file). */
+int seccomp_cache_read(const char *dir, const char *text, struct sec_bpf *out);
+/* Best effort: a failure only means a later compile. */
+void seccomp_cache_write(const char *dir, const char *text, const struct sec_bpf *bpf);
+
+#endif
