@@ -140,7 +140,9 @@ static int print_stats(struct cg_manager *cg, const char *qid, brig_error_t **er
 	data = stats_json(&s);
 	cg_stats_free(&s);
 	printf("{\"type\":\"stats\",\"id\":%s,\"data\":%s}\n", qid, data);
-	fflush(stdout);
+	/* a reader that went away ends the stream */
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return brig_err(err, errno, "events: write");
 	return 0;
 }
 
@@ -222,7 +224,8 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 			if (!container_alive(ct))
 				break;
 			if (print_stats(cg, qid, &e2) < 0) {
-				/* the cgroup went away with the container */
+				/* the cgroup went away with the container, or
+				 * nobody reads any more */
 				brig_err_free(&e2);
 				break;
 			}
