@@ -136,11 +136,12 @@ int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 	return 0;
 }
 
-static int copy_config(struct container *ct, const char *bundle, brig_error_t **err)
+static int copy_config(struct container *ct, const char *bundle, const char *text,
+		       brig_error_t **err)
 {
 	cleanup_free char *src = xasprintf("%s/config.json", bundle);
-	size_t len;
-	cleanup_free char *data = brig_read_file(src, &len);
+	size_t len = text ? strlen(text) : 0;
+	cleanup_free char *data = text ? xstrdup(text) : brig_read_file(src, &len);
 	int fd;
 
 	if (!data)
@@ -249,7 +250,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (!bundle)
 		return brig_err(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
-	c = spec_load_bundle(bundle, err);
+	c = o->config_json ? spec_parse_config(o->config_json, strlen(o->config_json),
+					       "config.json", err)
+			   : spec_load_bundle(bundle, err);
 	if (!c)
 		return -1;
 	if (!c->root || !c->root->path) {
@@ -308,7 +311,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		a->v[a->n].value = xstrdup(c->annotations.v[i].value);
 		a->n++;
 	}
-	if (copy_config(ct, bundle, err) < 0 || container_save(ct, err) < 0)
+	if (copy_config(ct, bundle, o->config_json, err) < 0 || container_save(ct, err) < 0)
 		goto fail;
 	/* 0622: the init opens it for writing after switching to
 	 * process.user, maybe in a user namespace (runc does the same) */

@@ -97,6 +97,13 @@ static const char usage[] =
 	"  logs [-f] [-t] [--tail N] [--since TIME] ID\n"
 	"                       print a logged container's output (stderr to stderr);\n"
 	"                       -f: follow until it stops; TIME: RFC 3339 or 10s/5m/2h\n"
+	"  jail build DIR [--with BINARY]... [--bundle]\n"
+	"                       copy binaries (default /bin/sh, /bin/ls) and the\n"
+	"                       libraries their ELF headers name into DIR; --bundle:\n"
+	"                       DIR/rootfs + DIR/config.json, ready for brig run\n"
+	"  jail run DIR [--chroot] [-- CMD...]\n"
+	"                       run CMD (default /bin/sh) in DIR with brig spec's\n"
+	"                       isolation, writing no file; --chroot: no pivot_root\n"
 	"  spec [-b DIR] [--rootless]\n"
 	"                       write a default config.json\n"
 	"  update [-r FILE|-] [--memory N] [--memory-swap N] [--memory-reservation N]\n"
@@ -144,7 +151,7 @@ static const struct {
 	{"create", cmd_create}, {"start", cmd_start}, {"run", cmd_run},
 	{"state", cmd_state},   {"kill", cmd_kill},   {"delete", cmd_delete},
 	{"list", cmd_list},     {"spec", cmd_spec},
-	{"logs", cmd_logs},
+	{"logs", cmd_logs},     {"jail", cmd_jail},
 	{"update", cmd_update}, {"pause", cmd_pause}, {"resume", cmd_resume},
 	{"ps", cmd_ps},         {"events", cmd_events},
 	{"exec", cmd_exec},     {"features", cmd_features},

@@ -101,6 +101,8 @@ struct create_opts {
 	const char *log_path; /* "" or NULL: <root>/<id>/container.log */
 	long long log_max_size;
 	int log_max_files;
+	/* jail run: the config text itself, no <bundle>/config.json */
+	const char *config_json;
 };
 
 struct created {

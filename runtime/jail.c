@@ -1,0 +1,437 @@
+/* brig — runtime/jail.c: `jail build` and `jail run`.
+ *
+ * build: each binary and, found through its ELF dynamic section
+ * (jail_elf.c), its loader and every library it needs, recursively, are
+ * resolved first, then copied into DIR at the paths they have on the host;
+ * plus /proc, /dev, /tmp, /etc/passwd, /etc/group. With --bundle DIR is a
+ * bundle: DIR/rootfs is the jail and DIR/config.json is `brig spec`'s.
+ *
+ * run: the default config of `brig spec`, in memory, with root.path, args
+ * and terminal changed, through the normal create/start/wait/delete path
+ * under a generated id. No file is written outside the state dir. */
+#include "runtime.h"
+#include "jail_elf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const loader_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib", "/usr/lib",
+};
+
+struct item {
+	char *src;  /* real path on the host */
+	char *dest; /* path inside the jail */
+};
+
+struct plan {
+	struct item *v;
+	size_t n;
+};
+
+static bool planned(const struct plan *p, const char *dest)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].dest, dest) == 0)
+			return true;
+	return false;
+}
+
+static void plan_add(struct plan *p, const char *src, const char *dest)
+{
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	p->v[p->n].src = xstrdup(src);
+	p->v[p->n].dest = xstrdup(dest);
+	p->n++;
+}
+
+static void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->v[i].src);
+		free(p->v[i].dest);
+	}
+	free(p->v);
+}
+
+/* A library found in a directory the loader searches by itself keeps its
+ * path; one found only through /etc/ld.so.conf.d goes to /usr/lib. */
+static char *lib_dest(const char *found, const char *name, bool via_sys)
+{
+	if (via_sys) {
+		cleanup_free char *dir = xstrdup(found);
+		*strrchr(dir, '/') = '\0';
+		bool std = false;
+		for (size_t i = 0; i < ARRAY_SIZE(loader_dirs); i++)
+			std = std || strcmp(dir, loader_dirs[i]) == 0;
+		if (!std)
+			return xasprintf("/usr/lib/%s", name);
+	}
+	return xstrdup(found);
+}
+
+/* Add path (as named in the jail: dest) and, recursively, what it needs. */
+static int plan_object(struct plan *p, const char *path, const char *dest, const char *needed_by,
+		       char **sys, brig_error_t **err)
+{
+	struct jail_elf e;
+	cleanup_free char *real = realpath(path, NULL);
+
+	if (planned(p, dest))
+		return 0;
+	if (!real) {
+		if (needed_by)
+			return brig_err(err, errno, "jail build: %s (the loader of %s)", path, needed_by);
+		return brig_err(err, errno, "jail build: %s", path);
+	}
+	if (jail_elf_read(real, &e, err) < 0)
+		return brig_err_prefix(err, "jail build");
+	plan_add(p, real, dest);
+	if (e.interp && plan_object(p, e.interp, e.interp, dest, sys, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < e.n_needed; i++) {
+		const char *name = e.needed[i];
+		cleanup_free char *found = jail_elf_find(name, &e, real, (const char *const *)sys);
+		if (!found) {
+			brig_err(err, 0, "jail build: library %s needed by %s not found (searched%s%s%s%s "
+				 "the system library directories and /etc/ld.so.conf)", name, path,
+				 e.rpath ? " RPATH " : "", e.rpath ? e.rpath : "",
+				 e.runpath ? " RUNPATH " : "", e.runpath ? e.runpath : "");
+			goto fail;
+		}
+		/* found through RPATH/RUNPATH (no system dirs given)? */
+		cleanup_free char *own = jail_elf_find(name, &e, real, NULL);
+		bool via_sys = own == NULL;
+		cleanup_free char *d = lib_dest(found, name, via_sys);
+		if (plan_object(p, found, d, path, sys, err) < 0)
+			goto fail;
+	}
+	jail_elf_free(&e);
+	return 0;
+fail:
+	jail_elf_free(&e);
+	return -1;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	cleanup_free char *c = xstrdup(path);
+	for (char *p = c + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(c, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(c, mode) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static int copy_file(const char *src, const char *dest, brig_error_t **err)
+{
+	struct stat sb;
+	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
+	cleanup_free char *dir = xstrdup(dest);
+	*strrchr(dir, '/') = '\0';
+
+	if (in < 0 || fstat(in, &sb) < 0)
+		return brig_err(err, errno, "jail build: open %s", src);
+	if (mkdir_p(dir, 0755) < 0)
+		return brig_err(err, errno, "jail build: mkdir %s", dir);
+	unlink(dest);
+	cleanup_close int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+				     sb.st_mode & 0755);
+	if (out < 0)
+		return brig_err(err, errno, "jail build: create %s", dest);
+	off_t left = sb.st_size;
+	while (left > 0) {
+		ssize_t n = sendfile(out, in, NULL, (size_t)left);
+		if (n <= 0)
+			return brig_err(err, n < 0 ? errno : EIO, "jail build: copy %s to %s", src, dest);
+		left -= n;
+	}
+	return 0;
+}
+
+static int write_new(const char *path, const char *text, brig_error_t **err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno == EEXIST ? 0 : brig_err(err, errno, "jail build: create %s", path);
+	if (brig_write_all(fd, text, strlen(text)) < 0) {
+		close(fd);
+		return brig_err(err, errno, "jail build: write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+/* A name without '/' is looked up in $PATH, as a shell would. */
+static char *which(const char *name)
+{
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	const char *path = getenv("PATH");
+	cleanup_free char *copy = xstrdup(path ? path : "/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p = xasprintf("%s/%s", d, name);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	return xstrdup(name);
+}
+
+static int jail_build(int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"with", required_argument, NULL, 'w'},
+		{"bundle", no_argument, NULL, 'b'},
+		{NULL, 0, NULL, 0},
+	};
+	const char **bins = NULL;
+	size_t nbins = 0;
+	bool bundle = false;
+	struct plan p = {0};
+	char **sys = NULL;
+	cleanup_free char *root = NULL;
+	int c, r = -1;
+
+	while ((c = getopt_long(argc, argv, "w:", opts, NULL)) != -1) {
+		if (c == 'w') {
+			bins = xrealloc(bins, (nbins + 1) * sizeof(char *));
+			bins[nbins++] = optarg;
+		} else if (c == 'b') {
+			bundle = true;
+		} else {
+			free(bins);
+			return brig_err(err, 0, "jail build: invalid option (usage: brig jail build "
+					"DIR [--with BINARY]... [--bundle])");
+		}
+	}
+	if (optind + 1 != argc) {
+		free(bins);
+		return brig_err(err, 0, "jail build: expected one DIR (usage: brig jail build DIR "
+				"[--with BINARY]... [--bundle])");
+	}
+	const char *dir = argv[optind];
+	if (nbins == 0) {
+		static const char *defaults[] = {"/bin/sh", "/bin/ls"};
+		bins = xrealloc(bins, 2 * sizeof(char *));
+		bins[0] = defaults[0];
+		bins[1] = defaults[1];
+		nbins = 2;
+	}
+	/* resolve everything first: a missing library leaves nothing behind */
+	sys = jail_elf_system_dirs("/etc/ld.so.conf");
+	for (size_t i = 0; i < nbins; i++) {
+		cleanup_free char *b = which(bins[i]);
+		cleanup_free char *dest = NULL;
+		if (b[0] != '/') {
+			cleanup_free char *cwd = getcwd(NULL, 0);
+			dest = xasprintf("/bin/%s", strrchr(b, '/') ? strrchr(b, '/') + 1 : b);
+			free(b);
+			b = xasprintf("%s/%s", cwd ? cwd : ".", bins[i]);
+		} else {
+			dest = xstrdup(b);
+		}
+		if (plan_object(&p, b, dest, NULL, sys, err) < 0)
+			goto out;
+	}
+	root = bundle ? xasprintf("%s/rootfs", dir) : xstrdup(dir);
+	if (mkdir_p(root, 0755) < 0) {
+		brig_err(err, errno, "jail build: mkdir %s", root);
+		goto out;
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		cleanup_free char *d = xasprintf("%s%s", root, p.v[i].dest);
+		if (copy_file(p.v[i].src, d, err) < 0)
+			goto out;
+	}
+	static const char *const dirs[] = {"proc", "dev", "sys", "etc", "root"};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		cleanup_free char *d = xasprintf("%s/%s", root, dirs[i]);
+		if (mkdir_p(d, 0755) < 0) {
+			brig_err(err, errno, "jail build: mkdir %s", d);
+			goto out;
+		}
+	}
+	{
+		cleanup_free char *t = xasprintf("%s/tmp", root);
+		if (mkdir_p(t, 01777) < 0 || chmod(t, 01777) < 0) {
+			brig_err(err, errno, "jail build: mkdir %s", t);
+			goto out;
+		}
+		cleanup_free char *pw = xasprintf("%s/etc/passwd", root);
+		cleanup_free char *gr = xasprintf("%s/etc/group", root);
+		if (write_new(pw, "root:x:0:0:root:/root:/bin/sh\n"
+			      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", err) < 0 ||
+		    write_new(gr, "root:x:0:\nnogroup:x:65534:\n", err) < 0)
+			goto out;
+	}
+	if (bundle) {
+		cleanup_free char *cfg = xasprintf("%s/config.json", dir);
+		cleanup_free char *json = spec_default_config(false, getuid(), getgid());
+		cleanup_free char *text = xasprintf("%s\n", json);
+		if (access(cfg, F_OK) == 0)
+			brig_warn("jail build: %s exists; left as it is", cfg);
+		else if (write_new(cfg, text, err) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	jail_free_strv(sys);
+	plan_free(&p);
+	free(bins);
+	return r;
+}
+
+/* ---- jail run ------------------------------------------------------------ */
+
+static char *replace_once(char *s, const char *old, const char *new_, bool *ok)
+{
+	char *at = strstr(s, old);
+	if (!at) {
+		*ok = false;
+		return s;
+	}
+	char *r = xasprintf("%.*s%s%s", (int)(at - s), s, new_, at + strlen(old));
+	free(s);
+	return r;
+}
+
+static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	static const struct option opts[] = {
+		{"chroot", no_argument, NULL, 'c'},
+		{NULL, 0, NULL, 0},
+	};
+	bool use_chroot = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'c')
+			return brig_err(err, 0, "jail run: invalid option (usage: brig jail run DIR "
+					"[--chroot] [-- CMD...])");
+		use_chroot = true;
+	}
+	if (optind >= argc)
+		return brig_err(err, 0, "jail run: missing DIR (usage: brig jail run DIR "
+				"[--chroot] [-- CMD...])");
+	const char *dir = argv[optind++];
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	/* options after DIR too: jail run DIR --chroot -- ls */
+	while (optind < argc && strcmp(argv[optind], "--chroot") == 0) {
+		use_chroot = true;
+		optind++;
+		if (optind < argc && strcmp(argv[optind], "--") == 0)
+			optind++;
+	}
+
+	cleanup_free char *real = realpath(dir, NULL);
+	if (!real)
+		return brig_err(err, errno, "jail run: %s", dir);
+	/* a --bundle jail: run its rootfs */
+	{
+		cleanup_free char *rfs = xasprintf("%s/rootfs", real);
+		cleanup_free char *cfg = xasprintf("%s/config.json", real);
+		struct stat sb;
+		if (stat(rfs, &sb) == 0 && S_ISDIR(sb.st_mode) && access(cfg, F_OK) == 0) {
+			free(real);
+			real = xstrdup(rfs);
+		}
+	}
+
+	/* args: the command, or /bin/sh */
+	cleanup_free char *args = xstrdup("");
+	if (optind >= argc) {
+		free(args);
+		args = xstrdup("\"/bin/sh\"");
+	}
+	for (int i = optind; i < argc; i++) {
+		cleanup_free char *q = spec_json_quote(argv[i]);
+		char *n = xasprintf("%s%s%s", args, i > optind ? ", " : "", q);
+		free(args);
+		args = n;
+	}
+	bool tty = isatty(0) && isatty(1);
+	cleanup_free char *qroot = spec_json_quote(real);
+	char *json = spec_default_config(false, getuid(), getgid());
+	bool ok = true;
+	cleanup_free char *new_args = xasprintf("\"args\": [%s]", args);
+	cleanup_free char *new_root = xasprintf("\"path\": %s", qroot);
+	json = replace_once(json, "\"args\": [\n\t\t\t\"sh\"\n\t\t]", new_args, &ok);
+	json = replace_once(json, "\"path\": \"rootfs\"", new_root, &ok);
+	const char *term = tty ? "\"terminal\": true" : "\"terminal\": false";
+	bool found_term = true;
+	json = replace_once(json, "\"terminal\": false", term, &found_term);
+	if (!found_term)
+		json = replace_once(json, "\"terminal\": true", term, &ok);
+	if (!ok) {
+		free(json);
+		return brig_err(err, 0, "jail run: internal: the default config changed shape");
+	}
+
+	char id[64];
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(id, sizeof(id), "jail-%d-%lx", (int)getpid(), (unsigned long)ts.tv_nsec);
+	struct create_opts o = {
+		.bundle = real,
+		.config_json = json,
+		.no_pivot = use_chroot,
+		.foreground = true,
+	};
+	struct created cr;
+	int r = container_create(g, id, &o, &cr, err);
+	free(json);
+	if (r < 0)
+		return -1;
+	if (container_start(cr.ct, err) < 0) {
+		container_destroy(cr.ct, true, NULL);
+		container_free(cr.ct);
+		spec_free(cr.config);
+		return -1;
+	}
+	flock(cr.ct->dir_fd, LOCK_UN);
+	int status;
+	if (cr.pty_master >= 0) {
+		status = terminal_proxy_and_wait(cr.pty_master, cr.pid);
+		close(cr.pty_master);
+	} else {
+		status = forward_signals_and_wait(cr.pid);
+	}
+	flock(cr.ct->dir_fd, LOCK_EX);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) :
+		   WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+	if (container_destroy(cr.ct, true, err) < 0)
+		code = -1;
+	container_free(cr.ct);
+	spec_free(cr.config);
+	return code;
+}
+
+int cmd_jail(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	if (argc < 2)
+		return brig_err(err, 0, "jail: expected build or run (see brig --help)");
+	optind = 0;
+	if (strcmp(argv[1], "build") == 0)
+		return jail_build(argc - 1, argv + 1, err);
+	if (strcmp(argv[1], "run") == 0)
+		return jail_run(g, argc - 1, argv + 1, err);
+	return brig_err(err, 0, "jail: unknown subcommand \"%s\" (expected build or run)", argv[1]);
+}
