@@ -58,7 +58,15 @@ static pid_t do_clone3(uint64_t flags, int cgroup_fd, bool as_sibling)
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
-	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	/* No clone3 (a kernel before 5.3, a seccomp profile that answers
+	 * ENOSYS as Docker's does, valgrind): clone(2) takes the same flags
+	 * as long as none is above 32 bits, which leaves CLONE_INTO_CGROUP
+	 * out — and with cgroup_fd < 0 the caller moves the child itself. */
+	if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)args.flags | args.exit_signal,
+				     NULL, NULL, NULL, 0UL);
+	return pid;
 }
 
 static bool has_joined(const struct spec_config *c)

@@ -1,6 +1,8 @@
 /* brig — rootfs/: resolving and creating paths inside the container's
  * root.  Every lookup goes through openat2(RESOLVE_IN_ROOT), so "..",
- * absolute symlinks and symlinks to "../../.." stay inside the root fd. */
+ * absolute symlinks and symlinks to "../../.." stay inside the root fd;
+ * without openat2, through a component-by-component walk that does the
+ * same (walk_in_root). */
 #include "rootfs/rootfs_internal.h"
 
 #include <errno.h>
@@ -20,6 +22,103 @@ const char *rootfs_fd_path(int fd, char buf[ROOTFS_FD_PATH_MAX])
 	return buf;
 }
 
+bool rootfs_force_walk;
+
+static bool same_file(int a, int b)
+{
+	struct stat sa, sb;
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The same lookup without openat2 (ENOSYS: a kernel before 5.6, or
+ * valgrind): one component at a time from rootfd with O_NOFOLLOW, so the
+ * kernel never follows a link; a symlink's target is read and walked from
+ * the root (absolute) or from where it was (relative), ".." at the root
+ * stays there, and a magic link is just text.  Not atomic against renames
+ * racing in the tree, which nothing does while a container is set up. */
+static int walk_in_root(int rootfd, const char *path, int flags)
+{
+	char *todo = xstrdup(path), *p = todo;
+	int cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int hops = 0, fd = -1, e = 0;
+
+	while (cur >= 0) {
+		char *comp, *rest;
+		struct stat st;
+		bool last;
+
+		while (*p == '/')
+			p++;
+		if (*p == '\0') {
+			fd = openat(cur, ".", flags | O_CLOEXEC);
+			e = errno;
+			break;
+		}
+		comp = p;
+		rest = p + strcspn(p, "/");
+		if (*rest)
+			*rest++ = '\0';
+		last = rest[strspn(rest, "/")] == '\0';
+		p = rest;
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			if (same_file(cur, rootfd))
+				continue;
+			fd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		} else {
+			fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			e = errno;
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			char *next;
+			close(fd);
+			fd = -1;
+			if (++hops > MAX_SYMLINK_HOPS || n < 0) {
+				e = n < 0 ? errno : ELOOP;
+				break;
+			}
+			target[n] = '\0';
+			if (target[0] == '/') {
+				close(cur);
+				cur = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			}
+			next = xasprintf("%s/%s", target, rest);
+			free(todo);
+			todo = p = next;
+			continue;
+		}
+		if (last && strcmp(comp, "..") != 0) {
+			close(fd);
+			fd = openat(cur, comp, flags | O_NOFOLLOW | O_CLOEXEC);
+			e = errno;
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			close(fd);
+			fd = -1;
+			e = ENOTDIR;
+			break;
+		}
+		close(cur);
+		cur = steal_fd(fd);
+	}
+	if (cur < 0)
+		e = errno;
+	else
+		close(cur);
+	free(todo);
+	if (fd < 0)
+		errno = e;
+	return fd;
+}
+
 int rootfs_open_in_root(int rootfd, const char *path, int flags)
 {
 	struct open_how how = {
@@ -34,11 +133,18 @@ int rootfs_open_in_root(int rootfd, const char *path, int flags)
 	if (*path == '\0')
 		path = ".";
 	for (int tries = 0; tries < 16; tries++) {
-		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		if (rootfs_force_walk) {
+			fd = -1;
+			errno = ENOSYS;
+		} else {
+			fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+		}
 		/* EAGAIN: a concurrent rename raced with "..": retry */
 		if (fd >= 0 || errno != EAGAIN)
 			break;
 	}
+	if (fd < 0 && errno == ENOSYS)
+		return walk_in_root(rootfd, path, flags);
 	return fd;
 }
 

@@ -19,6 +19,9 @@ const char *rootfs_fd_path(int fd, char buf[ROOTFS_FD_PATH_MAX]);
  * `path` is looked up as if dirfd were "/", so absolute symlinks and ".."
  * never leave it.  Returns an fd, or -1 with errno set. */
 int rootfs_open_in_root(int rootfd, const char *path, int flags);
+/* Tests only: behave as if openat2 were missing (ENOSYS), so the
+ * component-by-component fallback does every lookup. */
+extern bool rootfs_force_walk;
 
 /* Make sure `path` exists inside the root (creating missing directories
  * with mode 0755, and the last component as a directory when want_dir or

@@ -439,6 +439,22 @@ static void assert_fd_is(const struct tree *t, int fd, const char *rel)
 	assert_int_equal(a.st_ino, b.st_ino);
 }
 
+/* The same resolve tests again with openat2 pretended missing: the
+ * component-by-component fallback must give the same answers. */
+static int walk_setup(void **state)
+{
+	rootfs_force_walk = true;
+	return tree_setup(state);
+}
+
+static int walk_teardown(void **state)
+{
+	rootfs_force_walk = false;
+	return tree_teardown(state);
+}
+
+#define WALK_TEST(f) { #f " (no openat2)", f, walk_setup, walk_teardown, NULL }
+
 static void test_resolve_absolute_symlink(void **state)
 {
 	struct tree *t = *state;
@@ -732,6 +748,10 @@ int main(void)
 						tree_teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_existing_and_errors,
 						tree_setup, tree_teardown),
+		WALK_TEST(test_resolve_absolute_symlink),
+		WALK_TEST(test_resolve_climbing_symlink),
+		WALK_TEST(test_resolve_dangling),
+		WALK_TEST(test_resolve_existing_and_errors),
 		cmocka_unit_test_setup_teardown(test_copy_tree, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_masked_readonly, tree_setup,
 						tree_teardown),
