@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@
 #include <unistd.h>
 
 #define MON_BUF (64 * 1024)
+/* records are written out whenever the next one might not fit */
+#define MON_OUT (MON_BUF + 4096)
 
 struct logw {
 	const char *path;
@@ -81,6 +84,10 @@ static void emit(struct logw *w, const char *stream, const char *data, size_t n,
 		const char *nl = memchr(data, '\n', n);
 		size_t len = nl ? (size_t)(nl - data) : n;
 		long long rec = (long long)(tl + sl + len + 5);
+		if (o + (size_t)rec > MON_OUT) {
+			log_write(w, out, o);
+			o = 0;
+		}
 		if (w->max_size > 0 && w->size + (long long)o > 0 &&
 		    w->size + (long long)o + rec > w->max_size) {
 			log_write(w, out, o);
@@ -138,8 +145,7 @@ static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid
 {
 	static const char *names[2] = {"stdout", "stderr"};
 	char *buf = xmalloc(MON_BUF);
-	/* a chunk of n bytes with k newlines grows by (k+1) * ~45 bytes */
-	char *out = xmalloc(MON_BUF * 48 + 64);
+	char *out = xmalloc(MON_OUT);
 	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	int status = 0;
 	bool exited = false;
@@ -268,6 +274,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	container_free(cr.ct); /* drops the lock */
 	spec_free(cr.config);
 	report(rep, "O");
+	malloc_trim(0); /* what create used is not needed any more */
 	if (chdir("/") < 0) {
 		/* not fatal: only keeps a directory busy */
 	}

@@ -196,3 +196,25 @@ reassemble() { # FILE STREAM
 	[ "$status" -ne 0 ]
 	assert_nothing_left "$CID"
 }
+
+@test "create --log-path, then start: the monitor logs from the start on; logs of an unlogged container fails" {
+	set_args sh -c 'echo started; exit 5'
+	create_ctr "$CID" --log-path ''
+	[ "$(state_field "$CID" status)" = created ]
+	[ ! -s "$ROOT/$CID/container.log" ]
+	brig start "$CID"
+	wait_exit "$CID"
+	run brig logs "$CID"
+	[ "$output" = started ]
+	run brig list
+	[[ $output == *"stopped (5)"* ]]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+
+	set_args sh -c 'echo plain'
+	run_detached "$CID"
+	run --separate-stderr brig logs "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"no log"* ]]
+}
