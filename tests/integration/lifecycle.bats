@@ -161,9 +161,16 @@ long_running() {
 	run brig list
 	[ "$status" -eq 0 ]
 	echo "$output"
-	[[ ${lines[0]} == ID*PID*STATUS*BUNDLE*CREATED*OWNER* ]]
-	grep -E "^$CID-a +[0-9]+ +created +$BUNDLE " <<<"$output"
-	grep -E "^$CID-b +[0-9]+ +running +$BUNDLE " <<<"$output"
+	if is_runc; then
+		[[ ${lines[0]} == ID*PID*STATUS*BUNDLE*CREATED*OWNER* ]]
+		grep -E "^$CID-a +[0-9]+ +created +$BUNDLE " <<<"$output"
+		grep -E "^$CID-b +[0-9]+ +running +$BUNDLE " <<<"$output"
+	else
+		# like docker ps -a: CREATED is relative and comes before BUNDLE
+		[[ ${lines[0]} == ID*PID*STATUS*CREATED*BUNDLE*OWNER* ]]
+		grep -E "^$CID-a +[0-9]+ +created +[^/]* ago +$BUNDLE " <<<"$output"
+		grep -E "^$CID-b +[0-9]+ +running +[^/]* ago +$BUNDLE " <<<"$output"
+	fi
 
 	for fmt in "--format json" "-f json"; do
 		run brig list $fmt
