@@ -56,6 +56,8 @@ pid_t ns_exec_spawn(pid_t target, int cgroup_fd, ns_child_fn fn, void *arg,
 		args.cgroup = (uint64_t)cgroup_fd;
 	}
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS && cgroup_fd < 0)
+		pid = fork(); /* no clone3 (old kernel, valgrind): same thing here */
 	if (pid == 0)
 		_exit(fn(arg));
 	int e = errno;

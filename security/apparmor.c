@@ -46,3 +46,8 @@ int sec_apparmor_apply(const char *profile, brig_error_t **err)
 			profile);
 #endif
 }
+
+bool sec_apparmor_compiled(void)
+{
+	return HAVE_APPARMOR;
+}

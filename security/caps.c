@@ -278,3 +278,13 @@ int sec_no_new_privs(brig_error_t **err)
 		return brig_err(err, errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 	return 0;
 }
+
+char **sec_caps_known(void)
+{
+	int last = last_cap();
+	char **v = xcalloc((size_t)last + 2, sizeof(char *));
+
+	for (int c = 0; c <= last; c++)
+		v[c] = cap_display_name(c);
+	return v;
+}

@@ -486,3 +486,51 @@ bool sec_seccomp_uses_notify(const struct sec_seccomp *f)
 {
 	return f && f->uses_notify;
 }
+
+/* ---- what `brig features` reports ------------------------------------------ */
+
+static const char *const known_flags[] = {
+	"SECCOMP_FILTER_FLAG_TSYNC",
+	"SECCOMP_FILTER_FLAG_LOG",
+	"SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
+};
+
+const char **sec_seccomp_names(enum sec_seccomp_name_kind k)
+{
+	size_t n = k == SEC_SECCOMP_ACTIONS ? ARRAY_SIZE(actions)
+		 : k == SEC_SECCOMP_OPERATORS ? ARRAY_SIZE(ops)
+		 : k == SEC_SECCOMP_ARCHS ? ARRAY_SIZE(arches)
+		 : ARRAY_SIZE(known_flags);
+	const char **v = xcalloc(n + 1, sizeof(char *));
+
+	for (size_t i = 0; i < n; i++)
+		v[i] = k == SEC_SECCOMP_ACTIONS ? actions[i].name
+		     : k == SEC_SECCOMP_OPERATORS ? ops[i].name
+		     : k == SEC_SECCOMP_ARCHS ? arches[i].name
+		     : known_flags[i];
+	return v;
+}
+
+/* seccomp(2) with a NULL program: EFAULT means the kernel knows the flags,
+ * EINVAL that it does not. */
+static bool kernel_takes_flags(unsigned long flags)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, NULL) < 0 && errno == EFAULT;
+}
+
+bool sec_seccomp_flag_supported(const char *flag)
+{
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+		return true; /* the child is single-threaded: nothing to sync */
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_LOG") == 0)
+		return kernel_takes_flags(SECCOMP_FILTER_FLAG_LOG);
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+		return kernel_takes_flags(SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+#if HAVE_SCMP_WAITKILL && defined(SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+	if (strcmp(flag, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV") == 0)
+		return kernel_takes_flags(SECCOMP_FILTER_FLAG_NEW_LISTENER |
+					  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+#endif
+	return false;
+}

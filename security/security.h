@@ -49,6 +49,20 @@ int sec_apparmor_apply(const char *profile, brig_error_t **err);
 
 int sec_no_new_privs(brig_error_t **err);
 
+/* ---- for `brig features` ---- */
+enum sec_seccomp_name_kind {
+	SEC_SECCOMP_ACTIONS, SEC_SECCOMP_OPERATORS, SEC_SECCOMP_ARCHS, SEC_SECCOMP_FLAGS,
+};
+/* The names linux.seccomp accepts, NULL-terminated (free the array only). */
+const char **sec_seccomp_names(enum sec_seccomp_name_kind k);
+/* Can a filter with this flag be loaded here (kernel and libseccomp)? */
+bool sec_seccomp_flag_supported(const char *flag);
+/* The capabilities this kernel knows ("CAP_CHOWN", ...), NULL-terminated;
+ * the caller frees the strings and the array. */
+char **sec_caps_known(void);
+/* Was brig built with libapparmor? */
+bool sec_apparmor_compiled(void);
+
 /* Is SELinux enabled on this host (selinuxfs mounted)?  brig applies no
  * SELinux labels; without SELinux they are ignored, as runc does. */
 bool sec_selinux_enabled(void);

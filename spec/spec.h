@@ -391,6 +391,32 @@ struct spec_state *spec_state_parse(const char *json, size_t len,
 				    brig_error_t **err);
 void spec_state_free(struct spec_state *s);
 
+/* ---- features (`brig features`, features.md) ------------------------------ */
+
+struct spec_features {
+	const char *oci_version_min, *oci_version_max;
+	const char *const *hooks;         /* NULL-terminated; NULL: omitted */
+	const char *const *mount_options;
+	struct {
+		const char *const *namespaces;
+		const char *const *capabilities;
+		bool cgroup_v1, cgroup_v2, cgroup_systemd, cgroup_systemd_user, cgroup_rdma;
+		bool seccomp_enabled;
+		const char *const *seccomp_actions, *const *seccomp_operators,
+			*const *seccomp_archs, *const *seccomp_known_flags,
+			*const *seccomp_supported_flags;
+		bool apparmor, selinux, intel_rdt, intel_rdt_schemata, intel_rdt_monitoring;
+		bool idmap, net_devices;
+		const char *const *memory_policy_modes, *const *memory_policy_flags;
+	} linux;
+	const struct spec_kv *annotations; /* n_annotations pairs */
+	size_t n_annotations;
+	const char *const *unsafe_annotations; /* potentiallyUnsafeConfigAnnotations */
+};
+
+/* The features JSON document (indented); caller frees. */
+char *spec_features_to_json(const struct spec_features *f);
+
 /* JSON string escaping for the few places that emit JSON by hand
  * (log lines).  Caller frees. */
 char *spec_json_quote(const char *s);
