@@ -296,3 +296,22 @@ bexec() {
 	bexec "$CID" true
 	[ "$status" -eq 0 ]
 }
+
+@test "exec into a paused container: refused, or waits with --ignore-paused" {
+	start_ctr
+	brig pause "$CID"
+	wait_status "$CID" paused
+	bexec "$CID" true
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *paused* ]]
+	# with --ignore-paused the process is started frozen and runs on resume
+	brig exec --ignore-paused "$CID" sh -c 'echo ran >/shared/ran' \
+		</dev/null >"$TESTDIR/ip.out" 2>"$TESTDIR/ip.err" &
+	local epid=$!
+	sleep 0.5
+	[ ! -e "$SHARED/ran" ]
+	brig resume "$CID"
+	wait "$epid"
+	[ "$(cat "$SHARED/ran")" = ran ]
+}
