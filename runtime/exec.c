@@ -352,8 +352,8 @@ static int child_setup(struct exec_ctx *x, char **exe, brig_error_t **err)
 			return brig_err(err, errno, "send the terminal to the runtime");
 		close(master);
 	}
-	if (chdir(p->cwd) < 0)
-		return brig_err(err, errno, "process.cwd: chdir %s", p->cwd);
+	if (enter_cwd(p->cwd, err) < 0)
+		return -1;
 	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
 		return -1;
 	*exe = find_executable(p, err);

@@ -142,8 +142,8 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	} else if (setsid() < 0) {
 		return brig_err(err, errno, "setsid");
 	}
-	if (chdir(p->cwd) < 0)
-		return brig_err(err, errno, "process.cwd: chdir %s", p->cwd);
+	if (enter_cwd(p->cwd, err) < 0)
+		return -1;
 	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
 		return -1;
 	*exe = find_executable(p, err);
@@ -190,6 +190,17 @@ int init_main(void *arg)
 	close(x->lock_fd); /* the state directory's flock stays with the parent */
 	if (setup(x, &state_json, &exe, &err) < 0)
 		return fail(x, err);
+	/* CVE-2019-5736: until execve this process is brig, and its
+	 * /proc/<pid>/exe the host's brig binary.  Processes that join the
+	 * created container (exec) must not open it, not even to read (a
+	 * read-only fd can be reopened for writing once no brig runs):
+	 * non-dumpable, /proc/<pid>/exe needs CAP_SYS_PTRACE on the host.
+	 * Set here, once nothing in set-up needs its own /proc files; execve
+	 * makes the container's process dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		brig_err(&err, errno, "prctl(PR_SET_DUMPABLE)");
+		return fail(x, err);
+	}
 	chan_send(x->sock, CHAN_READY, NULL, -1);
 	free(state_json);
 	state_json = NULL;

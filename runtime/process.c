@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -136,4 +137,17 @@ void reset_signals(void)
 		signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+int enter_cwd(const char *cwd, brig_error_t **err)
+{
+	char buf[PATH_MAX];
+
+	if (chdir(cwd) < 0)
+		return brig_err(err, errno, "process.cwd: chdir %s", cwd);
+	/* the kernel's getcwd says "(unreachable)..." (glibc: ENOENT) for a
+	 * directory that is not under the process's root */
+	if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+		return brig_err(err, 0, "process.cwd: %s is outside the container's root", cwd);
+	return 0;
 }

@@ -144,6 +144,10 @@ char *find_executable(const struct spec_process *p, brig_error_t **err);
 /* process.env plus HOME from /etc/passwd when unset (NULL-terminated). */
 char **build_env(const struct spec_process *p);
 int apply_rlimits(const struct spec_process *p, brig_error_t **err);
+/* chdir to process.cwd and make sure the result is inside the container's
+ * root: a cwd like /proc/self/fd/N must not land on an fd of the runtime
+ * that points at the host (CVE-2024-21626). */
+int enter_cwd(const char *cwd, brig_error_t **err);
 int write_oom_score_adj(const struct spec_process *p, brig_error_t **err);
 /* setgroups, setresgid, setresuid to process.user. */
 int switch_user(const struct spec_process *p, bool userns, brig_error_t **err);
