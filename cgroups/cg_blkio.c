@@ -77,10 +77,11 @@ static int apply_v1(struct cg_hier *h, const struct spec_blkio *b,
 	const char *wdf = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
 	struct throttle t[4];
 
-	if (b->weight.set &&
+	/* 0 means "not set" (Docker sends it), as runc reads it */
+	if (b->weight.set && b->weight.v != 0 &&
 	    wr(h, wf, err, "weight", (size_t)-1, "%" PRIu64, b->weight.v) < 0)
 		return -1;
-	if (b->leaf_weight.set &&
+	if (b->leaf_weight.set && b->leaf_weight.v != 0 &&
 	    wr(h, "blkio.leaf_weight", err, "leafWeight", (size_t)-1, "%" PRIu64,
 	       b->leaf_weight.v) < 0)
 		return -1;

@@ -1,0 +1,144 @@
+#!/usr/bin/env bats
+# Docker (Debian's docker.io) driving brig as an OCI runtime.
+#
+# A private dockerd (its own data root, exec root and socket; no bridge,
+# no iptables; vfs storage) gets the runtime under test as "compat" and
+# runs a local image imported from the busybox test rootfs.
+#
+#   COMPAT_RUNTIME=runc bats tests/compat/docker.bats    the same with runc
+#
+# Everything is stopped, unmounted and removed by teardown_file, even
+# when a test fails.
+
+load ../integration/helpers
+
+DOCKER=/usr/bin/docker
+
+runtime_path() {
+	case ${COMPAT_RUNTIME:-brig} in
+	brig) echo "$BRIG" ;;
+	*) command -v "$COMPAT_RUNTIME" ;;
+	esac
+}
+
+d() { timeout -k 5 120 "$DOCKER" -H "unix://$DD/docker.sock" "$@"; }
+
+setup_file() {
+	[ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] ||
+		skip "docker.io is not installed (scripts/deps compat)"
+	DD=$(mktemp -d /tmp/brig-compat.XXXXXX)
+	export DD
+	/usr/sbin/dockerd --add-runtime "compat=$(runtime_path)" \
+		--bridge=none --iptables=false --ip-masq=false --ip6tables=false \
+		--data-root "$DD/data" --exec-root "$DD/exec" \
+		-H "unix://$DD/docker.sock" --pidfile "$DD/docker.pid" \
+		--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs \
+		--cgroup-parent "/$(basename "$DD")" \
+		--log-level warn >"$DD/dockerd.log" 2>&1 &
+	echo $! >"$DD/dockerd.bgpid"
+	local i
+	for i in $(seq 150); do
+		d version >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	d version >/dev/null || { cat "$DD/dockerd.log" >&3; return 1; }
+	tar -C "$(rootfs_cache)" -c . | d import - brigcompat:busybox >/dev/null
+}
+
+teardown_file() {
+	[ -n "${DD:-}" ] || return 0
+	local pid m i
+	if [ -S "$DD/docker.sock" ]; then
+		d ps -aq | xargs -r timeout 60 "$DOCKER" -H "unix://$DD/docker.sock" rm -f >/dev/null 2>&1
+	fi
+	pid=$(cat "$DD/dockerd.bgpid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid"
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	# the managed containerd and its shims, if dockerd left any
+	for pid in $(pgrep -f -- "$DD/"); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for m in $(awk -v s="$DD" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	# the cgroup parent, in every hierarchy
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "$(basename "$DD")" 2>/dev/null |
+		while read -r m; do
+			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+	rm -rf "$DD"
+}
+
+@test "docker run --rm: echo hi" {
+	run d run --runtime compat --rm --network none brigcompat:busybox echo hi
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+}
+
+@test "docker run: exit code, env, workdir, user, hostname" {
+	run d run --runtime compat --rm --network none -e FOO=bar -w /tmp -u 1000:1000 \
+		--hostname dockhost brigcompat:busybox sh -c 'echo $FOO; pwd; id -u; id -g; hostname; exit 3'
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[ "${lines[0]}" = bar ]
+	[ "${lines[1]}" = /tmp ]
+	[ "${lines[2]}" = 1000 ]
+	[ "${lines[3]}" = 1000 ]
+	[ "${lines[4]}" = dockhost ]
+}
+
+@test "docker run: --memory, --pids-limit, --cap-drop, --read-only" {
+	run d run --runtime compat --rm --network none --memory 64m --pids-limit 33 \
+		--cap-drop NET_RAW --read-only brigcompat:busybox sh -c '
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max
+		cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max
+		grep ^CapBnd: /proc/self/status
+		touch /x 2>/dev/null && echo WROTE; echo end'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 67108864 ]
+	[ "${lines[1]}" = 33 ]
+	# CAP_NET_RAW is bit 13
+	local bnd=${lines[2]##*[[:space:]]}
+	[ $((0x$bnd & (1 << 13))) -eq 0 ]
+	[[ $output != *WROTE* ]]
+}
+
+@test "a detached container: logs, top, exec, exec -t, stop, rm" {
+	d run --runtime compat -d --network none --name daemon_dave brigcompat:busybox \
+		sh -c 'while true; do echo hello world; sleep 1; done'
+	sleep 1.5
+	run d logs -t daemon_dave
+	echo "$output"
+	[[ ${lines[0]} == *"hello world" ]]
+	run d top daemon_dave
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"sleep 1"* ]] || [[ $output == *"while true"* ]] || [[ $output == *"sh -c"* ]]
+	run d exec daemon_dave sh -c 'hostname; cat /proc/1/cmdline | tr "\0" " "; exit 4'
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ ${lines[1]} == "sh -c while true"* ]]
+	run d exec -e X=y -w /tmp -u 1000 daemon_dave sh -c 'echo $X; pwd; id -u'
+	[ "$output" = "$(printf 'y\n/tmp\n1000')" ]
+	# docker exec -it under a pty
+	run script -qec "$DOCKER -H unix://$DD/docker.sock exec -it daemon_dave sh -c 'tty; exit 5'" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output =~ /dev/pts/[0-9]+ ]]
+	# sh ignores SIGTERM as pid 1: docker stop ends it with SIGKILL
+	run d stop -t 2 daemon_dave
+	[ "$status" -eq 0 ]
+	[ "$(d inspect -f '{{.State.Running}} {{.State.ExitCode}}' daemon_dave)" = "false 137" ]
+	run d rm daemon_dave
+	[ "$status" -eq 0 ]
+	run d ps -aq
+	[ -z "$output" ]
+}
