@@ -117,7 +117,7 @@ bexec() {
 
 @test "--user and --additional-gids" {
 	start_ctr
-	bexec --user 1000:1000 -g 100 --additional-gids 65534 "$CID" sh -c \
+	bexec --user 1000:1000 -g 100 -g 65534 "$CID" sh -c \
 		'id -u; id -g; grep ^Groups: /proc/self/status; grep ^CapEff: /proc/self/status'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 1000 ]
@@ -150,8 +150,10 @@ bexec() {
 	bexec --cap CAP_NOT_A_THING "$CID" true
 	[ "$status" -eq 0 ]
 	[[ $stderr == *CAP_NOT_A_THING* ]]
+	is_runc && return 0 # runc warns; brig refuses a malformed name
 	bexec --cap not-a-cap "$CID" true
 	[ "$status" -ne 0 ]
+	assert_error_line
 }
 
 @test "--no-new-privs" {
@@ -204,10 +206,13 @@ bexec() {
 
 @test "a foreground exec is in the container's cgroup too" {
 	start_ctr
-	bexec "$CID" sh -c 'cat /proc/self/cgroup'
+	bexec "$CID" sh -c 'cat /proc/self/cgroup; echo --; cat /proc/1/cgroup'
 	[ "$status" -eq 0 ]
+	# seen from inside, the same cgroups as the container's init
+	[ "$(sed '/^--$/,$d' <<<"$output")" = "$(sed '1,/^--$/d' <<<"$output")" ]
+	is_runc && return 0
 	# the container has a cgroup namespace: its own cgroups are its root
-	! grep -v ':/$' <<<"$output"
+	! grep -v ':/$' <<<"$output" | grep -v '^--$'
 }
 
 @test "--tty with --console-socket sends the terminal's master" {

@@ -72,7 +72,7 @@ features() {
 	jq -e '.linux.seccomp.operators | length == 7' "$f"
 	jq -e '.linux.seccomp.archs | index("SCMP_ARCH_X86_64")' "$f"
 	# supported flags are known flags
-	jq -e '.linux.seccomp as $s | $s.supportedFlags - $s.knownFlags == []' "$f"
+	jq -e '.linux.seccomp as $s | ($s.supportedFlags // []) - ($s.knownFlags // []) == []' "$f"
 	is_runc && return 0
 	# every action and arch it lists is accepted by create
 	local act arch
