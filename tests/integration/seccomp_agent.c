@@ -144,5 +144,7 @@ int main(int argc, char **argv)
 			answered++;
 		}
 	}
+	free(req);
+	free(resp);
 	return answered ? 0 : 1;
 }
