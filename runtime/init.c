@@ -50,12 +50,20 @@ static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
 	return 0;
 }
 
-/* Open exec.fifo for writing: blocks until `start` opens it to read. */
-static int wait_for_start(struct init_ctx *x)
+/* Open exec.fifo for writing: blocks until `start` opens it to read.  The
+ * startContainer hooks run in between, before the byte that lets `start`
+ * go on to the poststart hooks: a failing hook fails `start`. */
+static int wait_for_start(struct init_ctx *x, const char *state_json)
 {
+	brig_error_t *err = NULL;
 	int fd = openat(x->state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	if (x->config->hooks.start_container.n &&
+	    hooks_run(&x->config->hooks.start_container, "startContainer", state_json, &err) < 0) {
+		dprintf(2, "brig: %s\n", err->msg);
+		_exit(1);
+	}
 	if (write(fd, "0", 1) != 1) {
 		close(fd);
 		return -1;
@@ -208,13 +216,8 @@ int init_main(void *arg)
 		_exit(1);
 	close(x->sock);
 
-	if (wait_for_start(x) < 0)
+	if (wait_for_start(x, state_json) < 0)
 		_exit(1); /* deleted before start */
-	if (x->config->hooks.start_container.n &&
-	    hooks_run(&x->config->hooks.start_container, "startContainer", state_json, &err) < 0) {
-		dprintf(2, "brig: %s\n", err->msg);
-		_exit(1);
-	}
 	char **env = build_env(p);
 	if (x->seccomp && !x->seccomp_loaded) {
 		int nfd = -1;

@@ -126,13 +126,24 @@ fi
 
 # ------------------------------------- OOM: exit 137 and an "oom" event
 # (memory.events oom_kill, watched with inotify)
-update_config $B '.linux.resources = {memory: {limit: 16777216, swap: 16777216}}'
-set_sh $B 'sleep 2; exec dd if=/dev/zero of=/dev/null bs=64M count=1'
-brig run --bundle $B v2cg-oom </dev/null >/tmp/v2cg-oom.out 2>&1 &
+# The container waits for /go/now, made once `events` has printed its
+# first line (its OOM watch is set up by then): TCG is slow enough that a
+# fixed sleep raced it.
+mkdir -p /tmp/v2cg-go
+rm -f /tmp/v2cg-go/now
+update_config $B '.linux.resources = {memory: {limit: 16777216, swap: 16777216}}
+  | .mounts += [{destination: "/go", type: "bind", source: "/tmp/v2cg-go", options: ["rbind"]}]'
+set_sh $B 'while [ ! -e /go/now ]; do sleep 0.1; done; exec dd if=/dev/zero of=/dev/null bs=64M count=1'
+# --keep: the cgroup (and its memory.events) stays until events has read
+# it; a run that deletes at once can remove it first under TCG's slowness
+brig run --keep --bundle $B v2cg-oom </dev/null >/tmp/v2cg-oom.out 2>&1 &
 runpid=$!
 wait_status v2cg-oom running
 brig events --interval 500ms v2cg-oom >/tmp/v2cg-events 2>&1 &
 evpid=$!
+i=0
+while [ ! -s /tmp/v2cg-events ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+touch /tmp/v2cg-go/now
 wait $runpid
 rc=$?
 i=0
@@ -143,3 +154,4 @@ if [ $rc -eq 137 ] && grep -qx '{"type":"oom","id":"v2cg-oom"}' /tmp/v2cg-events
 else
 	not_ok "OOM: the process is killed (137) and events reports it" "run: $rc $(cat /tmp/v2cg-oom.out)" "$(cat /tmp/v2cg-events)"
 fi
+brig delete -f v2cg-oom >/dev/null 2>&1
