@@ -127,6 +127,41 @@ own_fds() {
 	[ -z "$(mounts_mentioning "$TESTDIR/host-target")" ]
 }
 
+@test "CVE-2021-30465: a mount destination that races to become a symlink stays inside" {
+	# The attack: while the runtime mounts onto /race/sub, /race flips
+	# between a directory and a symlink out of the rootfs.  A host loop
+	# swaps them with rename(2) as fast as it can; every container either
+	# mounts inside the rootfs or fails cleanly, never on the host.
+	local target=$TESTDIR/host-target r=$BUNDLE/rootfs
+	mkdir -p "$target" "$r/race/sub"
+	ln -s "$target" "$r/race.link"
+	add_mount '{"destination": "/race/sub", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]}'
+	set_args sh -c 'touch /race/sub/mark 2>/dev/null; true'
+	(
+		set +e
+		while :; do
+			mv -T "$r/race" "$r/race.real" 2>/dev/null
+			mv -T "$r/race.link" "$r/race" 2>/dev/null
+			mv -T "$r/race" "$r/race.link" 2>/dev/null
+			mv -T "$r/race.real" "$r/race" 2>/dev/null
+		done
+	) &
+	local racer=$! i ok=0
+	for i in $(seq 30); do
+		if brig run --bundle "$BUNDLE" "$CID" >/dev/null 2>&1; then ok=$((ok + 1)); fi
+		brig delete -f "$CID" >/dev/null 2>&1 || true
+		[ -z "$(ls -A "$target")" ] || break
+		[ -z "$(mounts_mentioning "$target")" ] || break
+	done
+	# the racer must have been running the whole time
+	kill "$racer"
+	wait "$racer" 2>/dev/null || true
+	echo "runs that succeeded: $ok of 30"
+	[ -z "$(ls -A "$target")" ]
+	[ -z "$(mounts_mentioning "$target")" ]
+	assert_nothing_left "$CID"
+}
+
 @test "CVE-2025-31133: a /dev/null that is a symlink is not used to mask paths" {
 	[ "$(cat /proc/sys/kernel/core_pattern)" != "" ]
 	before=$(cat /proc/sys/kernel/core_pattern)
