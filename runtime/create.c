@@ -311,6 +311,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		a->v[a->n].value = xstrdup(c->annotations.v[i].value);
 		a->n++;
 	}
+	fault_point("statedir");
 	if (copy_config(ct, bundle, o->config_json, err) < 0 || container_save(ct, err) < 0)
 		goto fail;
 	/* 0622: the init opens it for writing after switching to
@@ -324,10 +325,15 @@ int container_create(const struct brig_globals *g, const char *id,
 	cg = cg_new(BRIG_CGROUP_ROOT, c->linux ? c->linux->cgroups_path : NULL, id, err);
 	if (!cg)
 		goto fail;
+	/* recorded before the cgroup exists: delete --force of a create
+	 * killed from here on finds it */
+	ct->state->cgroup_path = xstrdup(cg_path(cg));
+	if (container_save(ct, err) < 0)
+		goto fail;
 	if (cg_create(cg, err) < 0)
 		goto fail;
 	cg_created = true;
-	ct->state->cgroup_path = xstrdup(cg_path(cg));
+	fault_point("cgroup");
 	if (cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 		goto fail;
 
@@ -373,6 +379,10 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	ct->state->pid = pid;
 	ct->state->start_time = proc_start_time(pid);
+	/* still "creating", now with the pid delete --force must kill */
+	if (container_save(ct, err) < 0)
+		goto fail;
+	fault_point("clone");
 	{
 		cleanup_free char *st = state_for_hooks(ct, "creating", pid);
 		if (chan_send(sv[0], CHAN_GO, st, -1) < 0) {
@@ -385,6 +395,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	close(sv[0]);
 	sv[0] = -1;
 
+	fault_point("ready");
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
 	free(ct->state->status);

@@ -53,6 +53,7 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t idx,
 		_exit(127);
 	}
 	close(in[0]);
+	fault_point("hook");
 	/* the hook may not read its stdin: ignore EPIPE */
 	(void)brig_write_all(in[1], state, strlen(state));
 	close(in[1]);

@@ -60,6 +60,8 @@ char *timestamp_now(void);
 /* ---- hooks.c ----------------------------------------------------------- */
 /* Run each hook with the state JSON on stdin; fails on the first hook that
  * fails or times out. */
+/* fault.c: BRIG_FAULT=<name> SIGKILLs brig at that point (tests) */
+void fault_point(const char *name);
 int hooks_run(const struct spec_hook_list *hooks, const char *kind,
 	      const char *state_json, brig_error_t **err);
 
