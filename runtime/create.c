@@ -228,6 +228,39 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 	}
 }
 
+/* Rootless (not root, and brig may not make the cgroup: cgroup v1 or
+ * hybrid, or a v2 tree not delegated to us): run without a cgroup as runc
+ * does, unless the config asks for limits, which only a cgroup can give:
+ * then say so instead of silently ignoring them. The device rules are not
+ * counted (a user namespace gets no device nodes to create anyway).
+ * 0 = go on without a cgroup (and *err cleared). */
+static int rootless_skip_cgroup(struct cg_manager *cg, const struct spec_resources *r,
+				brig_error_t **err)
+{
+	int code = *err ? (*err)->code : 0;
+	const char *layout;
+
+	if (geteuid() == 0 || (code != EACCES && code != EPERM && code != EROFS))
+		return -1;
+	if (r && (r->memory || r->cpu || r->block_io || r->n_hugepage_limits ||
+		  r->has_network || r->pids_limit.set || r->n_rdma || r->unified.n)) {
+		layout = cg_layout(cg) == CG_LAYOUT_V2	   ? "cgroup v2 not delegated to this user"
+			 : cg_layout(cg) == CG_LAYOUT_V1 ? "cgroup v1"
+							 : "hybrid cgroup v1";
+		brig_err_free(err);
+		return brig_err(err, 0, "config.json: linux.resources: cgroup limits need root "
+				"on this host (%s)", layout);
+	}
+	brig_debug("rootless: no cgroup (%s)", (*err)->msg);
+	brig_err_free(err);
+	{
+		brig_error_t *e2 = NULL;
+		if (cg_destroy(cg, &e2) < 0) /* anything made before the failure */
+			brig_err_free(&e2);
+	}
+	return 0;
+}
+
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err)
@@ -330,11 +363,20 @@ int container_create(const struct brig_globals *g, const char *id,
 	ct->state->cgroup_path = xstrdup(cg_path(cg));
 	if (container_save(ct, err) < 0)
 		goto fail;
-	if (cg_create(cg, err) < 0)
-		goto fail;
-	cg_created = true;
+	if (cg_create(cg, err) < 0) {
+		if (rootless_skip_cgroup(cg, c->linux ? c->linux->resources : NULL, err) < 0)
+			goto fail;
+		cg_free(cg);
+		cg = NULL;
+		free(ct->state->cgroup_path);
+		ct->state->cgroup_path = NULL;
+		if (container_save(ct, err) < 0)
+			goto fail;
+	} else {
+		cg_created = true;
+	}
 	fault_point("cgroup");
-	if (cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
+	if (cg && cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 		goto fail;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -363,7 +405,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		brig_err(err, errno, "open %s", ct->dir);
 		goto fail;
 	}
-	int cgfd = cg_v2_fd(cg);
+	int cgfd = cg ? cg_v2_fd(cg) : -1;
 	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
 	if (cgfd >= 0)
 		close(cgfd);
@@ -372,7 +414,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	sv[1] = -1;
 	if (pid < 0)
 		goto fail;
-	if (cgfd < 0 && cg_enter(cg, pid, err) < 0)
+	if (cg && cgfd < 0 && cg_enter(cg, pid, err) < 0)
 		goto fail;
 	if (ictx.new_userns &&
 	    ns_write_id_maps(pid, c->linux, geteuid() != 0, err) < 0)

@@ -9,12 +9,13 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "config.h"
 #include <seccomp.h>
 
-static struct brig_globals globals = {.root = BRIG_DEFAULT_ROOT};
+static struct brig_globals globals = {.root = NULL};
 static int log_fd = -1;
 
 static void log_line(const char *level, const char *msg)
@@ -129,7 +130,8 @@ static const char usage[] =
 	"  features             print what this build supports (OCI features JSON)\n"
 	"\n"
 	"Global options:\n"
-	"  --root DIR           state directory (default /run/brig)\n"
+	"  --root DIR           state directory (default /run/brig; when not root\n"
+	"                       $XDG_RUNTIME_DIR/brig, or /tmp/brig-<uid> without it)\n"
 	"  --log FILE           also write errors and warnings to FILE\n"
 	"  --log-format F       text (default) or json\n"
 	"  --debug              print debug messages\n"
@@ -142,6 +144,39 @@ static void print_version(void)
 	const struct scmp_version *v = seccomp_version();
 	printf("brig version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", BRIG_VERSION,
 	       BRIG_OCI_VERSION, v->major, v->minor, v->micro);
+}
+
+/* The state root when --root is not given: /run/brig for root; for anyone
+ * else (rootless) $XDG_RUNTIME_DIR/brig as runc uses $XDG_RUNTIME_DIR/runc,
+ * or /tmp/brig-<uid> when XDG_RUNTIME_DIR is unset. That one lives in a
+ * shared directory, so it must be ours and closed to others. */
+static const char *default_root(brig_error_t **err)
+{
+	static char buf[4096];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+
+	if (geteuid() == 0)
+		return BRIG_DEFAULT_ROOT;
+	if (xdg && xdg[0] == '/') {
+		snprintf(buf, sizeof(buf), "%s/brig", xdg);
+		return buf;
+	}
+	snprintf(buf, sizeof(buf), "/tmp/brig-%u", (unsigned)geteuid());
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		brig_err(err, errno, "mkdir %s", buf);
+		return NULL;
+	}
+	if (lstat(buf, &st) < 0) {
+		brig_err(err, errno, "stat %s", buf);
+		return NULL;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		brig_err(err, 0, "%s: not a directory owned by uid %u and closed to others "
+			 "(set XDG_RUNTIME_DIR or pass --root)", buf, (unsigned)geteuid());
+		return NULL;
+	}
+	return buf;
 }
 
 static const struct {
@@ -208,6 +243,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const char *name = argv[optind];
+	if (!globals.root && !(globals.root = default_root(&err))) {
+		report_error(err->msg);
+		brig_err_free(&err);
+		return 1;
+	}
 	if (globals.systemd_cgroup) {
 		report_error("--systemd-cgroup: the systemd cgroup driver is not supported yet; "
 			     "run without it (brig manages cgroupfs directly)");
