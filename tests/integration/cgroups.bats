@@ -141,7 +141,14 @@ counter() {
 	[ "$(host_cg pids pids.max)" = 33 ]
 	[ "$(host_cg cpu cpu.cfs_quota_us)" = 20000 ]
 	[ "$(host_cg cpu cpu.shares)" = 300 ]
-	sleep 0.5
+	# the container's loop runs at 20% of a CPU now: give it time to
+	# read the new values (up to 10 s), then check them
+	local i
+	for i in $(seq 100); do
+		[ "$(cat "$SHARED/mem")" = 134217728 ] && [ "$(cat "$SHARED/pids")" = 33 ] &&
+			[ "$(cat "$SHARED/quota")" = 20000 ] && break
+		sleep 0.1
+	done
 	[ "$(cat "$SHARED/mem")" = 134217728 ]
 	[ "$(cat "$SHARED/pids")" = 33 ]
 	[ "$(cat "$SHARED/quota")" = 20000 ]
