@@ -534,7 +534,10 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		goto out;
 	}
 	if (c->linux && c->linux->seccomp) {
-		filter = sec_seccomp_compile(c->linux->seccomp, err);
+		/* the same filter cache as create: no compile on every exec */
+		cleanup_free char *cache = xasprintf("%s/.seccomp-cache", g->root);
+		bool hit = false;
+		filter = sec_seccomp_prepare(c->linux->seccomp, cache, &hit, err);
 		if (!filter)
 			goto out;
 	}
