@@ -180,14 +180,8 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 		case CHAN_PTY:
 			if (fd < 0)
 				return brig_err(err, EPROTO, "terminal from the container init");
-			if (o->console_socket) {
-				int r = send_fd_to_socket(o->console_socket, fd, err);
-				close(fd);
-				if (r < 0)
-					return -1;
-			} else {
-				*pty_master = fd;
-			}
+			if (terminal_hand_over(o->console_socket, fd, pty_master, err) < 0)
+				return -1;
 			break;
 		case CHAN_SECCOMP: {
 			/* the init loaded a filter with SCMP_ACT_NOTIFY */

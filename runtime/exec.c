@@ -430,14 +430,8 @@ static int drive_child(int sock, pid_t pid, const struct exec_opts *o, int *pty_
 		case CHAN_PTY:
 			if (fd < 0)
 				return brig_err(err, EPROTO, "terminal from the exec'd process");
-			if (o->console_socket) {
-				int r = send_fd_to_socket(o->console_socket, fd, err);
-				close(fd);
-				if (r < 0)
-					return -1;
-			} else {
-				*pty_master = fd;
-			}
+			if (terminal_hand_over(o->console_socket, fd, pty_master, err) < 0)
+				return -1;
 			break;
 		case CHAN_READY:
 			ready = true;

@@ -162,6 +162,11 @@ void reset_signals(void);
 int terminal_setup(const struct spec_process *p, brig_error_t **err);
 /* The same; bind_console false (exec) leaves /dev/console alone. */
 int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t **err);
+/* The pty master from the init (or an exec'd process): sent on to
+ * --console-socket when there is one (and closed here), else kept in
+ * *pty_master for a foreground run to proxy. */
+int terminal_hand_over(const char *console_socket, int fd, int *pty_master,
+		       brig_error_t **err);
 /* In a foreground run: copy between our stdio and the master until the
  * process exits, forwarding signals; returns the wait status. */
 int terminal_proxy_and_wait(int master, pid_t pid);

@@ -62,6 +62,18 @@ int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t 
 	return steal_fd(master);
 }
 
+int terminal_hand_over(const char *console_socket, int fd, int *pty_master,
+		       brig_error_t **err)
+{
+	if (!console_socket) {
+		*pty_master = fd;
+		return 0;
+	}
+	int r = send_fd_to_socket(console_socket, fd, err);
+	close(fd);
+	return r;
+}
+
 static int block_signals(sigset_t *old)
 {
 	sigset_t all;
