@@ -7,7 +7,6 @@
 #include "config.h"
 #include "rootfs/rootfs.h"
 #include "security/security.h"
-#include <seccomp.h>
 
 static const char *const hooks[] = {
 	"prestart", "createRuntime", "createContainer", "startContainer",
@@ -42,8 +41,7 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 	if (argc > 1)
 		return brig_err(err, 0, "usage: brig features");
 
-	const struct scmp_version *sv = seccomp_version();
-	cleanup_free char *sver = xasprintf("%u.%u.%u", sv->major, sv->minor, sv->micro);
+	const char *sver = sec_seccomp_version();
 	cleanup_free const char **mopts = mount_options();
 	char **caps = sec_caps_known();
 	cleanup_free const char **actions = sec_seccomp_names(SEC_SECCOMP_ACTIONS);
@@ -58,7 +56,7 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 		if (sec_seccomp_flag_supported(flags[i]))
 			supported[k++] = flags[i];
 	const struct spec_kv annotations[] = {
-		{(char *)"io.github.seccomp.libseccomp.version", sver},
+		{(char *)"io.github.seccomp.libseccomp.version", (char *)sver},
 		{(char *)"io.github.brig.version", (char *)BRIG_VERSION},
 	};
 	struct spec_features f = {

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "config.h"
-#include <seccomp.h>
+#include "security/security.h"
 
 static struct brig_globals globals = {.root = NULL};
 static int log_fd = -1;
@@ -141,9 +141,8 @@ static const char usage[] =
 
 static void print_version(void)
 {
-	const struct scmp_version *v = seccomp_version();
-	printf("brig version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", BRIG_VERSION,
-	       BRIG_OCI_VERSION, v->major, v->minor, v->micro);
+	printf("brig version %s\nspec: %s\nlibseccomp: %s\n", BRIG_VERSION,
+	       BRIG_OCI_VERSION, sec_seccomp_version());
 }
 
 /* The state root when --root is not given: /run/brig for root; for anyone

@@ -534,3 +534,13 @@ bool sec_seccomp_flag_supported(const char *flag)
 #endif
 	return false;
 }
+
+const char *sec_seccomp_version(void)
+{
+	static char buf[32];
+	const struct scmp_version *v = seccomp_version();
+
+	if (!buf[0])
+		snprintf(buf, sizeof(buf), "%u.%u.%u", v->major, v->minor, v->micro);
+	return buf;
+}

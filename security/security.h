@@ -49,6 +49,9 @@ int sec_apparmor_apply(const char *profile, brig_error_t **err);
 
 int sec_no_new_privs(brig_error_t **err);
 
+/* libseccomp's version at run time, "2.5.4" (for --version, features). */
+const char *sec_seccomp_version(void);
+
 /* ---- for `brig features` ---- */
 enum sec_seccomp_name_kind {
 	SEC_SECCOMP_ACTIONS, SEC_SECCOMP_OPERATORS, SEC_SECCOMP_ARCHS, SEC_SECCOMP_FLAGS,
