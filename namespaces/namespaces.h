@@ -21,10 +21,16 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 /* CLONE_NEW* flags of the namespaces to create (no path). */
 int ns_new_flags(const struct spec_config *c);
 
-/* Parent side: write uid_map/gid_map (and setgroups "deny" when asked)
- * of pid. */
-int ns_write_id_maps(pid_t pid, const struct spec_linux *l,
-		     bool deny_setgroups, brig_error_t **err);
+/* Parent side, while pid waits: write its uid_map/gid_map.  rootless (the
+ * caller is not root): without CAP_SETUID/CAP_SETGID a map of the caller's
+ * own id (size 1) is written directly, with setgroups "deny" for gid_map;
+ * any other map (subordinate ranges of /etc/subuid, /etc/subgid) goes
+ * through newuidmap/newgidmap found in PATH, and setgroups stays allowed. */
+int ns_write_id_maps(pid_t pid, const struct spec_linux *l, bool rootless,
+		     brig_error_t **err);
+
+/* One mapping, of size 1, of host id own. */
+bool ns_id_map_is_own(const struct spec_idmap *m, size_t n, uint32_t own);
 
 /* Child side, in order: become root of a new user namespace, unshare the
  * time namespace and write its offsets, set hostname and domainname. */

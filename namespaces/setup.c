@@ -1,4 +1,4 @@
-/* brig — namespaces/setup.c: id maps, the init's own namespace set-up
+/* brig — namespaces/setup.c: the init's own namespace set-up
  * (user, time, uts), sysctl, and joining a running container (exec). */
 #include "namespaces.h"
 
@@ -12,17 +12,6 @@
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
 #endif
-
-char *ns_format_id_map(const struct spec_idmap *m, size_t n)
-{
-	size_t cap = n * 36 + 1, len = 0;
-	char *s = xmalloc(cap);
-	s[0] = '\0';
-	for (size_t i = 0; i < n; i++)
-		len += (size_t)snprintf(s + len, cap - len, "%u %u %u\n",
-					m[i].container_id, m[i].host_id, m[i].size);
-	return s;
-}
 
 static int write_proc(pid_t pid, const char *file, const char *text,
 		      brig_error_t **err)
@@ -45,24 +34,6 @@ static int write_proc(pid_t pid, const char *file, const char *text,
 		return brig_err(err, e, "write %s", path);
 	}
 	close(fd);
-	return 0;
-}
-
-int ns_write_id_maps(pid_t pid, const struct spec_linux *l,
-		     bool deny_setgroups, brig_error_t **err)
-{
-	if (deny_setgroups && write_proc(pid, "setgroups", "deny", err) < 0)
-		return -1;
-	if (l->n_uid_mappings) {
-		cleanup_free char *m = ns_format_id_map(l->uid_mappings, l->n_uid_mappings);
-		if (write_proc(pid, "uid_map", m, err) < 0)
-			return brig_err_prefix(err, "linux.uidMappings");
-	}
-	if (l->n_gid_mappings) {
-		cleanup_free char *m = ns_format_id_map(l->gid_mappings, l->n_gid_mappings);
-		if (write_proc(pid, "gid_map", m, err) < 0)
-			return brig_err_prefix(err, "linux.gidMappings");
-	}
 	return 0;
 }
 

@@ -38,6 +38,18 @@ static void test_format_id_map(void **state)
 	free(s);
 }
 
+static void test_id_map_is_own(void **state)
+{
+	(void)state;
+	struct spec_idmap own = {0, 1000, 1}, other = {0, 1001, 1}, wide = {0, 1000, 2};
+	struct spec_idmap two[] = {{0, 1000, 1}, {1, 100000, 65536}};
+	assert_true(ns_id_map_is_own(&own, 1, 1000));
+	assert_false(ns_id_map_is_own(&other, 1, 1000));
+	assert_false(ns_id_map_is_own(&wide, 1, 1000));
+	assert_false(ns_id_map_is_own(two, 2, 1000));
+	assert_false(ns_id_map_is_own(NULL, 0, 1000));
+}
+
 static void test_new_flags(void **state)
 {
 	(void)state;
@@ -93,6 +105,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format_id_map),
+		cmocka_unit_test(test_id_map_is_own),
 		cmocka_unit_test(test_new_flags),
 		cmocka_unit_test(test_sysctl_namespaces),
 	};
