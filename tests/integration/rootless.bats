@@ -3,6 +3,9 @@
 # their own bundle. A user namespace maps them to root inside; no cgroup on
 # a cgroup v1/hybrid host (or an undelegated v2 tree); state under their
 # $XDG_RUNTIME_DIR/brig (or /tmp/brig-<uid> without it).
+# The user also gets subordinate ids in /etc/subuid and /etc/subgid
+# (SUB_UID, SUB_GID, 65536 each; both files restored in teardown), for maps
+# of several ranges written by newuidmap/newgidmap.
 
 load helpers
 
@@ -11,6 +14,11 @@ setup() {
 		skip "needs useradd and runuser"
 	setup_bundle
 	RL_USER=brigrl$RANDOM$RANDOM
+	# before useradd, which may add subordinate ids of its own
+	SUBID_BAK=$(mktemp -d /tmp/brig-subid.XXXXXX)
+	for f in subuid subgid; do
+		if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$SUBID_BAK/$f"; fi
+	done
 	useradd -M -U -s /bin/sh "$RL_USER"
 	RL_UID=$(id -u "$RL_USER")
 	RL_GID=$(id -g "$RL_USER")
@@ -18,11 +26,15 @@ setup() {
 	mkdir -p "$RL_XDG"
 	chown "$RL_UID:$RL_GID" "$RL_XDG"
 	chmod 700 "$RL_XDG"
+	SUB_UID=$((300000000 + (RANDOM % 1000) * 65536))
+	SUB_GID=$((SUB_UID + 100000000))
+	echo "$RL_USER:$SUB_UID:65536" >>/etc/subuid
+	echo "$RL_USER:$SUB_GID:65536" >>/etc/subgid
 	# The state root brig picks by itself; teardown_bundle cleans it.
 	ROOT=$RL_XDG/brig
 	chown -R "$RL_UID:$RL_GID" "$BUNDLE"
 	rm -f "$BUNDLE/config.json"
-	export RL_USER RL_UID RL_GID RL_XDG ROOT
+	export RL_USER RL_UID RL_GID RL_XDG ROOT SUB_UID SUB_GID
 	as_user test -x "$BRIG" || skip "$BRIG is not reachable by an unprivileged user"
 	as_user unshare -U true 2>/dev/null || skip "unprivileged user namespaces are disabled"
 	as_user_xdg "$BRIG" spec --rootless --bundle "$BUNDLE"
@@ -42,6 +54,34 @@ teardown() {
 		rm -rf "$RL_XDG" "/tmp/brig-$RL_UID"
 		userdel "$RL_USER" 2>/dev/null || true
 	fi
+	if [ -n "${SUBID_BAK:-}" ]; then
+		for f in subuid subgid; do
+			if [ -e "$SUBID_BAK/$f" ]; then
+				cp -p "$SUBID_BAK/$f" "/etc/$f"
+			else
+				rm -f "/etc/$f"
+			fi
+		done
+		rm -rf "$SUBID_BAK"
+	fi
+}
+
+# use_subids [UID_HOST] — map 0 to the user's own ids and 1..65536 to a
+# subordinate range (by default the one /etc/subuid grants; the gid range
+# is always the granted one).
+use_subids() {
+	local uhost=${1:-$SUB_UID}
+	update_config --argjson u "$RL_UID" --argjson g "$RL_GID" \
+		--argjson su "$uhost" --argjson sg "$SUB_GID" '
+		.linux.uidMappings = [{containerID: 0, hostID: $u, size: 1},
+			{containerID: 1, hostID: $su, size: 65536}] |
+		.linux.gidMappings = [{containerID: 0, hostID: $g, size: 1},
+			{containerID: 1, hostID: $sg, size: 65536}]'
+}
+
+need_newidmap() {
+	command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+		skip "needs newuidmap and newgidmap (package uidmap)"
 }
 
 # as_user CMD... — run as the test user, in the bundle, no XDG_RUNTIME_DIR.
@@ -127,6 +167,53 @@ as_user_xdg() {
 	[ "$status" -ne 0 ]
 	assert_error_line
 	[[ $stderr == "brig: config.json: linux.resources: cgroup limits need root on this host ("* ]]
+	[ ! -e "$RL_XDG/brig/$CID" ]
+	assert_nothing_left "$CID"
+}
+
+@test "rootless: subordinate id ranges through newuidmap/newgidmap; user 1000 and additionalGids" {
+	need_newidmap
+	use_subids
+	# a directory of the container's uid/gid 1000 (seen from outside)
+	mkdir "$BUNDLE/rootfs/shared"
+	chown "$((SUB_UID + 999)):$((SUB_GID + 999))" "$BUNDLE/rootfs/shared"
+	update_config '.root.readonly = false | .process.user = {uid: 1000, gid: 1000, additionalGids: [2000, 100]}'
+	set_args sh -c 'cat /proc/self/uid_map; cat /proc/self/gid_map; cat /proc/self/setgroups
+		id -u; id -g; id -G; touch /shared/f; stat -c "%u:%g" /shared/f'
+	run --separate-stderr as_user_xdg "$BRIG" run "$CID"
+	echo "# status=$status stdout: $output stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "$(echo "${lines[0]}" | awk '{print $1, $2, $3}')" = "0 $RL_UID 1" ]
+	[ "$(echo "${lines[1]}" | awk '{print $1, $2, $3}')" = "1 $SUB_UID 65536" ]
+	[ "$(echo "${lines[2]}" | awk '{print $1, $2, $3}')" = "0 $RL_GID 1" ]
+	[ "$(echo "${lines[3]}" | awk '{print $1, $2, $3}')" = "1 $SUB_GID 65536" ]
+	[ "${lines[4]}" = allow ] # newgidmap: setgroups stays allowed
+	[ "${lines[5]}" = 1000 ]
+	[ "${lines[6]}" = 1000 ]
+	[ "$(echo "${lines[7]}" | tr ' ' '\n' | sort -n | tr '\n' ' ')" = "100 1000 2000 " ]
+	[ "${lines[8]}" = 1000:1000 ]
+	# outside, the file belongs to the subordinate ids of 1000
+	[ "$(stat -c %u:%g "$BUNDLE/rootfs/shared/f")" = "$((SUB_UID + 999)):$((SUB_GID + 999))" ]
+	assert_nothing_left "$CID"
+}
+
+@test "rootless: a subordinate range /etc/subuid does not grant is one clear error" {
+	need_newidmap
+	use_subids $((SUB_UID + 65536))
+	run --separate-stderr as_user_xdg "$BRIG" run "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == "brig: "*"linux.uidMappings: newuidmap: "*"not allowed"* ]]
+	[ ! -e "$RL_XDG/brig/$CID" ]
+	assert_nothing_left "$CID"
+}
+
+@test "rootless: several ranges without newuidmap in PATH is one clear error" {
+	use_subids
+	run --separate-stderr as_user_xdg env PATH=/nonexistent "$BRIG" run "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == "brig: "*"linux.uidMappings: newuidmap not found in PATH (package uidmap)"* ]]
 	[ ! -e "$RL_XDG/brig/$CID" ]
 	assert_nothing_left "$CID"
 }
