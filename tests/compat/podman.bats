@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# Podman (Debian's podman 4.3) driving brig as its OCI runtime:
+# `podman --runtime <brig> run ...`, with conmon in between, as a user
+# would run it.
+#
+# Podman runs fully private: its own storage root, run root and tmp dir
+# (vfs storage), its own containers.conf / storage.conf / registries.conf
+# (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, CONTAINERS_REGISTRIES_CONF),
+# cgroupfs under a cgroup parent named after the test's temp dir, the
+# file events backend, no network. The image is a local one imported from
+# the busybox test rootfs. Nothing goes to /var/lib/containers.
+#
+# containers.conf sets default_ulimits to nofile=1024:1024 and
+# nproc=1024:1024: Podman's own defaults (nproc=4194304) are refused by
+# this host's kernel limits.
+#
+#   COMPAT_RUNTIME=runc bats tests/compat/podman.bats    the same with runc
+#
+# Podman calls the runtime without --root, so brig keeps its state in its
+# default root (/run/brig); the rm test checks it no longer lists the
+# container. Everything is stopped, deleted, unmounted and removed by
+# teardown_file, even when a test fails.
+
+load ../integration/helpers
+
+PODMAN=/usr/bin/podman
+
+runtime_path() {
+	case ${COMPAT_RUNTIME:-brig} in
+	brig) echo "$BRIG" ;;
+	*) command -v "$COMPAT_RUNTIME" ;;
+	esac
+}
+
+# pcmd — the private podman's command line with the runtime under test,
+# as one string (for `script -c`; no path here has a space).
+pcmd() {
+	echo "$PODMAN --root $PD/root --runroot $PD/runroot --tmpdir $PD/tmp" \
+		"--storage-driver vfs --cgroup-manager cgroupfs --events-backend file" \
+		"--runtime $RT"
+}
+
+# p ARGS... — run it.
+# shellcheck disable=SC2046
+p() { timeout -k 5 120 $(pcmd) "$@"; }
+
+# prun ARGS... — `podman run` in the private cgroup parent, no network.
+prun() { p run --cgroup-parent "$CGP" --network none "$@"; }
+
+IMAGE=localhost/brigcompat:busybox
+
+setup_file() {
+	[ -x "$PODMAN" ] || skip "podman is not installed (scripts/deps compat)"
+	PD=$(mktemp -d /tmp/brig-podman.XXXXXX)
+	RT=$(runtime_path)
+	CGP=/$(basename "$PD")
+	# Podman's lock file is not configurable: remove it at the end
+	# unless it was there before.
+	PD_SHM_LOCK_NEW=1
+	[ -e /dev/shm/libpod_lock ] && PD_SHM_LOCK_NEW=0
+	export PD RT CGP PD_SHM_LOCK_NEW
+	export CONTAINERS_CONF=$PD/containers.conf
+	export CONTAINERS_STORAGE_CONF=$PD/storage.conf
+	export CONTAINERS_REGISTRIES_CONF=$PD/registries.conf
+	cat >"$CONTAINERS_CONF" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+		netns = "none"
+		log_driver = "k8s-file"
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		events_logfile_path = "$PD/events.log"
+		tmp_dir = "$PD/tmp"
+		image_copy_tmp_dir = "$PD/tmp"
+		# podman passes --log FILE --log-format json to these
+		runtime_supports_json = ["brig", "runc", "crun"]
+		[network]
+		network_config_dir = "$PD/net"
+	EOF
+	cat >"$CONTAINERS_STORAGE_CONF" <<-EOF
+		[storage]
+		driver = "vfs"
+		graphroot = "$PD/root"
+		runroot = "$PD/runroot"
+	EOF
+	echo 'unqualified-search-registries = []' >"$CONTAINERS_REGISTRIES_CONF"
+	# a profile that allows everything but mkdir, which fails with EPERM
+	cat >"$PD/seccomp.json" <<-'EOF'
+		{
+			"defaultAction": "SCMP_ACT_ALLOW",
+			"syscalls": [
+				{ "names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1 }
+			]
+		}
+	EOF
+	# containers/image keeps root's blob-info cache in /var/lib/containers
+	# whatever the storage root: import in a mount namespace where /var/lib
+	# is an empty directory of ours, so the host's is never touched.
+	mkdir "$PD/varlib"
+	tar -C "$(rootfs_cache)" -cf "$PD/rootfs.tar" .
+	unshare -m --propagation private sh -c 'mount --bind "$1/varlib" /var/lib && shift && exec "$@"' \
+		sh "$PD" timeout -k 5 120 "$PODMAN" --root "$PD/root" --runroot "$PD/runroot" \
+		--tmpdir "$PD/tmp" --storage-driver vfs --cgroup-manager cgroupfs \
+		--events-backend file import "$PD/rootfs.tar" "$IMAGE" >/dev/null
+	rm -f "$PD/rootfs.tar"
+}
+
+teardown_file() {
+	[ -n "${PD:-}" ] || return 0
+	local id pid m i
+	if [ -x "$PODMAN" ]; then
+		for id in $(p ps -aq --no-trunc 2>/dev/null); do
+			p rm -f -t 0 "$id" >/dev/null 2>&1
+			# whatever podman could not delete in the runtime
+			timeout 30 "$RT" delete --force "$id" >/dev/null 2>&1
+		done
+	fi
+	# conmon and podman's cleanup processes of this run (all name $PD)
+	for i in $(seq 50); do
+		pgrep -f -- "$PD/" >/dev/null || break
+		sleep 0.2
+	done
+	for pid in $(pgrep -f -- "$PD/"); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for m in $(awk -v s="$PD" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	# the cgroup parent, in every hierarchy
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "$(basename "$PD")" 2>/dev/null |
+		while read -r m; do
+			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+	[ "${PD_SHM_LOCK_NEW:-0}" = 1 ] && rm -f /dev/shm/libpod_lock
+	rm -rf "$PD"
+}
+
+@test "podman run --rm: echo hi" {
+	run prun --rm "$IMAGE" echo hi
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+}
+
+@test "podman run: exit code, -e, -w, --user, --hostname, default ulimits" {
+	run prun --rm -e FOO=bar -w /tmp --user 1000:1000 --hostname podhost "$IMAGE" \
+		sh -c 'echo $FOO; pwd; id -u; id -g; hostname; ulimit -n; ulimit -u; exit 3'
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[ "${lines[0]}" = bar ]
+	[ "${lines[1]}" = /tmp ]
+	[ "${lines[2]}" = 1000 ]
+	[ "${lines[3]}" = 1000 ]
+	[ "${lines[4]}" = podhost ]
+	[ "${lines[5]}" = 1024 ]
+	[ "${lines[6]}" = 1024 ]
+}
+
+@test "podman run: --memory, --pids-limit, --cap-drop, --read-only" {
+	run prun --rm --memory 64m --pids-limit 33 --cap-drop NET_RAW --read-only "$IMAGE" sh -c '
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.max
+		cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max
+		grep ^CapEff: /proc/self/status
+		grep ^CapBnd: /proc/self/status
+		touch /x 2>&1 && echo WROTE; echo end'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 67108864 ]
+	[ "${lines[1]}" = 33 ]
+	# CAP_NET_RAW is bit 13; CAP_CHOWN (bit 0) is in Podman's default set
+	local eff=${lines[2]##*[[:space:]]} bnd=${lines[3]##*[[:space:]]}
+	[ $((0x$eff & (1 << 13))) -eq 0 ]
+	[ $((0x$bnd & (1 << 13))) -eq 0 ]
+	[ $((0x$eff & 1)) -eq 1 ]
+	[[ $output == *"Read-only file system"* ]]
+	[[ $output != *WROTE* ]]
+	[ "${lines[-1]}" = end ]
+}
+
+@test "podman run: --security-opt seccomp=<profile> denies mkdir with EPERM" {
+	run prun --rm --security-opt "seccomp=$PD/seccomp.json" "$IMAGE" sh -c '
+		grep ^Seccomp: /proc/self/status
+		mkdir /tmp/d 2>&1 && echo MADE; echo end'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "Seccomp:	2" ]
+	[[ $output == *"Operation not permitted"* ]]
+	[[ $output != *MADE* ]]
+	# and without the profile mkdir works (the denial is the profile's)
+	run prun --rm "$IMAGE" sh -c 'mkdir /tmp/d && echo MADE'
+	echo "$output"
+	[ "$output" = MADE ]
+}
+
+@test "podman run -t: the container gets a terminal" {
+	local cmd
+	cmd="$(pcmd) run --rm -t --cgroup-parent $CGP --network none $IMAGE"
+	cmd+=" sh -c 'tty; test -t 0 && echo in-tty; test -t 1 && echo out-tty; exit 5'"
+	run timeout -k 5 120 script -qec "$cmd" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output =~ /dev/pts/[0-9]+ ]]
+	[[ $output == *in-tty* ]]
+	[[ $output == *out-tty* ]]
+}
+
+@test "a detached container: -d, logs, exec, stop, rm" {
+	local id pid start took
+	id=$(prun -d --name daemon_dave "$IMAGE" \
+		sh -c 'while true; do echo hello world; sleep 1; done')
+	[ -n "$id" ]
+	[ "$(p inspect -f '{{.State.Running}}' daemon_dave)" = true ]
+	pid=$(p inspect -f '{{.State.Pid}}' daemon_dave)
+	[ "$pid" -gt 0 ]
+	# its cgroup is under the private parent
+	grep -q "^[0-9]*:memory:$CGP/" "/proc/$pid/cgroup"
+	sleep 1.5
+	run p logs daemon_dave
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "hello world" ]
+	run p exec daemon_dave sh -c 'hostname; cat /proc/1/cmdline | tr "\0" " "; exit 4'
+	echo "$output"
+	[ "$status" -eq 4 ]
+	[[ ${lines[1]} == "sh -c while true"* ]]
+	run p exec -e X=y -w /tmp -u 1000 daemon_dave sh -c 'echo $X; pwd; id -u'
+	echo "$output"
+	[ "$output" = "$(printf 'y\n/tmp\n1000')" ]
+	# podman exec -it under a pty
+	run timeout -k 5 120 script -qec "$(pcmd) exec -it daemon_dave sh -c 'tty; exit 5'" /dev/null </dev/null
+	echo "$output"
+	[ "$status" -eq 5 ]
+	[[ $output =~ /dev/pts/[0-9]+ ]]
+	# sh ignores SIGTERM as pid 1: podman stop ends it with SIGKILL after 2 s
+	start=$SECONDS
+	run p stop -t 2 daemon_dave
+	took=$((SECONDS - start))
+	echo "$output (took ${took}s)"
+	[ "$status" -eq 0 ]
+	[ "$took" -le 10 ]
+	[ "$(p inspect -f '{{.State.Running}} {{.State.ExitCode}}' daemon_dave)" = "false 137" ]
+	! kill -0 "$pid" 2>/dev/null
+	run p rm daemon_dave
+	[ "$status" -eq 0 ]
+	run p ps -aq
+	[ -z "$output" ]
+	# the runtime's state no longer has it
+	run timeout 30 "$RT" list -q
+	echo "$output"
+	[[ $output != *"$id"* ]]
+	# nor its cgroup (only conmon's stays in the parent)
+	run find /sys/fs/cgroup -maxdepth 3 -path "*$CGP/*" -name "*$id*"
+	echo "$output"
+	[ -z "$output" ]
+}
+
+@test "podman run -i, pause, unpause, kill" {
+	run prun --rm -i "$IMAGE" sh -c 'tr a-z A-Z; echo done' <<<"piped in"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'PIPED IN\ndone')" ]
+	prun -d --name paula "$IMAGE" sh -c 'i=0; while true; do i=$((i+1)); echo $i >/tmp/n; sleep 0.1; done' >/dev/null
+	sleep 0.5
+	p pause paula
+	[ "$(p inspect -f '{{.State.Status}}' paula)" = paused ]
+	grep -q FROZEN "/sys/fs/cgroup/freezer$CGP/libpod-$(p inspect -f '{{.Id}}' paula)/freezer.state"
+	p unpause paula
+	[ "$(p inspect -f '{{.State.Status}}' paula)" = running ]
+	run p exec paula cat /tmp/n
+	[ "$output" -gt 0 ]
+	p kill -s KILL paula
+	run p wait paula
+	echo "$output"
+	[ "$output" = 137 ]
+	p rm paula
+}
