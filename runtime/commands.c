@@ -381,8 +381,24 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (!ct)
 		return -1;
 	const char *status = container_status(ct);
-	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
-		brig_err(err, 0, "cannot kill container \"%s\": it is %s", id, status);
+	bool stopped = strcmp(status, "stopped") == 0;
+	if (stopped && all) {
+		/* as runc: --all signals what is left in the cgroup, if any, and
+		 * succeeds (containerd's `task delete -f` sends it to a stopped
+		 * task) */
+		struct cg_manager *cg = ct->state->cgroup_path ?
+			cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL) : NULL;
+		if (cg)
+			cg_kill_all(cg, sig, NULL);
+		cg_free(cg);
+		container_free(ct);
+		return 0;
+	}
+	if (stopped || strcmp(status, "creating") == 0) {
+		/* "container not running" is runc's text, which containerd's
+		 * shim reads back to report the process as already gone */
+		brig_err(err, 0, "cannot kill container \"%s\": %s", id,
+			 stopped ? "container not running" : "it is creating");
 		container_free(ct);
 		return -1;
 	}

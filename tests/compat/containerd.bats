@@ -321,3 +321,20 @@ teardown_file() {
 	wait_status many STOPPED
 	[ -z "$(cat "/sys/fs/cgroup/pids/$CG/many/cgroup.procs")" ]
 }
+
+@test "ctr task kill and task delete -f on a stopped task" {
+	cr -d gone sh -c 'while :; do sleep 0.1; done'
+	wait_status gone RUNNING
+	c task kill -s SIGKILL gone
+	wait_status gone STOPPED
+	# the shim maps the runtime's "container not running" to not found
+	run c task kill gone
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"not found"* ]]
+	# delete -f sends SIGKILL to all (kill --all), which must not fail
+	run c task delete -f gone
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$(task_status gone)" ]
+}
