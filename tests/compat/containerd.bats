@@ -194,13 +194,16 @@ teardown_file() {
 	run c task exec --fifo-dir "$CD/fifo" --exec-id x2 --cwd /tmp --user 1000 daemon sh -c 'pwd; id -u'
 	echo "$output"
 	[ "$output" = "$(printf '/tmp\n1000')" ]
+	# task ps asks the runtime (ps --format json): the init is listed
+	local pid=$(c task ls | awk '$1 == "daemon" { print $2 }')
 	run c task ps daemon
 	echo "$output"
-	[ "${#lines[@]}" -ge 2 ]
+	[ "$status" -eq 0 ]
+	[ "$(awk -v p="$pid" '$1 == p' <<<"$output")" != "" ]
 }
 
 @test "ctr task pause: PAUSED and really frozen; resume: RUNNING again" {
-	cr -d frozen sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	cr -d frozen sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c.new; mv /tmp/c.new /tmp/count; sleep 0.05; done'
 	wait_status frozen RUNNING
 	local count=$(rootfs_of frozen)/tmp/count a b
 	sleep 0.3
@@ -286,14 +289,16 @@ teardown_file() {
 
 @test "ctr run -t and task exec -t: a terminal" {
 	local ctr="$CTR -a $CD/containerd.sock -n $NS"
+	# (the sleeps: a pty's last output can be lost when the process exits
+	# at once, with runc too)
 	run timeout 60 script -qec "$ctr run -t --rm --snapshotter native --runc-binary $RT \
-		--runc-root $CD/runc --fifo-dir $CD/fifo --cgroup /$CG/tty1 $IMG tty1 sh -c 'tty; exit 5'" /dev/null </dev/null
+		--runc-root $CD/runc --fifo-dir $CD/fifo --cgroup /$CG/tty1 $IMG tty1 sh -c 'tty; sleep 0.3; exit 5'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 5 ]
 	[[ $output =~ /dev/pts/[0-9]+ ]]
 	cr -d ttyd sh -c 'while :; do sleep 0.1; done'
 	wait_status ttyd RUNNING
-	run timeout 60 script -qec "$ctr task exec -t --fifo-dir $CD/fifo --exec-id t1 ttyd sh -c 'tty; stty size; exit 6'" /dev/null </dev/null
+	run timeout 60 script -qec "$ctr task exec -t --fifo-dir $CD/fifo --exec-id t1 ttyd sh -c 'tty; sleep 0.3; exit 6'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" -eq 6 ]
 	[[ $output =~ /dev/pts/[0-9]+ ]]
@@ -319,6 +324,10 @@ teardown_file() {
 	run c task kill -a -s SIGKILL many
 	[ "$status" -eq 0 ]
 	wait_status many STOPPED
+	for i in $(seq 50); do
+		[ -z "$(cat "/sys/fs/cgroup/pids/$CG/many/cgroup.procs")" ] && break
+		sleep 0.1
+	done
 	[ -z "$(cat "/sys/fs/cgroup/pids/$CG/many/cgroup.procs")" ]
 }
 
@@ -337,4 +346,24 @@ teardown_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -z "$(task_status gone)" ]
+}
+
+@test "ctr run --seccomp (containerd's default profile) and --privileged" {
+	# without seccomp, a new user namespace needs no capability
+	run cr --rm nosc sh -c 'grep ^Seccomp: /proc/self/status; unshare -U true 2>&1 && echo unshared'
+	echo "$output"
+	[ "${lines[0]}" = "Seccomp:	0" ]
+	[ "${lines[1]}" = unshared ]
+	# the default profile allows unshare only with CAP_SYS_ADMIN
+	run cr --rm --seccomp sc sh -c 'grep ^Seccomp: /proc/self/status; unshare -U true 2>&1 && echo unshared'
+	echo "$output"
+	[ "${lines[0]}" = "Seccomp:	2" ]
+	[[ $output == *"Operation not permitted"* ]]
+	[[ $output != *unshared* ]]
+	run cr --rm --privileged pv sh -c 'grep ^CapEff: /proc/self/status; grep " /sys " /proc/self/mountinfo; test -e /dev/kmsg && echo kmsg'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "CapEff:	$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)" ]
+	[[ ${lines[1]} == *" /sys rw,"* ]]
+	[ "${lines[2]}" = kmsg ]
 }
