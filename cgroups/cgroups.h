@@ -84,5 +84,11 @@ void cg_oom_close(struct cg_oom *o);
 
 /* rmdir everywhere (retrying briefly while processes exit). */
 int cg_destroy(struct cg_manager *m, brig_error_t **err);
+/* delete --force (cg_kill.c): thaw, SIGKILL every process in every
+ * hierarchy (sub-cgroups too) and rmdir, retrying for up to timeout_ms.
+ * When processes remain, *err names them with their state
+ * ("cgroup DIR still has processes after SIGKILL: 1234 (D)") and the
+ * cgroup is left for a later try. */
+int cg_kill_destroy(struct cg_manager *m, int timeout_ms, brig_error_t **err);
 
 #endif

@@ -234,8 +234,15 @@ int container_start(struct container *ct, brig_error_t **err)
 	unlinkat(ct->dir_fd, "exec.fifo", 0);
 	free(ct->state->status);
 	ct->state->status = xstrdup("running");
-	if (container_save(ct, err) < 0)
-		return -1;
+	/* The container runs now whatever happens here, and its status is
+	 * read from exec.fifo (gone) and the init, not from this record: a
+	 * full disk is worth a warning, not a failed start. */
+	brig_error_t *e_save = NULL;
+	if (container_save(ct, &e_save) < 0) {
+		brig_warn("container \"%s\" started, but its state was not updated: %s",
+			  ct->id, e_save->msg);
+		brig_err_free(&e_save);
+	}
 
 	/* poststart: a failure is a warning, the container keeps running */
 	cleanup_free char *cfg_json = brig_read_file(ct->state->config_path, NULL);
@@ -415,6 +422,10 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 
 /* ---- delete ------------------------------------------------------------- */
 
+/* How long delete --force goes on killing and removing the cgroup before
+ * it reports what is still there. */
+#define DELETE_KILL_MS 5000
+
 /* Wait up to ms for the init to be gone. */
 static bool wait_gone(struct container *ct, int ms)
 {
@@ -443,21 +454,19 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 			return brig_err(err, 0,
 					"cannot delete container \"%s\" that is not stopped: %s "
 					"(use --force)", ct->id, status);
-		if (ct->state->cgroup_path && (cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL)))
-			cg_kill_all(cg, SIGKILL, NULL);
 		if (container_alive(ct))
 			signal_init(ct, SIGKILL, NULL);
-		if (!wait_gone(ct, 10000)) {
-			cg_free(cg);
-			return brig_err(err, 0, "container \"%s\": process %d did not exit after SIGKILL",
-					ct->id, (int)ct->state->pid);
-		}
 	}
-	if (!cg && ct->state->cgroup_path)
+	/* Everything in the cgroup goes, not only the init: processes it
+	 * left (a stopped container's daemons) or that were put there from
+	 * outside.  Thawed first, retried for a bounded time; what is still
+	 * there then (stuck in D state) is named, and the state stays for a
+	 * later delete --force. */
+	if (ct->state->cgroup_path)
 		cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL);
 	if (cg) {
 		brig_error_t *e2 = NULL;
-		if (cg_destroy(cg, &e2) < 0) {
+		if (cg_kill_destroy(cg, DELETE_KILL_MS, &e2) < 0) {
 			brig_err(err, 0, "delete container \"%s\": %s", ct->id, e2->msg);
 			brig_err_free(&e2);
 			cg_free(cg);
@@ -465,6 +474,12 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 		}
 		cg_free(cg);
 	}
+	/* An init of a pid namespace ends only once its other processes
+	 * are reaped, some by their parents outside (exec --detach): that
+	 * can take a while after the cgroup is empty. */
+	if (!wait_gone(ct, 10000))
+		return brig_err(err, 0, "container \"%s\": process %d did not exit after SIGKILL",
+				ct->id, (int)ct->state->pid);
 	/* poststop: failures are warnings, deletion goes on */
 	cleanup_free char *cfg_json = ct->state->config_path ?
 		brig_read_file(ct->state->config_path, NULL) : NULL;
