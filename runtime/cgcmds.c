@@ -304,7 +304,12 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 	if (r == 0) {
 		free(ct->state->status);
 		ct->state->status = xstrdup(pause ? "paused" : "running");
-		r = container_save(ct, err);
+		/* the status is read from the freezer: a record that cannot
+		 * be written (full disk) does not undo the pause */
+		brig_error_t *e_save = NULL;
+		if (container_save(ct, &e_save) < 0)
+			brig_warn("container \"%s\": state not updated: %s", ct->id, e_save->msg);
+		brig_err_free(&e_save);
 	} else {
 		brig_err_prefix(err, "%s container \"%s\"", cmd, ct->id);
 	}

@@ -92,6 +92,23 @@ static int load_seccomp_now(struct init_ctx *x, brig_error_t **err)
 	return wait_go(x, NULL, err);
 }
 
+/* After READY the init still opens exec.fifo (the socket is closed by
+ * then), where a failure reaches nobody: a RLIMIT_NOFILE that leaves no
+ * descriptor free below it is refused now, with a message. */
+static int check_nofile(const struct init_ctx *x, brig_error_t **err)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 64)
+		return 0;
+	for (int fd = 0; fd < (int)rl.rlim_cur; fd++)
+		if (fd == x->sock || fcntl(fd, F_GETFD) < 0)
+			return 0;
+	return brig_err(err, 0, "process.rlimits: RLIMIT_NOFILE %d is too low: the "
+			"runtime needs one file descriptor above stdio to wait for start",
+			(int)rl.rlim_cur);
+}
+
 static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
@@ -152,7 +169,8 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	}
 	if (enter_cwd(p->cwd, err) < 0)
 		return -1;
-	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
+	if (apply_rlimits(p, err) < 0 || check_nofile(x, err) < 0 ||
+	    write_oom_score_adj(p, err) < 0)
 		return -1;
 	*exe = find_executable(p, err);
 	if (!*exe)
