@@ -96,10 +96,18 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 	return 0;
 }
 
+/* The state's "owner": the caller's name from /etc/passwd, as runc reads
+ * it (fgetpwent, not getpwuid: no NSS modules in a static binary). */
 static char *owner_name(void)
 {
-	struct passwd *pw = getpwuid(geteuid());
-	return xstrdup(pw ? pw->pw_name : "");
+	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	uid_t uid = geteuid();
+	struct passwd *pw;
+
+	while (f && (pw = fgetpwent(f)) != NULL)
+		if (pw->pw_uid == uid)
+			return xstrdup(pw->pw_name);
+	return xstrdup("");
 }
 
 static char *state_for_hooks(struct container *ct, const char *status, pid_t pid)
