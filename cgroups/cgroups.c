@@ -213,9 +213,23 @@ int cg_create(struct cg_manager *m, brig_error_t **err)
 
 int cg_v2_fd(struct cg_manager *m)
 {
-	if (m->layout != CG_LAYOUT_V2)
+	struct cg_hier *u = cg_unified(m);
+
+	if (m->layout == CG_LAYOUT_V1 || u == NULL)
 		return -1;
-	return open(cg_unified(m)->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->h[i].v2)
+			continue;
+		if ((pid ? cg_write_pid(m->h[i].dir, pid, err)
+			 : cg_write(m->h[i].dir, "tasks", "0", err)) < 0)
+			return brig_err_prefix(err, "join cgroup %s", m->h[i].rel);
+	}
+	return 0;
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)

@@ -31,10 +31,17 @@ const char *cg_path(const struct cg_manager *m); /* to store in state */
 
 /* mkdir the cgroup in every hierarchy brig uses. */
 int cg_create(struct cg_manager *m, brig_error_t **err);
-/* An O_DIRECTORY fd of the v2 cgroup for CLONE_INTO_CGROUP, or -1. */
+/* An O_DIRECTORY fd of the cgroup in the v2 hierarchy (pure v2, or the
+ * unified one of a hybrid host) for CLONE_INTO_CGROUP, or -1. */
 int cg_v2_fd(struct cg_manager *m);
 /* Move pid into the cgroup in every hierarchy. */
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
+/* Move into the cgroup in the v1 hierarchies only (none on pure v2): pid
+ * through cgroup.procs, or with pid 0 the calling thread through the
+ * "tasks" files.  For a single-threaded process moving itself the thread
+ * is the whole process, and the kernel then skips the global threadgroup
+ * lock whose RCU grace period makes each cgroup.procs write cost 1-14 ms. */
+int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
 /* Write linux.resources (r may be NULL). */
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err);

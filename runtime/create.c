@@ -407,7 +407,17 @@ int container_create(const struct brig_globals *g, const char *id,
 		brig_err(err, errno, "open %s", ct->dir);
 		goto fail;
 	}
+	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 ones the
+	 * init joins as its own thread (see cg_enter_v1: no RCU grace period,
+	 * 1-14 ms); in a user namespace it cannot write host cgroupfs, so
+	 * the parent moves it. */
 	int cgfd = cg ? cg_v2_fd(cg) : -1;
+	if (cg && cgfd < 0 && cg_layout(cg) != CG_LAYOUT_V1) {
+		brig_err(err, errno, "open cgroup %s", cg_path(cg));
+		close(ictx.state_dir_fd);
+		goto fail;
+	}
+	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
 	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
 	if (cgfd >= 0)
 		close(cgfd);
@@ -416,7 +426,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	sv[1] = -1;
 	if (pid < 0)
 		goto fail;
-	if (cg && cgfd < 0 && cg_enter(cg, pid, err) < 0)
+	if (cg && !ictx.cg_self && cg_enter_v1(cg, pid, err) < 0)
 		goto fail;
 	if (ictx.new_userns &&
 	    ns_write_id_maps(pid, c->linux, geteuid() != 0, err) < 0)

@@ -58,6 +58,7 @@ struct exec_ctx {
 	bool no_new_keyring;
 	int preserve_fds;
 	struct sec_seccomp *seccomp;
+	struct cg_manager *cg; /* v1 hierarchies the child joins itself */
 };
 
 static void strv_push(struct spec_strv *l, const char *s)
@@ -332,6 +333,11 @@ static int child_setup(struct exec_ctx *x, char **exe, brig_error_t **err)
 		close(fd);
 	if (t != CHAN_GO)
 		return brig_err(err, 0, "the runtime went away during set-up");
+	/* still in the host's namespaces and single-threaded: join the v1
+	 * cgroups as this thread, without the kernel's global lock (the v2
+	 * one was joined by CLONE_INTO_CGROUP) */
+	if (x->cg && cg_enter_v1(x->cg, 0, err) < 0)
+		return -1;
 	if (ns_join_process(x->target, NULL, err) < 0)
 		return -1;
 	/* the init's root, whether it pivoted, chrooted or has no mount
@@ -563,16 +569,19 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL,
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
+		.cg = cg,
 	};
 	int cgfd = cg ? cg_v2_fd(cg) : -1;
+	if (cg && cgfd < 0 && cg_layout(cg) != CG_LAYOUT_V1) {
+		brig_err(err, errno, "open cgroup %s", cg_path(cg));
+		goto out;
+	}
 	pid = ns_exec_spawn(ct->state->pid, cgfd, exec_child, &x, err);
 	if (cgfd >= 0)
 		close(cgfd);
 	close(sv[1]);
 	sv[1] = -1;
 	if (pid < 0)
-		goto out;
-	if (cg && cgfd < 0 && cg_enter(cg, pid, err) < 0)
 		goto out;
 	if (chan_send(sv[0], CHAN_GO, NULL, -1) < 0) {
 		brig_err(err, errno, "exec: start the process");

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "rootfs/rootfs.h"
 #include "security/security.h"
@@ -122,6 +123,9 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	};
 
 	if (wait_go(x, state_json, err) < 0)
+		return -1;
+	/* before the cgroup namespace, whose root is the cgroup we are in */
+	if (x->cg_self && cg_enter_v1(x->cg_self, 0, err) < 0)
 		return -1;
 	if (ns_setup_child(c, err) < 0)
 		return -1;

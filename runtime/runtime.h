@@ -137,6 +137,7 @@ struct init_ctx {
 	int preserve_fds;
 	struct sec_seccomp *seccomp;
 	bool seccomp_loaded; /* in the init: already loaded during set-up */
+	struct cg_manager *cg_self; /* v1 cgroups the init joins itself, or NULL */
 };
 int init_main(void *arg);
 
