@@ -116,20 +116,28 @@ struct container *container_open(const struct brig_globals *g, const char *id,
 	c = xcalloc(1, sizeof(*c));
 	c->id = xstrdup(id);
 	c->dir = xasprintf("%s/%s", g->root, id);
-	c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->dir_fd < 0) {
-		if (errno == ENOENT)
-			brig_err(err, 0, "container \"%s\" does not exist", id);
-		else
-			brig_err(err, errno, "open %s", c->dir);
-		goto fail;
-	}
-	if (lock && flock(c->dir_fd, LOCK_EX) < 0) {
-		brig_err(err, errno, "lock %s", c->dir);
-		goto fail;
+	/* Only a locked container keeps its directory open (to hold the
+	 * lock and save state); readers (state, list, exec, events, logs) go
+	 * by path: two syscalls less per entry of a 1,000-container list. */
+	c->dir_fd = -1;
+	if (lock) {
+		c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c->dir_fd < 0) {
+			if (errno == ENOENT)
+				brig_err(err, 0, "container \"%s\" does not exist", id);
+			else
+				brig_err(err, errno, "open %s", c->dir);
+			goto fail;
+		}
+		if (flock(c->dir_fd, LOCK_EX) < 0) {
+			brig_err(err, errno, "lock %s", c->dir);
+			goto fail;
+		}
 	}
 	{
-		int fd = openat(c->dir_fd, "state.json", O_RDONLY | O_CLOEXEC);
+		cleanup_free char *path = lock ? NULL : xasprintf("%s/state.json", c->dir);
+		int fd = lock ? openat(c->dir_fd, "state.json", O_RDONLY | O_CLOEXEC)
+			      : open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno == ENOENT)
 				brig_err(err, 0, "container \"%s\" does not exist", id);
@@ -251,15 +259,26 @@ bool container_alive(const struct container *c)
 	return st != 0 && st == c->state->start_time;
 }
 
-const char *container_status(struct container *c)
+/* exec.fifo exists until start: the container is created. */
+static bool has_exec_fifo(const struct container *c)
 {
 	struct stat sb;
+	cleanup_free char *path = NULL;
+
+	if (c->dir_fd >= 0)
+		return fstatat(c->dir_fd, "exec.fifo", &sb, 0) == 0;
+	path = xasprintf("%s/exec.fifo", c->dir);
+	return stat(path, &sb) == 0;
+}
+
+const char *container_status(struct container *c)
+{
 
 	if (strcmp(c->state->status, "creating") == 0)
 		return "creating";
 	if (!container_alive(c))
 		return "stopped";
-	if (fstatat(c->dir_fd, "exec.fifo", &sb, 0) == 0)
+	if (has_exec_fifo(c))
 		return "created";
 	/* paused is what the freezer says (pause, or someone else froze
 	 * it), not what was recorded */

@@ -22,10 +22,12 @@ host_cg() { cat "$CG/$1/brig/$CID/$2"; }
 # cgroup files to /shared every 0.1 s.
 counter() {
 	share_dir
-	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/shared/c
-		cat /sys/fs/cgroup/memory/memory.limit_in_bytes >/shared/mem
-		cat /sys/fs/cgroup/pids/pids.max >/shared/pids
-		cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us >/shared/quota
+	# each file is replaced by a rename, so the test never reads one the
+	# loop has just truncated
+	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/shared/c.t; mv /shared/c.t /shared/c
+		cat /sys/fs/cgroup/memory/memory.limit_in_bytes >/shared/mem.t; mv /shared/mem.t /shared/mem
+		cat /sys/fs/cgroup/pids/pids.max >/shared/pids.t; mv /shared/pids.t /shared/pids
+		cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us >/shared/quota.t; mv /shared/quota.t /shared/quota
 		sleep 0.1; done'
 }
 
