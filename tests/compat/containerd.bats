@@ -14,6 +14,7 @@
 # when a test fails.
 
 load ../integration/helpers
+load compat
 
 CTR=/usr/bin/ctr
 NS=brigtest
@@ -118,27 +119,10 @@ teardown_file() {
 	for m in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 4 -name cgroup.procs -path "*/$CG/*" 2>/dev/null); do
 		xargs -r kill -KILL <"$m" 2>/dev/null
 	done
-	pid=$(cat "$CD/containerd.pid" 2>/dev/null)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		for i in $(seq 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	# shims left behind (their command line names the private socket)
-	for pid in $(pgrep -f -- "$CD/"); do
-		kill -KILL "$pid" 2>/dev/null
-	done
-	for m in $(awk -v s="$CD" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	find /sys/fs/cgroup -maxdepth 3 -type d -name "$CG" 2>/dev/null |
-		while read -r m; do
-			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-		done
-	rm -rf "$CD"
+	compat_stop "$(cat "$CD/containerd.pid" 2>/dev/null)"
+	# shims left behind (their command line names the private socket),
+	# mounts, the cgroups
+	compat_cleanup "$CD"
 }
 
 @test "ctr images import: the OCI archive packed from busybox-static" {

@@ -11,6 +11,7 @@
 # when a test fails.
 
 load ../integration/helpers
+load compat
 
 DOCKER=/usr/bin/docker
 
@@ -51,28 +52,10 @@ teardown_file() {
 	if [ -S "$DD/docker.sock" ]; then
 		d ps -aq | xargs -r timeout 60 "$DOCKER" -H "unix://$DD/docker.sock" rm -f >/dev/null 2>&1
 	fi
-	pid=$(cat "$DD/dockerd.bgpid" 2>/dev/null)
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		kill -TERM "$pid"
-		for i in $(seq 100); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-		kill -KILL "$pid" 2>/dev/null
-	fi
-	# the managed containerd and its shims, if dockerd left any
-	for pid in $(pgrep -f -- "$DD/"); do
-		kill -KILL "$pid" 2>/dev/null
-	done
-	for m in $(awk -v s="$DD" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	# the cgroup parent, in every hierarchy
-	find /sys/fs/cgroup -maxdepth 3 -type d -name "$(basename "$DD")" 2>/dev/null |
-		while read -r m; do
-			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-		done
-	rm -rf "$DD"
+	compat_stop "$(cat "$DD/dockerd.bgpid" 2>/dev/null)"
+	# the managed containerd and its shims if dockerd left any, mounts,
+	# the cgroup parent
+	compat_cleanup "$DD"
 }
 
 @test "docker run --rm: echo hi" {

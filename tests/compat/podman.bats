@@ -22,6 +22,7 @@
 # teardown_file, even when a test fails.
 
 load ../integration/helpers
+load compat
 
 PODMAN=/usr/bin/podman
 
@@ -121,19 +122,8 @@ teardown_file() {
 		pgrep -f -- "$PD/" >/dev/null || break
 		sleep 0.2
 	done
-	for pid in $(pgrep -f -- "$PD/"); do
-		kill -KILL "$pid" 2>/dev/null
-	done
-	for m in $(awk -v s="$PD" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
-		umount -l "$m" 2>/dev/null
-	done
-	# the cgroup parent, in every hierarchy
-	find /sys/fs/cgroup -maxdepth 3 -type d -name "$(basename "$PD")" 2>/dev/null |
-		while read -r m; do
-			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
-		done
 	[ "${PD_SHM_LOCK_NEW:-0}" = 1 ] && rm -f /dev/shm/libpod_lock
-	rm -rf "$PD"
+	compat_cleanup "$PD"
 }
 
 @test "podman run --rm: echo hi" {

@@ -1,0 +1,34 @@
+# tests/compat/compat.bash — the clean-up shared by the compat files.  Each
+# file runs its client (dockerd, containerd, podman) under one private
+# directory DIR made with mktemp, whose name is also its cgroup parent;
+# these undo what is left under it, even after a failed test.
+
+# compat_stop PID — SIGTERM, up to 20 s to exit, then SIGKILL.
+compat_stop() {
+	local pid=$1 i
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+	kill -TERM "$pid"
+	for i in $(seq 100); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.2
+	done
+	kill -KILL "$pid" 2>/dev/null
+}
+
+# compat_cleanup DIR — kill the processes whose command line names DIR/
+# (shims, conmon), unmount everything under DIR, remove the cgroup named
+# after DIR in every hierarchy, then DIR itself.
+compat_cleanup() {
+	local dir=$1 pid m
+	for pid in $(pgrep -f -- "$dir/"); do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for m in $(awk -v s="$dir" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	find /sys/fs/cgroup -maxdepth 3 -type d -name "$(basename "$dir")" 2>/dev/null |
+		while read -r m; do
+			find "$m" -depth -type d -exec rmdir {} + 2>/dev/null
+		done
+	rm -rf "$dir"
+}
