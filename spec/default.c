@@ -15,6 +15,7 @@
  * assumed).  The cgroup namespace stays, as in runc.
  */
 #include "spec.h"
+#include "gen.h"
 #include "default_seccomp.h"
 
 #include <string.h>
@@ -94,87 +95,50 @@ static const char *const default_readonly_paths[] = {
 	NULL,
 };
 
-/* ---- yajl helpers -------------------------------------------------------- */
-
-static void key(yajl_gen g, const char *k)
-{
-	yajl_gen_string(g, (const unsigned char *)k, strlen(k));
-}
-
-static void kv_str(yajl_gen g, const char *k, const char *v)
-{
-	key(g, k);
-	yajl_gen_string(g, (const unsigned char *)v, strlen(v));
-}
-
-static void kv_int(yajl_gen g, const char *k, long long v)
-{
-	key(g, k);
-	yajl_gen_integer(g, v);
-}
-
-static void kv_bool(yajl_gen g, const char *k, bool v)
-{
-	key(g, k);
-	yajl_gen_bool(g, v);
-}
-
-/* "k": [ list... ], leaving out entries for which skip() is true. */
-static void kv_strv(yajl_gen g, const char *k, const char *const *list,
-		    bool (*skip)(const char *))
-{
-	key(g, k);
-	yajl_gen_array_open(g);
-	for (; *list; list++)
-		if (!skip || !skip(*list))
-			yajl_gen_string(g, (const unsigned char *)*list, strlen(*list));
-	yajl_gen_array_close(g);
-}
-
 /* ---- sections ---------------------------------------------------------------- */
 
 static void gen_process(yajl_gen g)
 {
-	key(g, "process");
+	gen_key(g, "process");
 	yajl_gen_map_open(g);
-	kv_bool(g, "terminal", false);
+	gen_kv_bool(g, "terminal", false);
 
-	key(g, "user");
+	gen_key(g, "user");
 	yajl_gen_map_open(g);
-	kv_int(g, "uid", 0);
-	kv_int(g, "gid", 0);
+	gen_kv_int(g, "uid", 0);
+	gen_kv_int(g, "gid", 0);
 	yajl_gen_map_close(g);
 
-	kv_strv(g, "args", default_args, NULL);
-	kv_strv(g, "env", default_env, NULL);
-	kv_str(g, "cwd", "/");
+	gen_kv_strv(g, "args", default_args, NULL);
+	gen_kv_strv(g, "env", default_env, NULL);
+	gen_kv_str(g, "cwd", "/");
 
-	key(g, "capabilities");
+	gen_key(g, "capabilities");
 	yajl_gen_map_open(g);
-	kv_strv(g, "bounding", default_caps, NULL);
-	kv_strv(g, "effective", default_caps, NULL);
-	kv_strv(g, "permitted", default_caps, NULL);
+	gen_kv_strv(g, "bounding", default_caps, NULL);
+	gen_kv_strv(g, "effective", default_caps, NULL);
+	gen_kv_strv(g, "permitted", default_caps, NULL);
 	yajl_gen_map_close(g);
 
-	key(g, "rlimits");
+	gen_key(g, "rlimits");
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	kv_str(g, "type", "RLIMIT_NOFILE");
-	kv_int(g, "hard", 1024);
-	kv_int(g, "soft", 1024);
+	gen_kv_str(g, "type", "RLIMIT_NOFILE");
+	gen_kv_int(g, "hard", 1024);
+	gen_kv_int(g, "soft", 1024);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 
-	kv_bool(g, "noNewPrivileges", true);
+	gen_kv_bool(g, "noNewPrivileges", true);
 	yajl_gen_map_close(g);
 }
 
 static void gen_root(yajl_gen g)
 {
-	key(g, "root");
+	gen_key(g, "root");
 	yajl_gen_map_open(g);
-	kv_str(g, "path", "rootfs");
-	kv_bool(g, "readonly", true);
+	gen_kv_str(g, "path", "rootfs");
+	gen_kv_bool(g, "readonly", true);
 	yajl_gen_map_close(g);
 }
 
@@ -186,18 +150,18 @@ static bool is_id_option(const char *opt)
 
 static void gen_mounts(yajl_gen g, bool rootless)
 {
-	key(g, "mounts");
+	gen_key(g, "mounts");
 	yajl_gen_array_open(g);
 	for (size_t i = 0; i < ARRAY_SIZE(default_mounts); i++) {
 		const struct mount_def *m = &default_mounts[i];
 		if (rootless && strcmp(m->destination, "/sys") == 0)
 			m = &rootless_sys_mount;
 		yajl_gen_map_open(g);
-		kv_str(g, "destination", m->destination);
-		kv_str(g, "type", m->type);
-		kv_str(g, "source", m->source);
+		gen_kv_str(g, "destination", m->destination);
+		gen_kv_str(g, "type", m->type);
+		gen_kv_str(g, "source", m->source);
 		if (m->options)
-			kv_strv(g, "options", m->options, rootless ? is_id_option : NULL);
+			gen_kv_strv(g, "options", m->options, rootless ? is_id_option : NULL);
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -206,30 +170,30 @@ static void gen_mounts(yajl_gen g, bool rootless)
 /* One-entry id map: container 0 → host id. */
 static void gen_idmap(yajl_gen g, const char *k, unsigned long id)
 {
-	key(g, k);
+	gen_key(g, k);
 	yajl_gen_array_open(g);
 	yajl_gen_map_open(g);
-	kv_int(g, "containerID", 0);
-	kv_int(g, "hostID", (long long)id);
-	kv_int(g, "size", 1);
+	gen_kv_int(g, "containerID", 0);
+	gen_kv_int(g, "hostID", (long long)id);
+	gen_kv_int(g, "size", 1);
 	yajl_gen_map_close(g);
 	yajl_gen_array_close(g);
 }
 
 static void gen_namespaces(yajl_gen g, bool rootless)
 {
-	key(g, "namespaces");
+	gen_key(g, "namespaces");
 	yajl_gen_array_open(g);
 	for (const char *const *ns = default_namespaces; *ns; ns++) {
 		if (rootless && strcmp(*ns, "network") == 0)
 			continue;
 		yajl_gen_map_open(g);
-		kv_str(g, "type", *ns);
+		gen_kv_str(g, "type", *ns);
 		yajl_gen_map_close(g);
 	}
 	if (rootless) {
 		yajl_gen_map_open(g);
-		kv_str(g, "type", "user");
+		gen_kv_str(g, "type", "user");
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
@@ -246,7 +210,7 @@ static void gen_default_seccomp(yajl_gen g, bool rootless)
 
 static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 {
-	key(g, "linux");
+	gen_key(g, "linux");
 	yajl_gen_map_open(g);
 	if (rootless) {
 		gen_idmap(g, "uidMappings", uid);
@@ -254,21 +218,21 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 	} else {
 		/* deny all devices, as runc does; the runtime always allows
 		 * the standard /dev nodes a container needs */
-		key(g, "resources");
+		gen_key(g, "resources");
 		yajl_gen_map_open(g);
-		key(g, "devices");
+		gen_key(g, "devices");
 		yajl_gen_array_open(g);
 		yajl_gen_map_open(g);
-		kv_bool(g, "allow", false);
-		kv_str(g, "access", "rwm");
+		gen_kv_bool(g, "allow", false);
+		gen_kv_str(g, "access", "rwm");
 		yajl_gen_map_close(g);
 		yajl_gen_array_close(g);
 		yajl_gen_map_close(g);
 	}
 	gen_namespaces(g, rootless);
 	gen_default_seccomp(g, rootless);
-	kv_strv(g, "maskedPaths", default_masked_paths, NULL);
-	kv_strv(g, "readonlyPaths", default_readonly_paths, NULL);
+	gen_kv_strv(g, "maskedPaths", default_masked_paths, NULL);
+	gen_kv_strv(g, "readonlyPaths", default_readonly_paths, NULL);
 	yajl_gen_map_close(g);
 }
 
@@ -276,31 +240,17 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 
 char *spec_default_config(bool rootless, uid_t uid, gid_t gid)
 {
-	yajl_gen g = yajl_gen_alloc(NULL);
-	const unsigned char *buf;
-	size_t len;
-	char *out;
-
-	if (!g)
-		abort();
 	/* runc spec indents config.json with tabs */
-	yajl_gen_config(g, yajl_gen_beautify, 1);
-	yajl_gen_config(g, yajl_gen_indent_string, "\t");
+	yajl_gen g = gen_new("\t");
 
 	yajl_gen_map_open(g);
-	kv_str(g, "ociVersion", BRIG_OCI_VERSION);
+	gen_kv_str(g, "ociVersion", BRIG_OCI_VERSION);
 	gen_process(g);
 	gen_root(g);
-	kv_str(g, "hostname", "brig");
+	gen_kv_str(g, "hostname", "brig");
 	gen_mounts(g, rootless);
 	gen_linux(g, rootless, uid, gid);
 	yajl_gen_map_close(g);
 
-	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok)
-		abort(); /* only a bug in the calls above can get here */
-	out = xmalloc(len + 1);
-	memcpy(out, buf, len);
-	out[len] = '\0';
-	yajl_gen_free(g);
-	return out;
+	return gen_finish(g);
 }
