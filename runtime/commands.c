@@ -37,26 +37,6 @@ enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
        OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LOG_PATH, OPT_LOG_MAX_SIZE,
        OPT_LOG_MAX_FILES };
 
-/* "10m", "512k", "1g", "4096" -> bytes; -1 when invalid */
-static long long parse_size(const char *s)
-{
-	char *end;
-	long long n = strtoll(s, &end, 10);
-	long long mul = 1;
-
-	if (end == s || n < 0)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': mul = 1024; end++; break;
-	case 'm': case 'M': mul = 1024 * 1024; end++; break;
-	case 'g': case 'G': mul = 1024LL * 1024 * 1024; end++; break;
-	default: break;
-	}
-	if (*end == 'b' || *end == 'B')
-		end++;
-	return *end ? -1 : n * mul;
-}
-
 static int parse_create_opts(int argc, char **argv, bool is_run,
 			     struct create_opts *o, brig_error_t **err)
 {
@@ -87,11 +67,14 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
 		case OPT_NO_SUBREAPER: break;
 		case OPT_LOG_PATH: o->logged = true; o->log_path = optarg; break;
-		case OPT_LOG_MAX_SIZE:
+		case OPT_LOG_MAX_SIZE: {
+			int64_t n;
 			o->logged = true;
-			if ((o->log_max_size = parse_size(optarg)) <= 0)
+			if (parse_ram_size(optarg, &n) < 0 || n <= 0)
 				return brig_err(err, 0, "--log-max-size: invalid size \"%s\"", optarg);
+			o->log_max_size = n;
 			break;
+		}
 		case OPT_LOG_MAX_FILES: {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -101,14 +84,10 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 			o->log_max_files = (int)n;
 			break;
 		}
-		case OPT_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || n < 0 || n > 65536)
+		case OPT_PRESERVE:
+			if (parse_preserve_fds(optarg, &o->preserve_fds) < 0)
 				return brig_err(err, 0, "--preserve-fds: invalid number \"%s\"", optarg);
-			o->preserve_fds = (int)n;
 			break;
-		}
 		case 'd':
 			if (!is_run)
 				goto bad;
@@ -316,6 +295,17 @@ static const struct { const char *name; int sig; } signames[] = {
 	{"WINCH", SIGWINCH}, {"IO", SIGIO}, {"POLL", SIGPOLL}, {"PWR", SIGPWR},
 	{"SYS", SIGSYS},
 };
+
+int parse_preserve_fds(const char *s, int *n)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*end || end == s || v < 0 || v > 65536)
+		return -1;
+	*n = (int)v;
+	return 0;
+}
 
 int parse_signal(const char *s, int *sig)
 {

@@ -466,11 +466,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	return 0;
 
 fail:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (pid > 0)
+		kill_and_reap(pid);
 	if (pty_master >= 0)
 		close(pty_master);
 	if (sv[0] >= 0)

@@ -155,14 +155,10 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, brig_error_t *
 		case OPT_APPARMOR: o->apparmor = optarg; break;
 		case OPT_LABEL: o->label = optarg; break;
 		case OPT_IGNORE_PAUSED: o->ignore_paused = true; break;
-		case OPT_PRESERVE: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (*end || !*optarg || n < 0 || n > 65536)
+		case OPT_PRESERVE:
+			if (parse_preserve_fds(optarg, &o->preserve_fds) < 0)
 				return brig_err(err, 0, "exec: --preserve-fds: invalid number \"%s\"", optarg);
-			o->preserve_fds = (int)n;
 			break;
-		}
 		default:
 			return brig_err(err, 0, "exec: invalid option (see brig --help)");
 		}
@@ -607,11 +603,8 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	ret = exit_code(wstatus);
 
 out:
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (pid > 0)
+		kill_and_reap(pid);
 	if (pty_master >= 0)
 		close(pty_master);
 	if (sv[0] >= 0)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Find args[0] as execvpe would, with the process's own PATH, so a missing
@@ -128,6 +129,13 @@ int switch_user(const struct spec_process *p, bool userns, brig_error_t **err)
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return brig_err(err, errno, "process.user.uid: setresuid %u", u->uid);
 	return 0;
+}
+
+void kill_and_reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 void reset_signals(void)

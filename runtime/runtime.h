@@ -156,6 +156,9 @@ int write_oom_score_adj(const struct spec_process *p, brig_error_t **err);
 int switch_user(const struct spec_process *p, bool userns, brig_error_t **err);
 /* Every signal back to SIG_DFL and unblocked. */
 void reset_signals(void);
+/* In the runtime, when set-up fails: SIGKILL the child (init or exec'd
+ * process) and reap it. */
+void kill_and_reap(pid_t pid);
 
 /* ---- terminal.c -------------------------------------------------------- */
 /* In the init: open a pty in the container's /dev/pts, make the slave
@@ -211,5 +214,7 @@ int container_start(struct container *ct, brig_error_t **err);
 /* Shared by delete and run: kill (force), wait, poststop, cgroup, dir. */
 int container_destroy(struct container *ct, bool force, brig_error_t **err);
 int parse_signal(const char *s, int *sig);
+/* --preserve-fds N (create, run, exec): 0..65536; -1 when invalid. */
+int parse_preserve_fds(const char *s, int *n);
 
 #endif
