@@ -11,8 +11,9 @@
 /* Runs in the new process; its return value becomes the exit status. */
 typedef int (*ns_child_fn)(void *arg);
 
-/* Start the container's init in the namespaces c->linux asks for: new ones
- * are created with one clone3, joined ones (path) are entered first.
+/* Start the container's init in the namespaces c->linux asks for: joined
+ * ones (path) are entered first, new user and pid namespaces are created
+ * by one clone3, the init makes the other new ones (ns_unshare).
  * cgroup_fd >= 0 asks for CLONE_INTO_CGROUP.  Returns the pid (a child of
  * the caller) or -1. */
 pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
@@ -32,8 +33,15 @@ int ns_write_id_maps(pid_t pid, const struct spec_linux *l, bool rootless,
 /* One mapping, of size 1, of host id own. */
 bool ns_id_map_is_own(const struct spec_idmap *m, size_t n, uint32_t own);
 
-/* Child side, in order: become root of a new user namespace, unshare the
- * time namespace and write its offsets, set hostname and domainname. */
+/* Child side, once in the container's cgroups (they become the cgroup
+ * namespace's root, and the memory cgroup pays for what is made): create
+ * the new mount, network, IPC, UTS and cgroup namespaces, which ns_spawn
+ * leaves out of clone. */
+int ns_unshare(const struct spec_config *c, brig_error_t **err);
+
+/* Child side, after ns_unshare, in order: become root of a new user
+ * namespace, unshare the time namespace and write its offsets, set
+ * hostname and domainname. */
 int ns_setup_child(const struct spec_config *c, brig_error_t **err);
 
 /* Child side, after the rootfs is in place: write linux.sysctl. */

@@ -59,6 +59,16 @@ static int set_time_offsets(const struct spec_linux *l, brig_error_t **err)
 	return 0;
 }
 
+int ns_unshare(const struct spec_config *c, brig_error_t **err)
+{
+	int late = ns_new_flags(c) &
+		   (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP);
+
+	if (late && unshare(late) < 0)
+		return brig_err(err, errno, "unshare the container's namespaces");
+	return 0;
+}
+
 int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 {
 	int flags = ns_new_flags(c);
@@ -71,10 +81,6 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 		if (setresuid(0, 0, 0) < 0)
 			return brig_err(err, errno, "setresuid 0 in the user namespace");
 	}
-	/* the cgroup namespace is made here, not by clone: the parent has
-	 * moved us into the container's cgroups by now, so they are its root */
-	if ((flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-		return brig_err(err, errno, "unshare cgroup namespace");
 	if ((flags & CLONE_NEWTIME) && set_time_offsets(c->linux, err) < 0)
 		return -1;
 	if (c->hostname && c->hostname[0] &&

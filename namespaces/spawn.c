@@ -1,6 +1,7 @@
 /* brig — namespaces/spawn.c: start the container's init in its namespaces.
  *
- * The common case (every namespace new) is one clone3 with all the flags.
+ * The common case (every namespace new) is one clone3 that makes the user
+ * and pid namespaces; the init unshares the others (ns_setup_child).
  * When the spec names namespaces to join (path), a short-lived helper
  * process enters them first (user namespace first, so the namespaces it
  * then creates are owned by it) and clone3s the init with CLONE_PARENT, so
@@ -123,10 +124,15 @@ out:
 pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	       void *arg, brig_error_t **err)
 {
-	/* the time namespace is unshared by the init itself, so it can write
-	 * the offsets before anything runs inside it; the cgroup namespace
-	 * too, once the init is in its cgroups */
-	uint64_t flags = (uint64_t)(ns_new_flags(c) & ~(CLONE_NEWTIME | CLONE_NEWCGROUP));
+	/* Only the user and pid namespaces are made by clone: a process
+	 * cannot enter a pid namespace it unshares, and the user namespace
+	 * must own the others.  The init unshares the rest itself
+	 * (ns_setup_child) once it is in its cgroups, so their kernel memory
+	 * is charged to the container's memory cgroup, not to the caller's
+	 * (a daemon running many containers would otherwise carry every
+	 * container's network namespace); the time namespace also lets it
+	 * write the offsets before anything runs inside. */
+	uint64_t flags = (uint64_t)(ns_new_flags(c) & (CLONE_NEWUSER | CLONE_NEWPID));
 	pid_t pid;
 
 	if (!has_joined(c)) {

@@ -122,10 +122,20 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		.no_pivot = x->no_pivot,
 	};
 
+	/* Into the cgroups, then the new namespaces (charged to the
+	 * container's memory cgroup, the cgroup namespace rooted at its
+	 * cgroup).  Without a user namespace that happens at once, while the
+	 * parent records the pid; in a new one the parent first moves us and
+	 * writes the id maps, so it waits for go. */
+	if (!x->any_userns) {
+		if (x->cg_self && cg_enter_v1(x->cg_self, 0, err) < 0)
+			return -1;
+		if (ns_unshare(c, err) < 0)
+			return -1;
+	}
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
-	/* before the cgroup namespace, whose root is the cgroup we are in */
-	if (x->cg_self && cg_enter_v1(x->cg_self, 0, err) < 0)
+	if (x->any_userns && ns_unshare(c, err) < 0)
 		return -1;
 	if (ns_setup_child(c, err) < 0)
 		return -1;

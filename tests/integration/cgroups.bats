@@ -376,3 +376,30 @@ counter() {
 	assert_error_line
 	assert_nothing_left "$CID"
 }
+
+# kmem KiB charged to a fresh memory cgroup while `brig run -d` runs in it
+# ($1), and to the container's own memory cgroup, while it runs
+kmem_of_run() {
+	local caller=$CG/memory/brigtest-caller-$1-$$
+	mkdir "$caller"
+	sh -c "echo \$\$ >$caller/cgroup.procs; exec \"$BRIG\" --root \"$ROOT\" run -d --bundle \"$BUNDLE\" $1" \
+		</dev/null >/dev/null 2>&1 || { rmdir "$caller"; return 1; }
+	echo "$(($(cat "$caller/memory.kmem.usage_in_bytes") / 1024)) $(($(host_cg memory memory.kmem.usage_in_bytes) / 1024))"
+	brig delete -f "$1"
+	rmdir "$caller"
+}
+
+@test "the container's memory cgroup pays for its namespaces, not the caller's" {
+	[ -e $CG/memory/memory.kmem.usage_in_bytes ] || skip "no kmem accounting in this kernel's cgroup v1"
+	set_args sleep 100
+	local with without
+	with=($(kmem_of_run "$CID"))
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	without=($(kmem_of_run "$CID"))
+	echo "caller KiB with/without a network namespace: ${with[0]} ${without[0]}; container: ${with[1]} ${without[1]}"
+	# a network namespace is about 100 KiB of kernel memory here: charged
+	# to the container's cgroup, it must not show in the caller's
+	[ $((with[0] - without[0])) -lt 48 ]
+	[ $((with[1] - without[1])) -ge 48 ]
+	assert_nothing_left "$CID"
+}
