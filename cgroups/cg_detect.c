@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -183,9 +184,8 @@ static void copy_hiers(struct cg_manager *to, const struct cg_manager *from)
 	to->v2_controllers = from->v2_controllers ? xstrdup(from->v2_controllers) : NULL;
 }
 
-int cg_detect(struct cg_manager *m, brig_error_t **err)
+static int detect(struct cg_manager *m, bool real, brig_error_t **err)
 {
-	bool real = strcmp(m->root, CG_ROOT) == 0;
 	struct cg_hier *u;
 	size_t nv1 = 0;
 
@@ -215,6 +215,21 @@ int cg_detect(struct cg_manager *m, brig_error_t **err)
 	if (real)
 		copy_hiers(&detected, m);
 	return 0;
+}
+
+/* list loads managers from several threads: the cache is filled once */
+int cg_detect(struct cg_manager *m, brig_error_t **err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	bool real = strcmp(m->root, CG_ROOT) == 0;
+	int r;
+
+	if (!real)
+		return detect(m, false, err);
+	pthread_mutex_lock(&lock);
+	r = detect(m, true, err);
+	pthread_mutex_unlock(&lock);
+	return r;
 }
 
 /* brig's own cgroup in hierarchy h, relative to the mount's root. */

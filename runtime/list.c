@@ -5,8 +5,11 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* "5 seconds ago", "3 minutes ago", ... from an RFC 3339 UTC timestamp */
 static void relative_time(const char *ts, char *out, size_t size)
@@ -33,6 +36,82 @@ static void relative_time(const char *ts, char *out, size_t size)
 			return;
 		}
 	}
+}
+
+/* One entry's text: a table line, or its state JSON; NULL when the
+ * container is being created or deleted right now (skipped). */
+static char *format_entry(const struct brig_globals *g, const char *id, bool json)
+{
+	brig_error_t *e = NULL;
+	struct container *ct = container_open(g, id, false, &e);
+	char *out;
+
+	if (!ct) {
+		brig_err_free(&e);
+		return NULL;
+	}
+	const char *status = container_status(ct);
+	free(ct->state->status);
+	ct->state->status = xstrdup(status);
+	if (strcmp(status, "stopped") == 0)
+		ct->state->pid = 0;
+	if (json) {
+		/* compact enough: the state JSON, one object per entry */
+		out = spec_state_to_json(ct->state, false);
+	} else {
+		char st[32], created[48];
+		if (strcmp(status, "stopped") == 0 && ct->state->has_exit)
+			snprintf(st, sizeof(st), "stopped (%d)", ct->state->exit_code);
+		else
+			snprintf(st, sizeof(st), "%s", status);
+		relative_time(ct->state->created, created, sizeof(created));
+		out = xasprintf("%-20s %-8d %-14s %-20s %-40s %s\n", ct->id, (int)ct->state->pid,
+				st, created, ct->state->bundle ? ct->state->bundle : "",
+				ct->state->owner ? ct->state->owner : "");
+	}
+	container_free(ct);
+	return out;
+}
+
+/* Entries are independent (each reads its own files): a long list is
+ * formatted by one worker per core, each taking the next index, and
+ * printed in order afterwards. */
+struct list_job {
+	const struct brig_globals *g;
+	char **ids, **rows;
+	size_t n;
+	bool json;
+	atomic_size_t next;
+};
+
+static void *list_worker(void *arg)
+{
+	struct list_job *j = arg;
+
+	for (size_t i; (i = atomic_fetch_add(&j->next, 1)) < j->n;)
+		j->rows[i] = format_entry(j->g, j->ids[i], j->json);
+	return NULL;
+}
+
+#define LIST_PARALLEL_MIN 64 /* a short list is quick enough on one core */
+#define LIST_MAX_WORKERS 4
+
+static void format_all(struct list_job *j)
+{
+	pthread_t t[LIST_MAX_WORKERS];
+	size_t started = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t want = cpus > 1 ? (size_t)cpus - 1 : 0;
+
+	if (want > LIST_MAX_WORKERS)
+		want = LIST_MAX_WORKERS;
+	if (j->n < LIST_PARALLEL_MIN)
+		want = 0;
+	while (started < want && pthread_create(&t[started], NULL, list_worker, j) == 0)
+		started++;
+	list_worker(j);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
 }
 
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
@@ -65,6 +144,11 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		free_strv(ids);
 		return 0;
 	}
+	struct list_job job = {.g = g, .ids = ids, .n = n, .json = json,
+			       .rows = xcalloc(n ? n : 1, sizeof(char *))};
+	atomic_init(&job.next, 0);
+	format_all(&job);
+
 	if (json)
 		fputs("[", stdout);
 	else
@@ -72,38 +156,17 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		       "BUNDLE", "OWNER");
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
-		brig_error_t *e = NULL;
-		struct container *ct = container_open(g, ids[i], false, &e);
-		if (!ct) {
-			/* being created or deleted right now: skip it */
-			brig_err_free(&e);
+		if (!job.rows[i])
 			continue;
-		}
-		const char *status = container_status(ct);
-		free(ct->state->status);
-		ct->state->status = xstrdup(status);
-		if (strcmp(status, "stopped") == 0)
-			ct->state->pid = 0;
-		if (json) {
-			cleanup_free char *s = spec_state_to_json(ct->state, false);
-			/* compact enough: the state JSON, one object per entry */
-			printf("%s%s", first ? "" : ",", s);
-		} else {
-			char st[32], created[48];
-			if (strcmp(status, "stopped") == 0 && ct->state->has_exit)
-				snprintf(st, sizeof(st), "stopped (%d)", ct->state->exit_code);
-			else
-				snprintf(st, sizeof(st), "%s", status);
-			relative_time(ct->state->created, created, sizeof(created));
-			printf("%-20s %-8d %-14s %-20s %-40s %s\n", ct->id, (int)ct->state->pid, st,
-			       created, ct->state->bundle ? ct->state->bundle : "",
-			       ct->state->owner ? ct->state->owner : "");
-		}
+		if (json)
+			fputs(first ? "" : ",", stdout);
+		fputs(job.rows[i], stdout);
 		first = false;
-		container_free(ct);
+		free(job.rows[i]);
 	}
 	if (json)
 		puts("]");
+	free(job.rows);
 	free_strv(ids);
 	return 0;
 }

@@ -186,6 +186,35 @@ long_running() {
 	[[ ${lines[0]} == ID* ]]
 }
 
+@test "list of 70 containers (formatted on every core): each once, in order, right status" {
+	long_running
+	local i ids=()
+	for i in $(seq -f %02g 1 70); do
+		create_ctr "$CID-$i"
+		ids+=("$CID-$i")
+	done
+	for i in $(seq -f %02g 1 10); do brig start "$CID-$i"; done
+	for i in $(seq -f %02g 1 5); do brig kill "$CID-$i" KILL; done
+	for i in $(seq -f %02g 1 5); do wait_status "$CID-$i" stopped; done
+	brig pause "$CID-06"
+
+	run brig list -f json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[].id' <<<"$output")" = "$(printf '%s\n' "${ids[@]}")" ]
+	[ "$(jq -r '[.[] | select(.status == "stopped" and .pid == 0)] | length' <<<"$output")" -eq 5 ]
+	[ "$(jq -r '[.[] | select(.status == "paused")] | length' <<<"$output")" -eq 1 ]
+	[ "$(jq -r '[.[] | select(.status == "running")] | length' <<<"$output")" -eq 4 ]
+	[ "$(jq -r '[.[] | select(.status == "created")] | length' <<<"$output")" -eq 60 ]
+	run brig list
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 71 ]
+	[ "$(tail -n +2 <<<"$output" | awk '{print $1}')" = "$(printf '%s\n' "${ids[@]}")" ]
+	grep -E "^$CID-06 +[0-9]+ +paused " <<<"$output"
+	for i in "${ids[@]}"; do brig delete -f "$i"; done
+	run brig list -q
+	[ -z "$output" ]
+}
+
 @test "list of an empty or missing root is empty" {
 	run brig list -q
 	[ "$status" -eq 0 ]
