@@ -1,7 +1,7 @@
 /* brig — namespaces/spawn.c: start the container's init in its namespaces.
  *
  * The common case (every namespace new) is one clone3 that makes the user
- * and pid namespaces; the init unshares the others (ns_setup_child).
+ * and pid namespaces; the init unshares the others (ns_unshare).
  * When the spec names namespaces to join (path), a short-lived helper
  * process enters them first (user namespace first, so the namespaces it
  * then creates are owned by it) and clone3s the init with CLONE_PARENT, so
@@ -127,7 +127,7 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	/* Only the user and pid namespaces are made by clone: a process
 	 * cannot enter a pid namespace it unshares, and the user namespace
 	 * must own the others.  The init unshares the rest itself
-	 * (ns_setup_child) once it is in its cgroups, so their kernel memory
+	 * (ns_unshare) once it is in its cgroups, so their kernel memory
 	 * is charged to the container's memory cgroup, not to the caller's
 	 * (a daemon running many containers would otherwise carry every
 	 * container's network namespace); the time namespace also lets it

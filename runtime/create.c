@@ -438,10 +438,16 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	fault_point("clone");
 	{
-		/* a send that fails means the init has failed already: its
-		 * error is waiting in the socket for drive_init */
+		/* A closed peer means the init has failed already: its
+		 * error is waiting in the socket for drive_init.  Any other
+		 * failure (a state too large for one message) would leave
+		 * the init waiting for ever. */
 		cleanup_free char *st = state_for_hooks(ct, "creating", pid);
-		(void)chan_send(sv[0], CHAN_GO, st, -1);
+		if (chan_send(sv[0], CHAN_GO, st, -1) < 0 && errno != EPIPE &&
+		    errno != ECONNRESET) {
+			brig_err(err, errno, "start container init");
+			goto fail;
+		}
 	}
 	if (drive_init(ct, c, sv[0], pid, o, &pty_master, err) < 0)
 		goto fail;

@@ -1,7 +1,9 @@
 /* brig — runtime/init.c: the container's init, from clone to execve.
  *
  * The order follows the spec and DESIGN.md, top to bottom:
- *   wait for GO (id maps written, cgroup joined) -> user/time/uts set-up ->
+ *   join the v1 cgroups and unshare the new namespaces -> wait for GO ->
+ *   (in a new user namespace: the parent has moved us and written the id
+ *   maps; unshare now) -> user/time/uts set-up ->
  *   mounts and devices -> prestart/createRuntime hooks (parent) ->
  *   createContainer hooks -> pivot_root -> masked/readonly paths -> sysctl
  *   -> terminal -> cwd -> rlimits, oom_score_adj -> capabilities around the

@@ -180,3 +180,16 @@ setup_bundle_config_from_scratch() {
 	is_runc && skip "runc has a systemd driver"
 	expect_failure --systemd-cgroup run --bundle "$BUNDLE" "$CID"
 }
+
+@test "a state too large for one message to the init fails create, nothing left" {
+	is_runc && skip "brig's channel to its init"
+	set_args true
+	# the state (annotations included) goes to the init in one message,
+	# larger than the socket's send buffer here: an error, never a hang
+	head -c 300000 /dev/zero | tr '\0' a >"$TESTDIR/big"
+	update_config --rawfile v "$TESTDIR/big" '.annotations = {big: $v}'
+	run --separate-stderr timeout 20 "$BRIG" --root "$ROOT" create --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	assert_error_line
+	assert_nothing_left "$CID"
+}
