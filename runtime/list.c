@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
@@ -100,7 +101,9 @@ static void format_all(struct list_job *j)
 {
 	pthread_t t[LIST_MAX_WORKERS];
 	size_t started = 0;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	/* the CPUs we may run on (a cpuset can leave one of many) */
+	int cpus = sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set) : 1;
 	size_t want = cpus > 1 ? (size_t)cpus - 1 : 0;
 
 	if (want > LIST_MAX_WORKERS)
