@@ -273,7 +273,6 @@ static bool has_exec_fifo(const struct container *c)
 
 const char *container_status(struct container *c)
 {
-
 	if (strcmp(c->state->status, "creating") == 0)
 		return "creating";
 	if (!container_alive(c))

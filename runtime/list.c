@@ -10,7 +10,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* "5 seconds ago", "3 minutes ago", ... from an RFC 3339 UTC timestamp */
 static void relative_time(const char *ts, char *out, size_t size)
