@@ -199,8 +199,10 @@ teardown() { teardown_bundle; }
 	run_sh 'grep -c "_ses\.'"$CID"'" /proc/keys'
 	[ "$status" -eq 0 ]
 	[ "$output" = 1 ]
-	set_args sh -c 'grep -c "_ses\.'"$CID"'" /proc/keys || true'
-	run --separate-stderr brig run --no-new-keyring --bundle "$BUNDLE" "$CID"
+	# another id: the first run's keyring can still be listed in
+	# /proc/keys until the kernel's key garbage collector has run
+	set_args sh -c 'grep -c "_ses\.'"$CID-nk"'" /proc/keys || true'
+	run --separate-stderr brig run --no-new-keyring --bundle "$BUNDLE" "$CID-nk"
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
 }
