@@ -30,9 +30,10 @@ struct jctx {
 
 /* Validate and parse a document (strict JSON, no comments, no NUL
  * characters, depth <= J_MAX_DEPTH) whose top level must be an object.
- * Errors carry line and column.  Free with yajl_tree_free(). */
+ * Errors carry line and column.  Free with j_free(). */
 yajl_val j_parse(const char *json, size_t len, const char *name,
 		 brig_error_t **err);
+void j_free(yajl_val tree);
 
 void j_init(struct jctx *c, const char *name, brig_error_t **err);
 void j_fini(struct jctx *c);

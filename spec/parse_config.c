@@ -193,7 +193,7 @@ struct spec_config *spec_parse_config(const char *json, size_t len,
 	j_init(&c, name, err);
 	r = parse_config(&c, top, cfg);
 	j_fini(&c);
-	yajl_tree_free(top);
+	j_free(top);
 	if (r < 0) {
 		spec_free(cfg);
 		return NULL;

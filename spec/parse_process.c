@@ -253,7 +253,7 @@ struct spec_process *spec_parse_process(const char *json, size_t len,
 	j_init(&c, name, err);
 	r = spec_parse_process_obj(&c, top, p);
 	j_fini(&c);
-	yajl_tree_free(top);
+	j_free(top);
 	if (r < 0) {
 		spec_process_free(p);
 		return NULL;

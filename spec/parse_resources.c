@@ -222,7 +222,7 @@ struct spec_resources *spec_parse_resources(const char *json, size_t len,
 	j_init(&c, name, err);
 	rc = spec_parse_resources_obj(&c, top, r);
 	j_fini(&c);
-	yajl_tree_free(top);
+	j_free(top);
 	if (rc < 0) {
 		spec_resources_free(r);
 		return NULL;

@@ -276,19 +276,19 @@ static int check_dups(yajl_val root, brig_error_t **err)
 struct spec_state *spec_state_parse(const char *json, size_t len, brig_error_t **err)
 {
 	struct spec_state *s;
-	/* j_parse: strict JSON, bounded nesting (yajl_tree_parse recurses
-	 * without a limit), no NUL characters, errors with line and column */
+	/* j_parse: strict JSON, bounded nesting, no NUL characters, errors
+	 * with line and column */
 	yajl_val root = j_parse(json, len, "state.json", err);
 
 	if (!root)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	if (check_dups(root, err) < 0 || parse_state(root, s, err) < 0) {
-		yajl_tree_free(root);
+		j_free(root);
 		spec_state_free(s);
 		return NULL;
 	}
-	yajl_tree_free(root);
+	j_free(root);
 	return s;
 }
 

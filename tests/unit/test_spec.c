@@ -1090,6 +1090,36 @@ static void test_load_bundle(void **state)
 	free(path);
 }
 
+/* The tree is built in chunks of 64 KiB: a document whose tree needs
+ * several, with containers that close across chunk boundaries, reads the
+ * same as a small one; integers keep their text and value. */
+static void test_large_document(void **state)
+{
+	(void)state;
+	size_t n = 6000, cap = n * 64 + 256, len = 0;
+	char *doc = xmalloc(cap);
+
+	len += (size_t)snprintf(doc + len, cap - len,
+				"{\"ociVersion\":\"1.0.0\",\"annotations\":{");
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len, "%s\"k%zu\":\"value %zu\"",
+					i ? "," : "", i, i);
+	len += (size_t)snprintf(doc + len, cap - len,
+				"},\"linux\":{\"resources\":{\"pids\":{\"limit\":-1},"
+				"\"memory\":{\"limit\":9223372036854775807}}}}");
+	struct spec_config *c = parse(doc);
+	assert_int_equal(c->annotations.n, n);
+	assert_string_equal(c->annotations.v[0].key, "k0");
+	assert_string_equal(c->annotations.v[n - 1].key, "k5999");
+	assert_string_equal(c->annotations.v[n - 1].value, "value 5999");
+	assert_true(c->linux->resources->pids_limit.set);
+	assert_int_equal(c->linux->resources->pids_limit.v, -1);
+	assert_true(c->linux->resources->memory->limit.set);
+	assert_true(c->linux->resources->memory->limit.v == INT64_MAX);
+	spec_free(c);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1111,6 +1141,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_seccomp),
+		cmocka_unit_test(test_large_document),
 		cmocka_unit_test(test_idmaps),
 		cmocka_unit_test(test_linux_misc),
 		cmocka_unit_test(test_process_json),
