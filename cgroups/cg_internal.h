@@ -26,6 +26,7 @@ struct cg_hier {
 	char *mroot; /* the mount's root inside the hierarchy (mountinfo) */
 	bool v2;
 	bool created; /* cg_create made the leaf (vs. it already existed) */
+	bool born_in; /* a child forked while cg_borrow_memory held it is here */
 };
 
 struct cg_ops {

@@ -223,13 +223,57 @@ int cg_v2_fd(struct cg_manager *m)
 int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	for (size_t i = 0; i < m->n; i++) {
-		if (m->h[i].v2)
+		if (m->h[i].v2 || m->h[i].born_in)
 			continue;
 		if ((pid ? cg_write_pid(m->h[i].dir, pid, err)
 			 : cg_write(m->h[i].dir, "tasks", "0", err)) < 0)
 			return brig_err_prefix(err, "join cgroup %s", m->h[i].rel);
 	}
 	return 0;
+}
+
+/* The v1 memory hierarchy, or NULL (v2: memory is in the unified one). */
+static struct cg_hier *v1_memory(struct cg_manager *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!m->h[i].v2 && cg_word_in(m->h[i].name, "memory"))
+			return &m->h[i];
+	return NULL;
+}
+
+int cg_borrow_memory(struct cg_manager *m, char **back, brig_error_t **err)
+{
+	struct cg_hier *h = v1_memory(m);
+	cleanup_free char *own = NULL;
+
+	*back = NULL;
+	if (h == NULL)
+		return 0;
+	own = cg_own_cgroup(m, h);
+	if (cg_write(h->dir, "tasks", "0", err) < 0)
+		return brig_err_prefix(err, "join cgroup %s", h->rel);
+	*back = xasprintf("%s%s", h->mnt, own);
+	h->born_in = true;
+	return 0;
+}
+
+int cg_return_memory(struct cg_manager *m, char *back, brig_error_t **err)
+{
+	struct cg_hier *h;
+	int r;
+
+	if (back == NULL)
+		return 0;
+	h = v1_memory(m);
+	/* our own cgroup may have gone meanwhile: then the hierarchy's root,
+	 * anywhere but the container's, whose removal we would block */
+	r = cg_write(back, "tasks", "0", err);
+	if (r < 0 && (*err)->code == ENOENT) {
+		brig_err_free(err);
+		r = cg_write(h->mnt, "tasks", "0", err);
+	}
+	free(back);
+	return r < 0 ? brig_err_prefix(err, "leave cgroup %s", h->rel) : 0;
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)

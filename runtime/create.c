@@ -418,13 +418,30 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	}
 	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
+	/* the init is forked in the container's memory cgroup (see
+	 * cg_borrow_memory) */
+	char *back = NULL;
+	if (cg && cg_borrow_memory(cg, &back, err) < 0) {
+		if (cgfd >= 0)
+			close(cgfd);
+		close(ictx.state_dir_fd);
+		goto fail;
+	}
 	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
 	if (cgfd >= 0)
 		close(cgfd);
 	close(ictx.state_dir_fd);
 	close(sv[1]);
 	sv[1] = -1;
-	if (pid < 0)
+	if (pid < 0) {
+		brig_error_t *e2 = NULL;
+		if (cg_return_memory(cg, back, &e2) < 0) {
+			brig_warn("%s", e2->msg);
+			brig_err_free(&e2);
+		}
+		goto fail;
+	}
+	if (cg && cg_return_memory(cg, back, err) < 0)
 		goto fail;
 	if (cg && !ictx.cg_self && cg_enter_v1(cg, pid, err) < 0)
 		goto fail;
