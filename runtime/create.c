@@ -205,6 +205,8 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			break;
 		}
 		case CHAN_READY: {
+			if (data && data[0])
+				brig_debug("%s", data);
 			/* the startContainer hooks see the state of a created
 			 * container */
 			cleanup_free char *st = state_for_hooks(ct, "created", pid);
@@ -272,7 +274,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	struct spec_config *c = NULL;
 	struct container *ct = NULL;
 	struct cg_manager *cg = NULL;
-	struct sec_seccomp *filter = NULL;
+	/* compiled filters are kept in <root>/.seccomp-cache (hidden from
+	 * list: ids starting with '.' are not listed) */
+	cleanup_free char *seccomp_cache = xasprintf("%s/.seccomp-cache", g->root);
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int pty_master = -1;
@@ -298,22 +302,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (validate_config(c, rootfs, err) < 0)
 		goto fail;
 	if (c->linux && c->linux->seccomp) {
-		/* compiled filters are kept in <root>/.seccomp-cache (hidden
-		 * from list: ids starting with '.' are not listed) */
-		cleanup_free char *cache = xasprintf("%s/.seccomp-cache", g->root);
-		bool hit = false;
-		filter = sec_seccomp_prepare(c->linux->seccomp, cache, &hit, err);
-		if (filter)
-			brig_debug("seccomp filter %s", hit ? "from the cache" : "compiled and cached");
-		if (!filter) {
-			brig_err_prefix(err, "config.json");
-			goto fail;
-		}
+		/* the filter itself the init prepares (init_seccomp) */
 		const struct spec_seccomp *s = c->linux->seccomp;
-		if (sec_seccomp_uses_notify(filter) && (!s->listener_path || !s->listener_path[0])) {
-			brig_err(err, 0, "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
-			goto fail;
-		}
 		if (s->listener_metadata && s->listener_metadata[0] &&
 		    (!s->listener_path || !s->listener_path[0])) {
 			brig_err(err, 0, "config.json: linux.seccomp.listenerMetadata: must not be set without listenerPath");
@@ -400,7 +390,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
 		.preserve_fds = o->preserve_fds,
-		.seccomp = filter,
+		.seccomp_cache = seccomp_cache,
 	};
 	ictx.state_dir_fd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ictx.state_dir_fd < 0) {
@@ -479,7 +469,6 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (container_save(ct, err) < 0)
 		goto fail;
 
-	sec_seccomp_free(filter);
 	cg_free(cg);
 	out->ct = ct;
 	out->config = c;
@@ -504,7 +493,6 @@ fail:
 		}
 	}
 	cg_free(cg);
-	sec_seccomp_free(filter);
 	if (ct) {
 		container_remove_dir(ct);
 		container_free(ct);

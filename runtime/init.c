@@ -112,6 +112,27 @@ static int check_nofile(const struct init_ctx *x, brig_error_t **err)
 			(int)rl.rlim_cur);
 }
 
+/* The filter, from the cache or compiled: here rather than in the parent,
+ * so that its memory (the profile's canonical text, the program) is the
+ * container's, in the memory cgroup the init was born in. */
+static int init_seccomp(struct init_ctx *x, brig_error_t **err)
+{
+	const struct spec_seccomp *s = x->config->linux ? x->config->linux->seccomp : NULL;
+	bool hit = false;
+
+	if (s == NULL)
+		return 0;
+	x->seccomp = sec_seccomp_prepare(s, x->seccomp_cache, &hit, err);
+	if (!x->seccomp)
+		return brig_err_prefix(err, "config.json");
+	/* a line for the parent's --debug output, sent with READY: this
+	 * process's stderr is the container's */
+	x->ready_note = hit ? "seccomp filter from the cache" : "seccomp filter compiled and cached";
+	if (sec_seccomp_uses_notify(x->seccomp) && (!s->listener_path || !s->listener_path[0]))
+		return brig_err(err, 0, "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
+	return 0;
+}
+
 static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
@@ -135,6 +156,8 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		if (ns_unshare(c, err) < 0)
 			return -1;
 	}
+	if (init_seccomp(x, err) < 0)
+		return -1;
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
 	if (x->any_userns && ns_unshare(c, err) < 0)
@@ -243,7 +266,7 @@ int init_main(void *arg)
 		brig_err(&err, errno, "prctl(PR_SET_DUMPABLE)");
 		return fail(x, err);
 	}
-	chan_send(x->sock, CHAN_READY, NULL, -1);
+	chan_send(x->sock, CHAN_READY, x->ready_note, -1);
 	free(state_json);
 	state_json = NULL;
 	if (wait_go(x, &state_json, &err) < 0)

@@ -135,8 +135,10 @@ struct init_ctx {
 	bool new_userns;
 	bool any_userns;
 	int preserve_fds;
-	struct sec_seccomp *seccomp;
+	const char *seccomp_cache; /* directory of compiled filters */
+	struct sec_seccomp *seccomp; /* made by the init from the config */
 	bool seccomp_loaded; /* in the init: already loaded during set-up */
+	const char *ready_note; /* in the init: a --debug line for the parent */
 	struct cg_manager *cg_self; /* v1 cgroups the init joins itself, or NULL */
 };
 int init_main(void *arg);
