@@ -144,18 +144,13 @@ int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 	return 0;
 }
 
-static int copy_config(struct container *ct, const char *bundle, const char *text,
+/* The state's copy of the config: the very text that was parsed. */
+static int copy_config(struct container *ct, const char *text, size_t len,
 		       brig_error_t **err)
 {
-	cleanup_free char *src = xasprintf("%s/config.json", bundle);
-	size_t len = text ? strlen(text) : 0;
-	cleanup_free char *data = text ? xstrdup(text) : brig_read_file(src, &len);
-	int fd;
+	int fd = openat(ct->dir_fd, "config.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	if (!data)
-		return brig_err(err, errno, "read %s", src);
-	fd = openat(ct->dir_fd, "config.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || brig_write_all(fd, data, len) < 0) {
+	if (fd < 0 || brig_write_all(fd, text, len) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
@@ -271,6 +266,8 @@ int container_create(const struct brig_globals *g, const char *id,
 {
 	cleanup_free char *bundle = NULL;
 	cleanup_free char *rootfs = NULL;
+	cleanup_free char *text = NULL; /* config.json as read */
+	size_t text_len = 0;
 	struct spec_config *c = NULL;
 	struct container *ct = NULL;
 	struct cg_manager *cg = NULL;
@@ -289,9 +286,16 @@ int container_create(const struct brig_globals *g, const char *id,
 	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (!bundle)
 		return brig_err(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
-	c = o->config_json ? spec_parse_config(o->config_json, strlen(o->config_json),
-					       "config.json", err)
-			   : spec_load_bundle(bundle, err);
+	if (o->config_json) {
+		text = xstrdup(o->config_json);
+		text_len = strlen(text);
+	} else {
+		cleanup_free char *path = xasprintf("%s/config.json", bundle);
+		text = brig_read_file(path, &text_len);
+		if (!text)
+			return brig_err(err, errno, "config.json: open %s", path);
+	}
+	c = spec_parse_config_deferred(text, text_len, "config.json", err);
 	if (!c)
 		return -1;
 	if (!c->root || !c->root->path) {
@@ -337,8 +341,10 @@ int container_create(const struct brig_globals *g, const char *id,
 		a->n++;
 	}
 	fault_point("statedir");
-	if (copy_config(ct, bundle, o->config_json, err) < 0 || container_save(ct, err) < 0)
+	if (copy_config(ct, text, text_len, err) < 0 || container_save(ct, err) < 0)
 		goto fail;
+	free(text);
+	text = NULL;
 	/* 0622: the init opens it for writing after switching to
 	 * process.user, maybe in a user namespace (runc does the same) */
 	if (mkfifoat(ct->dir_fd, "exec.fifo", 0622) < 0 ||

@@ -122,7 +122,35 @@ static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 
 	if (s == NULL)
 		return 0;
-	x->seccomp = sec_seccomp_prepare(s, x->seccomp_cache, &hit, err);
+	if (s->deferred) {
+		/* The parent read only the listener fields.  The profile's
+		 * text, from the state's copy of what the parent parsed, is
+		 * the cache key; only on a miss is it parsed. */
+		size_t len = 0;
+		int fd = openat(x->state_dir_fd, "config.json", O_RDONLY | O_CLOEXEC);
+		cleanup_free char *text = fd >= 0 ? brig_read_fd(fd, &len) : NULL;
+		const char *json;
+
+		if (fd >= 0)
+			close(fd);
+		if (!text)
+			return brig_err(err, errno, "read the state's config.json");
+		if (s->json_len == 0 || s->json_off + s->json_len > len)
+			return brig_err(err, 0, "the state's config.json is not the one parsed");
+		json = text + s->json_off;
+		x->seccomp = sec_seccomp_cached_json(json, s->json_len, x->seccomp_cache);
+		hit = x->seccomp != NULL;
+		if (!hit) {
+			struct spec_seccomp *full = spec_parse_seccomp(text, len, "config.json", err);
+			if (!full)
+				return -1;
+			x->seccomp = sec_seccomp_compile_json(full, json, s->json_len,
+							     x->seccomp_cache, err);
+			spec_seccomp_free(full);
+		}
+	} else {
+		x->seccomp = sec_seccomp_prepare(s, x->seccomp_cache, &hit, err);
+	}
 	if (!x->seccomp)
 		return brig_err_prefix(err, "config.json");
 	/* a line for the parent's --debug output, sent with READY: this

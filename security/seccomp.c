@@ -391,29 +391,32 @@ static int export_bpf(struct sec_seccomp *f, brig_error_t **err)
 	return 0;
 }
 
-struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
-					const char *cache_dir, bool *hit,
-					brig_error_t **err)
+static void libseccomp_version(char *ver, size_t n)
 {
 	const struct scmp_version *v = seccomp_version();
-	char ver[48];
-	struct sec_bpf bpf;
+	snprintf(ver, n, "%u.%u.%u", v->major, v->minor, v->micro);
+}
 
-	if (hit)
-		*hit = false;
-	if (!s || !cache_dir)
-		return sec_seccomp_compile(s, err);
-	snprintf(ver, sizeof ver, "%u.%u.%u", v->major, v->minor, v->micro);
-	cleanup_free char *text = seccomp_cache_text(s, ver);
-	if (seccomp_cache_read(cache_dir, text, &bpf) == 0) {
-		struct sec_seccomp *f = xcalloc(1, sizeof *f);
-		f->bpf = bpf;
-		f->uses_notify = bpf.uses_notify;
-		f->kernel_flags = bpf.kernel_flags;
-		if (hit)
-			*hit = true;
-		return f;
-	}
+/* The filter stored under key text `text`, or NULL. */
+static struct sec_seccomp *from_cache(const char *cache_dir, const char *text)
+{
+	struct sec_bpf bpf;
+	struct sec_seccomp *f;
+
+	if (seccomp_cache_read(cache_dir, text, &bpf) < 0)
+		return NULL;
+	f = xcalloc(1, sizeof *f);
+	f->bpf = bpf;
+	f->uses_notify = bpf.uses_notify;
+	f->kernel_flags = bpf.kernel_flags;
+	return f;
+}
+
+/* Compile, export and store under `text`. */
+static struct sec_seccomp *compile_to_cache(const struct spec_seccomp *s,
+					    const char *cache_dir, const char *text,
+					    brig_error_t **err)
+{
 	struct sec_seccomp *f = sec_seccomp_compile(s, err);
 	if (!f)
 		return NULL;
@@ -425,6 +428,49 @@ struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
 	f->ctx = NULL;
 	seccomp_cache_write(cache_dir, text, &f->bpf);
 	return f;
+}
+
+struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
+					const char *cache_dir, bool *hit,
+					brig_error_t **err)
+{
+	char ver[48];
+	struct sec_seccomp *f;
+
+	if (hit)
+		*hit = false;
+	if (!s || !cache_dir)
+		return sec_seccomp_compile(s, err);
+	libseccomp_version(ver, sizeof ver);
+	cleanup_free char *text = seccomp_cache_text(s, ver);
+	f = from_cache(cache_dir, text);
+	if (f) {
+		if (hit)
+			*hit = true;
+		return f;
+	}
+	return compile_to_cache(s, cache_dir, text, err);
+}
+
+struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
+					    const char *cache_dir)
+{
+	char ver[48];
+
+	libseccomp_version(ver, sizeof ver);
+	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
+	return from_cache(cache_dir, text);
+}
+
+struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
+					     const char *json, size_t len,
+					     const char *cache_dir, brig_error_t **err)
+{
+	char ver[48];
+
+	libseccomp_version(ver, sizeof ver);
+	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
+	return compile_to_cache(s, cache_dir, text, err);
 }
 
 /* Load an exported program: what seccomp_load() does, without libseccomp. */

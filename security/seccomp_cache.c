@@ -4,11 +4,13 @@
  * BPF generation) costs ~10 ms of CPU at every start; the kernel only
  * needs the BPF program.  A filter is stored as
  *     <cache dir>/<hash>.bpf
- * where hash is a 64-bit FNV-1a of the profile's canonical text (every
- * field that shapes the program, plus the libseccomp version and the
- * machine, which shape it too).  The file holds the canonical text itself,
- * compared byte for byte on a hit, so a hash collision can only cost a
- * recompile, never load the wrong filter.  Files are written to a temp name
+ * where hash is a 64-bit FNV-1a of a key text: the profile's canonical
+ * text (every field that shapes the program, plus the libseccomp version
+ * and the machine, which shape it too), or for `create` the profile's
+ * JSON text as it stands in config.json with brig's version added (a hit
+ * then needs no parsing).  The file holds the key text itself, compared
+ * byte for byte on a hit, so a hash collision can only cost a recompile,
+ * never load the wrong filter.  Files are written to a temp name
  * and renamed: concurrent starts never see half a file.
  *
  * File layout (native endianness, the file never leaves the host):
@@ -16,6 +18,8 @@
  *   u32 n_insns | text | n_insns * struct sock_filter
  */
 #include "seccomp_cache.h"
+
+#include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -101,6 +105,17 @@ char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_ve
 		}
 	}
 	return b.p ? b.p : xstrdup("");
+}
+
+char *seccomp_cache_json_text(const char *json, size_t len, const char *libseccomp_version)
+{
+	struct utsname u;
+	const char *machine = uname(&u) == 0 ? u.machine : "?";
+
+	/* JSON text holds no NUL and no raw control character: the
+	 * separator cannot occur in it */
+	return xasprintf("brig-seccomp-json-1\x1f%s\x1f%s\x1f%s\x1f%.*s", BRIG_VERSION,
+			 libseccomp_version, machine, (int)len, json);
 }
 
 static char *file_name(const char *dir, const char *text)

@@ -19,6 +19,9 @@ struct sec_bpf {
 
 /* The profile's canonical text: the cache key (hashed) and the check. */
 char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_version);
+/* The key text of a profile given as JSON text: brig's version is part of
+ * it, as the meaning of the text is brig's parser's. */
+char *seccomp_cache_json_text(const char *json, size_t len, const char *libseccomp_version);
 /* 0 and *out filled on a hit; -1 on a miss (or an unreadable file). */
 int seccomp_cache_read(const char *dir, const char *text, struct sec_bpf *out);
 /* Best effort: a failure only means a later compile. */

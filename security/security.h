@@ -40,6 +40,16 @@ void sec_seccomp_free(struct sec_seccomp *f);
 struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
 					const char *cache_dir, bool *hit,
 					brig_error_t **err);
+/* The same cache, keyed by the profile's JSON text (the value of
+ * linux.seccomp as it stands in config.json) instead of the parsed
+ * profile, so that a hit needs no parsing: the lookup (NULL on a miss),
+ * and on a miss the compile of the profile parsed from that text, stored
+ * under it. */
+struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
+					    const char *cache_dir);
+struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
+					     const char *json, size_t len,
+					     const char *cache_dir, brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 

@@ -10,6 +10,7 @@ void j_init(struct jctx *c, const char *name, brig_error_t **err)
 {
 	c->name = name ? name : "config.json";
 	c->err = err;
+	c->seccomp_deferred = false;
 	c->cap = 128;
 	c->len = 0;
 	c->path = xmalloc(c->cap);

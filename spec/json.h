@@ -26,6 +26,7 @@ struct jctx {
 	brig_error_t **err;
 	char *path;           /* current JSON path, "" at the top */
 	size_t len, cap;
+	bool seccomp_deferred; /* see spec_parse_config_deferred */
 };
 
 /* Validate and parse a document (strict JSON, no comments, no NUL
@@ -34,6 +35,11 @@ struct jctx {
 yajl_val j_parse(const char *json, size_t len, const char *name,
 		 brig_error_t **err);
 void j_free(yajl_val tree);
+/* The same, and the byte range of the object top.k1.k2 in the text
+ * (*n 0 when there is none). */
+yajl_val j_parse_span(const char *json, size_t len, const char *name,
+		      const char *k1, const char *k2, size_t *off, size_t *n,
+		      brig_error_t **err);
 
 void j_init(struct jctx *c, const char *name, brig_error_t **err);
 void j_fini(struct jctx *c);

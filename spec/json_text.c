@@ -125,6 +125,10 @@ struct member {
 struct build {
 	int depth;
 	enum check_fail fail;
+	yajl_handle h;
+	const char *span1, *span2; /* record the text of top.span1.span2 */
+	size_t span_off, span_len;
+	int span_depth;
 	struct arena *a;
 	yajl_val root;
 	struct frame frames[J_MAX_DEPTH + 1];
@@ -190,6 +194,12 @@ static int open_container(struct build *b, yajl_type t)
 	}
 	k = take_key(b);
 	v = node_new(b, t);
+	/* the object top.span1.span2 starts at its '{', just consumed */
+	if (b->span1 && b->depth == 2 && t == yajl_t_object && k &&
+	    strcmp(k, b->span2) == 0 && strcmp(b->frames[2].as_key, b->span1) == 0) {
+		b->span_off = yajl_get_bytes_consumed(b->h) - 1;
+		b->span_depth = 3;
+	}
 	b->depth++;
 	b->frames[b->depth] = (struct frame){ v, b->n, NULL, k };
 	return 1;
@@ -221,6 +231,10 @@ static int close_container(void *ctx)
 		v->u.array.len = n;
 	}
 	b->n = f->base;
+	if (b->span_depth == b->depth) {
+		b->span_len = yajl_get_bytes_consumed(b->h) - b->span_off;
+		b->span_depth = 0;
+	}
 	b->depth--;
 	add(b, v, f->as_key);
 	return 1;
@@ -383,7 +397,14 @@ static bool all_space(const char *s, size_t len)
 yajl_val j_parse(const char *json, size_t len, const char *name,
 		 brig_error_t **err)
 {
-	struct build b = { 0 };
+	return j_parse_span(json, len, name, NULL, NULL, NULL, NULL, err);
+}
+
+yajl_val j_parse_span(const char *json, size_t len, const char *name,
+		      const char *k1, const char *k2, size_t *span_off, size_t *span_len,
+		      brig_error_t **err)
+{
+	struct build b = { .span1 = k1, .span2 = k2 };
 	yajl_handle h;
 	yajl_status st;
 	size_t off, line, col;
@@ -398,6 +419,7 @@ yajl_val j_parse(const char *json, size_t len, const char *name,
 	h = yajl_alloc(&build_callbacks, NULL, &b);
 	if (!h)
 		abort();
+	b.h = h;
 	st = yajl_parse(h, (const unsigned char *)json, len);
 	if (st == yajl_status_ok) {
 		st = yajl_complete_parse(h);
@@ -415,6 +437,10 @@ yajl_val j_parse(const char *json, size_t len, const char *name,
 			brig_err(err, 0, "%s: expected a JSON object at the top level",
 				 name);
 			return NULL;
+		}
+		if (span_off) {
+			*span_off = b.span_off;
+			*span_len = b.span_len;
 		}
 		return b.root;
 	}

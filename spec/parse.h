@@ -12,6 +12,8 @@ int spec_parse_linux_obj(struct jctx *c, yajl_val v, struct spec_linux *l);
 int spec_parse_resources_obj(struct jctx *c, yajl_val v,
 			     struct spec_resources *r);
 int spec_parse_seccomp_obj(struct jctx *c, yajl_val v, struct spec_seccomp *s);
+/* Only listenerPath and listenerMetadata; sets s->deferred. */
+int spec_parse_seccomp_listener(struct jctx *c, yajl_val v, struct spec_seccomp *s);
 /* One linux.uidMappings-style entry (also used by mounts[]). */
 int spec_parse_idmap(struct jctx *c, yajl_val v, void *elem);
 
@@ -38,6 +40,5 @@ void spec_strv_clear(struct spec_strv *v);
 void spec_kv_clear(struct spec_kv_list *kv);
 void spec_process_clear(struct spec_process *p);
 void spec_linux_free(struct spec_linux *l);
-void spec_seccomp_free(struct spec_seccomp *s);
 
 #endif

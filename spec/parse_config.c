@@ -176,21 +176,24 @@ static int parse_config(struct jctx *c, yajl_val top, struct spec_config *cfg)
 	return 0;
 }
 
-struct spec_config *spec_parse_config(const char *json, size_t len,
-				      const char *name, brig_error_t **err)
+static struct spec_config *parse_text(const char *json, size_t len, const char *name,
+				      bool seccomp_deferred, brig_error_t **err)
 {
 	struct spec_config *cfg;
 	struct jctx c;
 	yajl_val top;
+	size_t off = 0, n = 0;
 	int r;
 
 	if (!name)
 		name = "config.json";
-	top = j_parse(json, len, name, err);
+	top = j_parse_span(json, len, name, seccomp_deferred ? "linux" : NULL, "seccomp",
+			   &off, &n, err);
 	if (!top)
 		return NULL;
 	cfg = xcalloc(1, sizeof(*cfg));
 	j_init(&c, name, err);
+	c.seccomp_deferred = seccomp_deferred;
 	r = parse_config(&c, top, cfg);
 	j_fini(&c);
 	j_free(top);
@@ -198,7 +201,38 @@ struct spec_config *spec_parse_config(const char *json, size_t len,
 		spec_free(cfg);
 		return NULL;
 	}
+	if (cfg->linux && cfg->linux->seccomp && cfg->linux->seccomp->deferred) {
+		cfg->linux->seccomp->json_off = off;
+		cfg->linux->seccomp->json_len = n;
+	}
 	return cfg;
+}
+
+struct spec_config *spec_parse_config(const char *json, size_t len,
+				      const char *name, brig_error_t **err)
+{
+	return parse_text(json, len, name, false, err);
+}
+
+struct spec_config *spec_parse_config_deferred(const char *json, size_t len,
+					       const char *name, brig_error_t **err)
+{
+	return parse_text(json, len, name, true, err);
+}
+
+/* The whole document is parsed again (its other parts are small next to
+ * a seccomp profile), so errors and their JSON paths read as they would
+ * from spec_parse_config. */
+struct spec_seccomp *spec_parse_seccomp(const char *json, size_t len,
+					const char *name, brig_error_t **err)
+{
+	struct spec_config *cfg = parse_text(json, len, name, false, err);
+	struct spec_seccomp *s = NULL;
+
+	if (cfg && cfg->linux)
+		s = steal_ptr(cfg->linux->seccomp);
+	spec_free(cfg);
+	return s;
 }
 
 struct spec_config *spec_load_bundle(const char *bundle, brig_error_t **err)

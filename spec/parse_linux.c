@@ -216,7 +216,8 @@ int spec_parse_linux_obj(struct jctx *c, yajl_val v, struct spec_linux *l)
 	J_SUBOBJ(c, v, "memoryPolicy", &l->memory_policy, parse_mempolicy);
 	if (j_kv(c, v, "sysctl", &l->sysctl) < 0)
 		return -1;
-	J_SUBOBJ(c, v, "seccomp", &l->seccomp, spec_parse_seccomp_obj);
+	J_SUBOBJ(c, v, "seccomp", &l->seccomp,
+		 (c->seccomp_deferred ? spec_parse_seccomp_listener : spec_parse_seccomp_obj));
 	if (j_enum(c, v, "rootfsPropagation", false, propagations,
 		   "rootfs propagation", &l->rootfs_propagation, NULL) < 0 ||
 	    j_strv(c, v, "maskedPaths", false, &l->masked_paths) < 0 ||

@@ -65,6 +65,18 @@ static int parse_syscall(struct jctx *c, yajl_val v, void *elem)
 	return 0;
 }
 
+int spec_parse_seccomp_listener(struct jctx *c, yajl_val v, struct spec_seccomp *s)
+{
+	s->deferred = true;
+	if (j_str(c, v, "listenerPath", false, &s->listener_path) < 0 ||
+	    j_str(c, v, "listenerMetadata", false, &s->listener_metadata) < 0)
+		return -1;
+	if (s->listener_metadata && !s->listener_path)
+		return j_fail_at(c, "listenerMetadata",
+				 "set without listenerPath");
+	return 0;
+}
+
 int spec_parse_seccomp_obj(struct jctx *c, yajl_val v, struct spec_seccomp *s)
 {
 	if (j_enum(c, v, "defaultAction", true, actions, "seccomp action",
@@ -74,12 +86,9 @@ int spec_parse_seccomp_obj(struct jctx *c, yajl_val v, struct spec_seccomp *s)
 	    j_strv_enum(c, v, "architectures", arches, "seccomp architecture",
 			&s->architectures) < 0 ||
 	    j_strv_enum(c, v, "flags", flags, "seccomp flag", &s->flags) < 0 ||
-	    j_str(c, v, "listenerPath", false, &s->listener_path) < 0 ||
-	    j_str(c, v, "listenerMetadata", false, &s->listener_metadata) < 0)
+	    spec_parse_seccomp_listener(c, v, s) < 0)
 		return -1;
-	if (s->listener_metadata && !s->listener_path)
-		return j_fail_at(c, "listenerMetadata",
-				 "set without listenerPath");
+	s->deferred = false;
 	if (j_objarray(c, v, "syscalls", false,
 		       sizeof(struct spec_seccomp_syscall),
 		       (void **)&s->syscalls, &s->n_syscalls, parse_syscall) < 0)

@@ -286,6 +286,10 @@ struct spec_seccomp {
 	char *listener_metadata;
 	struct spec_seccomp_syscall *syscalls;
 	size_t n_syscalls;
+	/* only listenerPath and listenerMetadata were read (see
+	 * spec_parse_config_deferred); the object's bytes in the text */
+	bool deferred;
+	size_t json_off, json_len;
 };
 
 struct spec_personality {
@@ -334,6 +338,17 @@ struct spec_config {
  * ("config.json: linux.resources.memory.limit: expected an integer"). */
 struct spec_config *spec_parse_config(const char *json, size_t len,
 				      const char *name, brig_error_t **err);
+/* The same, but of linux.seccomp only listenerPath and listenerMetadata
+ * are read (and checked), and where its text lies (json_off, json_len);
+ * the rest, most of a typical config, is left to spec_parse_seccomp.  For `create`, whose parent needs no more of it:
+ * the init reads the rest, in the container's memory cgroup. */
+struct spec_config *spec_parse_config_deferred(const char *json, size_t len,
+					       const char *name, brig_error_t **err);
+/* linux.seccomp of a config.json document, in full: NULL on error, and
+ * NULL with *err unset when the document has none. */
+struct spec_seccomp *spec_parse_seccomp(const char *json, size_t len,
+					const char *name, brig_error_t **err);
+void spec_seccomp_free(struct spec_seccomp *s);
 /* Read and parse <bundle>/config.json. */
 struct spec_config *spec_load_bundle(const char *bundle, brig_error_t **err);
 void spec_free(struct spec_config *c);

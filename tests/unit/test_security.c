@@ -633,6 +633,61 @@ static void test_seccomp_cache(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The cache keyed by the profile's JSON text (what `create`'s init does):
+ * a miss until the text has been compiled, then a hit that behaves as the
+ * compiled program; any other text, even the same profile spelt another
+ * way, is a miss; a canonical-key entry is not a text-key one. */
+static const char json_a[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
+static const char json_b[] = "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }";
+
+static int json_cached_child(void *arg)
+{
+	const struct sc_case *t = arg;
+	brig_error_t *err = NULL;
+	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache_dir);
+	if (f == NULL)
+		return 94;
+	int nfd = -2;
+	if (sec_seccomp_load(f, &nfd, &err) < 0) {
+		fprintf(stderr, "load: %s\n", err->msg);
+		return 91;
+	}
+	sec_seccomp_free(f);
+	return t->after(nfd);
+}
+
+static void test_seccomp_cache_json(void **state)
+{
+	(void)state;
+	struct spec_seccomp_syscall sc = { .names = STRV("uname"), .action = "SCMP_ACT_ERRNO",
+					   .errno_ret = ERRNO_RET(42) };
+	struct spec_seccomp s = { .default_action = "SCMP_ACT_ALLOW",
+				  .architectures = STRV("SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"),
+				  .syscalls = &sc, .n_syscalls = 1 };
+	brig_error_t *err = NULL;
+	bool hit = true;
+
+	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
+	assert_non_null(mkdtemp(cache_dir));
+	/* a canonical-key entry does not answer a text lookup */
+	struct sec_seccomp *f = sec_seccomp_prepare(&s, cache_dir, &hit, &err);
+	assert_non_null(f);
+	sec_seccomp_free(f);
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache_dir));
+	/* the key is the text: whatever profile it was compiled from */
+	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache_dir, &err);
+	assert_non_null(f);
+	sec_seccomp_free(f);
+	struct sc_case t = { &s, after_errno42 };
+	assert_child_ok(run_child(json_cached_child, &t));
+	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache_dir));
+	/* a prefix of a cached text is another text */
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache_dir));
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int after_uname_survives(int nfd)
 {
 	struct utsname u;
@@ -897,6 +952,7 @@ int main(void)
 		cmocka_unit_test(test_seccomp_errors),
 		cmocka_unit_test(test_seccomp_load_errno),
 		cmocka_unit_test(test_seccomp_cache),
+		cmocka_unit_test(test_seccomp_cache_json),
 		cmocka_unit_test(test_seccomp_load_kill),
 		cmocka_unit_test(test_seccomp_load_trap),
 		cmocka_unit_test(test_seccomp_load_args),

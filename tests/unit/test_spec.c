@@ -1120,6 +1120,71 @@ static void test_large_document(void **state)
 	free(doc);
 }
 
+/* `create` reads linux.seccomp in two steps: the parent only the listener
+ * fields, the init the rest; the rest reads (and fails) as it would in one
+ * step. */
+static void test_seccomp_deferred(void **state)
+{
+	(void)state;
+	brig_error_t *err = NULL;
+	char *doc = with_linux(
+		"{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ERRNO\","
+		"\"listenerPath\":\"/run/agent.sock\",\"listenerMetadata\":\"m\","
+		"\"syscalls\":[{\"names\":[\"read\",\"write\"],"
+		"\"action\":\"SCMP_ACT_ALLOW\"}]}}");
+	struct spec_config *c = spec_parse_config_deferred(doc, strlen(doc), "config.json", &err);
+	assert_non_null(c);
+	struct spec_seccomp *s = c->linux->seccomp;
+	assert_true(s->deferred);
+	/* where its text lies: from its '{' to its '}' */
+	const char *obj = strstr(doc, "{\"defaultAction");
+	assert_int_equal(s->json_off, obj - doc);
+	assert_int_equal(s->json_len, strlen(obj) - 2); /* the doc ends "}}" */
+	assert_string_equal(s->listener_path, "/run/agent.sock");
+	assert_string_equal(s->listener_metadata, "m");
+	assert_null(s->default_action);
+	assert_int_equal(s->n_syscalls, 0);
+	spec_free(c);
+
+	s = spec_parse_seccomp(doc, strlen(doc), "config.json", &err);
+	assert_non_null(s);
+	assert_false(s->deferred);
+	assert_string_equal(s->default_action, "SCMP_ACT_ERRNO");
+	assert_string_equal(s->listener_path, "/run/agent.sock");
+	assert_int_equal(s->n_syscalls, 1);
+	assert_string_equal(s->syscalls[0].names.v[1], "write");
+	spec_seccomp_free(s);
+	free(doc);
+
+	/* no seccomp: NULL without an error */
+	doc = with_linux("{}");
+	assert_null(spec_parse_seccomp(doc, strlen(doc), "config.json", &err));
+	assert_null(err);
+	free(doc);
+
+	/* a bad rule passes the first step and fails the second, with its path */
+	doc = with_linux("{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+			 "\"syscalls\":[{\"names\":[\"a\"],\"action\":\"SCMP_ACT_NOPE\"}]}}");
+	c = spec_parse_config_deferred(doc, strlen(doc), "config.json", &err);
+	assert_non_null(c);
+	spec_free(c);
+	assert_null(spec_parse_seccomp(doc, strlen(doc), "config.json", &err));
+	assert_non_null(err);
+	assert_string_equal(err->msg, "config.json: linux.seccomp.syscalls[0].action: "
+			    "unknown seccomp action \"SCMP_ACT_NOPE\"");
+	brig_err_free(&err);
+	free(doc);
+
+	/* the listener fields are checked in the first step */
+	doc = with_linux("{\"seccomp\":{\"listenerMetadata\":\"m\"}}");
+	assert_null(spec_parse_config_deferred(doc, strlen(doc), "config.json", &err));
+	assert_non_null(err);
+	assert_string_equal(err->msg, "config.json: linux.seccomp.listenerMetadata: "
+			    "set without listenerPath");
+	brig_err_free(&err);
+	free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1141,6 +1206,7 @@ int main(void)
 		cmocka_unit_test(test_namespaces),
 		cmocka_unit_test(test_capabilities),
 		cmocka_unit_test(test_seccomp),
+		cmocka_unit_test(test_seccomp_deferred),
 		cmocka_unit_test(test_large_document),
 		cmocka_unit_test(test_idmaps),
 		cmocka_unit_test(test_linux_misc),
