@@ -1,11 +1,21 @@
 /* brig — rootfs/: the "cgroup" mount entry.  The host's layout decides
  * what the container sees, read from /proc/self/mountinfo:
- *  - unified (cgroup2 on /sys/fs/cgroup): one cgroup2 mount;
+ *  - unified (cgroup2 on /sys/fs/cgroup): one cgroup2 mount (new in a new
+ *    cgroup namespace);
  *  - v1 or hybrid (a tmpfs with one hierarchy per directory, "unified"
- *    being cgroup2 on a hybrid host): a tmpfs with, per hierarchy, a new
- *    cgroup mount in a new cgroup namespace, or a bind of the container's
- *    own cgroup directory otherwise (as runc), plus the "cpu" -> "cpu,cpuacct"
- *    symlinks of co-mounted controllers. */
+ *    being cgroup2 on a hybrid host): a tmpfs with, per v1 hierarchy, a
+ *    bind of the container's own cgroup directory (as runc), and the
+ *    unified one as above, plus the "cpu" -> "cpu,cpuacct" symlinks of
+ *    co-mounted controllers.
+ * A v1 hierarchy is bound even in a new cgroup namespace, where a new
+ * mount would show the same directory as its root: mounting a v1
+ * hierarchy takes the global cgroup mutex and first waits until every
+ * dying cgroup of the whole unified tree has gone offline (the kernel's
+ * cgroup1_get_tree), which a bind does not do, and a host with many
+ * containers always has some.  The directory is named as the host sees
+ * it, so mountinfo and /proc/self/cgroup are read before the init enters
+ * its cgroup namespace (rootfs_cgroup_snapshot), where both read relative
+ * to the namespace's root. */
 #include "rootfs/rootfs_internal.h"
 
 #include <errno.h>
@@ -22,6 +32,12 @@ struct hierarchy {
 
 struct cg_line {
 	char *controllers, *path; /* "cpu,cpuacct", "/a/b"; "" for cgroup2 */
+};
+
+struct rootfs_cgroups {
+	struct hierarchy *h;
+	struct cg_line *l;
+	size_t nh, nl;
 };
 
 /* mountinfo escapes space, tab, newline and backslash as \ooo */
@@ -189,11 +205,8 @@ static int mount_hierarchy(int rootfd, const struct hierarchy *h,
 
 	if (fd < 0)
 		return -1;
-	if (new_cgroupns) {
-		const char *data = v2 ? NULL : (l ? l->controllers : NULL);
-
-		if ((v2 || data) && mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype,
-					  flags, data) == 0)
+	if (new_cgroupns && v2) {
+		if (mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype, flags, NULL) == 0)
 			return 0;
 		if (errno != EPERM && errno != EBUSY && errno != EINVAL)
 			return brig_err(err, errno, "mount %s on %s", h->fstype, dest);
@@ -201,14 +214,27 @@ static int mount_hierarchy(int rootfd, const struct hierarchy *h,
 	return bind_own(h, l, fd, dest, flags, err);
 }
 
-static void free_all(struct hierarchy *h, size_t nh, struct cg_line *l, size_t nl)
+struct rootfs_cgroups *rootfs_cgroup_snapshot(void)
 {
-	for (size_t i = 0; i < nh; i++)
-		free(h[i].mountpoint), free(h[i].root), free(h[i].fstype), free(h[i].super);
-	for (size_t i = 0; i < nl; i++)
-		free(l[i].controllers), free(l[i].path);
-	free(h);
-	free(l);
+	struct rootfs_cgroups *s = xcalloc(1, sizeof(*s));
+
+	s->nh = read_hierarchies(&s->h);
+	s->nl = read_own_cgroups(&s->l);
+	return s;
+}
+
+void rootfs_cgroup_free(struct rootfs_cgroups *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->nh; i++)
+		free(s->h[i].mountpoint), free(s->h[i].root), free(s->h[i].fstype),
+			free(s->h[i].super);
+	for (size_t i = 0; i < s->nl; i++)
+		free(s->l[i].controllers), free(s->l[i].path);
+	free(s->h);
+	free(s->l);
+	free(s);
 }
 
 static void comount_links(int rootfd, const char *dest, const char *name)
@@ -234,12 +260,14 @@ static void comount_links(int rootfd, const char *dest, const char *name)
 
 int rootfs_mount_cgroup(int rootfd, const char *dest,
 			const struct rootfs_mount_opts *mo, bool new_cgroupns,
-			brig_error_t **err)
+			const struct rootfs_cgroups *snap, brig_error_t **err)
 {
 	unsigned long flags = mo->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
-	struct hierarchy *h = NULL;
-	struct cg_line *l = NULL;
-	size_t nh = read_hierarchies(&h), nl = read_own_cgroups(&l);
+	struct rootfs_cgroups *own = snap ? NULL : rootfs_cgroup_snapshot();
+	const struct rootfs_cgroups *s = snap ? snap : own;
+	const struct hierarchy *h = s->h;
+	const struct cg_line *l = s->l;
+	size_t nh = s->nh, nl = s->nl;
 	char fdp[ROOTFS_FD_PATH_MAX];
 	int ret = -1;
 
@@ -291,6 +319,6 @@ done:
 	if (ret == 0)
 		ret = rootfs_after_mount(rootfd, dest, mo, err);
 out:
-	free_all(h, nh, l, nl);
+	rootfs_cgroup_free(own);
 	return ret;
 }

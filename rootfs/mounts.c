@@ -337,7 +337,7 @@ static int mount_one(const struct mount_ctx *x, const struct spec_mount *m,
 				mo.rbind || strcmp(type, "rbind") == 0, false, err);
 	} else if (strcmp(type, "cgroup") == 0) {
 		ret = rootfs_mount_cgroup(x->rootfd, m->destination, &mo,
-					  x->new_cgroupns, err);
+					  x->new_cgroupns, x->o->cgroups, err);
 	} else {
 		ret = mount_fs(x, m, &mo, copyup, err);
 		/* sysfs needs a network namespace owned by our user namespace,

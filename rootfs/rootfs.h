@@ -9,11 +9,21 @@
 
 #include "spec/spec.h"
 
+/* The host's cgroup hierarchies and our own cgroup in each, as seen
+ * before a new cgroup namespace is entered: what a "cgroup" mount binds.
+ * Taken by the init once it is in its cgroups, before the unshare. */
+struct rootfs_cgroups;
+struct rootfs_cgroups *rootfs_cgroup_snapshot(void);
+void rootfs_cgroup_free(struct rootfs_cgroups *s);
+
 struct rootfs_opts {
 	const char *rootfs;  /* absolute path of the root filesystem */
 	const char *bundle;  /* absolute bundle path: relative mount sources */
 	bool in_userns;      /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;       /* chroot instead of pivot_root */
+	/* NULL: read when the "cgroup" mount is made (right without a new
+	 * cgroup namespace) */
+	const struct rootfs_cgroups *cgroups;
 };
 
 /* Before pivot: make / non-shared, bind the rootfs onto itself, do every

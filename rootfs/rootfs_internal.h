@@ -78,6 +78,7 @@ int rootfs_copy_tree(int src_dir, int dst_dir, brig_error_t **err);
  * dest is the container path (for messages and sub-paths). */
 int rootfs_mount_cgroup(int rootfd, const char *dest,
 			const struct rootfs_mount_opts *mo, bool new_cgroupns,
+			const struct rootfs_cgroups *snap,
 			brig_error_t **err);
 
 /* ---- devices.c ------------------------------------------------------- */

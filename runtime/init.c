@@ -161,6 +161,23 @@ static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 	return 0;
 }
 
+/* A "cgroup" mount binds our cgroup directories as the host names them:
+ * with a cgroup namespace to enter, read them before (rootfs/cgroup.c). */
+static void free_snapshot(struct rootfs_cgroups **s)
+{
+	rootfs_cgroup_free(*s);
+}
+
+static struct rootfs_cgroups *cgroup_snapshot(const struct spec_config *c)
+{
+	if (spec_find_ns(c, SPEC_NS_CGROUP) == NULL)
+		return NULL;
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (c->mounts[i].type && strcmp(c->mounts[i].type, "cgroup") == 0)
+			return rootfs_cgroup_snapshot();
+	return NULL;
+}
+
 static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
@@ -172,6 +189,7 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		.in_userns = x->any_userns,
 		.no_pivot = x->no_pivot,
 	};
+	struct rootfs_cgroups *cgs __attribute__((cleanup(free_snapshot))) = NULL;
 
 	/* Into the cgroups, then the new namespaces (charged to the
 	 * container's memory cgroup, the cgroup namespace rooted at its
@@ -181,6 +199,7 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	if (!x->any_userns) {
 		if (x->cg_self && cg_enter_v1(x->cg_self, 0, err) < 0)
 			return -1;
+		ro.cgroups = cgs = cgroup_snapshot(c);
 		if (ns_unshare(c, err) < 0)
 			return -1;
 	}
@@ -188,8 +207,11 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		return -1;
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
-	if (x->any_userns && ns_unshare(c, err) < 0)
-		return -1;
+	if (x->any_userns) {
+		ro.cgroups = cgs = cgroup_snapshot(c);
+		if (ns_unshare(c, err) < 0)
+			return -1;
+	}
 	if (ns_setup_child(c, err) < 0)
 		return -1;
 	/* a session keyring of its own, so the container cannot read the
