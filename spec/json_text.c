@@ -194,9 +194,11 @@ static int open_container(struct build *b, yajl_type t)
 	}
 	k = take_key(b);
 	v = node_new(b, t);
-	/* the object top.span1.span2 starts at its '{', just consumed */
+	/* the object top.span1.span2 starts at its '{', just consumed (the
+	 * top may be an array: then its members have no key) */
 	if (b->span1 && b->depth == 2 && t == yajl_t_object && k &&
-	    strcmp(k, b->span2) == 0 && strcmp(b->frames[2].as_key, b->span1) == 0) {
+	    b->frames[2].as_key && strcmp(k, b->span2) == 0 &&
+	    strcmp(b->frames[2].as_key, b->span1) == 0) {
 		b->span_off = yajl_get_bytes_consumed(b->h) - 1;
 		b->span_depth = 3;
 	}

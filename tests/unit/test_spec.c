@@ -1175,6 +1175,13 @@ static void test_seccomp_deferred(void **state)
 	brig_err_free(&err);
 	free(doc);
 
+	/* a top level that is not an object is refused, whatever it holds */
+	static const char arr[] = "[{\"linux\":{\"seccomp\":{}}}, {\"seccomp\":{}}]";
+	assert_null(spec_parse_config_deferred(arr, strlen(arr), "config.json", &err));
+	assert_non_null(err);
+	assert_string_equal(err->msg, "config.json: expected a JSON object at the top level");
+	brig_err_free(&err);
+
 	/* the listener fields are checked in the first step */
 	doc = with_linux("{\"seccomp\":{\"listenerMetadata\":\"m\"}}");
 	assert_null(spec_parse_config_deferred(doc, strlen(doc), "config.json", &err));
