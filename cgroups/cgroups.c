@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <unistd.h>
 #include <signal.h>
 #include <string.h>
 
@@ -241,39 +242,61 @@ static struct cg_hier *v1_memory(struct cg_manager *m)
 	return NULL;
 }
 
-int cg_borrow_memory(struct cg_manager *m, char **back, brig_error_t **err)
+static int open_tasks(const char *dir)
+{
+	cleanup_free char *p = xasprintf("%s/tasks", dir);
+	return open(p, O_WRONLY | O_CLOEXEC);
+}
+
+int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
 {
 	struct cg_hier *h = v1_memory(m);
-	cleanup_free char *own = NULL;
+	cleanup_free char *own = NULL, *own_dir = NULL;
 
-	*back = NULL;
+	b->own = b->root = -1;
 	if (h == NULL)
 		return 0;
+	/* The way back is opened first, so that returning is one write()
+	 * that allocates nothing: our own cgroup, else (gone by then, or not
+	 * writable) the hierarchy's root; anywhere but the container's,
+	 * whose removal we would block. */
 	own = cg_own_cgroup(m, h);
-	if (cg_write(h->dir, "tasks", "0", err) < 0)
+	own_dir = xasprintf("%s%s", h->mnt, own);
+	b->own = open_tasks(own_dir);
+	b->root = open_tasks(h->mnt);
+	if (b->own < 0 && b->root < 0) {
+		brig_err(err, errno, "open %s/tasks", own_dir);
 		return brig_err_prefix(err, "join cgroup %s", h->rel);
-	*back = xasprintf("%s%s", h->mnt, own);
+	}
+	if (cg_write(h->dir, "tasks", "0", err) < 0) {
+		cg_return_memory(b, NULL);
+		return brig_err_prefix(err, "join cgroup %s", h->rel);
+	}
 	h->born_in = true;
 	return 0;
 }
 
-int cg_return_memory(struct cg_manager *m, char *back, brig_error_t **err)
+int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
 {
-	struct cg_hier *h;
-	int r;
+	bool back = false;
+	int e = 0;
 
-	if (back == NULL)
+	if (b->own < 0 && b->root < 0)
 		return 0;
-	h = v1_memory(m);
-	/* our own cgroup may have gone meanwhile: then the hierarchy's root,
-	 * anywhere but the container's, whose removal we would block */
-	r = cg_write(back, "tasks", "0", err);
-	if (r < 0 && (*err)->code == ENOENT) {
-		brig_err_free(err);
-		r = cg_write(h->mnt, "tasks", "0", err);
-	}
-	free(back);
-	return r < 0 ? brig_err_prefix(err, "leave cgroup %s", h->rel) : 0;
+	if (b->own >= 0 && !(back = write(b->own, "0", 1) == 1))
+		e = errno;
+	if (!back && b->root >= 0 && !(back = write(b->root, "0", 1) == 1))
+		e = errno;
+	if (b->own >= 0)
+		close(b->own);
+	if (b->root >= 0)
+		close(b->root);
+	b->own = b->root = -1;
+	if (back)
+		return 0;
+	if (err)
+		brig_err(err, e, "leave the container's memory cgroup");
+	return -1;
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)

@@ -47,13 +47,18 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
  * the task that forks, and the child starts in that cgroup, so the pages
  * it copies until it moves are charged there too.  With a v1 memory
  * hierarchy the calling thread steps into the container's memory cgroup
- * for the clone (borrow) and back to its own after it (return, which
- * frees *back): the container pays for its init, not the caller.  Writing
- * "0" to tasks moves one thread, cheaply (see cg_enter_v1); on v2, where
- * a move takes the threadgroup lock and an RCU grace period, nothing is
- * done and *back stays NULL.  cg_enter_v1 then skips the memory cgroup. */
-int cg_borrow_memory(struct cg_manager *m, char **back, brig_error_t **err);
-int cg_return_memory(struct cg_manager *m, char *back, brig_error_t **err);
+ * for the clone (borrow) and back to its own after it (return): the
+ * container pays for its init, not the caller.  Writing "0" to tasks
+ * moves one thread, cheaply (see cg_enter_v1); on v2, where a move takes
+ * the threadgroup lock and an RCU grace period, nothing is done.
+ * cg_enter_v1 then skips the memory cgroup. */
+struct cg_borrow {
+	int own, root; /* "tasks" of our own memory cgroup and of the root */
+};
+int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
+/* Back to our own cgroup, else the hierarchy's root; with nothing
+ * borrowed a no-op.  err may be NULL. */
+int cg_return_memory(struct cg_borrow *b, brig_error_t **err);
 /* Write linux.resources (r may be NULL). */
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err);

@@ -170,6 +170,8 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 		int fd = -1;
 		int t = chan_recv(sock, &data, &fd);
 
+		if (t < 0 && errno == ECONNRESET)
+			t = 0; /* the init died with a message unread: say how */
 		switch (t) {
 		case CHAN_HOOKS: {
 			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
@@ -225,6 +227,23 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			return brig_err(err, errno ? errno : EPROTO, "read from container init");
 		}
 	}
+}
+
+/* The parent forks the init from inside the container's v1 memory cgroup
+ * (cg_borrow_memory), unless its limit is tight: should the fork not fit,
+ * the OOM killer there would find brig itself, which would leave the
+ * container half made; the init then pays for itself as before, joining
+ * the cgroup right after. */
+#define BORROW_MIN_LIMIT (4 << 20)
+static bool borrow_ok(const struct spec_config *c)
+{
+	const struct spec_resources *r = c->linux ? c->linux->resources : NULL;
+	const struct spec_memory *m = r ? r->memory : NULL;
+
+	if (m == NULL)
+		return true;
+	return !(m->limit.set && m->limit.v >= 0 && m->limit.v < BORROW_MIN_LIMIT) &&
+	       !(m->swap.set && m->swap.v >= 0 && m->swap.v < BORROW_MIN_LIMIT);
 }
 
 /* Rootless (not root, and brig may not make the cgroup: cgroup v1 or
@@ -416,8 +435,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
 	/* the init is forked in the container's memory cgroup (see
 	 * cg_borrow_memory) */
-	char *back = NULL;
-	if (cg && cg_borrow_memory(cg, &back, err) < 0) {
+	struct cg_borrow back = { -1, -1 };
+	if (cg && borrow_ok(c) && cg_borrow_memory(cg, &back, err) < 0) {
 		if (cgfd >= 0)
 			close(cgfd);
 		close(ictx.state_dir_fd);
@@ -431,13 +450,16 @@ int container_create(const struct brig_globals *g, const char *id,
 	sv[1] = -1;
 	if (pid < 0) {
 		brig_error_t *e2 = NULL;
-		if (cg_return_memory(cg, back, &e2) < 0) {
+		if (cg_return_memory(&back, &e2) < 0) {
 			brig_warn("%s", e2->msg);
 			brig_err_free(&e2);
 		}
 		goto fail;
 	}
-	if (cg && cg_return_memory(cg, back, err) < 0)
+	/* neither our own cgroup nor the root would take us back (cannot
+	 * happen as root): the failure path then warns that the container's
+	 * memory cgroup, which we are in, cannot be removed */
+	if (cg_return_memory(&back, err) < 0)
 		goto fail;
 	if (cg && !ictx.cg_self && cg_enter_v1(cg, pid, err) < 0)
 		goto fail;

@@ -410,6 +410,20 @@ kmem_of_run() {
 	assert_nothing_left "$CID"
 }
 
+@test "a memory limit too small for the init: one clear line, brig itself is not killed" {
+	# 256 KiB: the init is OOM-killed during set-up.  brig forks it
+	# outside so small a cgroup (borrow_ok), so that the OOM killer there
+	# never picks brig, which would leave the container half made.
+	update_config '.linux.resources.memory = {limit: 262144, swap: 262144}'
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
+	echo "status $status: $stderr"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	is_runc && return 0
+	[[ $stderr == *"container init was killed by signal 9 during set-up"* ]]
+	assert_nothing_left "$CID"
+}
+
 @test "brig forks the init in the container's memory cgroup and returns to its own" {
 	[ -d $CG/memory ] || skip "no v1 memory hierarchy (on v2 the init is cloned into its cgroup)"
 	local caller=$CG/memory/brigtest-caller-$$ out=$BATS_TEST_TMPDIR/hook-cgroup
