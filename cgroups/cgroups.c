@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <unistd.h>
 #include <signal.h>
 #include <string.h>
 
@@ -242,61 +241,40 @@ static struct cg_hier *v1_memory(struct cg_manager *m)
 	return NULL;
 }
 
-static int open_tasks(const char *dir)
-{
-	cleanup_free char *p = xasprintf("%s/tasks", dir);
-	return open(p, O_WRONLY | O_CLOEXEC);
-}
-
 int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
 {
 	struct cg_hier *h = v1_memory(m);
-	cleanup_free char *own = NULL, *own_dir = NULL;
+	cleanup_free char *own = NULL;
 
-	b->own = b->root = -1;
+	b->own = NULL;
+	b->root = NULL;
 	if (h == NULL)
 		return 0;
-	/* The way back is opened first, so that returning is one write()
-	 * that allocates nothing: our own cgroup, else (gone by then, or not
-	 * writable) the hierarchy's root; anywhere but the container's,
-	 * whose removal we would block. */
 	own = cg_own_cgroup(m, h);
-	own_dir = xasprintf("%s%s", h->mnt, own);
-	b->own = open_tasks(own_dir);
-	b->root = open_tasks(h->mnt);
-	if (b->own < 0 && b->root < 0) {
-		brig_err(err, errno, "open %s/tasks", own_dir);
+	if (cg_write(h->dir, "tasks", "0", err) < 0)
 		return brig_err_prefix(err, "join cgroup %s", h->rel);
-	}
-	if (cg_write(h->dir, "tasks", "0", err) < 0) {
-		cg_return_memory(b, NULL);
-		return brig_err_prefix(err, "join cgroup %s", h->rel);
-	}
+	b->own = xasprintf("%s%s", h->mnt, own);
+	b->root = h->mnt;
 	h->born_in = true;
 	return 0;
 }
 
 int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
 {
-	bool back = false;
-	int e = 0;
+	int r;
 
-	if (b->own < 0 && b->root < 0)
+	if (b->own == NULL)
 		return 0;
-	if (b->own >= 0 && !(back = write(b->own, "0", 1) == 1))
-		e = errno;
-	if (!back && b->root >= 0 && !(back = write(b->root, "0", 1) == 1))
-		e = errno;
-	if (b->own >= 0)
-		close(b->own);
-	if (b->root >= 0)
-		close(b->root);
-	b->own = b->root = -1;
-	if (back)
-		return 0;
-	if (err)
-		brig_err(err, e, "leave the container's memory cgroup");
-	return -1;
+	/* our own cgroup, else (gone by then, or refusing us) the
+	 * hierarchy's root: anywhere but the container's, whose removal we
+	 * would block */
+	r = cg_write(b->own, "tasks", "0", NULL);
+	if (r < 0)
+		r = cg_write(b->root, "tasks", "0", err);
+	free(b->own);
+	b->own = NULL;
+	b->root = NULL;
+	return r < 0 ? brig_err_prefix(err, "leave the container's memory cgroup") : 0;
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)

@@ -53,7 +53,8 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
  * the threadgroup lock and an RCU grace period, nothing is done.
  * cg_enter_v1 then skips the memory cgroup. */
 struct cg_borrow {
-	int own, root; /* "tasks" of our own memory cgroup and of the root */
+	char *own;        /* our own memory cgroup, NULL: nothing borrowed */
+	const char *root; /* the hierarchy's root, where we go if own fails */
 };
 int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 /* Back to our own cgroup, else the hierarchy's root; with nothing

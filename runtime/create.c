@@ -435,7 +435,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
 	/* the init is forked in the container's memory cgroup (see
 	 * cg_borrow_memory) */
-	struct cg_borrow back = { -1, -1 };
+	struct cg_borrow back = { NULL, NULL };
 	if (cg && borrow_ok(c) && cg_borrow_memory(cg, &back, err) < 0) {
 		if (cgfd >= 0)
 			close(cgfd);
