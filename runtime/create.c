@@ -290,9 +290,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	struct spec_config *c = NULL;
 	struct container *ct = NULL;
 	struct cg_manager *cg = NULL;
-	/* compiled filters are kept in <root>/.seccomp-cache (hidden from
-	 * list: ids starting with '.' are not listed) */
-	cleanup_free char *seccomp_cache = xasprintf("%s/.seccomp-cache", g->root);
+	cleanup_close int seccomp_cache = -1;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int pty_master = -1;
@@ -325,8 +323,14 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (validate_config(c, rootfs, err) < 0)
 		goto fail;
 	if (c->linux && c->linux->seccomp) {
-		/* the filter itself the init prepares (init_seccomp) */
+		/* The filter itself the init prepares (init_seccomp), with the
+		 * compiled filters kept in <root>/.seccomp-cache (hidden from
+		 * list: ids starting with '.' are not listed), opened here: by
+		 * then the init may be in a mount namespace it joined. */
 		const struct spec_seccomp *s = c->linux->seccomp;
+		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", g->root);
+
+		seccomp_cache = sec_seccomp_cache_open(dir);
 		if (s->listener_metadata && s->listener_metadata[0] &&
 		    (!s->listener_path || !s->listener_path[0])) {
 			brig_err(err, 0, "config.json: linux.seccomp.listenerMetadata: must not be set without listenerPath");
@@ -415,7 +419,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
 		.preserve_fds = o->preserve_fds,
-		.seccomp_cache = seccomp_cache,
+		.seccomp_cache_fd = seccomp_cache,
 	};
 	ictx.state_dir_fd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ictx.state_dir_fd < 0) {

@@ -118,17 +118,21 @@ static int check_nofile(const struct init_ctx *x, brig_error_t **err)
 static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 {
 	const struct spec_seccomp *s = x->config->linux ? x->config->linux->seccomp : NULL;
+	int cache = x->seccomp_cache_fd; /* opened by the parent, on the host */
 	bool hit = false;
 
 	if (s == NULL)
 		return 0;
 	if (s->deferred) {
-		/* The parent read only the listener fields.  The profile's
-		 * text, from the state's copy of what the parent parsed, is
-		 * the cache key; only on a miss is it parsed. */
+		/* The parent read only the listener fields; the rest is in the
+		 * state's copy of the text it parsed.  Without a listener the
+		 * profile's text is the cache key, and it is parsed only on a
+		 * miss; with one (a path per container, as a rule) the parsed
+		 * profile is, as for exec: one entry, not one per container. */
 		size_t len = 0;
 		int fd = openat(x->state_dir_fd, "config.json", O_RDONLY | O_CLOEXEC);
 		cleanup_free char *text = fd >= 0 ? brig_read_fd(fd, &len) : NULL;
+		struct spec_seccomp *full = NULL;
 		const char *json;
 
 		if (fd >= 0)
@@ -138,18 +142,21 @@ static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 		if (s->json_len == 0 || s->json_off + s->json_len > len)
 			return brig_err(err, 0, "the state's config.json is not the one parsed");
 		json = text + s->json_off;
-		x->seccomp = sec_seccomp_cached_json(json, s->json_len, x->seccomp_cache);
-		hit = x->seccomp != NULL;
-		if (!hit) {
-			struct spec_seccomp *full = spec_parse_seccomp(text, len, "config.json", err);
+		if (!s->listener_path) {
+			x->seccomp = sec_seccomp_cached_json(json, s->json_len, cache);
+			hit = x->seccomp != NULL;
+		}
+		if (!x->seccomp) {
+			full = spec_parse_seccomp(text, len, "config.json", err);
 			if (!full)
-				return -1;
-			x->seccomp = sec_seccomp_compile_json(full, json, s->json_len,
-							     x->seccomp_cache, err);
+				return *err ? -1 : brig_err(err, 0, "the state's config.json has no linux.seccomp");
+			x->seccomp = s->listener_path
+					     ? sec_seccomp_prepare_at(full, cache, &hit, err)
+					     : sec_seccomp_compile_json(full, json, s->json_len, cache, err);
 			spec_seccomp_free(full);
 		}
 	} else {
-		x->seccomp = sec_seccomp_prepare(s, x->seccomp_cache, &hit, err);
+		x->seccomp = sec_seccomp_prepare_at(s, cache, &hit, err);
 	}
 	if (!x->seccomp)
 		return brig_err_prefix(err, "config.json");
@@ -205,6 +212,10 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	}
 	if (init_seccomp(x, err) < 0)
 		return -1;
+	if (x->seccomp_cache_fd >= 0) {
+		close(x->seccomp_cache_fd);
+		x->seccomp_cache_fd = -1;
+	}
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
 	if (x->any_userns) {

@@ -135,7 +135,7 @@ struct init_ctx {
 	bool new_userns;
 	bool any_userns;
 	int preserve_fds;
-	const char *seccomp_cache; /* directory of compiled filters */
+	int seccomp_cache_fd; /* O_PATH: the directory of compiled filters, or -1 */
 	struct sec_seccomp *seccomp; /* made by the init from the config */
 	bool seccomp_loaded; /* in the init: already loaded during set-up */
 	const char *ready_note; /* in the init: a --debug line for the parent */

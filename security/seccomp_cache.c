@@ -4,11 +4,12 @@
  * BPF generation) costs ~10 ms of CPU at every start; the kernel only
  * needs the BPF program.  A filter is stored as
  *     <cache dir>/<hash>.bpf
- * where hash is a 64-bit FNV-1a of a key text: the profile's canonical
- * text (every field that shapes the program, plus the libseccomp version
- * and the machine, which shape it too), or for `create` the profile's
- * JSON text as it stands in config.json with brig's version added (a hit
- * then needs no parsing).  The file holds the key text itself, compared
+ * where hash is a 64-bit FNV-1a of a key text: what made the program
+ * (brig's version and build id, libseccomp's version, the machine) and
+ * the profile, as its canonical text (every field that shapes the
+ * program) or, for `create`, as its JSON text as it stands in
+ * config.json (a hit then needs no parsing; a profile spelt another way
+ * is compiled once more).  The file holds the key text itself, compared
  * byte for byte on a hit, so a hash collision can only cost a recompile,
  * never load the wrong filter.  Files are written to a temp name
  * and renamed: concurrent starts never see half a file.
@@ -23,11 +24,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAGIC "BRIGBPF1"
@@ -78,14 +82,62 @@ static void put_strv(struct buf *b, const struct spec_strv *v)
 		put(b, v->v[i] ? v->v[i] : "");
 }
 
+/* dl_iterate_phdr callback: the NT_GNU_BUILD_ID note of the first object
+ * (brig itself), in hex. */
+static int build_id_note(struct dl_phdr_info *info, size_t size, void *data)
+{
+	char *out = data;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const char *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const char *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while ((size_t)(end - p) >= sizeof(ElfW(Nhdr))) {
+			const ElfW(Nhdr) *n = (const void *)p;
+			const char *name = p + sizeof(*n);
+			const unsigned char *desc =
+				(const unsigned char *)name + ((n->n_namesz + 3) & ~3u);
+
+			if ((const char *)desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    memcmp(name, "GNU", 4) == 0) {
+				for (size_t j = 0; j < n->n_descsz && j < 32; j++)
+					snprintf(out + 2 * j, 3, "%02x", desc[j]);
+				return 1;
+			}
+			p = (const char *)desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	return 1;
+}
+
+/* What built the program a cache entry holds: brig's version and build
+ * id (the parser and the compiler that read the profile), libseccomp's
+ * version and the machine. */
+static char *maker(const char *libseccomp_version)
+{
+	static char id[65];
+	struct utsname u;
+
+	if (!id[0] && (dl_iterate_phdr(build_id_note, id), !id[0]))
+		strcpy(id, "-");
+	return xasprintf("%s\x1f%s\x1f%s\x1f%s", BRIG_VERSION, id, libseccomp_version,
+			 uname(&u) == 0 ? u.machine : "?");
+}
+
 char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_version)
 {
 	struct buf b = {0};
-	struct utsname u;
+	cleanup_free char *by = maker(libseccomp_version);
 
-	put(&b, "brig-seccomp-1");
-	put(&b, libseccomp_version);
-	put(&b, uname(&u) == 0 ? u.machine : "?");
+	put(&b, "brig-seccomp-2");
+	put(&b, by);
 	put(&b, s->default_action ? s->default_action : "");
 	put_u64(&b, s->default_errno_ret.set, s->default_errno_ret.v);
 	put_strv(&b, &s->architectures);
@@ -109,23 +161,21 @@ char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_ve
 
 char *seccomp_cache_json_text(const char *json, size_t len, const char *libseccomp_version)
 {
-	struct utsname u;
-	const char *machine = uname(&u) == 0 ? u.machine : "?";
+	cleanup_free char *by = maker(libseccomp_version);
 
 	/* JSON text holds no NUL and no raw control character: the
 	 * separator cannot occur in it */
-	return xasprintf("brig-seccomp-json-1\x1f%s\x1f%s\x1f%s\x1f%.*s", BRIG_VERSION,
-			 libseccomp_version, machine, (int)len, json);
+	return xasprintf("brig-seccomp-json-2\x1f%s\x1f%.*s", by, (int)len, json);
 }
 
-static char *file_name(const char *dir, const char *text)
+static void file_name(const char *text, char out[32])
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
 		h ^= *p;
 		h *= 0x100000001b3ULL;
 	}
-	return xasprintf("%s/%016llx.bpf", dir, (unsigned long long)h);
+	snprintf(out, 32, "%016llx.bpf", (unsigned long long)h);
 }
 
 /* ---- read / write ------------------------------------------------------------ */
@@ -144,13 +194,17 @@ static int read_full(int fd, void *p, size_t n)
 	return 0;
 }
 
-int seccomp_cache_read(const char *dir, const char *text, struct sec_bpf *out)
+int seccomp_cache_read(int dirfd, const char *text, struct sec_bpf *out)
 {
-	cleanup_free char *path = file_name(dir, text);
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	char name[32];
+	cleanup_close int fd = -1;
 	struct hdr h;
 	size_t tlen = strlen(text);
 
+	if (dirfd < 0)
+		return -1;
+	file_name(text, name);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || read_full(fd, &h, sizeof h) < 0 ||
 	    memcmp(h.magic, MAGIC, 8) != 0 || h.text_len != tlen ||
 	    h.n_insns == 0 || h.n_insns > MAX_INSNS)
@@ -175,8 +229,11 @@ static int write_full(int fd, const void *p, size_t n)
 	return brig_write_all(fd, p, n);
 }
 
-static void mkdir_p(const char *dir)
+int seccomp_cache_open(const char *dir)
 {
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 || errno != ENOENT)
+		return fd;
 	cleanup_free char *d = xstrdup(dir);
 	for (char *p = d + 1; *p; p++) {
 		if (*p != '/')
@@ -186,12 +243,13 @@ static void mkdir_p(const char *dir)
 		*p = '/';
 	}
 	mkdir(d, 0700);
+	return open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-void seccomp_cache_write(const char *dir, const char *text, const struct sec_bpf *bpf)
+void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf)
 {
-	cleanup_free char *path = file_name(dir, text);
-	cleanup_free char *tmp = xasprintf("%s.%d.tmp", path, (int)getpid());
+	char name[32], tmp[64];
+	uint64_t r = 0;
 	struct hdr h = {
 		.kernel_flags = bpf->kernel_flags,
 		.uses_notify = bpf->uses_notify,
@@ -200,12 +258,19 @@ void seccomp_cache_write(const char *dir, const char *text, const struct sec_bpf
 	};
 	memcpy(h.magic, MAGIC, 8);
 
-	mkdir_p(dir);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (dirfd < 0)
+		return;
+	file_name(text, name);
+	/* a random temp name: the pid is 1 in every container's init, and a
+	 * writer killed before its rename must not block the next one */
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != sizeof r)
+		r = (uint64_t)getpid() << 32 ^ (uint64_t)time(NULL);
+	snprintf(tmp, sizeof tmp, "%s.%016llx.tmp", name, (unsigned long long)r);
+	int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return; /* a cache: failing to fill it costs only time */
 	if (write_full(fd, &h, sizeof h) < 0 || write_full(fd, text, h.text_len) < 0 ||
 	    write_full(fd, bpf->prog, bpf->n_insns * sizeof *bpf->prog) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0)
-		unlink(tmp);
+	    close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0)
+		unlinkat(dirfd, tmp, 0);
 }

@@ -22,9 +22,12 @@ char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_ve
 /* The key text of a profile given as JSON text: brig's version is part of
  * it, as the meaning of the text is brig's parser's. */
 char *seccomp_cache_json_text(const char *json, size_t len, const char *libseccomp_version);
-/* 0 and *out filled on a hit; -1 on a miss (or an unreadable file). */
-int seccomp_cache_read(const char *dir, const char *text, struct sec_bpf *out);
+/* The directory, made if need be, as an O_PATH fd; -1 on failure. */
+int seccomp_cache_open(const char *dir);
+/* 0 and *out filled on a hit; -1 on a miss (or an unreadable file, or
+ * dirfd -1). */
+int seccomp_cache_read(int dirfd, const char *text, struct sec_bpf *out);
 /* Best effort: a failure only means a later compile. */
-void seccomp_cache_write(const char *dir, const char *text, const struct sec_bpf *bpf);
+void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf);
 
 #endif

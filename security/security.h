@@ -33,6 +33,9 @@ struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
  * uses SCMP_ACT_NOTIFY (else -1). */
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
 void sec_seccomp_free(struct sec_seccomp *f);
+/* The cache directory (made if need be) as an O_PATH fd, -1 on failure:
+ * the init, which may have joined another mount namespace, uses it. */
+int sec_seccomp_cache_open(const char *dir);
 /* sec_seccomp_compile() through the cache in cache_dir: a profile compiled
  * before is read back as BPF (*hit true) instead of compiled again; a new
  * one is compiled, exported and stored.  Either way the child loads the
@@ -40,16 +43,18 @@ void sec_seccomp_free(struct sec_seccomp *f);
 struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
 					const char *cache_dir, bool *hit,
 					brig_error_t **err);
+/* The same with the cache directory's fd (-1: no cache). */
+struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s, int cache_fd,
+					   bool *hit, brig_error_t **err);
 /* The same cache, keyed by the profile's JSON text (the value of
  * linux.seccomp as it stands in config.json) instead of the parsed
  * profile, so that a hit needs no parsing: the lookup (NULL on a miss),
  * and on a miss the compile of the profile parsed from that text, stored
  * under it. */
-struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
-					    const char *cache_dir);
+struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len, int cache_fd);
 struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
 					     const char *json, size_t len,
-					     const char *cache_dir, brig_error_t **err);
+					     int cache_fd, brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 

@@ -637,6 +637,7 @@ static void test_seccomp_cache(void **state)
  * a miss until the text has been compiled, then a hit that behaves as the
  * compiled program; any other text, even the same profile spelt another
  * way, is a miss; a canonical-key entry is not a text-key one. */
+static int cache_fd = -1;
 static const char json_a[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
 static const char json_b[] = "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }";
 
@@ -644,7 +645,7 @@ static int json_cached_child(void *arg)
 {
 	const struct sc_case *t = arg;
 	brig_error_t *err = NULL;
-	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache_dir);
+	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache_fd);
 	if (f == NULL)
 		return 94;
 	int nfd = -2;
@@ -669,20 +670,24 @@ static void test_seccomp_cache_json(void **state)
 
 	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
 	assert_non_null(mkdtemp(cache_dir));
+	cache_fd = sec_seccomp_cache_open(cache_dir);
+	assert_true(cache_fd >= 0);
 	/* a canonical-key entry does not answer a text lookup */
 	struct sec_seccomp *f = sec_seccomp_prepare(&s, cache_dir, &hit, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache_dir));
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache_fd));
 	/* the key is the text: whatever profile it was compiled from */
-	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache_dir, &err);
+	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache_fd, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
 	struct sc_case t = { &s, after_errno42 };
 	assert_child_ok(run_child(json_cached_child, &t));
-	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache_dir));
+	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache_fd));
 	/* a prefix of a cached text is another text */
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache_dir));
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache_fd));
+	close(cache_fd);
+	cache_fd = -1;
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
 	assert_int_equal(system(cmd), 0);
