@@ -27,10 +27,16 @@ enum check_fail { CHECK_OK, CHECK_DEPTH, CHECK_NUL, CHECK_UTF8 };
 
 #define ARENA_MAGIC 0x4a415245u /* "JARE" */
 #define CHUNK_MIN (64 * 1024)
+/* A document whose tree fits in this comes from malloc: mapping and
+ * unmapping a chunk per small document (every state.json of a `list`,
+ * from several threads: each munmap is a TLB shootdown on the others)
+ * costs more than it gives back. */
+#define SMALL_TREE (16 * 1024)
 
 struct chunk {
 	struct chunk *next;
 	size_t size, used;
+	bool mapped;
 };
 
 /* The first chunk starts with this header; the root node follows it, so
@@ -44,24 +50,36 @@ struct arena {
 #define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 #define ROOT_OFF ALIGN8(sizeof(struct arena))
 
-static struct chunk *chunk_new(size_t need)
+/* A chunk for `need` bytes, of at least `min`: mapped when large. */
+static struct chunk *chunk_new(size_t need, size_t min)
 {
-	size_t size = need + ALIGN8(sizeof(struct arena)) > CHUNK_MIN
-			      ? (need + ALIGN8(sizeof(struct arena)) + 4095) & ~(size_t)4095
-			      : CHUNK_MIN;
-	struct chunk *k = mmap(NULL, size, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (k == MAP_FAILED)
-		abort(); /* as xmalloc does */
+	size_t size = need + ALIGN8(sizeof(struct arena));
+	struct chunk *k;
+
+	if (min <= SMALL_TREE && size <= SMALL_TREE) {
+		size = size < min ? min : size;
+		k = xmalloc(size);
+		k->mapped = false;
+	} else {
+		size = size > min ? (size + 4095) & ~(size_t)4095 : min;
+		k = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+		if (k == MAP_FAILED)
+			abort(); /* as xmalloc does */
+		k->mapped = true;
+	}
 	k->next = NULL;
 	k->size = size;
 	k->used = ROOT_OFF;
 	return k;
 }
 
-static struct arena *arena_new(void)
+/* For a document of len bytes: its tree takes about four times that
+ * (more for many short values: then more chunks). */
+static struct arena *arena_new(size_t len)
 {
-	struct arena *a = (struct arena *)chunk_new(0);
+	size_t min = 4 * len + 1024 <= SMALL_TREE ? 4 * len + 1024 : CHUNK_MIN;
+	struct arena *a = (struct arena *)chunk_new(0, min);
 	a->magic = ARENA_MAGIC;
 	a->cur = &a->first;
 	return a;
@@ -74,7 +92,7 @@ static void *arena_alloc(struct arena *a, size_t n)
 
 	n = ALIGN8(n);
 	if (k->size - k->used < n) {
-		k = chunk_new(n);
+		k = chunk_new(n, a->first.mapped ? CHUNK_MIN : SMALL_TREE);
 		a->cur->next = k;
 		a->cur = k;
 	}
@@ -89,7 +107,10 @@ static void arena_free(struct arena *a)
 
 	while (k) {
 		struct chunk *next = k->next;
-		munmap(k, k->size);
+		if (k->mapped)
+			munmap(k, k->size);
+		else
+			free(k);
 		k = next;
 	}
 }
@@ -126,9 +147,8 @@ struct build {
 	int depth;
 	enum check_fail fail;
 	yajl_handle h;
-	const char *span1, *span2; /* record the text of top.span1.span2 */
-	size_t span_off, span_len;
-	int span_depth;
+	struct j_span *span; /* or NULL */
+	int span_depth;      /* the span object's depth while it is open */
 	struct arena *a;
 	yajl_val root;
 	struct frame frames[J_MAX_DEPTH + 1];
@@ -150,6 +170,12 @@ static char *str_copy(struct build *b, const unsigned char *s, size_t len)
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
+}
+
+/* Inside a container nested in a shallow span object: nothing is built. */
+static bool skipped(const struct build *b)
+{
+	return b->span_depth && b->span->shallow && b->depth > b->span_depth;
 }
 
 /* A finished value goes to the open container, or becomes the root. */
@@ -193,13 +219,15 @@ static int open_container(struct build *b, yajl_type t)
 		return 0;
 	}
 	k = take_key(b);
-	v = node_new(b, t);
-	/* the object top.span1.span2 starts at its '{', just consumed (the
-	 * top may be an array: then its members have no key) */
-	if (b->span1 && b->depth == 2 && t == yajl_t_object && k &&
-	    b->frames[2].as_key && strcmp(k, b->span2) == 0 &&
-	    strcmp(b->frames[2].as_key, b->span1) == 0) {
-		b->span_off = yajl_get_bytes_consumed(b->h) - 1;
+	/* a container in a shallow span object is only counted */
+	v = b->span_depth && b->span->shallow && b->depth >= b->span_depth ? NULL
+									  : node_new(b, t);
+	/* the object top.k1.k2 starts at its '{', just consumed (the top may
+	 * be an array: then its members have no key) */
+	if (b->span && b->depth == 2 && t == yajl_t_object && k &&
+	    b->frames[2].as_key && strcmp(k, b->span->k2) == 0 &&
+	    strcmp(b->frames[2].as_key, b->span->k1) == 0) {
+		b->span->off = yajl_get_bytes_consumed(b->h) - 1;
 		b->span_depth = 3;
 	}
 	b->depth++;
@@ -217,7 +245,13 @@ static int close_container(void *ctx)
 	yajl_val v = f->node;
 	size_t n = b->n - f->base;
 	struct member *m = b->st + f->base;
-	yajl_val *vals = n ? arena_alloc(b->a, n * sizeof(*vals)) : NULL;
+	yajl_val *vals;
+
+	if (v == NULL) { /* skipped */
+		b->depth--;
+		return 1;
+	}
+	vals = n ? arena_alloc(b->a, n * sizeof(*vals)) : NULL;
 
 	for (size_t i = 0; i < n; i++)
 		vals[i] = m[i].val;
@@ -234,7 +268,7 @@ static int close_container(void *ctx)
 	}
 	b->n = f->base;
 	if (b->span_depth == b->depth) {
-		b->span_len = yajl_get_bytes_consumed(b->h) - b->span_off;
+		b->span->len = yajl_get_bytes_consumed(b->h) - b->span->off;
 		b->span_depth = 0;
 	}
 	b->depth--;
@@ -245,6 +279,8 @@ static int close_container(void *ctx)
 static int on_null(void *ctx)
 {
 	struct build *b = ctx;
+	if (skipped(b))
+		return 1;
 	add(b, node_new(b, yajl_t_null), take_key(b));
 	return 1;
 }
@@ -252,6 +288,8 @@ static int on_null(void *ctx)
 static int on_boolean(void *ctx, int yes)
 {
 	struct build *b = ctx;
+	if (skipped(b))
+		return 1;
 	add(b, node_new(b, yes ? yajl_t_true : yajl_t_false), take_key(b));
 	return 1;
 }
@@ -262,10 +300,14 @@ static int on_boolean(void *ctx, int yes)
 static int on_number(void *ctx, const char *s, size_t len)
 {
 	struct build *b = ctx;
-	yajl_val v = node_new(b, yajl_t_number);
+	yajl_val v;
 	const char *p = s, *end = s + len;
 	bool neg = false, ok = true;
 	unsigned long long mag = 0;
+
+	if (skipped(b))
+		return 1;
+	v = node_new(b, yajl_t_number);
 
 	v->u.number.r = str_copy(b, (const unsigned char *)s, len);
 	if (p < end && *p == '-') {
@@ -343,6 +385,8 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 
 	if (!string_ok(b, s, len))
 		return 0;
+	if (skipped(b))
+		return 1;
 	v = node_new(b, yajl_t_string);
 	v->u.string = str_copy(b, s, len);
 	add(b, v, take_key(b));
@@ -355,7 +399,8 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 
 	if (!string_ok(b, s, len))
 		return 0;
-	b->frames[b->depth].key = str_copy(b, s, len);
+	if (!skipped(b))
+		b->frames[b->depth].key = str_copy(b, s, len);
 	return 1;
 }
 
@@ -399,14 +444,13 @@ static bool all_space(const char *s, size_t len)
 yajl_val j_parse(const char *json, size_t len, const char *name,
 		 brig_error_t **err)
 {
-	return j_parse_span(json, len, name, NULL, NULL, NULL, NULL, err);
+	return j_parse_span(json, len, name, NULL, err);
 }
 
 yajl_val j_parse_span(const char *json, size_t len, const char *name,
-		      const char *k1, const char *k2, size_t *span_off, size_t *span_len,
-		      brig_error_t **err)
+		      struct j_span *span, brig_error_t **err)
 {
-	struct build b = { .span1 = k1, .span2 = k2 };
+	struct build b = { .span = span };
 	yajl_handle h;
 	yajl_status st;
 	size_t off, line, col;
@@ -417,7 +461,9 @@ yajl_val j_parse_span(const char *json, size_t len, const char *name,
 			 name);
 		return NULL;
 	}
-	b.a = arena_new();
+	if (span)
+		span->off = span->len = 0;
+	b.a = arena_new(len);
 	h = yajl_alloc(&build_callbacks, NULL, &b);
 	if (!h)
 		abort();
@@ -439,10 +485,6 @@ yajl_val j_parse_span(const char *json, size_t len, const char *name,
 			brig_err(err, 0, "%s: expected a JSON object at the top level",
 				 name);
 			return NULL;
-		}
-		if (span_off) {
-			*span_off = b.span_off;
-			*span_len = b.span_len;
 		}
 		return b.root;
 	}
