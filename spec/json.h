@@ -35,11 +35,16 @@ struct jctx {
 yajl_val j_parse(const char *json, size_t len, const char *name,
 		 brig_error_t **err);
 void j_free(yajl_val tree);
-/* The same, and the byte range of the object top.k1.k2 in the text
- * (*n 0 when there is none). */
+/* The same, and where the object top.k1.k2 lies in the text; when
+ * shallow, of that object only the scalar members are built (what is
+ * nested in it is checked, not kept). */
+struct j_span {
+	const char *k1, *k2; /* in */
+	bool shallow;        /* in */
+	size_t off, len;     /* out: len 0 when there is no such object */
+};
 yajl_val j_parse_span(const char *json, size_t len, const char *name,
-		      const char *k1, const char *k2, size_t *off, size_t *n,
-		      brig_error_t **err);
+		      struct j_span *span, brig_error_t **err);
 
 void j_init(struct jctx *c, const char *name, brig_error_t **err);
 void j_fini(struct jctx *c);

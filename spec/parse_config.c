@@ -182,13 +182,14 @@ static struct spec_config *parse_text(const char *json, size_t len, const char *
 	struct spec_config *cfg;
 	struct jctx c;
 	yajl_val top;
-	size_t off = 0, n = 0;
+	/* deferred: of linux.seccomp only its listener fields (scalars) are
+	 * read now, and where its text lies */
+	struct j_span span = { "linux", "seccomp", true, 0, 0 };
 	int r;
 
 	if (!name)
 		name = "config.json";
-	top = j_parse_span(json, len, name, seccomp_deferred ? "linux" : NULL, "seccomp",
-			   &off, &n, err);
+	top = j_parse_span(json, len, name, seccomp_deferred ? &span : NULL, err);
 	if (!top)
 		return NULL;
 	cfg = xcalloc(1, sizeof(*cfg));
@@ -202,8 +203,8 @@ static struct spec_config *parse_text(const char *json, size_t len, const char *
 		return NULL;
 	}
 	if (cfg->linux && cfg->linux->seccomp && cfg->linux->seccomp->deferred) {
-		cfg->linux->seccomp->json_off = off;
-		cfg->linux->seccomp->json_len = n;
+		cfg->linux->seccomp->json_off = span.off;
+		cfg->linux->seccomp->json_len = span.len;
 	}
 	return cfg;
 }
