@@ -1,21 +1,23 @@
 /* brig — rootfs/: the "cgroup" mount entry.  The host's layout decides
  * what the container sees, read from /proc/self/mountinfo:
- *  - unified (cgroup2 on /sys/fs/cgroup): one cgroup2 mount (new in a new
- *    cgroup namespace);
+ *  - unified (cgroup2 on /sys/fs/cgroup): one new cgroup2 mount;
  *  - v1 or hybrid (a tmpfs with one hierarchy per directory, "unified"
- *    being cgroup2 on a hybrid host): a tmpfs with, per v1 hierarchy, a
- *    bind of the container's own cgroup directory (as runc), and the
- *    unified one as above, plus the "cpu" -> "cpu,cpuacct" symlinks of
- *    co-mounted controllers.
- * A v1 hierarchy is bound even in a new cgroup namespace, where a new
- * mount would show the same directory as its root: mounting a v1
- * hierarchy takes the global cgroup mutex and first waits until every
- * dying cgroup of the whole unified tree has gone offline (the kernel's
- * cgroup1_get_tree), which a bind does not do, and a host with many
- * containers always has some.  The directory is named as the host sees
- * it, so mountinfo and /proc/self/cgroup are read before the init enters
- * its cgroup namespace (rootfs_cgroup_snapshot), where both read relative
- * to the namespace's root. */
+ *    being cgroup2 on a hybrid host): a tmpfs with one mount per
+ *    hierarchy, plus the "cpu" -> "cpu,cpuacct" symlinks of co-mounted
+ *    controllers.  A v1 hierarchy is a bind of the container's own cgroup
+ *    directory (as runc) without a cgroup namespace, and in a new one too,
+ *    where a new mount would show that same directory as its root: but
+ *    mounting a v1 hierarchy takes the global cgroup mutex and first
+ *    waits until every dying cgroup of the whole unified tree has gone
+ *    offline (the kernel's cgroup1_get_tree), which a bind does not, and
+ *    a host with many containers always has some.  The directory must be
+ *    named as seen from outside the new namespace, so mountinfo and
+ *    /proc/self/cgroup are read before the init enters it
+ *    (rootfs_cgroup_snapshot).  In a joined cgroup namespace (a path),
+ *    or when the two do not line up, a v1 hierarchy is mounted anew, as
+ *    cgroup2 is in any cgroup namespace: the kernel then shows only the
+ *    namespace's part.  Never is the host's whole hierarchy bound into a
+ *    cgroup namespace. */
 #include "rootfs/rootfs_internal.h"
 
 #include <errno.h>
@@ -173,45 +175,75 @@ static const struct cg_line *own_line(const struct hierarchy *h,
 	return NULL;
 }
 
-/* A bind of the container's own cgroup directory of hierarchy h. */
-static int bind_own(const struct hierarchy *h, const struct cg_line *l, int fd,
-		    const char *dest, unsigned long flags, brig_error_t **err)
+/* The container's own cgroup directory of hierarchy h, or NULL when
+ * mountinfo and /proc/self/cgroup do not line it up (a mount whose root
+ * lies outside the cgroup namespace they were read in, a cgroup not under
+ * the mount's root, a directory that is not there). */
+static char *own_dir(const struct hierarchy *h, const struct cg_line *l)
 {
-	struct rootfs_bind b = { .src_fd = -1, .recursive = true };
-	cleanup_free char *src = NULL;
 	const char *rel = l ? l->path : "/";
 	size_t rl = strlen(h->root);
+	char *src;
 
-	if (strcmp(h->root, "/") != 0 && strncmp(rel, h->root, rl) == 0 &&
-	    (rel[rl] == '/' || rel[rl] == '\0'))
+	if (strstr(h->root, "/..") || strstr(rel, "/.."))
+		return NULL;
+	if (strcmp(h->root, "/") != 0) {
+		if (strncmp(rel, h->root, rl) != 0 || (rel[rl] != '/' && rel[rl] != '\0'))
+			return NULL;
 		rel += rl;
+	}
 	src = xasprintf("%s%s", h->mountpoint, rel);
 	if (access(src, F_OK) < 0) {
 		free(src);
-		src = xstrdup(h->mountpoint);
+		return NULL;
 	}
-	b.src = src;
+	return src;
+}
+
+static int bind_dir(const char *src, int fd, const char *dest, unsigned long flags,
+		    brig_error_t **err)
+{
+	struct rootfs_bind b = { .src = src, .src_fd = -1, .recursive = true };
+
 	rootfs_flags_to_attr(flags, 0, &b.rec_set, &b.rec_clr);
 	return rootfs_bind_tree(&b, fd, dest, err);
 }
 
+/* in_ns: in a cgroup namespace (new or joined); host_view: mountinfo and
+ * /proc/self/cgroup were read outside it (rootfs_cgroup_snapshot), so a
+ * bind of our directory shows what the namespace would. */
 static int mount_hierarchy(int rootfd, const struct hierarchy *h,
 			   const struct cg_line *l, const char *dest,
-			   unsigned long flags, bool new_cgroupns, brig_error_t **err)
+			   unsigned long flags, bool in_ns, bool host_view,
+			   brig_error_t **err)
 {
 	char fdp[ROOTFS_FD_PATH_MAX];
 	cleanup_close int fd = rootfs_mkpath_in_root(rootfd, dest, true, err);
 	bool v2 = strcmp(h->fstype, "cgroup2") == 0;
+	cleanup_free char *src = NULL;
 
 	if (fd < 0)
 		return -1;
-	if (new_cgroupns && v2) {
-		if (mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype, flags, NULL) == 0)
+	/* v1: a bind when the directory is known (see the top comment) */
+	if (!v2 && (host_view || !in_ns) && (src = own_dir(h, l)) != NULL)
+		return bind_dir(src, fd, dest, flags, err);
+	if (in_ns) {
+		const char *data = v2 ? NULL : (l ? l->controllers : NULL);
+
+		if ((v2 || data) && mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype,
+					  flags, data) == 0)
 			return 0;
 		if (errno != EPERM && errno != EBUSY && errno != EINVAL)
 			return brig_err(err, errno, "mount %s on %s", h->fstype, dest);
+		/* refused (a user namespace): a bind, of a directory known
+		 * from outside the namespace only, never the hierarchy's root */
+		if (!host_view || (src = own_dir(h, l)) == NULL)
+			return brig_err(err, errno, "mount %s on %s", h->fstype, dest);
+		return bind_dir(src, fd, dest, flags, err);
 	}
-	return bind_own(h, l, fd, dest, flags, err);
+	/* no cgroup namespace: our directory, else the mount's root */
+	src = own_dir(h, l);
+	return bind_dir(src ? src : h->mountpoint, fd, dest, flags, err);
 }
 
 struct rootfs_cgroups *rootfs_cgroup_snapshot(void)
@@ -273,12 +305,12 @@ int rootfs_mount_cgroup(int rootfd, const char *dest,
 
 	if (nh == 1 && strcmp(h[0].mountpoint, CG_ROOT) == 0) {
 		ret = mount_hierarchy(rootfd, &h[0], own_line(&h[0], l, nl), dest, flags,
-				      true, err);
+				      true, snap != NULL, err);
 		goto done;
 	}
 	if (nh == 0) { /* no cgroupfs visible: a cgroup2 of our namespace */
 		struct hierarchy v2 = { CG_ROOT, "/", "cgroup2", "" };
-		ret = mount_hierarchy(rootfd, &v2, NULL, dest, flags, true, err);
+		ret = mount_hierarchy(rootfd, &v2, NULL, dest, flags, true, false, err);
 		goto done;
 	}
 	{
@@ -300,7 +332,7 @@ int rootfs_mount_cgroup(int rootfd, const char *dest,
 				continue; /* cgroup2 on the root of a hybrid: skip */
 			sub = xasprintf("%s/%s", dest, name);
 			if (mount_hierarchy(rootfd, &h[i], own_line(&h[i], l, nl), sub,
-					    flags, new_cgroupns, err) < 0)
+					    flags, new_cgroupns, snap != NULL, err) < 0)
 				goto out;
 			comount_links(rootfd, dest, name);
 		}

@@ -9,9 +9,9 @@
 
 #include "spec/spec.h"
 
-/* The host's cgroup hierarchies and our own cgroup in each, as seen
- * before a new cgroup namespace is entered: what a "cgroup" mount binds.
- * Taken by the init once it is in its cgroups, before the unshare. */
+/* The cgroup hierarchies and our own cgroup in each, as seen before a new
+ * cgroup namespace is entered: what a "cgroup" mount binds in it.  Taken
+ * by the init once it is in its cgroups, before the unshare. */
 struct rootfs_cgroups;
 struct rootfs_cgroups *rootfs_cgroup_snapshot(void);
 void rootfs_cgroup_free(struct rootfs_cgroups *s);
@@ -21,8 +21,8 @@ struct rootfs_opts {
 	const char *bundle;  /* absolute bundle path: relative mount sources */
 	bool in_userns;      /* devices are bind-mounted, not mknod'ed */
 	bool no_pivot;       /* chroot instead of pivot_root */
-	/* NULL: read when the "cgroup" mount is made (right without a new
-	 * cgroup namespace) */
+	/* NULL: read when the "cgroup" mount is made (in a cgroup
+	 * namespace then, v1 hierarchies are mounted anew) */
 	const struct rootfs_cgroups *cgroups;
 };
 

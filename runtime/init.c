@@ -168,8 +168,9 @@ static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 	return 0;
 }
 
-/* A "cgroup" mount binds our cgroup directories as the host names them:
- * with a cgroup namespace to enter, read them before (rootfs/cgroup.c). */
+/* A "cgroup" mount in a new cgroup namespace binds our cgroup directories
+ * as named outside it: read them before it is entered (rootfs/cgroup.c).
+ * A namespace given by a path was joined before the clone. */
 static void free_snapshot(struct rootfs_cgroups **s)
 {
 	rootfs_cgroup_free(*s);
@@ -177,7 +178,9 @@ static void free_snapshot(struct rootfs_cgroups **s)
 
 static struct rootfs_cgroups *cgroup_snapshot(const struct spec_config *c)
 {
-	if (spec_find_ns(c, SPEC_NS_CGROUP) == NULL)
+	const struct spec_namespace *ns = spec_find_ns(c, SPEC_NS_CGROUP);
+
+	if (ns == NULL || ns->path)
 		return NULL;
 	for (size_t i = 0; i < c->n_mounts; i++)
 		if (c->mounts[i].type && strcmp(c->mounts[i].type, "cgroup") == 0)
