@@ -251,9 +251,12 @@ int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **e
 	if (h == NULL)
 		return 0;
 	own = cg_own_cgroup(m, h);
-	if (cg_write(h->dir, "tasks", "0", err) < 0)
+	b->own = xasprintf("%s%s", h->mnt, own); /* before the move */
+	if (cg_write(h->dir, "tasks", "0", err) < 0) {
+		free(b->own);
+		b->own = NULL;
 		return brig_err_prefix(err, "join cgroup %s", h->rel);
-	b->own = xasprintf("%s%s", h->mnt, own);
+	}
 	b->root = h->mnt;
 	h->born_in = true;
 	return 0;

@@ -170,8 +170,10 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 		int fd = -1;
 		int t = chan_recv(sock, &data, &fd);
 
-		if (t < 0 && errno == ECONNRESET)
-			t = 0; /* the init died with a message unread: say how */
+		/* the init died with our message unread: its own may still be
+		 * queued behind the reset; else say how it died */
+		if (t < 0 && errno == ECONNRESET && (t = chan_recv(sock, &data, &fd)) < 0)
+			t = 0;
 		switch (t) {
 		case CHAN_HOOKS: {
 			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
@@ -426,8 +428,9 @@ int container_create(const struct brig_globals *g, const char *id,
 		brig_err(err, errno, "open %s", ct->dir);
 		goto fail;
 	}
-	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 ones the
-	 * init joins as its own thread (see cg_enter_v1: no RCU grace period,
+	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 memory one
+	 * the init is born in (cg_borrow_memory, below); the other v1 ones it
+	 * joins as its own thread (see cg_enter_v1: no RCU grace period,
 	 * 1-14 ms); in a user namespace it cannot write host cgroupfs, so
 	 * the parent moves it. */
 	int cgfd = cg ? cg_v2_fd(cg) : -1;

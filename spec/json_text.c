@@ -6,10 +6,11 @@
  * depth and rejects strings holding NUL characters or invalid UTF-8, and
  * reports where the text went wrong (yajl_tree_parse() does none of it).
  *
- * Nodes and strings come from an arena of mmap'd chunks that j_free()
- * unmaps: no malloc per node, and the pages go back to the kernel (and
- * out of the caller's memory cgroup) the moment the tree is done with,
- * instead of staying in the heap under what is allocated after them.
+ * Nodes and strings come from an arena that j_free() releases at once: no
+ * malloc per node.  A large document's chunks are mapped, so its pages go
+ * back to the kernel (and out of the caller's memory cgroup) the moment
+ * the tree is done with, instead of staying in the heap under what is
+ * allocated after them; a small one's are malloc'd (see SMALL_TREE).
  * The tree of a 15 KB seccomp profile takes about a third of the memory
  * yajl_tree_parse() takes for it.
  */
