@@ -300,17 +300,19 @@ int rootfs_mount_cgroup(int rootfd, const char *dest,
 	const struct hierarchy *h = s->h;
 	const struct cg_line *l = s->l;
 	size_t nh = s->nh, nl = s->nl;
+	/* paths read outside any cgroup namespace we are in */
+	bool host_view = snap != NULL || !new_cgroupns;
 	char fdp[ROOTFS_FD_PATH_MAX];
 	int ret = -1;
 
 	if (nh == 1 && strcmp(h[0].mountpoint, CG_ROOT) == 0) {
 		ret = mount_hierarchy(rootfd, &h[0], own_line(&h[0], l, nl), dest, flags,
-				      true, snap != NULL, err);
+				      true, host_view, err);
 		goto done;
 	}
 	if (nh == 0) { /* no cgroupfs visible: a cgroup2 of our namespace */
 		struct hierarchy v2 = { CG_ROOT, "/", "cgroup2", "" };
-		ret = mount_hierarchy(rootfd, &v2, NULL, dest, flags, true, false, err);
+		ret = mount_hierarchy(rootfd, &v2, NULL, dest, flags, true, host_view, err);
 		goto done;
 	}
 	{
@@ -332,7 +334,7 @@ int rootfs_mount_cgroup(int rootfd, const char *dest,
 				continue; /* cgroup2 on the root of a hybrid: skip */
 			sub = xasprintf("%s/%s", dest, name);
 			if (mount_hierarchy(rootfd, &h[i], own_line(&h[i], l, nl), sub,
-					    flags, new_cgroupns, snap != NULL, err) < 0)
+					    flags, new_cgroupns, host_view, err) < 0)
 				goto out;
 			comount_links(rootfd, dest, name);
 		}

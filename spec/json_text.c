@@ -245,7 +245,7 @@ static int close_container(void *ctx)
 	struct frame *f = &b->frames[b->depth];
 	yajl_val v = f->node;
 	size_t n = b->n - f->base;
-	struct member *m = b->st + f->base;
+	struct member *m = n ? b->st + f->base : NULL; /* st may be NULL */
 	yajl_val *vals;
 
 	if (v == NULL) { /* skipped */
