@@ -535,6 +535,20 @@ struct sc_case {
 	int (*after)(int notify_fd);
 };
 
+/* In a child: load f (freed), then check what t->after checks. */
+static int load_then(struct sec_seccomp *f, const struct sc_case *t)
+{
+	brig_error_t *err = NULL;
+	int nfd = -2;
+
+	if (sec_seccomp_load(f, &nfd, &err) < 0) {
+		fprintf(stderr, "load: %s\n", err->msg);
+		return 91;
+	}
+	sec_seccomp_free(f);
+	return t->after(nfd);
+}
+
 static int seccomp_child(void *arg)
 {
 	const struct sc_case *t = arg;
@@ -544,13 +558,7 @@ static int seccomp_child(void *arg)
 		fprintf(stderr, "compile: %s\n", err->msg);
 		return 90;
 	}
-	int nfd = -2;
-	if (sec_seccomp_load(f, &nfd, &err) < 0) {
-		fprintf(stderr, "load: %s\n", err->msg);
-		return 91;
-	}
-	sec_seccomp_free(f);
-	return t->after(nfd);
+	return load_then(f, t);
 }
 
 static int run_filter(const struct spec_seccomp *s, int (*after)(int))
@@ -599,13 +607,7 @@ static int cached_child(void *arg)
 	f = sec_seccomp_prepare(t->s, cache_dir, &hit, &err);
 	if (!f || !hit)
 		return 93;
-	int nfd = -2;
-	if (sec_seccomp_load(f, &nfd, &err) < 0) {
-		fprintf(stderr, "load: %s\n", err->msg);
-		return 91;
-	}
-	sec_seccomp_free(f);
-	return t->after(nfd);
+	return load_then(f, t);
 }
 
 static void test_seccomp_cache(void **state)
@@ -644,17 +646,10 @@ static const char json_b[] = "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }";
 static int json_cached_child(void *arg)
 {
 	const struct sc_case *t = arg;
-	brig_error_t *err = NULL;
 	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache_fd);
 	if (f == NULL)
 		return 94;
-	int nfd = -2;
-	if (sec_seccomp_load(f, &nfd, &err) < 0) {
-		fprintf(stderr, "load: %s\n", err->msg);
-		return 91;
-	}
-	sec_seccomp_free(f);
-	return t->after(nfd);
+	return load_then(f, t);
 }
 
 static void test_seccomp_cache_json(void **state)
