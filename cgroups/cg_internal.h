@@ -72,6 +72,8 @@ int cg_read_u64(const char *dir, const char *file, uint64_t *v);
 bool cg_file_exists(const char *dir, const char *file);
 /* mkdir -p; *made true when the last component was created. */
 int cg_mkdir_p(const char *path, bool *made, brig_error_t **err);
+/* rel is brig's default, "/brig/<id>": the parent is brig's own. */
+bool cg_is_default_path(const char *rel);
 /* Remove the default parent ("/brig") of rel under mnt when it is empty. */
 void cg_rmdir_default_parent(const char *mnt, const char *rel);
 /* Remove dir and any sub-cgroups, retrying EBUSY while *budget_ms lasts

@@ -361,11 +361,16 @@ int cg_destroy(struct cg_manager *m, brig_error_t **err)
 	return m->ops->destroy(m, err);
 }
 
+bool cg_is_default_path(const char *rel)
+{
+	return strncmp(rel, "/brig/", 6) == 0 && strchr(rel + 6, '/') == NULL;
+}
+
 void cg_rmdir_default_parent(const char *mnt, const char *rel)
 {
 	cleanup_free char *p = NULL;
 
-	if (strncmp(rel, "/brig/", 6) != 0 || strchr(rel + 6, '/'))
+	if (!cg_is_default_path(rel))
 		return;
 	p = xasprintf("%s/brig", mnt);
 	rmdir(p); /* fails while other containers live there: fine */

@@ -2,13 +2,20 @@
  *
  * One directory per controller hierarchy.  A new cpuset cgroup starts
  * with empty cpuset.cpus/mems and refuses processes, so cg_create copies
- * them down from the parent, level by level.  Freezing uses the freezer
- * hierarchy (freezer.state, waiting until it reads FROZEN). */
+ * them down from the parent, level by level.  Writing cpuset.cpus costs
+ * the kernel a walk over the cgroup's siblings and, with load balancing
+ * on, over every cpuset of the host (rebuilding the scheduler domains'
+ * accounting), so brig's own default parent "/brig" gets
+ * cgroup.clone_children: the kernel then copies the parent's cpus and
+ * mems into each new container's cpuset at mkdir, the same values brig
+ * would write.  Freezing uses the freezer hierarchy (freezer.state,
+ * waiting until it reads FROZEN). */
 #include "cgroups/cg_internal.h"
 
 #include <errno.h>
 #include <string.h>
 
+/* 1 if it wrote the file, 0 if it was set already, -1 on error. */
 static int cpuset_copy(const char *parent, const char *dir, const char *file,
 		       brig_error_t **err)
 {
@@ -19,7 +26,7 @@ static int cpuset_copy(const char *parent, const char *dir, const char *file,
 	v = cg_read(parent, file);
 	if (v == NULL)
 		return brig_err(err, errno, "read %s/%s", parent, file);
-	return cg_write(dir, file, v, err);
+	return cg_write(dir, file, v, err) < 0 ? -1 : 1;
 }
 
 /* Fill cpuset.cpus and cpuset.mems from the top of the path down. */
@@ -28,14 +35,27 @@ static int cpuset_init(const struct cg_hier *h, brig_error_t **err)
 	cleanup_free char *dir = xstrdup(h->mnt), *parent = NULL;
 	cleanup_free char *rel = xstrdup(h->rel);
 	char *save = NULL, *tok;
+	int wrote = 0;
 
 	for (tok = strtok_r(rel, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+		int c, m;
+
 		free(parent);
 		parent = dir;
 		dir = xasprintf("%s/%s", parent, tok);
-		if (cpuset_copy(parent, dir, "cpuset.cpus", err) < 0 ||
-		    cpuset_copy(parent, dir, "cpuset.mems", err) < 0)
+		if ((c = cpuset_copy(parent, dir, "cpuset.cpus", err)) < 0 ||
+		    (m = cpuset_copy(parent, dir, "cpuset.mems", err)) < 0)
 			return -1;
+		wrote = c | m;
+	}
+	/* The kernel did not copy them into the container's own cgroup:
+	 * let it from now on, if the parent is brig's ("/brig").  Best
+	 * effort: without it the next container writes them as this one. */
+	if (wrote && cg_is_default_path(h->rel)) {
+		brig_error_t *e = NULL;
+
+		if (cg_write(parent, "cgroup.clone_children", "1", &e) < 0)
+			brig_err_free(&e);
 	}
 	return 0;
 }
