@@ -18,15 +18,36 @@ static int move_onto(int tree, int target, const char *what, brig_error_t **err)
 	return 0;
 }
 
-/* An empty read-only tmpfs, as a detached mount. */
-static int empty_tmpfs(const char *what, brig_error_t **err)
+/* An empty read-only tmpfs, as a detached mount; or, once one is
+ * mounted (*empty >= 0), a copy of that mount: every masked directory of
+ * a container shows the same empty superblock.  A superblock is not
+ * free: each costs the kernel memory charged to the container and a
+ * step in walks over all superblocks (a memory cgroup's removal visits
+ * every superblock's LRU lists). */
+static int empty_tmpfs(const char *what, int empty, brig_error_t **err)
 {
-	cleanup_close int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	cleanup_close int fs = -1;
 	int m;
 
+	if (empty >= 0) {
+		/* private: not a peer of the first, whatever that became */
+		struct mount_attr a = { .propagation = MS_PRIVATE };
+
+		m = open_tree(empty, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+		if (m < 0)
+			return brig_err(err, errno, "mask %s: open_tree", what);
+		if (mount_setattr(m, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
+			brig_err(err, errno, "mask %s: make the copy private", what);
+			close(m);
+			return -1;
+		}
+		return m;
+	}
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return brig_err(err, errno, "mask %s: fsopen tmpfs", what);
 	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 ||
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return brig_err(err, errno, "mask %s: create tmpfs", what);
 	m = fsmount(fs, FSMOUNT_CLOEXEC,
@@ -37,7 +58,7 @@ static int empty_tmpfs(const char *what, brig_error_t **err)
 	return m;
 }
 
-int rootfs_mask_path(int rootfd, const char *path, brig_error_t **err)
+int rootfs_mask_path(int rootfd, const char *path, int *empty, brig_error_t **err)
 {
 	cleanup_close int target = rootfs_open_in_root(rootfd, path, O_PATH);
 	cleanup_close int tree = -1;
@@ -51,9 +72,14 @@ int rootfs_mask_path(int rootfd, const char *path, brig_error_t **err)
 	if (fstat(target, &st) < 0)
 		return brig_err(err, errno, "mask %s: stat", path);
 	if (S_ISDIR(st.st_mode)) {
-		tree = empty_tmpfs(path, err);
+		tree = empty_tmpfs(path, *empty, err);
 		if (tree < 0)
 			return -1;
+		if (move_onto(tree, target, path, err) < 0)
+			return -1;
+		if (*empty < 0) /* the fd names the mount where it now is */
+			*empty = steal_fd(tree);
+		return 0;
 	} else {
 		cleanup_close int null = rootfs_open_in_root(rootfd, "/dev/null", O_PATH);
 		struct stat ns;
@@ -96,6 +122,7 @@ int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,
 	const struct spec_linux *l = c->linux;
 	const char *pv = l ? l->rootfs_propagation : NULL;
 	cleanup_close int rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int empty = -1;
 	long prop;
 
 	(void)o;
@@ -103,7 +130,7 @@ int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,
 		return brig_err(err, errno, "open /");
 	if (l) {
 		for (size_t i = 0; i < l->masked_paths.n; i++)
-			if (rootfs_mask_path(rootfd, l->masked_paths.v[i], err) < 0)
+			if (rootfs_mask_path(rootfd, l->masked_paths.v[i], &empty, err) < 0)
 				return -1;
 		for (size_t i = 0; i < l->readonly_paths.n; i++)
 			if (rootfs_readonly_path(rootfd, l->readonly_paths.v[i], err) < 0)

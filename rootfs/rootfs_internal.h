@@ -89,7 +89,8 @@ int rootfs_create_devices(const struct spec_config *c,
 
 /* ---- paths.c ----------------------------------------------------------- */
 
-int rootfs_mask_path(int rootfd, const char *path, brig_error_t **err);
+/* *empty: -1, then the mount of the first masked directory (close it) */
+int rootfs_mask_path(int rootfd, const char *path, int *empty, brig_error_t **err);
 int rootfs_readonly_path(int rootfd, const char *path, brig_error_t **err);
 
 #endif

@@ -655,7 +655,8 @@ static void in_mount_ns(struct tree *t)
 {
 	brig_error_t *err = NULL;
 	char p[PATH_MAX + 64], buf[8];
-	int fd;
+	int fd, empty = -1;
+	struct stat st0, st1, st2;
 
 	CHECK(unshare(CLONE_NEWNS) == 0);
 	CHECK(mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) == 0);
@@ -677,10 +678,26 @@ static void in_mount_ns(struct tree *t)
 	close(fd);
 	snprintf(p, sizeof(p), "%s/rodir", t->root);
 	CHECK(mkdir(p, 0755) == 0);
+	snprintf(p, sizeof(p), "%s/secret2", t->root);
+	CHECK(mkdir(p, 0700) == 0);
+	snprintf(p, sizeof(p), "%s/secret2/key2", t->root);
+	CHECK((fd = open(p, O_CREAT | O_WRONLY, 0644)) >= 0);
+	close(fd);
 
-	CHECK(rootfs_mask_path(t->rootfd, "/secret", &err) == 0);
-	CHECK(rootfs_mask_path(t->rootfd, "/x/abs/../secretfile", &err) == 0);
-	CHECK(rootfs_mask_path(t->rootfd, "/not/there", &err) == 0);
+	CHECK(rootfs_mask_path(t->rootfd, "/secret", &empty, &err) == 0);
+	CHECK(empty >= 0);
+	CHECK(rootfs_mask_path(t->rootfd, "/x/abs/../secretfile", &empty, &err) == 0);
+	CHECK(rootfs_mask_path(t->rootfd, "/not/there", &empty, &err) == 0);
+	CHECK(rootfs_mask_path(t->rootfd, "/secret2", &empty, &err) == 0);
+	/* both masked directories: one empty, read-only tmpfs (one superblock) */
+	snprintf(p, sizeof(p), "%s/secret", t->root);
+	CHECK(stat(p, &st1) == 0 && stat(t->root, &st0) == 0 && st1.st_dev != st0.st_dev);
+	snprintf(p, sizeof(p), "%s/secret2", t->root);
+	CHECK(stat(p, &st2) == 0 && st2.st_dev == st1.st_dev && (st2.st_mode & 07777) == 0755);
+	snprintf(p, sizeof(p), "%s/secret2/key2", t->root);
+	CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+	close(empty);
+	empty = -1;
 	CHECK(rootfs_readonly_path(t->rootfd, "/rodir", &err) == 0);
 	CHECK(rootfs_readonly_path(t->rootfd, "/not/there", &err) == 0);
 
@@ -699,12 +716,12 @@ static void in_mount_ns(struct tree *t)
 	CHECK(unlink(p) == 0);
 	CHECK((fd = open(p, O_CREAT | O_WRONLY, 0644)) >= 0);
 	close(fd);
-	CHECK(rootfs_mask_path(t->rootfd, "/rodir", &err) == 0); /* dir: tmpfs */
-	CHECK(rootfs_mask_path(t->rootfd, "/afile2", &err) == 0); /* missing */
+	CHECK(rootfs_mask_path(t->rootfd, "/rodir", &empty, &err) == 0); /* dir: tmpfs */
+	CHECK(rootfs_mask_path(t->rootfd, "/afile2", &empty, &err) == 0); /* missing */
 	snprintf(p, sizeof(p), "%s/afile2", t->root);
 	CHECK((fd = open(p, O_CREAT | O_WRONLY, 0644)) >= 0);
 	close(fd);
-	CHECK(rootfs_mask_path(t->rootfd, "/afile2", &err) < 0 && err->code == EINVAL);
+	CHECK(rootfs_mask_path(t->rootfd, "/afile2", &empty, &err) < 0 && err->code == EINVAL);
 	brig_err_free(&err);
 	_exit(0);
 }
