@@ -64,6 +64,26 @@ counter() {
 	assert_nothing_left "$CID"
 }
 
+@test "brig's /brig parent lets the kernel fill a new cpuset (clone_children)" {
+	is_runc && skip "brig's own default parent"
+	set_args sleep 100
+	run_detached "$CID"
+	run_detached "${CID}b"
+	# set by the first container's create at the latest; the second's
+	# cpus and mems were copied by the kernel at mkdir
+	[ "$(cat $CG/cpuset/brig/cgroup.clone_children)" = 1 ]
+	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.cpus)" = "$(cat $CG/cpuset/brig/cpuset.cpus)" ]
+	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.mems)" = "$(cat $CG/cpuset/brig/cpuset.mems)" ]
+	# linux.resources.cpu.cpus still wins over the copy
+	brig delete -f "${CID}b"
+	update_config '.linux.resources.cpu.cpus = "0"'
+	run_detached "${CID}b"
+	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.cpus)" = 0 ]
+	brig delete -f "${CID}b"
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
 @test "pids.limit stops a fork bomb" {
 	share_dir
 	update_config '.linux.resources.pids.limit = 10'
@@ -340,6 +360,8 @@ counter() {
 	[ -d "$CG/memory/brigtest-abs-$CID/c" ]
 	[ -d "$CG/pids/brigtest-abs-$CID/c" ]
 	grep -q "memory:/brigtest-abs-$CID/c\$" "/proc/$(state_field "$CID" pid)/cgroup"
+	# a parent that is not brig's own keeps the kernel's default
+	is_runc || [ "$(cat "$CG/cpuset/brigtest-abs-$CID/cgroup.clone_children")" = 0 ]
 	brig delete -f "$CID"
 	rmdir $CG/*/"brigtest-abs-$CID" 2>/dev/null || true # the parent was ours
 	assert_nothing_left "$CID"
