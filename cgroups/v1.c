@@ -8,8 +8,13 @@
  * accounting), so brig's own default parent "/brig" gets
  * cgroup.clone_children: the kernel then copies the parent's cpus and
  * mems into each new container's cpuset at mkdir, the same values brig
- * would write.  Freezing uses the freezer hierarchy (freezer.state,
- * waiting until it reads FROZEN). */
+ * would write (an explicit cgroupsPath "/brig/<name>" counts as the
+ * default).  The kernel skips that copy while a sibling is cpu- or
+ * mem-exclusive: brig then writes them as before.  A new cgroup inherits
+ * the flag, so a container's own cpuset reads cgroup.clone_children 1
+ * (runc's read 0): cpusets made inside it start filled, not empty.
+ * Freezing uses the freezer hierarchy (freezer.state, waiting until it
+ * reads FROZEN). */
 #include "cgroups/cg_internal.h"
 
 #include <errno.h>

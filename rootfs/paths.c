@@ -19,11 +19,13 @@ static int move_onto(int tree, int target, const char *what, brig_error_t **err)
 }
 
 /* An empty read-only tmpfs, as a detached mount; or, once one is
- * mounted (*empty >= 0), a copy of that mount: every masked directory of
- * a container shows the same empty superblock.  A superblock is not
+ * mounted (empty >= 0: that mount), a copy of it: every masked directory
+ * of a container shows the same empty superblock.  A superblock is not
  * free: each costs the kernel memory charged to the container and a
  * step in walks over all superblocks (a memory cgroup's removal visits
- * every superblock's LRU lists). */
+ * every superblock's LRU lists).  A process allowed to remount one of
+ * them read-write could write to all: masked paths do not hold against
+ * CAP_SYS_ADMIN anyway (it can unmount them). */
 static int empty_tmpfs(const char *what, int empty, brig_error_t **err)
 {
 	cleanup_close int fs = -1;
@@ -61,8 +63,8 @@ static int empty_tmpfs(const char *what, int empty, brig_error_t **err)
 int rootfs_mask_path(int rootfd, const char *path, int *empty, brig_error_t **err)
 {
 	cleanup_close int target = rootfs_open_in_root(rootfd, path, O_PATH);
-	cleanup_close int tree = -1;
-	struct stat st;
+	cleanup_close int tree = -1, null = -1;
+	struct stat st, ns;
 
 	if (target < 0) {
 		if (errno == ENOENT)
@@ -80,19 +82,15 @@ int rootfs_mask_path(int rootfd, const char *path, int *empty, brig_error_t **er
 		if (*empty < 0) /* the fd names the mount where it now is */
 			*empty = steal_fd(tree);
 		return 0;
-	} else {
-		cleanup_close int null = rootfs_open_in_root(rootfd, "/dev/null", O_PATH);
-		struct stat ns;
-
-		if (null < 0 || fstat(null, &ns) < 0)
-			return brig_err(err, errno, "mask %s: open /dev/null", path);
-		if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
-			return brig_err(err, EINVAL, "mask %s: /dev/null is not the null device",
-					path);
-		tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-		if (tree < 0)
-			return brig_err(err, errno, "mask %s: open_tree /dev/null", path);
 	}
+	null = rootfs_open_in_root(rootfd, "/dev/null", O_PATH);
+	if (null < 0 || fstat(null, &ns) < 0)
+		return brig_err(err, errno, "mask %s: open /dev/null", path);
+	if (!S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3))
+		return brig_err(err, EINVAL, "mask %s: /dev/null is not the null device", path);
+	tree = open_tree(null, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return brig_err(err, errno, "mask %s: open_tree /dev/null", path);
 	return move_onto(tree, target, path, err);
 }
 

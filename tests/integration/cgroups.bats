@@ -66,16 +66,29 @@ counter() {
 
 @test "brig's /brig parent lets the kernel fill a new cpuset (clone_children)" {
 	is_runc && skip "brig's own default parent"
+	[ -d $CG/cpuset ] || skip "no v1 cpuset hierarchy"
 	set_args sleep 100
 	run_detached "$CID"
 	run_detached "${CID}b"
 	# set by the first container's create at the latest; the second's
-	# cpus and mems were copied by the kernel at mkdir
+	# cpus and mems were copied by the kernel at mkdir; the container's
+	# own cgroup inherits the flag
 	[ "$(cat $CG/cpuset/brig/cgroup.clone_children)" = 1 ]
+	[ "$(cat $CG/cpuset/brig/${CID}b/cgroup.clone_children)" = 1 ]
 	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.cpus)" = "$(cat $CG/cpuset/brig/cpuset.cpus)" ]
 	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.mems)" = "$(cat $CG/cpuset/brig/cpuset.mems)" ]
-	# linux.resources.cpu.cpus still wins over the copy
+	# a /brig made anew (the last container gone) gets the flag again,
+	# unless other containers of this host keep the old one alive
 	brig delete -f "${CID}b"
+	brig delete -f "$CID"
+	if [ ! -d $CG/cpuset/brig ]; then
+		run_detached "$CID"
+		[ "$(cat $CG/cpuset/brig/cgroup.clone_children)" = 1 ]
+		[ -n "$(cat $CG/cpuset/brig/$CID/cpuset.cpus)" ]
+	else
+		run_detached "$CID"
+	fi
+	# linux.resources.cpu.cpus still wins over the copy
 	update_config '.linux.resources.cpu.cpus = "0"'
 	run_detached "${CID}b"
 	[ "$(cat $CG/cpuset/brig/${CID}b/cpuset.cpus)" = 0 ]
@@ -360,8 +373,9 @@ counter() {
 	[ -d "$CG/memory/brigtest-abs-$CID/c" ]
 	[ -d "$CG/pids/brigtest-abs-$CID/c" ]
 	grep -q "memory:/brigtest-abs-$CID/c\$" "/proc/$(state_field "$CID" pid)/cgroup"
-	# a parent that is not brig's own keeps the kernel's default
-	is_runc || [ "$(cat "$CG/cpuset/brigtest-abs-$CID/cgroup.clone_children")" = 0 ]
+	# a parent that is not brig's own keeps what it inherited
+	is_runc || [ "$(cat "$CG/cpuset/brigtest-abs-$CID/cgroup.clone_children")" = \
+		"$(cat $CG/cpuset/cgroup.clone_children)" ]
 	brig delete -f "$CID"
 	rmdir $CG/*/"brigtest-abs-$CID" 2>/dev/null || true # the parent was ours
 	assert_nothing_left "$CID"

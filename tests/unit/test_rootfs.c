@@ -13,6 +13,8 @@
 #include <ftw.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -651,6 +653,27 @@ static void test_copy_tree(void **state)
 		}                                                              \
 	} while (0)
 
+/* The shared:N peer group of the mount at root+sub (0: none, -1: no mount). */
+static long mask_peer_group(const char *root, const char *sub)
+{
+	char want[PATH_MAX + 64], line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	long group = -1;
+
+	snprintf(want, sizeof(want), "%s%s", root, sub);
+	while (f && fgets(line, sizeof(line), f)) {
+		char mnt[PATH_MAX], *sh;
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp(mnt, want) != 0)
+			continue;
+		sh = strstr(line, " shared:");
+		group = sh ? strtol(sh + 8, NULL, 10) : 0; /* the last (top) mount wins */
+	}
+	if (f)
+		fclose(f);
+	return group;
+}
+
 static void in_mount_ns(struct tree *t)
 {
 	brig_error_t *err = NULL;
@@ -684,6 +707,12 @@ static void in_mount_ns(struct tree *t)
 	CHECK((fd = open(p, O_CREAT | O_WRONLY, 0644)) >= 0);
 	close(fd);
 
+	/* a shared parent: each mask gets a peer group of its own */
+	CHECK(mount(t->root, t->root, NULL, MS_BIND, NULL) == 0);
+	CHECK(mount(NULL, t->root, NULL, MS_SHARED, NULL) == 0);
+	close(t->rootfd);
+	CHECK((t->rootfd = open(t->root, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0);
+
 	CHECK(rootfs_mask_path(t->rootfd, "/secret", &empty, &err) == 0);
 	CHECK(empty >= 0);
 	CHECK(rootfs_mask_path(t->rootfd, "/x/abs/../secretfile", &empty, &err) == 0);
@@ -696,6 +725,10 @@ static void in_mount_ns(struct tree *t)
 	CHECK(stat(p, &st2) == 0 && st2.st_dev == st1.st_dev && (st2.st_mode & 07777) == 0755);
 	snprintf(p, sizeof(p), "%s/secret2/key2", t->root);
 	CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+	CHECK(open(p, O_CREAT | O_WRONLY, 0644) < 0 && errno == EROFS);
+	CHECK(mask_peer_group(t->root, "/secret") > 0);
+	CHECK(mask_peer_group(t->root, "/secret2") > 0);
+	CHECK(mask_peer_group(t->root, "/secret") != mask_peer_group(t->root, "/secret2"));
 	close(empty);
 	empty = -1;
 	CHECK(rootfs_readonly_path(t->rootfd, "/rodir", &err) == 0);
