@@ -12,7 +12,11 @@
  * is compiled once more).  The file holds the key text itself, compared
  * byte for byte on a hit, so a hash collision can only cost a recompile,
  * never load the wrong filter.  Files are written to a temp name
- * and renamed: concurrent starts never see half a file.
+ * and renamed: concurrent starts never see half a file.  The directory
+ * is kept small after each write (a miss; a hit never pays for it): a
+ * temp file older than a minute is a killed writer's and goes, and of
+ * more than SECCOMP_CACHE_MAX filters the oldest go first (those of an
+ * earlier build of brig are never looked up again).
  *
  * File layout (native endianness, the file never leaves the host):
  *   "BRIGBPF1" | u32 kernel_flags | u32 uses_notify | u32 text_len |
@@ -22,6 +26,7 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
@@ -246,6 +251,74 @@ int seccomp_cache_open(const char *dir)
 	return open(d, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
+struct entry {
+	char name[32];
+	struct timespec mtime;
+};
+
+static int older_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct entry *)a)->mtime;
+	const struct timespec *y = &((const struct entry *)b)->mtime;
+
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	return x->tv_nsec < y->tv_nsec ? -1 : x->tv_nsec > y->tv_nsec;
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && memcmp(s + len - n, suffix, n) == 0;
+}
+
+void seccomp_cache_prune(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	time_t now = time(NULL);
+	struct entry *v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (d == NULL) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		struct stat st;
+
+		if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		if (ends_with(e->d_name, len, ".tmp")) {
+			if (now - st.st_mtime > 60)
+				unlinkat(dirfd, e->d_name, 0);
+			continue;
+		}
+		if (!ends_with(e->d_name, len, ".bpf") || len >= sizeof v->name)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof *v);
+		}
+		memcpy(v[n].name, e->d_name, len + 1);
+		v[n++].mtime = st.st_mtim;
+	}
+	closedir(d);
+	if (n > SECCOMP_CACHE_MAX) {
+		qsort(v, n, sizeof *v, older_first);
+		for (size_t i = 0; i < n - SECCOMP_CACHE_MAX; i++)
+			unlinkat(dirfd, v[i].name, 0);
+	}
+	free(v);
+}
+
 void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf)
 {
 	char name[32], tmp[64];
@@ -273,4 +346,5 @@ void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf)
 	    write_full(fd, bpf->prog, bpf->n_insns * sizeof *bpf->prog) < 0 ||
 	    close(fd) < 0 || renameat(dirfd, tmp, dirfd, name) < 0)
 		unlinkat(dirfd, tmp, 0);
+	seccomp_cache_prune(dirfd);
 }

@@ -27,7 +27,12 @@ int seccomp_cache_open(const char *dir);
 /* 0 and *out filled on a hit; -1 on a miss (or an unreadable file, or
  * dirfd -1). */
 int seccomp_cache_read(int dirfd, const char *text, struct sec_bpf *out);
-/* Best effort: a failure only means a later compile. */
+/* Best effort: a failure only means a later compile.  Prunes after. */
 void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf);
+/* The filters kept at most; more, and the oldest are removed. */
+#define SECCOMP_CACHE_MAX 64
+/* Remove temp files older than a minute, and the oldest filters beyond
+ * SECCOMP_CACHE_MAX. */
+void seccomp_cache_prune(int dirfd);
 
 #endif

@@ -12,15 +12,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <seccomp.h>
 
+#include "security/seccomp_cache.h"
 #include "security/security.h"
 
 #define STRV(...) ((struct spec_strv){ \
@@ -688,6 +692,81 @@ static void test_seccomp_cache_json(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The cache stays small: the oldest filters beyond SECCOMP_CACHE_MAX go
+ * when a new one is written, and a temp file older than a minute (a
+ * killed writer's) goes, a fresh one (a writer at work) stays. */
+static int count_suffix(const char *dir, const char *suffix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (strstr(e->d_name, suffix) && strcmp(strstr(e->d_name, suffix), suffix) == 0)
+			n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static void test_seccomp_cache_prune(void **state)
+{
+	(void)state;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sec_bpf bpf = { .prog = &allow, .n_insns = 1 }, out;
+	const int total = SECCOMP_CACHE_MAX + 6;
+	char text[64], p[4352];
+	int dirfd, fd;
+
+	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
+	assert_non_null(mkdtemp(cache_dir));
+	dirfd = seccomp_cache_open(cache_dir);
+	assert_true(dirfd >= 0);
+	/* the first 6 are made two minutes old (mtimes are as coarse as a
+	 * clock tick: files written in a row can share one) */
+	struct timespec old[2] = { { .tv_sec = time(NULL) - 120 }, { .tv_sec = time(NULL) - 120 } };
+	for (int i = 0; i < total; i++) {
+		snprintf(text, sizeof text, "profile %d", i);
+		seccomp_cache_write(dirfd, text, &bpf);
+		if (i == total - SECCOMP_CACHE_MAX - 1) {
+			DIR *d = opendir(cache_dir);
+			struct dirent *e;
+
+			assert_non_null(d);
+			while ((e = readdir(d)) != NULL)
+				if (e->d_name[0] != '.') {
+					snprintf(p, sizeof p, "%s/%s", cache_dir, e->d_name);
+					assert_int_equal(utimensat(AT_FDCWD, p, old, 0), 0);
+				}
+			closedir(d);
+		}
+	}
+	assert_int_equal(count_suffix(cache_dir, ".bpf"), SECCOMP_CACHE_MAX);
+	for (int i = 0; i < total; i++) {
+		snprintf(text, sizeof text, "profile %d", i);
+		int r = seccomp_cache_read(dirfd, text, &out);
+		assert_int_equal(r, i < total - SECCOMP_CACHE_MAX ? -1 : 0);
+		if (r == 0)
+			free(out.prog);
+	}
+	/* temp files: a stale one goes, a fresh one stays */
+	snprintf(p, sizeof p, "%s/0000000000000000.bpf.00.tmp", cache_dir);
+	assert_true((fd = open(p, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	assert_int_equal(utimensat(AT_FDCWD, p, old, 0), 0);
+	snprintf(p, sizeof p, "%s/0000000000000000.bpf.01.tmp", cache_dir);
+	assert_true((fd = open(p, O_CREAT | O_WRONLY, 0600)) >= 0);
+	close(fd);
+	seccomp_cache_prune(dirfd);
+	assert_int_equal(count_suffix(cache_dir, ".tmp"), 1);
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(count_suffix(cache_dir, ".bpf"), SECCOMP_CACHE_MAX);
+	close(dirfd);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static int after_uname_survives(int nfd)
 {
 	struct utsname u;
@@ -953,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_seccomp_load_errno),
 		cmocka_unit_test(test_seccomp_cache),
 		cmocka_unit_test(test_seccomp_cache_json),
+		cmocka_unit_test(test_seccomp_cache_prune),
 		cmocka_unit_test(test_seccomp_load_kill),
 		cmocka_unit_test(test_seccomp_load_trap),
 		cmocka_unit_test(test_seccomp_load_args),
