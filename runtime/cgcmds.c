@@ -33,9 +33,14 @@ static struct container *open_with_cgroup(const struct brig_globals *g,
 		return NULL;
 	status = container_status(ct);
 	if (want && !strstr(want, status)) {
-		brig_err(err, 0, "%s: container \"%s\" is %s, not %s", cmd, ct->id,
-			 status, strstr(want, "paused") && strstr(want, "running") ?
-			 "running or paused" : want);
+		/* "running paused" -> "running or paused" */
+		cleanup_free char *alt = xmalloc(strlen(want) * 4 + 1);
+		char *o = alt;
+
+		for (const char *p = want; *p; p++)
+			o = *p == ' ' ? stpcpy(o, " or ") : (*o = *p, o + 1);
+		*o = '\0';
+		brig_err(err, 0, "%s: container \"%s\" is %s, not %s", cmd, ct->id, status, alt);
 		container_free(ct);
 		return NULL;
 	}
@@ -296,7 +301,9 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 
 	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
 		return brig_err(err, 0, "%s: invalid option", cmd);
-	ct = open_with_cgroup(g, argc, argv, cmd, pause ? "running" : "paused",
+	/* a created container can be paused too, as runc's can: start
+	 * refuses it then, and resume makes it created again */
+	ct = open_with_cgroup(g, argc, argv, cmd, pause ? "running created" : "paused",
 			      true, &cg, err);
 	if (ct == NULL)
 		return -1;
@@ -304,6 +311,10 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 	if (r == 0) {
 		free(ct->state->status);
 		ct->state->status = xstrdup(pause ? "paused" : "running");
+		if (!pause && strcmp(container_status(ct), "created") == 0) {
+			free(ct->state->status);
+			ct->state->status = xstrdup("created");
+		}
 		/* the status is read from the freezer: a record that cannot
 		 * be written (full disk) does not undo the pause */
 		brig_error_t *e_save = NULL;

@@ -271,25 +271,33 @@ static bool has_exec_fifo(const struct container *c)
 	return stat(path, &sb) == 0;
 }
 
+static bool frozen(const struct container *c)
+{
+	struct cg_manager *cg;
+	bool r;
+
+	if (c->state->cgroup_path == NULL)
+		return false;
+	cg = cg_load(BRIG_CGROUP_ROOT, c->state->cgroup_path, NULL);
+	r = cg && cg_is_frozen(cg);
+	cg_free(cg);
+	return r;
+}
+
 const char *container_status(struct container *c)
 {
 	if (strcmp(c->state->status, "creating") == 0)
 		return "creating";
 	if (!container_alive(c))
 		return "stopped";
+	/* a created container is paused only after `brig pause` (its
+	 * freezer is read only then: start and list stay cheap) */
 	if (has_exec_fifo(c))
-		return "created";
+		return strcmp(c->state->status, "paused") == 0 && frozen(c) ? "paused"
+									     : "created";
 	/* paused is what the freezer says (pause, or someone else froze
 	 * it), not what was recorded */
-	if (c->state->cgroup_path) {
-		struct cg_manager *cg = cg_load(BRIG_CGROUP_ROOT, c->state->cgroup_path, NULL);
-		bool frozen = cg && cg_is_frozen(cg);
-
-		cg_free(cg);
-		if (frozen)
-			return "paused";
-	}
-	return "running";
+	return frozen(c) ? "paused" : "running";
 }
 
 static int cmp_str(const void *a, const void *b)

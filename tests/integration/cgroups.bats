@@ -269,14 +269,41 @@ counter() {
 	assert_nothing_left "$CID"
 }
 
-@test "pause refuses a created or stopped container" {
+@test "pause of a created container (as runc): start refused until resume" {
+	share_dir
+	set_args sh -c 'echo ran >/shared/ran'
+	create_ctr "$CID"
+	brig pause "$CID"
+	[ "$(state_field "$CID" status)" = paused ]
+	[ "$(host_cg freezer freezer.state)" = FROZEN ]
+	brig list | grep -q "^$CID .* paused "
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	is_runc || [[ $stderr == *paused* ]]
+	brig resume "$CID"
+	[ "$(state_field "$CID" status)" = created ]
+	brig start "$CID"
+	wait_file "$SHARED/ran"
+	wait_status "$CID" stopped
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "pause refuses a stopped container, resume one that is not paused" {
 	set_args true
 	create_ctr "$CID"
+	run --separate-stderr brig resume "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	is_runc || [[ $stderr == *"is created, not paused"* ]]
+	brig start "$CID"
+	wait_status "$CID" stopped
 	run --separate-stderr brig pause "$CID"
 	[ "$status" -eq 1 ]
 	assert_error_line
-	[[ $stderr == *created* ]]
-	brig delete -f "$CID"
+	is_runc || [[ $stderr == *"is stopped, not running or created"* ]]
+	brig delete "$CID"
 	assert_nothing_left "$CID"
 }
 
