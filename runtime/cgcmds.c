@@ -307,7 +307,28 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 			      true, &cg, err);
 	if (ct == NULL)
 		return -1;
+	/* A created container is paused only while its record says so (see
+	 * container_status): recorded before the freeze, or no freeze. */
+	bool created = pause && strcmp(container_status(ct), "created") == 0;
+	if (created) {
+		free(ct->state->status);
+		ct->state->status = xstrdup("paused");
+		if (container_save(ct, err) < 0) {
+			brig_err_prefix(err, "pause container \"%s\"", ct->id);
+			cg_free(cg);
+			container_free(ct);
+			return -1;
+		}
+	}
 	r = pause ? cg_freeze(cg, err) : cg_thaw(cg, err);
+	if (r < 0 && created) {
+		brig_error_t *e_save = NULL;
+
+		free(ct->state->status);
+		ct->state->status = xstrdup("created");
+		if (container_save(ct, &e_save) < 0)
+			brig_err_free(&e_save);
+	}
 	if (r == 0) {
 		free(ct->state->status);
 		ct->state->status = xstrdup(pause ? "paused" : "running");
@@ -315,8 +336,9 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 			free(ct->state->status);
 			ct->state->status = xstrdup("created");
 		}
-		/* the status is read from the freezer: a record that cannot
-		 * be written (full disk) does not undo the pause */
+		/* a running container's status is read from the freezer: a
+		 * record that cannot be written (full disk) does not undo
+		 * the pause */
 		brig_error_t *e_save = NULL;
 		if (container_save(ct, &e_save) < 0)
 			brig_warn("container \"%s\": state not updated: %s", ct->id, e_save->msg);

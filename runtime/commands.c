@@ -181,6 +181,19 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 
 /* ---- start -------------------------------------------------------------- */
 
+static bool init_frozen(const struct container *ct)
+{
+	struct cg_manager *cg;
+	bool r;
+
+	if (ct->state->cgroup_path == NULL)
+		return false;
+	cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL);
+	r = cg && cg_is_frozen(cg);
+	cg_free(cg);
+	return r;
+}
+
 int container_start(struct container *ct, brig_error_t **err)
 {
 	const char *status = container_status(ct);
@@ -197,11 +210,18 @@ int container_start(struct container *ct, brig_error_t **err)
 	pfd = pidfd_open_(ct->state->pid);
 	for (;;) {
 		struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
-		if (poll(p, pfd >= 0 ? 2 : 1, -1) < 0) {
+		int n = poll(p, pfd >= 0 ? 2 : 1, 1000);
+
+		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			return brig_err(err, errno, "poll exec.fifo");
 		}
+		/* a second without an answer: an init frozen from outside
+		 * brig (its record says created) never opens the fifo */
+		if (n == 0 && init_frozen(ct))
+			return brig_err(err, 0, "cannot start container \"%s\": it is paused "
+					"(its cgroup is frozen)", ct->id);
 		if (p[0].revents & POLLIN) {
 			if (read(fifo, &b, 1) == 1)
 				break;

@@ -283,6 +283,22 @@ counter() {
 	is_runc || [[ $stderr == *paused* ]]
 	brig resume "$CID"
 	[ "$(state_field "$CID" status)" = created ]
+	is_runc && skip "the rest is about brig's state directory"
+	# frozen from outside brig: start gives up with one line, not a hang
+	echo FROZEN >"$CG/freezer/brig/$CID/freezer.state"
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"is paused (its cgroup is frozen)"* ]]
+	echo THAWED >"$CG/freezer/brig/$CID/freezer.state"
+	# a pause whose record cannot be written does not freeze
+	mkdir "$ROOT/$CID/state.json.tmp"
+	run --separate-stderr brig pause "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	rmdir "$ROOT/$CID/state.json.tmp"
+	[ "$(host_cg freezer freezer.state)" = THAWED ]
+	[ "$(state_field "$CID" status)" = created ]
 	brig start "$CID"
 	wait_file "$SHARED/ran"
 	wait_status "$CID" stopped
