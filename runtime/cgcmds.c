@@ -37,8 +37,12 @@ static struct container *open_with_cgroup(const struct brig_globals *g,
 		cleanup_free char *alt = xmalloc(strlen(want) * 4 + 1);
 		char *o = alt;
 
-		for (const char *p = want; *p; p++)
-			o = *p == ' ' ? stpcpy(o, " or ") : (*o = *p, o + 1);
+		for (const char *p = want; *p; p++) {
+			if (*p == ' ')
+				o = stpcpy(o, " or ");
+			else
+				*o++ = *p;
+		}
 		*o = '\0';
 		brig_err(err, 0, "%s: container \"%s\" is %s, not %s", cmd, ct->id, status, alt);
 		container_free(ct);
@@ -291,6 +295,12 @@ out:
 
 /* ---- pause / resume -------------------------------------------------------- */
 
+static void set_status(struct container *ct, const char *status)
+{
+	free(ct->state->status);
+	ct->state->status = xstrdup(status);
+}
+
 static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		      bool pause, brig_error_t **err)
 {
@@ -310,42 +320,31 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 	/* A created container is paused only while its record says so (see
 	 * container_status): recorded before the freeze, or no freeze. */
 	bool created = pause && strcmp(container_status(ct), "created") == 0;
-	if (created) {
-		free(ct->state->status);
-		ct->state->status = xstrdup("paused");
-		if (container_save(ct, err) < 0) {
-			brig_err_prefix(err, "pause container \"%s\"", ct->id);
-			cg_free(cg);
-			container_free(ct);
-			return -1;
-		}
-	}
-	r = pause ? cg_freeze(cg, err) : cg_thaw(cg, err);
-	if (r < 0 && created) {
+	if (created)
+		set_status(ct, "paused");
+	if (created && container_save(ct, err) < 0) {
+		r = -1;
+	} else if ((r = pause ? cg_freeze(cg, err) : cg_thaw(cg, err)) < 0) {
 		brig_error_t *e_save = NULL;
 
-		free(ct->state->status);
-		ct->state->status = xstrdup("created");
-		if (container_save(ct, &e_save) < 0)
-			brig_err_free(&e_save);
-	}
-	if (r == 0) {
-		free(ct->state->status);
-		ct->state->status = xstrdup(pause ? "paused" : "running");
-		if (!pause && strcmp(container_status(ct), "created") == 0) {
-			free(ct->state->status);
-			ct->state->status = xstrdup("created");
+		if (created) {
+			set_status(ct, "created");
+			if (container_save(ct, &e_save) < 0)
+				brig_err_free(&e_save);
 		}
-		/* a running container's status is read from the freezer: a
-		 * record that cannot be written (full disk) does not undo
-		 * the pause */
+	} else if (!created) {
 		brig_error_t *e_save = NULL;
+
+		/* resumed: created or running, as exec.fifo says.  A running
+		 * container's status is read from the freezer: a record that
+		 * cannot be written (full disk) does not undo the pause. */
+		set_status(ct, pause ? "paused" : container_status(ct));
 		if (container_save(ct, &e_save) < 0)
 			brig_warn("container \"%s\": state not updated: %s", ct->id, e_save->msg);
 		brig_err_free(&e_save);
-	} else {
-		brig_err_prefix(err, "%s container \"%s\"", cmd, ct->id);
 	}
+	if (r < 0)
+		brig_err_prefix(err, "%s container \"%s\"", cmd, ct->id);
 	cg_free(cg);
 	container_free(ct);
 	return r;

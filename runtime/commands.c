@@ -181,19 +181,6 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 
 /* ---- start -------------------------------------------------------------- */
 
-static bool init_frozen(const struct container *ct)
-{
-	struct cg_manager *cg;
-	bool r;
-
-	if (ct->state->cgroup_path == NULL)
-		return false;
-	cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL);
-	r = cg && cg_is_frozen(cg);
-	cg_free(cg);
-	return r;
-}
-
 int container_start(struct container *ct, brig_error_t **err)
 {
 	const char *status = container_status(ct);
@@ -219,7 +206,7 @@ int container_start(struct container *ct, brig_error_t **err)
 		}
 		/* a second without an answer: an init frozen from outside
 		 * brig (its record says created) never opens the fifo */
-		if (n == 0 && init_frozen(ct))
+		if (n == 0 && container_frozen(ct))
 			return brig_err(err, 0, "cannot start container \"%s\": it is paused "
 					"(its cgroup is frozen)", ct->id);
 		if (p[0].revents & POLLIN) {

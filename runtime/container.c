@@ -271,7 +271,7 @@ static bool has_exec_fifo(const struct container *c)
 	return stat(path, &sb) == 0;
 }
 
-static bool frozen(const struct container *c)
+bool container_frozen(const struct container *c)
 {
 	struct cg_manager *cg;
 	bool r;
@@ -293,11 +293,12 @@ const char *container_status(struct container *c)
 	/* a created container is paused only after `brig pause` (its
 	 * freezer is read only then: start and list stay cheap) */
 	if (has_exec_fifo(c))
-		return strcmp(c->state->status, "paused") == 0 && frozen(c) ? "paused"
-									     : "created";
+		return strcmp(c->state->status, "paused") == 0 && container_frozen(c)
+			       ? "paused"
+			       : "created";
 	/* paused is what the freezer says (pause, or someone else froze
 	 * it), not what was recorded */
-	return frozen(c) ? "paused" : "running";
+	return container_frozen(c) ? "paused" : "running";
 }
 
 static int cmp_str(const void *a, const void *b)

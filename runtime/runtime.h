@@ -49,6 +49,8 @@ int container_remove_dir(struct container *c);
 const char *container_status(struct container *c);
 /* Is the recorded init still the same live process? */
 bool container_alive(const struct container *c);
+/* Does its cgroup's freezer say frozen (false without a cgroup)? */
+bool container_frozen(const struct container *c);
 /* /proc/<pid>/stat starttime, 0 when gone. */
 uint64_t proc_start_time(pid_t pid);
 /* Container ids under root, sorted (caller frees with free_strv). */
