@@ -114,7 +114,7 @@ static const char usage[] =
 	"         [--pids-limit N] [--blkio-weight N] ID\n"
 	"                       change a container's cgroup limits (sizes like 512m;\n"
 	"                       -r: a linux.resources JSON, other flags ignored)\n"
-	"  pause ID / resume ID freeze / thaw every process of a running container\n"
+	"  pause ID / resume ID freeze / thaw a running or created container\n"
 	"  ps [-f table|json] ID [PS-ARGS...]\n"
 	"                       the container's processes (ps -ef lines, or pids)\n"
 	"  events [--stats] [--interval D] ID\n"
