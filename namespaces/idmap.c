@@ -171,6 +171,20 @@ out:
 	return ret;
 }
 
+/* One of the two maps: written directly or by the setuid helper. */
+static int write_id_map(pid_t pid, const char *file, const char *helper,
+			const struct spec_idmap *m, size_t n, bool direct,
+			const char *json_path, brig_error_t **err)
+{
+	if (n == 0)
+		return 0;
+	cleanup_free char *text = ns_format_id_map(m, n);
+	if ((direct ? write_map_file(pid, file, text, err)
+		    : run_helper(helper, pid, m, n, err)) < 0)
+		return brig_err_prefix(err, "%s", json_path);
+	return 0;
+}
+
 int ns_write_id_maps(pid_t pid, const struct spec_linux *l, bool rootless,
 		     brig_error_t **err)
 {
@@ -185,19 +199,9 @@ int ns_write_id_maps(pid_t pid, const struct spec_linux *l, bool rootless,
 	if (gid_direct && !gid_priv &&
 	    write_map_file(pid, "setgroups", "deny", err) < 0)
 		return -1;
-	if (l->n_uid_mappings) {
-		cleanup_free char *m = ns_format_id_map(l->uid_mappings, l->n_uid_mappings);
-		if ((uid_direct ? write_map_file(pid, "uid_map", m, err)
-				: run_helper("newuidmap", pid, l->uid_mappings,
-					     l->n_uid_mappings, err)) < 0)
-			return brig_err_prefix(err, "linux.uidMappings");
-	}
-	if (l->n_gid_mappings) {
-		cleanup_free char *m = ns_format_id_map(l->gid_mappings, l->n_gid_mappings);
-		if ((gid_direct ? write_map_file(pid, "gid_map", m, err)
-				: run_helper("newgidmap", pid, l->gid_mappings,
-					     l->n_gid_mappings, err)) < 0)
-			return brig_err_prefix(err, "linux.gidMappings");
-	}
-	return 0;
+	if (write_id_map(pid, "uid_map", "newuidmap", l->uid_mappings, l->n_uid_mappings,
+			 uid_direct, "linux.uidMappings", err) < 0)
+		return -1;
+	return write_id_map(pid, "gid_map", "newgidmap", l->gid_mappings, l->n_gid_mappings,
+			    gid_direct, "linux.gidMappings", err);
 }
