@@ -102,11 +102,14 @@ static int apply_v1(struct cg_hier *h, const struct spec_memory *mem,
 	return 0;
 }
 
-/* memory.swap.max from the OCI memory+swap value, or -2 for "leave it". */
-static int v2_swap(const struct spec_memory *mem, int64_t *out,
+/* memory.swap.max from the OCI memory+swap value, or -2 for "leave it".
+ * cur: the cgroup's memory.max, for an update that gives a swap value and
+ * leaves the limit as it is (runc takes it from the config it saved);
+ * 0 when there is none. */
+static int v2_swap(const struct spec_memory *mem, int64_t cur, int64_t *out,
 		   brig_error_t **err)
 {
-	int64_t lim = mem->limit.set ? mem->limit.v : 0;
+	int64_t lim = mem->limit.set ? mem->limit.v : cur;
 
 	*out = -2;
 	if (!mem->swap.set) {
@@ -120,7 +123,7 @@ static int v2_swap(const struct spec_memory *mem, int64_t *out,
 	}
 	if (mem->swap.v < 0)
 		return brig_err(err, 0, J "swap: invalid value %" PRId64, mem->swap.v);
-	if (!mem->limit.set || lim <= 0)
+	if (lim <= 0)
 		return brig_err(err, 0, J "swap: cannot set a swap limit without "
 				"a memory limit");
 	if (mem->swap.v < lim)
@@ -135,8 +138,12 @@ static int apply_v2(struct cg_hier *h, const struct spec_memory *mem,
 		    brig_error_t **err)
 {
 	int64_t swap;
+	uint64_t cur = 0;
 
-	if (v2_swap(mem, &swap, err) < 0)
+	if (mem->swap.set && !mem->limit.set &&
+	    (cg_read_u64(h->dir, "memory.max", &cur) < 0 || cur > INT64_MAX))
+		cur = 0; /* unreadable or "max" */
+	if (v2_swap(mem, (int64_t)cur, &swap, err) < 0)
 		return -1;
 	if (swap != -2) {
 		cleanup_free char *v = v2_value(swap);

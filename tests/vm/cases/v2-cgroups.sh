@@ -95,6 +95,10 @@ if brig update --memory 64m --memory-swap 128m --pids-limit 30 --cpu-share 2048 
 	if [ -f $CG/memory.swap.max ]; then
 		check "update: memory.swap.max = swap - memory" \
 			sh -c "[ \"\$(cat $CG/memory.swap.max)\" = 67108864 ]"
+		# swap alone: against the memory.max the cgroup has (as runc,
+		# which takes it from its saved config)
+		check "update --memory-swap alone: swap - the current memory.max" \
+			sh -c "brig update --memory-swap 192m $ID && [ \"\$(cat $CG/memory.swap.max)\" = 134217728 ]"
 	fi
 else
 	not_ok "update"
