@@ -69,6 +69,24 @@ static void throttles(const struct spec_blkio *b, struct throttle t[4])
 		b->throttle_write_iops, b->n_throttle_write_iops };
 }
 
+/* Weights need an I/O scheduler or controller that provides them (CFQ,
+ * gone since 5.0, or BFQ; on v2 also blk-iocost): without one there is no
+ * weight file, and a weight asked for is refused in one line.  v2 has no
+ * leaf weights (ignored there), so leaf asks for them only on v1. */
+static int no_weights(const struct spec_blkio *b, bool leaf, const char *f1,
+		      const char *f2, brig_error_t **err)
+{
+	const char *what = b->weight.set && b->weight.v != 0 ? "weight"
+			   : leaf && b->leaf_weight.set && b->leaf_weight.v != 0 ? "leafWeight"
+			   : b->n_weight_device > 0			 ? "weightDevice"
+									 : NULL;
+
+	if (!what)
+		return 0;
+	return brig_err(err, 0, J "%s: this kernel has no blkio weights (neither %s nor %s)",
+			what, f1, f2);
+}
+
 static int apply_v1(struct cg_hier *h, const struct spec_blkio *b,
 		    brig_error_t **err)
 {
@@ -77,6 +95,9 @@ static int apply_v1(struct cg_hier *h, const struct spec_blkio *b,
 	const char *wdf = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
 	struct throttle t[4];
 
+	if (!bfq && !cg_file_exists(h->dir, "blkio.weight") &&
+	    no_weights(b, true, "blkio.weight", "blkio.bfq.weight", err) < 0)
+		return -1;
 	/* 0 means "not set" (Docker sends it), as runc reads it */
 	if (b->weight.set && b->weight.v != 0 &&
 	    wr(h, wf, err, "weight", (size_t)-1, "%" PRIu64, b->weight.v) < 0)
@@ -113,6 +134,10 @@ static int apply_v2(struct cg_hier *h, const struct spec_blkio *b,
 {
 	bool bfq = cg_file_exists(h->dir, "io.bfq.weight");
 	struct throttle t[4];
+
+	if (!bfq && !cg_file_exists(h->dir, "io.weight") &&
+	    no_weights(b, false, "io.weight", "io.bfq.weight", err) < 0)
+		return -1;
 
 	if (b->weight.set && b->weight.v != 0) {
 		if (bfq ? wr(h, "io.bfq.weight", err, "weight", (size_t)-1,

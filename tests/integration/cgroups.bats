@@ -169,7 +169,7 @@ counter() {
 
 	run --separate-stderr brig update --memory 128m --pids-limit 33 \
 		--cpu-quota 20000 --cpu-share 300 --memory-reservation 1.5m \
-		--kernel-memory 10m --blkio-weight 200 "$CID"
+		--kernel-memory 10m "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(host_cg memory memory.limit_in_bytes)" = 134217728 ]
 	[ "$(host_cg memory memory.soft_limit_in_bytes)" = 1572864 ]
@@ -198,6 +198,21 @@ counter() {
 	echo '{"pids": {"limit": 55}}' >"$TESTDIR/res.json"
 	brig update -r "$TESTDIR/res.json" "$CID"
 	[ "$(host_cg pids pids.max)" = 55 ]
+	# blkio weights need the BFQ scheduler (CFQ is gone): kernels without
+	# it have no weight file, and the update says so in one line
+	local wf=
+	for f in blkio.bfq.weight blkio.weight; do
+		[ -e "$CG/blkio/brig/$CID/$f" ] && wf=$f && break
+	done
+	run --separate-stderr brig update --blkio-weight 200 "$CID"
+	if [ -n "$wf" ]; then
+		[ "$status" -eq 0 ]
+		[ "$(host_cg blkio "$wf" | awk '{print $NF; exit}')" = 200 ]
+	else
+		[ "$status" -eq 1 ]
+		assert_error_line
+		[[ $stderr == *"blockIO.weight: this kernel has no blkio weights"* ]]
+	fi
 	# unlimited again
 	brig update --memory -1 --pids-limit -1 "$CID"
 	[ "$(host_cg pids pids.max)" = max ]
