@@ -191,24 +191,60 @@ struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl)
 	return NULL;
 }
 
+static struct cg_hier *v1_memory(struct cg_manager *m);
+
 int cg_create(struct cg_manager *m, brig_error_t **err)
 {
-	if (m->ops->create(m, err) < 0) {
-		/* Leave nothing half made, but only what this call made: the
-		 * path may name a cgroup that existed before. */
-		for (size_t i = 0; i < m->n; i++) {
-			brig_error_t *e2 = NULL;
-			int budget = 0;
+	return cg_create_borrowing(m, NULL, err);
+}
 
-			if (!m->h[i].created)
-				continue;
-			cg_rmdir_tree(m->h[i].dir, &budget, &e2);
-			brig_err_free(&e2);
-			cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
-		}
-		return brig_err_prefix(err, "create cgroup %s", m->h[0].rel);
+/* A concurrent destroy may rmdir a shared parent ("/brig") between our
+ * mkdirs: one retry covers it. */
+static int mkdir_retry(struct cg_hier *h, brig_error_t **err)
+{
+	if (cg_mkdir_p(h->dir, &h->created, err) == 0)
+		return 0;
+	if ((*err)->code != ENOENT)
+		return -1;
+	brig_err_free(err);
+	return cg_mkdir_p(h->dir, &h->created, err);
+}
+
+int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
+{
+	struct cg_hier *mem = b ? v1_memory(m) : NULL;
+
+	if (b) {
+		b->own = NULL;
+		b->root = NULL;
+		b->own_fd = -1;
 	}
+	/* the memory cgroup first, joined at once: the kernel memory of the
+	 * other cgroup directories is then charged to it */
+	if (mem && (mkdir_retry(mem, err) < 0 || cg_borrow_memory(m, b, err) < 0))
+		goto undo;
+	if (m->ops->create(m, err) < 0)
+		goto undo;
 	return 0;
+undo:
+	if (b) {
+		brig_error_t *e2 = NULL;
+		if (cg_return_memory(b, &e2) < 0)
+			brig_err_free(&e2);
+	}
+	/* Leave nothing half made, but only what this call made: the
+	 * path may name a cgroup that existed before. */
+	for (size_t i = 0; i < m->n; i++) {
+		brig_error_t *e2 = NULL;
+		int budget = 0;
+
+		if (!m->h[i].created)
+			continue;
+		cg_rmdir_tree(m->h[i].dir, &budget, &e2);
+		brig_err_free(&e2);
+		cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
+	}
+	return brig_err_prefix(err, "create cgroup %s", m->h[0].rel);
 }
 
 int cg_v2_fd(struct cg_manager *m)
@@ -245,18 +281,27 @@ int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **e
 {
 	struct cg_hier *h = v1_memory(m);
 	cleanup_free char *own = NULL;
+	cleanup_free char *tasks = NULL;
 
 	b->own = NULL;
 	b->root = NULL;
+	b->own_fd = -1;
 	if (h == NULL)
 		return 0;
 	own = cg_own_cgroup(m, h);
-	b->own = xasprintf("%s%s", h->mnt, own); /* before the move */
+	/* the way back is opened before the move: a return that had to open
+	 * a file could fail (out of fds) and leave us in the container's
+	 * cgroup, which could then not be removed */
+	tasks = xasprintf("%s%s/tasks", h->mnt, own);
+	b->own_fd = open(tasks, O_WRONLY | O_CLOEXEC);
+	if (b->own_fd < 0)
+		return brig_err(err, errno, "join cgroup %s: open %s", h->rel, tasks);
 	if (cg_write(h->dir, "tasks", "0", err) < 0) {
-		free(b->own);
-		b->own = NULL;
+		close(b->own_fd);
+		b->own_fd = -1;
 		return brig_err_prefix(err, "join cgroup %s", h->rel);
 	}
+	b->own = xasprintf("%s%s", h->mnt, own);
 	b->root = h->mnt;
 	h->born_in = true;
 	return 0;
@@ -264,16 +309,21 @@ int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **e
 
 int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
 {
-	int r;
+	ssize_t w;
+	int r = 0;
 
 	if (b->own == NULL)
 		return 0;
 	/* our own cgroup, else (gone by then, or refusing us) the
 	 * hierarchy's root: anywhere but the container's, whose removal we
 	 * would block */
-	r = cg_write(b->own, "tasks", "0", NULL);
-	if (r < 0)
+	do
+		w = write(b->own_fd, "0", 1);
+	while (w < 0 && errno == EINTR);
+	if (w != 1)
 		r = cg_write(b->root, "tasks", "0", err);
+	close(b->own_fd);
+	b->own_fd = -1;
 	free(b->own);
 	b->own = NULL;
 	b->root = NULL;

@@ -55,11 +55,17 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
 struct cg_borrow {
 	char *own;        /* our own memory cgroup, NULL: nothing borrowed */
 	const char *root; /* the hierarchy's root, where we go if own fails */
+	int own_fd;       /* own's tasks file, opened before leaving it */
 };
 int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 /* Back to our own cgroup, else the hierarchy's root; with nothing
  * borrowed a no-op.  err may be NULL. */
 int cg_return_memory(struct cg_borrow *b, brig_error_t **err);
+/* cg_create that makes the v1 memory cgroup first and borrows it (b)
+ * before making the others, so the kernel memory of those directories and
+ * of the limits written next is the container's too.  b NULL: plain
+ * cg_create.  On failure nothing is borrowed and nothing made is left. */
+int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 /* Write linux.resources (r may be NULL). */
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err);

@@ -70,7 +70,7 @@ int cg_v1_create(struct cg_manager *m, brig_error_t **err)
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
 
-		if (h->v2)
+		if (h->v2 || h->created) /* made first by cg_create_borrowing */
 			continue;
 		/* A concurrent destroy may rmdir a shared parent ("/brig")
 		 * between our mkdirs: one retry covers it. */

@@ -297,6 +297,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	pid_t pid = -1;
 	int pty_master = -1;
 	bool cg_created = false;
+	struct cg_borrow back = { NULL, NULL, -1 };
 
 	memset(out, 0, sizeof(*out));
 	out->pty_master = -1;
@@ -386,7 +387,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	ct->state->cgroup_path = xstrdup(cg_path(cg));
 	if (container_save(ct, err) < 0)
 		goto fail;
-	if (cg_create(cg, err) < 0) {
+	/* the init is forked in the container's memory cgroup (see
+	 * cg_borrow_memory), which brig enters as soon as it exists */
+	if (cg_create_borrowing(cg, borrow_ok(c) ? &back : NULL, err) < 0) {
 		if (rootless_skip_cgroup(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 			goto fail;
 		cg_free(cg);
@@ -440,29 +443,14 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	}
 	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
-	/* the init is forked in the container's memory cgroup (see
-	 * cg_borrow_memory) */
-	struct cg_borrow back = { NULL, NULL };
-	if (cg && borrow_ok(c) && cg_borrow_memory(cg, &back, err) < 0) {
-		if (cgfd >= 0)
-			close(cgfd);
-		close(ictx.state_dir_fd);
-		goto fail;
-	}
 	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
 	if (cgfd >= 0)
 		close(cgfd);
 	close(ictx.state_dir_fd);
 	close(sv[1]);
 	sv[1] = -1;
-	if (pid < 0) {
-		brig_error_t *e2 = NULL;
-		if (cg_return_memory(&back, &e2) < 0) {
-			brig_warn("%s", e2->msg);
-			brig_err_free(&e2);
-		}
-		goto fail;
-	}
+	if (pid < 0)
+		goto fail; /* which returns from the memory cgroup */
 	/* neither our own cgroup nor the root would take us back (cannot
 	 * happen as root): the failure path then warns that the container's
 	 * memory cgroup, which we are in, cannot be removed */
@@ -512,6 +500,13 @@ int container_create(const struct brig_globals *g, const char *id,
 	return 0;
 
 fail:
+	if (back.own) { /* leave it, or it cannot be removed */
+		brig_error_t *e2 = NULL;
+		if (cg_return_memory(&back, &e2) < 0) {
+			brig_warn("%s", e2->msg);
+			brig_err_free(&e2);
+		}
+	}
 	if (pid > 0)
 		kill_and_reap(pid);
 	if (pty_master >= 0)
