@@ -151,6 +151,8 @@ uint64_t cg_blkio_to_io_weight(uint64_t w);
 
 /* ---- v1.c / v2.c, reused by the hybrid table ------------------------- */
 
+/* mkdir one v1 hierarchy's cgroup (one retry on ENOENT), cpuset filled */
+int cg_v1_mkdir(struct cg_hier *h, brig_error_t **err);
 int cg_v1_create(struct cg_manager *m, brig_error_t **err);
 int cg_v1_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
 int cg_v1_destroy(struct cg_manager *m, brig_error_t **err);

@@ -192,22 +192,11 @@ struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl)
 }
 
 static struct cg_hier *v1_memory(struct cg_manager *m);
+static int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 
 int cg_create(struct cg_manager *m, brig_error_t **err)
 {
 	return cg_create_borrowing(m, NULL, err);
-}
-
-/* A concurrent destroy may rmdir a shared parent ("/brig") between our
- * mkdirs: one retry covers it. */
-static int mkdir_retry(struct cg_hier *h, brig_error_t **err)
-{
-	if (cg_mkdir_p(h->dir, &h->created, err) == 0)
-		return 0;
-	if ((*err)->code != ENOENT)
-		return -1;
-	brig_err_free(err);
-	return cg_mkdir_p(h->dir, &h->created, err);
 }
 
 int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
@@ -215,13 +204,12 @@ int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t 
 	struct cg_hier *mem = b ? v1_memory(m) : NULL;
 
 	if (b) {
-		b->own = NULL;
-		b->root = NULL;
 		b->own_fd = -1;
+		b->root = NULL;
 	}
 	/* the memory cgroup first, joined at once: the kernel memory of the
 	 * other cgroup directories is then charged to it */
-	if (mem && (mkdir_retry(mem, err) < 0 || cg_borrow_memory(m, b, err) < 0))
+	if (mem && (cg_v1_mkdir(mem, err) < 0 || cg_borrow_memory(m, b, err) < 0))
 		goto undo;
 	if (m->ops->create(m, err) < 0)
 		goto undo;
@@ -277,15 +265,14 @@ static struct cg_hier *v1_memory(struct cg_manager *m)
 	return NULL;
 }
 
-int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
+static int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
 {
 	struct cg_hier *h = v1_memory(m);
 	cleanup_free char *own = NULL;
 	cleanup_free char *tasks = NULL;
 
-	b->own = NULL;
-	b->root = NULL;
 	b->own_fd = -1;
+	b->root = NULL;
 	if (h == NULL)
 		return 0;
 	own = cg_own_cgroup(m, h);
@@ -301,7 +288,6 @@ int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **e
 		b->own_fd = -1;
 		return brig_err_prefix(err, "join cgroup %s", h->rel);
 	}
-	b->own = xasprintf("%s%s", h->mnt, own);
 	b->root = h->mnt;
 	h->born_in = true;
 	return 0;
@@ -312,7 +298,7 @@ int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
 	ssize_t w;
 	int r = 0;
 
-	if (b->own == NULL)
+	if (b->own_fd < 0)
 		return 0;
 	/* our own cgroup, else (gone by then, or refusing us) the
 	 * hierarchy's root: anywhere but the container's, whose removal we
@@ -324,8 +310,6 @@ int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
 		r = cg_write(b->root, "tasks", "0", err);
 	close(b->own_fd);
 	b->own_fd = -1;
-	free(b->own);
-	b->own = NULL;
 	b->root = NULL;
 	return r < 0 ? brig_err_prefix(err, "leave the container's memory cgroup") : 0;
 }

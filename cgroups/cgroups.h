@@ -53,11 +53,10 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
  * the threadgroup lock and an RCU grace period, nothing is done.
  * cg_enter_v1 then skips the memory cgroup. */
 struct cg_borrow {
-	char *own;        /* our own memory cgroup, NULL: nothing borrowed */
+	int own_fd;       /* our own memory cgroup's tasks file, opened before
+			   * leaving it; -1: nothing borrowed */
 	const char *root; /* the hierarchy's root, where we go if own fails */
-	int own_fd;       /* own's tasks file, opened before leaving it */
 };
-int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 /* Back to our own cgroup, else the hierarchy's root; with nothing
  * borrowed a no-op.  err may be NULL. */
 int cg_return_memory(struct cg_borrow *b, brig_error_t **err);

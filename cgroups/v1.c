@@ -65,6 +65,22 @@ static int cpuset_init(const struct cg_hier *h, brig_error_t **err)
 	return 0;
 }
 
+int cg_v1_mkdir(struct cg_hier *h, brig_error_t **err)
+{
+	/* A concurrent destroy may rmdir a shared parent ("/brig")
+	 * between our mkdirs: one retry covers it. */
+	if (cg_mkdir_p(h->dir, &h->created, err) < 0) {
+		if ((*err)->code != ENOENT)
+			return -1;
+		brig_err_free(err);
+		if (cg_mkdir_p(h->dir, &h->created, err) < 0)
+			return -1;
+	}
+	if (cg_word_in(h->name, "cpuset") && cpuset_init(h, err) < 0)
+		return -1;
+	return 0;
+}
+
 int cg_v1_create(struct cg_manager *m, brig_error_t **err)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -72,16 +88,7 @@ int cg_v1_create(struct cg_manager *m, brig_error_t **err)
 
 		if (h->v2 || h->created) /* made first by cg_create_borrowing */
 			continue;
-		/* A concurrent destroy may rmdir a shared parent ("/brig")
-		 * between our mkdirs: one retry covers it. */
-		if (cg_mkdir_p(h->dir, &h->created, err) < 0) {
-			if ((*err)->code != ENOENT)
-				return -1;
-			brig_err_free(err);
-			if (cg_mkdir_p(h->dir, &h->created, err) < 0)
-				return -1;
-		}
-		if (cg_word_in(h->name, "cpuset") && cpuset_init(h, err) < 0)
+		if (cg_v1_mkdir(h, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -232,7 +232,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 }
 
 /* The parent forks the init from inside the container's v1 memory cgroup
- * (cg_borrow_memory), unless its limit is tight: should the fork not fit,
+ * (cg_create_borrowing), unless its limit is tight: should the fork not fit,
  * the OOM killer there would find brig itself, which would leave the
  * container half made; the init then pays for itself as before, joining
  * the cgroup right after. */
@@ -297,7 +297,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	pid_t pid = -1;
 	int pty_master = -1;
 	bool cg_created = false;
-	struct cg_borrow back = { NULL, NULL, -1 };
+	struct cg_borrow back = { .own_fd = -1 };
 
 	memset(out, 0, sizeof(*out));
 	out->pty_master = -1;
@@ -387,8 +387,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	ct->state->cgroup_path = xstrdup(cg_path(cg));
 	if (container_save(ct, err) < 0)
 		goto fail;
-	/* the init is forked in the container's memory cgroup (see
-	 * cg_borrow_memory), which brig enters as soon as it exists */
+	/* the init is forked in the container's memory cgroup, which brig
+	 * enters as soon as it exists (see struct cg_borrow) */
 	if (cg_create_borrowing(cg, borrow_ok(c) ? &back : NULL, err) < 0) {
 		if (rootless_skip_cgroup(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 			goto fail;
@@ -432,7 +432,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	}
 	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 memory one
-	 * the init is born in (cg_borrow_memory, below); the other v1 ones it
+	 * the init is born in (cg_create_borrowing, above); the other v1 ones it
 	 * joins as its own thread (see cg_enter_v1: no RCU grace period,
 	 * 1-14 ms); in a user namespace it cannot write host cgroupfs, so
 	 * the parent moves it. */
@@ -500,7 +500,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	return 0;
 
 fail:
-	if (back.own) { /* leave it, or it cannot be removed */
+	if (back.own_fd >= 0) { /* leave it, or it cannot be removed */
 		brig_error_t *e2 = NULL;
 		if (cg_return_memory(&back, &e2) < 0) {
 			brig_warn("%s", e2->msg);

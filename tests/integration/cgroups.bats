@@ -221,6 +221,23 @@ counter() {
 	assert_nothing_left "$CID"
 }
 
+@test "linux.resources.blockIO weight: set where the kernel has weights, else one line, nothing left" {
+	update_config '.linux.resources.blockIO = {weight: 300}'
+	set_args sleep 100
+	run --separate-stderr brig create --bundle "$BUNDLE" "$CID"
+	if [ "$status" -eq 0 ]; then
+		local f
+		f=$(ls "$CG/blkio/brig/$CID" | grep -xE 'blkio(\.bfq)?\.weight' | head -1)
+		[ "$(host_cg blkio "$f" | awk '{print $NF; exit}')" = 300 ]
+		brig delete -f "$CID"
+	else
+		[ "$status" -eq 1 ]
+		assert_error_line
+		[[ $stderr == *"linux.resources.blockIO.weight: this kernel has no blkio weights"* ]]
+	fi
+	assert_nothing_left "$CID"
+}
+
 @test "update: bad values and states are one clear error" {
 	set_args sleep 100
 	run_detached "$CID"
