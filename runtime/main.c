@@ -10,7 +10,9 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "security/security.h"
@@ -178,6 +180,14 @@ static const char *default_root(brig_error_t **err)
 	return buf;
 }
 
+/* The commands that put a brig process into a container, where its
+ * /proc/<pid>/exe can be seen (sec_exe_ensure_safe). */
+static bool enters_container(const char *cmd)
+{
+	return strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 ||
+	       strcmp(cmd, "exec") == 0 || strcmp(cmd, "jail") == 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct brig_globals *, int, char **, brig_error_t **);
@@ -208,6 +218,8 @@ int main(int argc, char **argv)
 	brig_error_t *err = NULL;
 	int c, ret;
 
+	char **orig_argv = argv;
+
 	/* a hook that does not read its stdin must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -230,6 +242,12 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 1;
 		}
+	}
+	if (optind < argc && enters_container(argv[optind]) &&
+	    sec_exe_ensure_safe(orig_argv, &err) < 0) {
+		report_error(err->msg);
+		brig_err_free(&err);
+		return 1;
 	}
 	if (globals.log) {
 		log_fd = open(globals.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);

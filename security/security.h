@@ -85,4 +85,11 @@ bool sec_apparmor_compiled(void);
  * SELinux labels; without SELinux they are ignored, as runc does. */
 bool sec_selinux_enabled(void);
 
+/* CVE-2019-5736: make sure brig runs from a binary that no container can
+ * write through /proc/<pid>/exe, by any route and at any time: when the
+ * running one is not (a plain file of root's), re-execute argv from a
+ * read-only overlay of it (root) or a sealed memfd copy.  Returns 0 when
+ * it is safe as it is; does not return when it re-executes. */
+int sec_exe_ensure_safe(char **argv, brig_error_t **err);
+
 #endif
