@@ -2,15 +2,19 @@
  * namespaces of a running container.
  *
  * A pid namespace can only be entered by the children of a process that
- * has called setns on it, so the caller (brig exec) sets its own
- * pid_for_children to the container's, clone3s the new process (straight
- * into the container's v2 cgroup when it can) and puts pid_for_children
- * back.  The new process stays the caller's child, so `exec` can wait for
- * it, and joins the rest itself with ns_join_process(). */
+ * has called setns on it.  The process that becomes visible there must
+ * already be in the container's user and mount namespaces and root: a
+ * process of the container (with CAP_SYS_PTRACE, say) could otherwise
+ * reach the host through its /proc/<pid>/root, cwd or fds.  So `exec`
+ * clones a helper, outside the pid namespace and straight into the
+ * container's v2 cgroup when it can (ns_exec_spawn); the helper joins
+ * every namespace (ns_join_process: the pid one for its children), the
+ * root, and finishes the process's set-up; then it forks the process
+ * itself into the pid namespace as the caller's child (ns_fork_sibling),
+ * so that `exec` can wait for it, and exits. */
 #include "namespaces.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -23,32 +27,11 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-static bool same_ns(const char *a, const char *b)
+pid_t ns_exec_spawn(int cgroup_fd, ns_child_fn fn, void *arg, brig_error_t **err)
 {
-	char la[64] = "", lb[64] = "";
-	return readlink(a, la, sizeof(la) - 1) > 0 && readlink(b, lb, sizeof(lb) - 1) > 0 &&
-	       strcmp(la, lb) == 0;
-}
-
-pid_t ns_exec_spawn(pid_t target, int cgroup_fd, ns_child_fn fn, void *arg,
-		    brig_error_t **err)
-{
-	char path[64];
-	cleanup_close int saved = -1;
 	struct clone_args args;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)target);
-	if (!same_ns(path, "/proc/self/ns/pid_for_children")) {
-		cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return brig_err(err, errno, "open %s", path);
-		saved = open("/proc/self/ns/pid_for_children", O_RDONLY | O_CLOEXEC);
-		if (saved < 0)
-			return brig_err(err, errno, "open /proc/self/ns/pid_for_children");
-		if (setns(fd, CLONE_NEWPID) < 0)
-			return brig_err(err, errno, "join the container's pid namespace");
-	}
 	memset(&args, 0, sizeof(args));
 	args.exit_signal = SIGCHLD;
 	if (cgroup_fd >= 0) {
@@ -60,14 +43,15 @@ pid_t ns_exec_spawn(pid_t target, int cgroup_fd, ns_child_fn fn, void *arg,
 		pid = fork(); /* no clone3 (old kernel, valgrind): same thing here */
 	if (pid == 0)
 		_exit(fn(arg));
-	int e = errno;
-	if (saved >= 0 && setns(saved, CLONE_NEWPID) < 0 && pid > 0) {
-		/* cannot happen: our own pid namespace is always enterable */
-		e = errno;
-		kill(pid, SIGKILL);
-		return brig_err(err, e, "restore the pid namespace for children");
-	}
 	if (pid < 0)
-		return brig_err(err, e, "clone3");
+		return brig_err(err, errno, "clone3");
 	return pid;
+}
+
+pid_t ns_fork_sibling(void)
+{
+	/* clone(2), not clone3: a seccomp profile that answers clone3 with
+	 * ENOSYS (Docker's) lets this one through.  With CLONE_PARENT the
+	 * exit signal is our own, SIGCHLD. */
+	return (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PARENT, NULL, NULL, NULL, 0UL);
 }

@@ -59,12 +59,17 @@ int ns_validate_sysctl(const struct spec_config *c, brig_error_t **err);
  * Returns 0. */
 int ns_join_process(pid_t pid, const struct spec_config *c, brig_error_t **err);
 
-/* exec: clone a child of the caller inside target's pid namespace (and,
- * with cgroup_fd >= 0, straight into that v2 cgroup); the child runs fn,
- * which joins the other namespaces with ns_join_process.  Returns the
- * pid or -1. */
-pid_t ns_exec_spawn(pid_t target, int cgroup_fd, ns_child_fn fn, void *arg,
-		    brig_error_t **err);
+/* exec: clone a helper, a child of the caller in the caller's pid
+ * namespace (and, with cgroup_fd >= 0, straight in that v2 cgroup); it
+ * runs fn, which joins the container (ns_join_process: the pid namespace
+ * for its children) and starts the process with ns_fork_sibling.
+ * Returns the helper's pid or -1. */
+pid_t ns_exec_spawn(int cgroup_fd, ns_child_fn fn, void *arg, brig_error_t **err);
+
+/* Fork a child of our own parent (CLONE_PARENT), in our pid namespace
+ * for children: 0 in the child, its pid (as we see it) in the caller,
+ * -1 with errno. */
+pid_t ns_fork_sibling(void);
 
 /* Format an id map as written to /proc/<pid>/uid_map ("0 1000 1\n...").
  * Exposed for the unit tests.  Caller frees. */

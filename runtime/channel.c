@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #define CHAN_MAX (256 * 1024)
 
@@ -24,8 +25,18 @@ static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t r;
 
-	if (fd >= 0) {
+	/* Without a descriptor, write(2): the init and exec's process send
+	 * after their seccomp filter is loaded, and a profile that lets a
+	 * program run at all allows write, not always sendmsg. */
+	if (fd < 0) {
+		do
+			r = write(sock, buf, len);
+		while (r < 0 && errno == EINTR);
+		return r < 0 ? -1 : 0;
+	}
+	{
 		memset(&u, 0, sizeof(u));
 		msg.msg_control = u.buf;
 		msg.msg_controllen = sizeof(u.buf);
@@ -35,7 +46,6 @@ static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	ssize_t r;
 	do
 		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
@@ -58,10 +68,13 @@ int chan_send(int sock, enum chan_type t, const char *data, int fd)
 
 int chan_recv(int sock, char **data, int *fd)
 {
-	cleanup_free char *buf = xmalloc(CHAN_MAX);
+	/* static: no mmap and munmap of a large buffer for each message
+	 * (the init reads GO under its seccomp filter); only the pages a
+	 * message fills are ever touched */
+	static char buf[CHAN_MAX];
 	struct iovec iov = {.iov_base = buf, .iov_len = CHAN_MAX};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
@@ -70,17 +83,29 @@ int chan_recv(int sock, char **data, int *fd)
 	ssize_t r;
 
 	*data = NULL;
-	*fd = -1;
+	if (fd)
+		*fd = -1;
 	do
-		r = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		r = fd ? recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) : read(sock, buf, CHAN_MAX);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
 	if (r == 0)
 		return 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	/* one descriptor at most: any other is closed */
+	for (struct cmsghdr *c = fd ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int got;
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = got;
+			else
+				close(got);
+		}
+	}
 	if ((size_t)r < sizeof(h)) {
 		errno = EPROTO;
 		return -1;

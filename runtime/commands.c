@@ -107,6 +107,28 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 	return 0;
 }
 
+/* Socket activation, as runc does it: descriptors 3 .. 3+LISTEN_FDS-1
+ * meant for us (LISTEN_PID) go to the container, before --preserve-fds,
+ * with LISTEN_FDS and LISTEN_PID=1 in its environment. */
+static int listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+	char *end;
+	long v;
+
+	if (!pid || !n || strtol(pid, &end, 10) != (long)getpid() || *end)
+		return 0;
+	v = strtol(n, &end, 10);
+	return *end || v < 0 || v > 65536 ? 0 : (int)v;
+}
+
+/* After the options: which inherited descriptors go to the container. */
+static int keep_fds(struct create_opts *o, brig_error_t **err)
+{
+	o->listen_fds = listen_fds();
+	return brig_close_inherited_fds(o->listen_fds + o->preserve_fds, err);
+}
+
 int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	struct create_opts o;
@@ -114,7 +136,7 @@ int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	const char *id = NULL;
 
 	if (parse_create_opts(argc, argv, false, &o, err) < 0 ||
-	    one_id(argc, argv, "create", &id, err) < 0)
+	    one_id(argc, argv, "create", &id, err) < 0 || keep_fds(&o, err) < 0)
 		return -1;
 	if (o.logged)
 		return monitor_launch(g, id, &o, false, err);
@@ -142,7 +164,7 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 	int status, code;
 
 	if (parse_create_opts(argc, argv, true, &o, err) < 0 ||
-	    one_id(argc, argv, "run", &id, err) < 0)
+	    one_id(argc, argv, "run", &id, err) < 0 || keep_fds(&o, err) < 0)
 		return -1;
 	o.foreground = !o.detach;
 	if (o.logged)
@@ -181,20 +203,30 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 
 /* ---- start -------------------------------------------------------------- */
 
-int container_start(struct container *ct, brig_error_t **err)
+/* Fill exec.fifo again, after `start` gave up on an init frozen from
+ * outside: woken while frozen, it finds the fifo full when thawed, and
+ * goes on waiting for a `start`. */
+static void refill_fifo(struct container *ct)
 {
-	const char *status = container_status(ct);
-	cleanup_close int fifo = -1;
-	cleanup_close int pfd = -1;
-	char b;
+	char fill[4096];
+	int fd = openat(ct->dir_fd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 
-	if (strcmp(status, "created") != 0)
-		return brig_err(err, 0, "cannot start container \"%s\": it is %s, not created",
-				ct->id, status);
-	fifo = openat(ct->dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fifo < 0)
-		return brig_err(err, errno, "open %s/exec.fifo", ct->dir);
-	pfd = pidfd_open_(ct->state->pid);
+	memset(fill, 'f', sizeof(fill));
+	while (fd >= 0 && (write(fd, fill, sizeof(fill)) > 0 || errno == EINTR))
+		;
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The init waits in a blocking write to exec.fifo, which create filled
+ * (open_exec_fifo): reading the fill lets it write "0", run the
+ * startContainer hooks and write "1".  EOF first: it exited, or a hook
+ * failed. */
+static int release_init(struct container *ct, int fifo, brig_error_t **err)
+{
+	cleanup_close int pfd = pidfd_open_(ct->state->pid);
+	char buf[4096];
+
 	for (;;) {
 		struct pollfd p[2] = {{.fd = fifo, .events = POLLIN}, {.fd = pfd, .events = POLLIN}};
 		int n = poll(p, pfd >= 0 ? 2 : 1, 1000);
@@ -205,18 +237,46 @@ int container_start(struct container *ct, brig_error_t **err)
 			return brig_err(err, errno, "poll exec.fifo");
 		}
 		/* a second without an answer: an init frozen from outside
-		 * brig (its record says created) never opens the fifo */
-		if (n == 0 && container_frozen(ct))
+		 * brig (its record says created) cannot write */
+		if (n == 0 && container_frozen(ct)) {
+			refill_fifo(ct);
 			return brig_err(err, 0, "cannot start container \"%s\": it is paused "
 					"(its cgroup is frozen)", ct->id);
-		if (p[0].revents & POLLIN) {
-			if (read(fifo, &b, 1) == 1)
-				break;
 		}
-		if ((p[0].revents & POLLHUP) || (pfd >= 0 && (p[1].revents & POLLIN)))
-			return brig_err(err, 0, "container \"%s\": its process exited before start",
-					ct->id);
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t r = read(fifo, buf, sizeof(buf));
+			if (r > 0 && memchr(buf, '1', (size_t)r))
+				return 0;
+			if (r == 0)
+				break;
+			if (r < 0 && errno != EAGAIN && errno != EINTR)
+				return brig_err(err, errno, "read exec.fifo");
+			continue;
+		}
+		if (pfd >= 0 && (p[1].revents & POLLIN))
+			break;
 	}
+	return brig_err(err, 0, "container \"%s\": its process exited before start", ct->id);
+}
+
+int container_start(struct container *ct, brig_error_t **err)
+{
+	const char *status = container_status(ct);
+	cleanup_close int fifo = -1;
+
+	if (strcmp(status, "created") != 0)
+		return brig_err(err, 0, "cannot start container \"%s\": it is %s, not created",
+				ct->id, status);
+	/* an init frozen from outside brig (its record says created) would
+	 * take the start once thawed: refuse before reading the fifo */
+	if (container_frozen(ct))
+		return brig_err(err, 0, "cannot start container \"%s\": it is paused "
+				"(its cgroup is frozen)", ct->id);
+	fifo = openat(ct->dir_fd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fifo < 0)
+		return brig_err(err, errno, "open %s/exec.fifo", ct->dir);
+	if (release_init(ct, fifo, err) < 0)
+		return -1;
 	unlinkat(ct->dir_fd, "exec.fifo", 0);
 	free(ct->state->status);
 	ct->state->status = xstrdup("running");

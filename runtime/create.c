@@ -160,6 +160,38 @@ static int copy_config(struct container *ct, const char *text, size_t len,
 	return 0;
 }
 
+/* exec.fifo, opened read-write and filled to the brim: the init's write
+ * of one more byte blocks until `start` has read the fill, and is its wait
+ * for `start` (container_start).  Opened here, the init needs no way back
+ * to the state directory, nor a /proc in the container to reopen an O_PATH
+ * descriptor.  (runc keeps the fifo's O_PATH fd in its init.) */
+static int open_exec_fifo(struct container *ct, brig_error_t **err)
+{
+	char fill[4096];
+	int fd = openat(ct->dir_fd, "exec.fifo", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return brig_err(err, errno, "open %s/exec.fifo", ct->dir);
+	(void)fcntl(fd, F_SETPIPE_SZ, (int)sizeof(fill)); /* one page, not 16 */
+	memset(fill, 'f', sizeof(fill));
+	for (;;) {
+		ssize_t n = write(fd, fill, sizeof(fill));
+		if (n >= 0 || errno == EINTR)
+			continue;
+		if (errno == EAGAIN)
+			break;
+		int e = errno;
+		close(fd);
+		return brig_err(err, e, "fill %s/exec.fifo", ct->dir);
+	}
+	if (fcntl(fd, F_SETFL, 0) < 0) {
+		int e = errno;
+		close(fd);
+		return brig_err(err, e, "fill %s/exec.fifo", ct->dir);
+	}
+	return fd;
+}
+
 /* Talk to the init until it is ready or fails. */
 static int drive_init(struct container *ct, const struct spec_config *c, int sock,
 		      pid_t pid, const struct create_opts *o, int *pty_master,
@@ -340,6 +372,12 @@ int container_create(const struct brig_globals *g, const char *id,
 			goto fail;
 		}
 	}
+	if (o->listen_fds > 0) {
+		char kv[32];
+		snprintf(kv, sizeof(kv), "LISTEN_FDS=%d", o->listen_fds);
+		process_setenv(&c->process->env, kv);
+		process_setenv(&c->process->env, "LISTEN_PID=1");
+	}
 	if (o->detach && c->process->terminal && !o->console_socket) {
 		brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");
 		goto fail;
@@ -371,10 +409,8 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail;
 	free(text);
 	text = NULL;
-	/* 0622: the init opens it for writing after switching to
-	 * process.user, maybe in a user namespace (runc does the same) */
-	if (mkfifoat(ct->dir_fd, "exec.fifo", 0622) < 0 ||
-	    fchmodat(ct->dir_fd, "exec.fifo", 0622, 0) < 0) {
+	/* 0600: opened here (open_exec_fifo) and by `start`, both ours */
+	if (mkfifoat(ct->dir_fd, "exec.fifo", 0600) < 0) {
 		brig_err(err, errno, "mkfifo %s/exec.fifo", ct->dir);
 		goto fail;
 	}
@@ -417,18 +453,23 @@ int container_create(const struct brig_globals *g, const char *id,
 		.sock = sv[1],
 		.parent_sock = sv[0],
 		.state_dir_fd = -1,
+		.fifo_fd = -1,
 		.lock_fd = ct->dir_fd,
 		.id = id,
 		.no_pivot = o->no_pivot,
 		.no_new_keyring = o->no_new_keyring,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
-		.preserve_fds = o->preserve_fds,
+		.preserve_fds = o->listen_fds + o->preserve_fds,
 		.seccomp_cache_fd = seccomp_cache,
 	};
+	ictx.fifo_fd = open_exec_fifo(ct, err);
+	if (ictx.fifo_fd < 0)
+		goto fail;
 	ictx.state_dir_fd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ictx.state_dir_fd < 0) {
 		brig_err(err, errno, "open %s", ct->dir);
+		close(ictx.fifo_fd);
 		goto fail;
 	}
 	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 memory one
@@ -440,6 +481,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (cg && cgfd < 0 && cg_layout(cg) != CG_LAYOUT_V1) {
 		brig_err(err, errno, "open cgroup %s", cg_path(cg));
 		close(ictx.state_dir_fd);
+		close(ictx.fifo_fd);
 		goto fail;
 	}
 	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
@@ -447,6 +489,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (cgfd >= 0)
 		close(cgfd);
 	close(ictx.state_dir_fd);
+	close(ictx.fifo_fd);
 	close(sv[1]);
 	sv[1] = -1;
 	if (pid < 0)

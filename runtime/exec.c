@@ -3,16 +3,21 @@
  * Parent (this command):
  *   open the container (created or running, not paused) -> its stored
  *   config.json -> the process (--process FILE, or the container's process
- *   with the command line's args and overrides) -> compile the container's
- *   seccomp filter -> clone a child in the container's pid namespace and
- *   cgroup (ns_exec_spawn; v1 cgroups joined by pid) -> GO -> terminal
- *   master (console socket or kept) -> READY -> EOF on exec -> pid file ->
- *   detach, or wait and return the exit code (128+N for a signal).
- * Child (exec_child, below): not dumpable until execve, joins the other
- *   namespaces (user first, mount last), the init's root, then the same
- *   order as the init: terminal -> cwd -> rlimits -> capabilities around
- *   the user switch -> AppArmor -> no_new_privs -> seccomp -> execve, with
- *   only stdio and --preserve-fds left open. */
+ *   with the command line's args and overrides) -> its seccomp filter ->
+ *   clone the helper into the container's cgroup (ns_exec_spawn; v1
+ *   cgroups joined by the helper) -> terminal master (console socket or
+ *   kept), notify fd to the agent, the process's pid -> READY -> EOF on
+ *   exec -> pid file -> detach, or wait and return the exit code (128+N
+ *   for a signal).
+ * Helper (exec_helper, not in the container's pid namespace): not
+ *   dumpable, joins the namespaces (user first, mount last), the init's
+ *   root, a session keyring, then finalize_process (finalize.c, the same
+ *   steps as the init's: terminal, cwd, rlimits, capabilities around the
+ *   user switch, AppArmor, no_new_privs, seccomp) -> forks the process
+ *   into the pid namespace as our child -> sends its pid, exits.
+ * Process (exec_process): only now visible in the container, holding
+ *   nothing of the host: its controlling terminal -> READY -> execve with
+ *   stdio and --preserve-fds. */
 #include "runtime.h"
 
 #include <errno.h>
@@ -58,6 +63,7 @@ struct exec_ctx {
 	bool no_new_keyring;
 	int preserve_fds;
 	struct sec_seccomp *seccomp;
+	const struct spec_seccomp *seccomp_spec; /* its listenerPath */
 	struct cg_manager *cg; /* v1 hierarchies the child joins itself */
 };
 
@@ -75,22 +81,6 @@ static void strv_clear(struct spec_strv *l)
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;
-}
-
-/* KEY=VALUE replaces an existing KEY (the last one wins, as in runc). */
-static void env_set(struct spec_strv *env, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
-
-	for (size_t i = 0; i < env->n; i++) {
-		if (strncmp(env->v[i], kv, klen) == 0 && env->v[i][klen] == '=') {
-			free(env->v[i]);
-			env->v[i] = xstrdup(kv);
-			return;
-		}
-	}
-	strv_push(env, kv);
 }
 
 static int parse_u32(const char *s, uint32_t *out)
@@ -235,7 +225,7 @@ static struct spec_process *build_process(struct spec_config *c, const struct ex
 	if (!p->cwd)
 		p->cwd = xstrdup("/");
 	for (size_t i = 0; i < o->env.n; i++)
-		env_set(&p->env, o->env.v[i]);
+		process_setenv(&p->env, o->env.v[i]);
 	if (o->user) {
 		cleanup_free char *u = xstrdup(o->user);
 		char *colon = strchr(u, ':');
@@ -307,7 +297,7 @@ static int validate_process(const struct spec_process *p, brig_error_t **err)
 	return 0;
 }
 
-/* ---- the child ------------------------------------------------------------ */
+/* ---- the helper and the process ------------------------------------------ */
 
 static int child_fail(struct exec_ctx *x, brig_error_t *err)
 {
@@ -316,19 +306,11 @@ static int child_fail(struct exec_ctx *x, brig_error_t *err)
 	return 127;
 }
 
-static int child_setup(struct exec_ctx *x, char **exe, brig_error_t **err)
+/* The helper, outside the container's pid namespace (nothing in the
+ * container can see it): into the cgroup, the namespaces and the root,
+ * then the steps every process of the container takes (finalize.c). */
+static int helper_setup(struct exec_ctx *x, struct proc_final *f, brig_error_t **err)
 {
-	const struct spec_process *p = x->p;
-	char *data = NULL;
-	int fd = -1;
-
-	/* the parent has put us in the cgroup: now we may join its namespace */
-	int t = chan_recv(x->sock, &data, &fd);
-	free(data);
-	if (fd >= 0)
-		close(fd);
-	if (t != CHAN_GO)
-		return brig_err(err, 0, "the runtime went away during set-up");
 	/* still in the host's namespaces and single-threaded: join the v1
 	 * cgroups as this thread, without the kernel's global lock (the v2
 	 * one was joined by CLONE_INTO_CGROUP) */
@@ -341,84 +323,74 @@ static int child_setup(struct exec_ctx *x, char **exe, brig_error_t **err)
 	if (fchdir(x->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
 		return brig_err(err, errno, "enter the container's root");
 	close(x->root_fd);
+	x->root_fd = -1;
 	if (!x->no_new_keyring) {
 		cleanup_free char *name = xasprintf("_ses.%s", x->id);
 		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
 			return brig_err(err, errno, "join a new session keyring");
 	}
-	if (p->terminal) {
-		int master = terminal_open(p, false, err);
-		if (master < 0)
-			return -1;
-		if (chan_send(x->sock, CHAN_PTY, NULL, master) < 0)
-			return brig_err(err, errno, "send the terminal to the runtime");
-		close(master);
-	}
-	if (enter_cwd(p->cwd, err) < 0)
-		return -1;
-	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
-		return -1;
-	*exe = find_executable(p, err);
-	if (!*exe)
-		return -1;
-	if (x->seccomp && !p->no_new_privileges) {
-		int nfd = -1;
-		if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
-			return brig_err_prefix(err, "linux.seccomp");
-	}
-	if (sec_caps_prepare(p->capabilities, err) < 0)
-		return -1;
-	if (switch_user(p, x->userns, err) < 0)
-		return -1;
-	if (sec_caps_apply(p->capabilities, err) < 0)
-		return -1;
-	umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
-	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
-		return -1;
-	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
-		return -1;
-	return 0;
+	/* what the runtime opened (cgroup directories, ...) stays here */
+	if (close_fds_except(3 + x->preserve_fds, &x->sock, 1) < 0)
+		return brig_err(err, errno, "close the runtime's descriptors");
+	return finalize_process(f, err);
 }
 
-static int exec_child(void *arg)
+/* The process, in the container's pid namespace: all that is left. */
+static int exec_process(struct exec_ctx *x, struct proc_final *f)
+{
+	brig_error_t *err = NULL;
+
+	fault_point("exec-process");
+	if (f->p->terminal && terminal_take_control(&err) < 0)
+		return child_fail(x, err);
+	if (chan_send(x->sock, CHAN_READY, NULL, -1) < 0)
+		return 127; /* the runtime is gone */
+	finalize_exec(f, x->preserve_fds, &err);
+	return child_fail(x, err);
+}
+
+static int exec_helper(void *arg)
 {
 	struct exec_ctx *x = arg;
-	const struct spec_process *p = x->p;
-	cleanup_free char *exe = NULL;
+	struct proc_final f = {
+		.p = x->p,
+		.userns = x->userns,
+		.sock = x->sock,
+		.seccomp = x->seccomp,
+	};
 	brig_error_t *err = NULL;
+	char msg[16];
 
 	/* until execve, no process of the container may open our
 	 * /proc/<pid>/exe (the runtime's binary) or ptrace us */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	close(x->parent_sock);
-	if (child_setup(x, &exe, &err) < 0)
+	if (helper_setup(x, &f, &err) < 0)
 		return child_fail(x, err);
-	char **env = build_env(p);
-	if (x->seccomp && p->no_new_privileges) {
-		int nfd = -1;
-		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
-			brig_err_prefix(&err, "linux.seccomp");
-			return child_fail(x, err);
-		}
+	/* the seccomp filter is loaded (without no_new_privs, before the
+	 * capabilities were dropped): the profile must allow this clone */
+	pid_t pid = ns_fork_sibling();
+	if (pid == 0)
+		_exit(exec_process(x, &f));
+	if (pid < 0) {
+		brig_err(&err, errno, "start the process in the container's pid namespace: clone%s",
+			 x->seccomp ? " (refused by linux.seccomp?)" : "");
+		return child_fail(x, err);
 	}
-	reset_signals();
-	chan_send(x->sock, CHAN_READY, NULL, -1);
-	for (int fd = 3; fd < 3 + x->preserve_fds; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0 && fd != x->sock)
-			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	fcntl(x->sock, F_SETFD, FD_CLOEXEC);
-	syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(exe, p->args.v, env);
-	brig_err(&err, errno, "exec %s", exe);
-	return child_fail(x, err);
+	snprintf(msg, sizeof(msg), "%d", (int)pid);
+	if (chan_send(x->sock, CHAN_PID, msg, -1) < 0)
+		return 127; /* the runtime is gone: the process stops at READY */
+	return 0;
 }
 
 /* ---- the parent ----------------------------------------------------------- */
 
-/* Until the exec: a terminal to pass on, READY, an error, or EOF. */
-static int drive_child(int sock, pid_t pid, const struct exec_opts *o, int *pty_master,
+/* Until the exec: the helper's terminal, notify fd and the process's
+ * pid, then the process's READY (or an error), then EOF on its exec.  Once
+ * the process exists, descriptors sent are refused: it is in the
+ * container, where anything may have got hold of it. */
+static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
+		       const struct exec_opts *o, pid_t *pid, int *pty_master,
 		       brig_error_t **err)
 {
 	bool ready = false;
@@ -426,8 +398,12 @@ static int drive_child(int sock, pid_t pid, const struct exec_opts *o, int *pty_
 	for (;;) {
 		cleanup_free char *data = NULL;
 		int fd = -1;
-		int t = chan_recv(sock, &data, &fd);
+		int t = chan_recv(x->parent_sock, &data, &fd);
 
+		if (fd >= 0 && *pid > 0) {
+			close(fd);
+			return brig_err(err, EPROTO, "exec: a descriptor from the process");
+		}
 		switch (t) {
 		case CHAN_PTY:
 			if (fd < 0)
@@ -435,17 +411,38 @@ static int drive_child(int sock, pid_t pid, const struct exec_opts *o, int *pty_
 			if (terminal_hand_over(o->console_socket, fd, pty_master, err) < 0)
 				return -1;
 			break;
+		case CHAN_SECCOMP: {
+			if (fd < 0)
+				return brig_err(err, EPROTO, "seccomp notify fd from the exec'd process");
+			cleanup_free char *st = spec_state_to_json(ct->state, false);
+			int r = seccomp_listener_send(x->seccomp_spec, st, ct->state->pid, fd, err);
+			close(fd);
+			if (r < 0)
+				return -1;
+			if (chan_send(x->parent_sock, CHAN_GO, NULL, -1) < 0)
+				return brig_err(err, errno, "exec: the process went away");
+			break;
+		}
+		case CHAN_PID: {
+			char *end;
+			long v = data ? strtol(data, &end, 10) : 0;
+			if (*pid > 0 || v <= 0 || *end)
+				return brig_err(err, EPROTO, "exec: the process's pid");
+			*pid = (pid_t)v;
+			break;
+		}
 		case CHAN_READY:
 			ready = true;
 			break;
 		case CHAN_ERROR:
 			return brig_err(err, 0, "%s", data ? data : "exec failed");
 		case 0:
-			if (ready)
+			if (ready && *pid > 0)
 				return 0;
 			{
 				int status = 0;
-				if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
+				pid_t who = *pid > 0 ? *pid : helper;
+				if (waitpid(who, &status, 0) == who && WIFSIGNALED(status))
 					return brig_err(err, 0, "exec: the process was killed by signal %d "
 							"during set-up", WTERMSIG(status));
 				return brig_err(err, 0, "exec: the process exited during set-up");
@@ -498,7 +495,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	struct cg_manager *cg = NULL;
 	int sv[2] = {-1, -1};
 	int root_fd = -1, pty_master = -1;
-	pid_t pid = -1;
+	pid_t pid = -1, helper = -1;
 	int ret = -1;
 
 	ct = container_open(g, id, false, err);
@@ -565,6 +562,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL,
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
+		.seccomp_spec = c->linux ? c->linux->seccomp : NULL,
 		.cg = cg,
 	};
 	int cgfd = cg ? cg_v2_fd(cg) : -1;
@@ -572,21 +570,20 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		brig_err(err, errno, "open cgroup %s", cg_path(cg));
 		goto out;
 	}
-	pid = ns_exec_spawn(ct->state->pid, cgfd, exec_child, &x, err);
+	helper = ns_exec_spawn(cgfd, exec_helper, &x, err);
 	if (cgfd >= 0)
 		close(cgfd);
 	close(sv[1]);
 	sv[1] = -1;
-	if (pid < 0)
+	if (helper < 0)
 		goto out;
-	if (chan_send(sv[0], CHAN_GO, NULL, -1) < 0) {
-		brig_err(err, errno, "exec: start the process");
-		goto out;
-	}
-	if (drive_child(sv[0], pid, o, &pty_master, err) < 0)
+	if (drive_child(&x, ct, helper, o, &pid, &pty_master, err) < 0)
 		goto out;
 	close(sv[0]);
 	sv[0] = -1;
+	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+		;
+	helper = -1;
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto out;
 	if (o->detach) {
@@ -605,6 +602,8 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 out:
 	if (pid > 0)
 		kill_and_reap(pid);
+	if (helper > 0)
+		kill_and_reap(helper);
 	if (pty_master >= 0)
 		close(pty_master);
 	if (sv[0] >= 0)
@@ -627,7 +626,8 @@ int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	int ret;
 
 	memset(&o, 0, sizeof(o));
-	if (parse_opts(argc, argv, &o, err) < 0) {
+	if (parse_opts(argc, argv, &o, err) < 0 ||
+	    brig_close_inherited_fds(o.preserve_fds, err) < 0) {
 		opts_free(&o);
 		return -1;
 	}

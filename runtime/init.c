@@ -6,9 +6,11 @@
  *   maps; unshare now) -> user/time/uts set-up ->
  *   mounts and devices -> prestart/createRuntime hooks (parent) ->
  *   createContainer hooks -> pivot_root -> masked/readonly paths -> sysctl
- *   -> terminal -> cwd -> rlimits, oom_score_adj -> capabilities around the
- *   switch to process.user -> AppArmor -> no_new_privs -> READY -> wait on
- *   exec.fifo for `start` -> startContainer hooks -> seccomp -> execve.
+ *   -> finalize_process (finalize.c, shared with exec: terminal, cwd,
+ *   rlimits, capabilities around the switch to process.user, AppArmor,
+ *   no_new_privs, seccomp) -> close all but stdio, --preserve-fds and
+ *   exec.fifo -> READY -> wait on exec.fifo for `start` ->
+ *   startContainer hooks -> execve.
  * A failure before READY goes back to the parent as a message with its
  * full text. */
 #include "runtime.h"
@@ -40,12 +42,9 @@ static int fail(struct init_ctx *x, brig_error_t *err)
 /* Block until the parent says go; EOF means the parent died: give up. */
 static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
 {
-	int fd;
 	cleanup_free char *d = NULL;
-	int t = chan_recv(x->sock, &d, &fd);
+	int t = chan_recv(x->sock, &d, NULL);
 
-	if (fd >= 0)
-		close(fd);
 	if (t != CHAN_GO)
 		return brig_err(err, 0, "the runtime went away during set-up");
 	if (data)
@@ -53,63 +52,25 @@ static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
 	return 0;
 }
 
-/* Open exec.fifo for writing: blocks until `start` opens it to read.  The
- * startContainer hooks run in between, before the byte that lets `start`
+/* Wait for `start`.  The parent filled exec.fifo before the clone (see
+ * create.c): this write blocks until `start` has read all of it.  The
+ * startContainer hooks run in between it and the byte that lets `start`
  * go on to the poststart hooks: a failing hook fails `start`. */
 static int wait_for_start(struct init_ctx *x, const char *state_json)
 {
 	brig_error_t *err = NULL;
-	int fd = openat(x->state_dir_fd, "exec.fifo", O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+
+	if (write(x->fifo_fd, "0", 1) != 1)
 		return -1;
 	if (x->config->hooks.start_container.n &&
 	    hooks_run(&x->config->hooks.start_container, "startContainer", state_json, &err) < 0) {
 		dprintf(2, "brig: %s\n", err->msg);
 		_exit(1);
 	}
-	if (write(fd, "0", 1) != 1) {
-		close(fd);
+	if (write(x->fifo_fd, "1", 1) != 1)
 		return -1;
-	}
-	close(fd);
-	close(x->state_dir_fd);
+	close(x->fifo_fd);
 	return 0;
-}
-
-/* Load the filter during set-up, while the runtime still listens: a
- * notify fd (SCMP_ACT_NOTIFY) goes up to `create`, which hands it to the
- * agent at listenerPath, and set-up goes on once it has. */
-static int load_seccomp_now(struct init_ctx *x, brig_error_t **err)
-{
-	int nfd = -1;
-
-	if (sec_seccomp_load(x->seccomp, &nfd, err) < 0)
-		return brig_err_prefix(err, "linux.seccomp");
-	x->seccomp_loaded = true;
-	if (nfd < 0)
-		return 0;
-	int r = chan_send(x->sock, CHAN_SECCOMP, NULL, nfd);
-	close(nfd);
-	if (r < 0)
-		return brig_err(err, errno, "send the seccomp notify fd to the runtime");
-	return wait_go(x, NULL, err);
-}
-
-/* After READY the init still opens exec.fifo (the socket is closed by
- * then), where a failure reaches nobody: a RLIMIT_NOFILE that leaves no
- * descriptor free below it is refused now, with a message. */
-static int check_nofile(const struct init_ctx *x, brig_error_t **err)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > 64)
-		return 0;
-	for (int fd = 0; fd < (int)rl.rlim_cur; fd++)
-		if (fd == x->sock || fcntl(fd, F_GETFD) < 0)
-			return 0;
-	return brig_err(err, 0, "process.rlimits: RLIMIT_NOFILE %d is too low: the "
-			"runtime needs one file descriptor above stdio to wait for start",
-			(int)rl.rlim_cur);
 }
 
 /* The filter, from the cache or compiled: here rather than in the parent,
@@ -188,10 +149,9 @@ static struct rootfs_cgroups *cgroup_snapshot(const struct spec_config *c)
 	return NULL;
 }
 
-static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t **err)
+static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
-	const struct spec_process *p = c->process;
 	bool mountns = spec_find_ns(c, SPEC_NS_MOUNT) != NULL;
 	struct rootfs_opts ro = {
 		.rootfs = x->rootfs,
@@ -215,10 +175,13 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 	}
 	if (init_seccomp(x, err) < 0)
 		return -1;
+	f->seccomp = x->seccomp;
 	if (x->seccomp_cache_fd >= 0) {
 		close(x->seccomp_cache_fd);
 		x->seccomp_cache_fd = -1;
 	}
+	close(x->state_dir_fd); /* the last use of the host's state directory */
+	x->state_dir_fd = -1;
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
 	if (x->any_userns) {
@@ -260,75 +223,46 @@ static int setup(struct init_ctx *x, char **state_json, char **exe, brig_error_t
 		if (ns_apply_sysctl(c, err) < 0)
 			return -1;
 	}
-	if (p->terminal) {
-		int master = terminal_setup(p, err);
-		if (master < 0)
-			return -1;
-		if (chan_send(x->sock, CHAN_PTY, NULL, master) < 0)
-			return brig_err(err, errno, "send the terminal to the runtime");
-		close(master);
-	} else if (setsid() < 0) {
-		return brig_err(err, errno, "setsid");
-	}
-	if (enter_cwd(p->cwd, err) < 0)
-		return -1;
-	if (apply_rlimits(p, err) < 0 || check_nofile(x, err) < 0 ||
-	    write_oom_score_adj(p, err) < 0)
-		return -1;
-	*exe = find_executable(p, err);
-	if (!*exe)
-		return -1;
-	if (x->seccomp && !p->no_new_privileges) {
-		/* without no_new_privs the filter needs CAP_SYS_ADMIN: load it
-		 * while we still have it, as runc does */
-		if (load_seccomp_now(x, err) < 0)
-			return -1;
-	}
-	if (sec_caps_prepare(p->capabilities, err) < 0)
-		return -1;
-	if (switch_user(p, x->any_userns, err) < 0)
-		return -1;
-	if (sec_caps_apply(p->capabilities, err) < 0)
-		return -1;
-	if (p->user.umask.set)
-		umask((mode_t)p->user.umask.v);
-	else
-		umask(022);
-	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
-		return -1;
-	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
-		return -1;
-	/* A notify fd needs the runtime, which is gone after READY: such a
-	 * filter is loaded here, before the wait for `start` (as runc does
-	 * with no_new_privs); any other one just before execve. */
-	if (x->seccomp && !x->seccomp_loaded && sec_seccomp_uses_notify(x->seccomp) &&
-	    load_seccomp_now(x, err) < 0)
-		return -1;
-	return 0;
+	return finalize_process(f, err);
 }
 
 int init_main(void *arg)
 {
 	struct init_ctx *x = arg;
-	const struct spec_process *p = x->config->process;
+	struct proc_final f = {
+		.p = x->config->process,
+		.userns = x->any_userns,
+		.init = true,
+		.sock = x->sock,
+	};
 	cleanup_free char *state_json = NULL;
-	cleanup_free char *exe = NULL;
 	brig_error_t *err = NULL;
 
 	close(x->parent_sock);
 	close(x->lock_fd); /* the state directory's flock stays with the parent */
-	if (setup(x, &state_json, &exe, &err) < 0)
-		return fail(x, err);
-	/* CVE-2019-5736: until execve this process is brig, and its
-	 * /proc/<pid>/exe the host's brig binary.  Processes that join the
-	 * created container (exec) must not open it, not even to read (a
-	 * read-only fd can be reopened for writing once no brig runs):
-	 * non-dumpable, /proc/<pid>/exe needs CAP_SYS_PTRACE on the host.
-	 * Set here, once nothing in set-up needs its own /proc files; execve
-	 * makes the container's process dumpable again. */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+	/* Until execve this process is brig: a process of the container that
+	 * could ptrace it or open its /proc files would act as the runtime.
+	 * Non-dumpable, they need CAP_SYS_PTRACE on the host (a container
+	 * that has it is kept out by what follows: by the time anything of
+	 * the container runs, this process holds nothing of the host).  In a
+	 * user namespace our own /proc files would then belong to the host's
+	 * root, which set-up needs to write: finalize_process does it there. */
+	if (!x->any_userns && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		brig_err(&err, errno, "prctl(PR_SET_DUMPABLE)");
 		return fail(x, err);
+	}
+	if (setup(x, &f, &state_json, &err) < 0)
+		return fail(x, err);
+	/* From READY on, processes may join the container (exec) and see
+	 * this one as its pid 1: keep stdio, --preserve-fds, LISTEN_FDS, the
+	 * channel until GO, and exec.fifo; nothing else (the state
+	 * directory, cgroup directories, the caller's memory cgroup). */
+	{
+		int keep[2] = {x->sock, x->fifo_fd};
+		if (close_fds_except(3 + x->preserve_fds, keep, 2) < 0) {
+			brig_err(&err, errno, "close the runtime's descriptors");
+			return fail(x, err);
+		}
 	}
 	chan_send(x->sock, CHAN_READY, x->ready_note, -1);
 	free(state_json);
@@ -339,24 +273,7 @@ int init_main(void *arg)
 
 	if (wait_for_start(x, state_json) < 0)
 		_exit(1); /* deleted before start */
-	char **env = build_env(p);
-	if (x->seccomp && !x->seccomp_loaded) {
-		int nfd = -1;
-		if (sec_seccomp_load(x->seccomp, &nfd, &err) < 0) {
-			dprintf(2, "brig: linux.seccomp: %s\n", err->msg);
-			_exit(1);
-		}
-	}
-	reset_signals();
-	/* nothing of the runtime's reaches the container but stdio and
-	 * --preserve-fds */
-	for (int fd = 3; fd < 3 + x->preserve_fds; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0)
-			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	syscall(SYS_close_range, 3 + x->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(exe, p->args.v, env);
-	dprintf(2, "brig: exec %s: %s\n", exe, strerror(errno));
+	finalize_exec(&f, x->preserve_fds, &err);
+	dprintf(2, "brig: %s\n", err->msg);
 	_exit(127);
 }

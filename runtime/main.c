@@ -180,12 +180,33 @@ static const char *default_root(brig_error_t **err)
 	return buf;
 }
 
+int brig_close_inherited_fds(int keep, brig_error_t **err)
+{
+	unsigned first = 3 + (unsigned)keep;
+
+	/* what is kept is the caller's: none of brig's own may take a gap */
+	for (int fd = 3; fd < (int)first; fd++)
+		if (fd == log_fd || fcntl(fd, F_GETFD) < 0)
+			return brig_err(err, EBADF, "--preserve-fds %d: descriptor %d is not open", keep, fd);
+
+	int keep_log[1] = {log_fd};
+	if (close_fds_except((int)first, keep_log, 1) < 0)
+		return brig_err(err, errno, "close the descriptors brig inherited");
+	return 0;
+}
+
 /* The commands that put a brig process into a container, where its
- * /proc/<pid>/exe can be seen (sec_exe_ensure_safe). */
+ * /proc/<pid>/exe can be seen (sec_exe_ensure_safe), and the ones that
+ * decide themselves which inherited descriptors to keep. */
 static bool enters_container(const char *cmd)
 {
 	return strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 ||
 	       strcmp(cmd, "exec") == 0 || strcmp(cmd, "jail") == 0;
+}
+
+static bool keeps_fds(const char *cmd)
+{
+	return strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0;
 }
 
 static const struct {
@@ -245,6 +266,14 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc && enters_container(argv[optind]) &&
 	    sec_exe_ensure_safe(orig_argv, &err) < 0) {
+		report_error(err->msg);
+		brig_err_free(&err);
+		return 1;
+	}
+	/* nothing the caller left open reaches a hook or a container: create,
+	 * run and exec keep --preserve-fds (and LISTEN_FDS) and close the
+	 * rest once they have read their options */
+	if ((optind >= argc || !keeps_fds(argv[optind])) && brig_close_inherited_fds(0, &err) < 0) {
 		report_error(err->msg);
 		brig_err_free(&err);
 		return 1;

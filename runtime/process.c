@@ -45,6 +45,23 @@ char *find_executable(const struct spec_process *p, brig_error_t **err)
 	return brig_err(err, 0, "exec: \"%s\": executable file not found in $PATH", file), NULL;
 }
 
+void process_setenv(struct spec_strv *env, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+
+	for (size_t i = 0; i < env->n; i++) {
+		if (strncmp(env->v[i], kv, klen) == 0 && env->v[i][klen] == '=') {
+			free(env->v[i]);
+			env->v[i] = xstrdup(kv);
+			return;
+		}
+	}
+	env->v = xrealloc(env->v, (env->n + 2) * sizeof(char *));
+	env->v[env->n++] = xstrdup(kv);
+	env->v[env->n] = NULL;
+}
+
 /* process.env, plus HOME from the container's /etc/passwd when the
  * config sets none (as runc does). */
 char **build_env(const struct spec_process *p)

@@ -23,6 +23,10 @@ struct brig_globals {
 /* ---- main.c: diagnostics ----------------------------------------------- */
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Close every descriptor the caller left open above 2 but the first keep
+ * (--preserve-fds, LISTEN_FDS), before anything is run: hooks, the log
+ * monitor and the container get only what they are meant to. */
+int brig_close_inherited_fds(int keep, brig_error_t **err);
 
 /* ---- container.c: the state directory ------------------------------------ */
 struct container {
@@ -75,10 +79,13 @@ enum chan_type {
 	CHAN_READY,     /* init -> parent: set up, waiting for start */
 	CHAN_ERROR,     /* init -> parent: failure (data: message) */
 	CHAN_SECCOMP,   /* init -> parent: the seccomp notify fd (SCMP_ACT_NOTIFY) */
+	CHAN_PID,       /* exec's helper -> parent: the process's pid (data) */
 };
 int chan_send(int sock, enum chan_type t, const char *data, int fd);
 /* Receives one message; *data is malloc'ed (may be NULL), *fd is -1 or a
- * received descriptor.  Returns the type, 0 on EOF, -1 on error. */
+ * received descriptor.  Returns the type, 0 on EOF, -1 on error.  fd
+ * NULL: no descriptor expected, read(2) is enough (under a seccomp
+ * filter that allows no recvmsg). */
 int chan_recv(int sock, char **data, int *fd);
 /* Send fd over a unix socket at path (the --console-socket protocol). */
 int send_fd_to_socket(const char *path, int fd, brig_error_t **err);
@@ -96,7 +103,8 @@ struct create_opts {
 	const char *console_socket;
 	bool no_pivot;
 	bool no_new_keyring;
-	int preserve_fds;
+	int preserve_fds; /* --preserve-fds, and LISTEN_FDS before them */
+	int listen_fds;   /* LISTEN_FDS of socket activation (3 .. 3+N-1) */
 	bool detach; /* run only */
 	bool keep;   /* run only */
 	bool foreground; /* run without -d: keep the pty master here */
@@ -130,6 +138,7 @@ struct init_ctx {
 	int sock;        /* the init's end of the socketpair */
 	int parent_sock; /* the parent's end, closed in the init */
 	int state_dir_fd; /* O_PATH, its own open file: not the locked one */
+	int fifo_fd;      /* exec.fifo, read-write, filled (see create.c) */
 	int lock_fd;      /* the parent's locked fd, closed in the init */
 	const char *id;
 	bool no_pivot;
@@ -139,13 +148,37 @@ struct init_ctx {
 	int preserve_fds;
 	int seccomp_cache_fd; /* O_PATH: the directory of compiled filters, or -1 */
 	struct sec_seccomp *seccomp; /* made by the init from the config */
-	bool seccomp_loaded; /* in the init: already loaded during set-up */
 	const char *ready_note; /* in the init: a --debug line for the parent */
 	struct cg_manager *cg_self; /* v1 cgroups the init joins itself, or NULL */
 };
 int init_main(void *arg);
 
+/* ---- finalize.c: the last steps of the init and of exec's process ----- */
+struct proc_final {
+	const struct spec_process *p;
+	bool userns;  /* in a user namespace */
+	bool init;    /* the init: /dev/console, its own session */
+	int sock;     /* to the runtime: CHAN_PTY, CHAN_SECCOMP (then GO) */
+	struct sec_seccomp *seccomp; /* or NULL */
+	bool seccomp_loaded;
+	char *exe;    /* set: args[0] resolved */
+	char **env;   /* set: process.env and HOME */
+};
+/* In the container's namespaces and root: terminal, cwd, rlimits,
+ * oom_score_adj, the executable, capabilities around the switch to
+ * process.user, umask, AppArmor, no_new_privs and the seccomp filter
+ * (before the capabilities are dropped without no_new_privs, after it
+ * with). */
+int finalize_process(struct proc_final *f, brig_error_t **err);
+/* Signals, descriptors (3 .. 3+keep_fds-1 stay open) and execve; returns
+ * only on failure. */
+int finalize_exec(struct proc_final *f, int keep_fds, brig_error_t **err);
+/* Close every descriptor from `from` up but those in keep[] (-1 ignored). */
+int close_fds_except(int from, const int *keep, size_t n);
+
 /* ---- process.c: shared by init.c and exec.c ---------------------------- */
+/* KEY=VALUE in env, replacing an existing KEY (the last one wins). */
+void process_setenv(struct spec_strv *env, const char *kv);
 /* args[0] resolved as execvpe would, with the process's own PATH. */
 char *find_executable(const struct spec_process *p, brig_error_t **err);
 /* process.env plus HOME from /etc/passwd when unset (NULL-terminated). */
@@ -165,11 +198,13 @@ void reset_signals(void);
 void kill_and_reap(pid_t pid);
 
 /* ---- terminal.c -------------------------------------------------------- */
-/* In the init: open a pty in the container's /dev/pts, make the slave
- * its controlling terminal and stdio; returns the master fd. */
-int terminal_setup(const struct spec_process *p, brig_error_t **err);
-/* The same; bind_console false (exec) leaves /dev/console alone. */
-int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t **err);
+/* Open a pty in the container's /dev/pts and make the slave our stdio;
+ * returns the master fd.  init: /dev/console becomes the pty, and the
+ * slave the controlling terminal of a new session; exec's helper leaves
+ * that to the process it forks (terminal_take_control). */
+int terminal_open(const struct spec_process *p, bool init, brig_error_t **err);
+/* A new session whose controlling terminal is our stdin. */
+int terminal_take_control(brig_error_t **err);
 /* The pty master from the init (or an exec'd process): sent on to
  * --console-socket when there is one (and closed here), else kept in
  * *pty_master for a foreground run to proxy. */

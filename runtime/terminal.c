@@ -16,12 +16,16 @@
 #include <termios.h>
 #include <unistd.h>
 
-int terminal_setup(const struct spec_process *p, brig_error_t **err)
+int terminal_take_control(brig_error_t **err)
 {
-	return terminal_open(p, true, err);
+	if (setsid() < 0)
+		return brig_err(err, errno, "setsid");
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
+		return brig_err(err, errno, "process.terminal: set controlling terminal");
+	return 0;
 }
 
-int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t **err)
+int terminal_open(const struct spec_process *p, bool init, brig_error_t **err)
 {
 	cleanup_close int master = -1;
 	cleanup_close int slave = -1;
@@ -44,7 +48,7 @@ int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t 
 	}
 	/* /dev/console is the pty, as runc and crun do */
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	if (bind_console) {
+	if (init) {
 		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			close(fd);
@@ -52,13 +56,11 @@ int terminal_open(const struct spec_process *p, bool bind_console, brig_error_t 
 				return brig_err(err, errno, "bind %s on /dev/console", path);
 		}
 	}
-	if (setsid() < 0)
-		return brig_err(err, errno, "setsid");
-	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		return brig_err(err, errno, "process.terminal: set controlling terminal");
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
 			return brig_err(err, errno, "process.terminal: dup2");
+	if (init && terminal_take_control(err) < 0)
+		return -1;
 	return steal_fd(master);
 }
 

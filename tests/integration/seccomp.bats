@@ -88,7 +88,7 @@ ALLOW_ALL='{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_
 		"syscalls": [{"names": ["execve", "exit_group", "exit", "write", "brk", "mmap",
 		 "arch_prctl", "set_tid_address", "set_robust_list", "rseq", "prlimit64",
 		 "mprotect", "getrandom", "readlinkat", "rt_sigprocmask", "rt_sigaction",
-		 "close_range", "fcntl", "close"], "action": "SCMP_ACT_ALLOW"}]}'
+		 "close_range", "fcntl", "close", "read"], "action": "SCMP_ACT_ALLOW"}]}'
 	set_args /bin/probe getpid keyctl
 	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
@@ -278,6 +278,26 @@ notify_profile() {
 	brig delete "$CID"
 	wait "$AGENT_PID"
 	AGENT_PID=
+}
+
+@test "SCMP_ACT_NOTIFY: exec hands its process's notify fd to the agent too" {
+	is_runc && skip "runc 1.1 sends the state differently"
+	notify_profile
+	start_agent -e 7 # the init's
+	set_args sleep 100
+	run_detached "$CID"
+	wait_file "$TESTDIR/agent.state"
+	# the agent for the exec'd process, on the same listenerPath
+	"$AGENT" -e 9 "$TESTDIR/agent.sock" "$TESTDIR/agent2.state" >"$TESTDIR/agent2.out" 2>&1 &
+	local agent2=$!
+	wait_file_exists "$TESTDIR/agent.sock"
+	run --separate-stderr brig exec "$CID" probe mkdir:/tmp/y
+	echo "$output $stderr" >&2
+	brig delete -f "$CID"
+	wait "$agent2" || true
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir:/tmp/y: errno 9" ]
+	jq -e --arg id "$CID" '.state.id == $id and .state.status == "running"' "$TESTDIR/agent2.state"
 }
 
 @test "SCMP_ACT_NOTIFY without listenerPath is an error" {

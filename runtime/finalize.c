@@ -1,0 +1,135 @@
+/* brig — runtime/finalize.c: the last steps of every process brig starts
+ * in a container, the init's and exec's alike, so that the two cannot
+ * drift apart:
+ *
+ *   terminal -> cwd -> rlimits, oom_score_adj -> the executable ->
+ *   [seccomp, without no_new_privs: it needs CAP_SYS_ADMIN] ->
+ *   capabilities around the switch to process.user -> umask -> AppArmor ->
+ *   no_new_privs -> [seccomp, with it]
+ *
+ * then finalize_exec: environment, signals, descriptors, execve.
+ *
+ * The caller is in the container's namespaces and root.  Everything here
+ * happens before a process of the container can reach this one (the init
+ * is reachable once it waits for `start`, exec's process once it is in
+ * the container's pid namespace): by then it holds nothing of the host,
+ * its capabilities and user are the container's, and its seccomp filter
+ * is loaded, so a container process that ptraces it gains nothing the
+ * container does not already have. */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "security/security.h"
+
+/* A notify fd (SCMP_ACT_NOTIFY) goes to the runtime, which hands it to
+ * the agent at listenerPath; we go on once it has. */
+static int load_seccomp(struct proc_final *f, brig_error_t **err)
+{
+	int nfd = -1;
+
+	if (sec_seccomp_load(f->seccomp, &nfd, err) < 0)
+		return brig_err_prefix(err, "linux.seccomp");
+	f->seccomp_loaded = true;
+	if (nfd < 0)
+		return 0;
+	int r = chan_send(f->sock, CHAN_SECCOMP, NULL, nfd);
+	close(nfd);
+	if (r < 0)
+		return brig_err(err, errno, "send the seccomp notify fd to the runtime");
+	cleanup_free char *data = NULL;
+	if (chan_recv(f->sock, &data, NULL) != CHAN_GO)
+		return brig_err(err, 0, "the runtime went away during set-up");
+	return 0;
+}
+
+int finalize_process(struct proc_final *f, brig_error_t **err)
+{
+	const struct spec_process *p = f->p;
+
+	if (p->terminal) {
+		int master = terminal_open(p, f->init, err);
+		if (master < 0)
+			return -1;
+		int r = chan_send(f->sock, CHAN_PTY, NULL, master);
+		close(master);
+		if (r < 0)
+			return brig_err(err, errno, "send the terminal to the runtime");
+	} else if (f->init && setsid() < 0) {
+		return brig_err(err, errno, "setsid");
+	}
+	if (enter_cwd(p->cwd, err) < 0)
+		return -1;
+	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
+		return -1;
+	f->exe = find_executable(p, err);
+	if (!f->exe)
+		return -1;
+	f->env = build_env(p); /* reads the container's /etc/passwd */
+	if (f->seccomp && !p->no_new_privileges && load_seccomp(f, err) < 0)
+		return -1;
+	if (sec_caps_prepare(p->capabilities, err) < 0)
+		return -1;
+	if (switch_user(p, f->userns, err) < 0)
+		return -1;
+	if (sec_caps_apply(p->capabilities, err) < 0)
+		return -1;
+	umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
+	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
+		return -1;
+	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
+		return -1;
+	/* Not dumpable until execve (which resets it): a process of the
+	 * container then needs CAP_SYS_PTRACE on the host to ptrace this one
+	 * or open its /proc files.  Not before: in a user namespace our own
+	 * /proc files (oom_score_adj, attr/exec) would belong to the host's
+	 * root.  Defence in depth only: by now this process holds nothing a
+	 * process of the container does not have.  (Under a filter loaded
+	 * above, a profile may refuse prctl: then it stays dumpable.) */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (f->seccomp && !f->seccomp_loaded && load_seccomp(f, err) < 0)
+		return -1;
+	return 0;
+}
+
+int finalize_exec(struct proc_final *f, int keep_fds, brig_error_t **err)
+{
+	/* Under the seccomp filter from here: nothing but rt_sigaction,
+	 * rt_sigprocmask, fcntl, close_range and execve (docs/security.md) */
+	reset_signals();
+	/* nothing of the runtime's reaches the container but stdio and the
+	 * descriptors it was given (--preserve-fds, LISTEN_FDS) */
+	for (int fd = 3; fd < 3 + keep_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && fd != f->sock)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	syscall(SYS_close_range, 3 + keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(f->exe, f->p->args.v, f->env);
+	return brig_err(err, errno, "exec %s", f->exe);
+}
+
+int close_fds_except(int from, const int *keep, size_t n)
+{
+	unsigned lo = (unsigned)from;
+	int ret = 0;
+
+	/* keep is short: walk it in ascending order */
+	for (;;) {
+		unsigned next = ~0U;
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next == ~0U)
+			return syscall(SYS_close_range, lo, ~0U, 0) < 0 ? -1 : ret;
+		if (next > lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
+			ret = -1;
+		lo = next + 1;
+	}
+}

@@ -1,0 +1,211 @@
+#!/usr/bin/env bats
+# The container is hostile, whatever capabilities it holds: attacks on
+# the runtime from inside a container with CAP_SYS_PTRACE (as `docker run
+# --cap-add SYS_PTRACE` gives), and from whoever calls brig with
+# descriptors left open.  The attacks are run by tests/integration/
+# attacker.c inside the container; see docs/security.md.
+
+load helpers
+
+setup() {
+	setup_bundle
+	# a copy of the runtime: an attack that works corrupts the copy
+	cp "$BRIG" "$TESTDIR/brig-copy"
+	BRIG=$TESTDIR/brig-copy
+	BRIG_SUM=$(md5sum <"$BRIG")
+	# a file of the host that no container can see
+	SECRET=$TESTDIR/host-secret
+	echo secret >"$SECRET"
+	share_dir
+	cp "$(helper_bin attacker -static)" "$BUNDLE/rootfs/bin/attacker"
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_PTRACE"])'
+}
+
+teardown() { teardown_bundle; }
+
+# report — what the attacker found (one word a line).
+report() { cat "$SHARED/report" 2>/dev/null; }
+
+# wait_report WORD — until the attacker's report has WORD (~15 s).
+wait_report() {
+	local i
+	for i in $(seq 300); do
+		grep -qx "$1" "$SHARED/report" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "no $1 in the report: $(report)" >&2
+	return 1
+}
+
+# assert_held — the attacker reached nothing, the binary is intact.
+assert_held() {
+	echo "report: $(report | tr '\n' ' ')" >&2
+	! grep -qx -e ROOT-ESCAPE -e FD-ESCAPE -e EXE-WRITE -e CGROUP-WRITE "$SHARED/report"
+	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
+}
+
+@test "exec: a container with CAP_SYS_PTRACE watching for new pids reaches no host file nor the binary" {
+	set_args /bin/attacker watch /shared/report "$SECRET" 6
+	run_detached "$CID"
+	wait_report READY
+	local i
+	for i in $(seq 40); do
+		brig exec "$CID" true </dev/null >/dev/null 2>&1
+		brig exec --cwd /tmp "$CID" true </dev/null >/dev/null 2>&1
+	done
+	wait_report DONE
+	assert_held
+}
+
+@test "exec: the process holds nothing of the host when it appears in the container" {
+	set_args sleep 100
+	run_detached "$CID"
+	# the process stops itself as soon as it exists (a fault point)
+	BRIG_FAULT=exec-process:stop "$BRIG" --root "$ROOT" exec --cwd /tmp "$CID" true \
+		</dev/null >/dev/null 2>"$TESTDIR/exec.err" &
+	local execpid=$! pid= i
+	for i in $(seq 100); do
+		pid=$(ps -o pid=,stat= --ppid "$execpid" | awk '$2 ~ /^T/ { print $1 }')
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	echo "exec $execpid, process $pid" >&2
+	[ -n "$pid" ]
+	local cpid
+	cpid=$(state_field "$CID" pid)
+	# in the container's root and cwd (the init's root, as the host sees
+	# it); no descriptor but stdio and the channel to brig; in the
+	# container's namespaces
+	echo "root $(readlink "/proc/$pid/root"), cwd $(readlink "/proc/$pid/cwd")" >&2
+	[ "$(readlink "/proc/$pid/root")" = "$(readlink "/proc/$cpid/root")" ]
+	[ "$(stat -L -c %d:%i "/proc/$pid/root")" = "$(stat -L -c %d:%i "/proc/$cpid/root")" ]
+	[ "$(stat -L -c %d:%i "/proc/$pid/cwd")" = "$(stat -L -c %d:%i "/proc/$cpid/root/tmp")" ]
+	ls -l "/proc/$pid/fd" >&2
+	[ "$(ls "/proc/$pid/fd" | wc -l)" -eq 4 ]
+	local chan
+	chan=$(ls "/proc/$pid/fd" | sort -n | sed -n 4p)
+	[[ $(readlink "/proc/$pid/fd/$chan") == socket:* ]]
+	for ns in mnt pid net ipc uts cgroup; do
+		[ "$(readlink "/proc/$pid/ns/$ns")" = "$(readlink "/proc/$cpid/ns/$ns")" ]
+	done
+	# its capabilities are the container's, its seccomp filter is loaded
+	[ "$(grep CapBnd "/proc/$pid/status")" = "$(grep CapBnd "/proc/$cpid/status")" ]
+	[ "$(grep CapEff "/proc/$pid/status")" = "$(grep CapEff "/proc/$cpid/status")" ]
+	grep -q 'Seccomp:.*2' "/proc/$pid/status"
+	grep -q 'NoNewPrivs:.*1' "/proc/$pid/status"
+	# and its binary cannot be written, not even by the host's root
+	run sh -c "echo pwn >>/proc/$pid/exe"
+	[[ $output == *"Read-only file system"* ]]
+	kill -CONT "$pid"
+	wait "$execpid"
+	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
+}
+
+@test "created: the init holds nothing of the host, and its binary cannot be written" {
+	set_args sleep 100 # the attacker dies with the container's pid 1
+	create_ctr "$CID"
+	local pid fds
+	pid=$(state_field "$CID" pid)
+	# the attacker joins it, holds what it can, and waits for the start
+	brig exec -d "$CID" /bin/attacker init /shared/report "$SECRET" /shared/go \
+		</dev/null >/dev/null 2>&1
+	wait_report READY
+	# what it holds, seen from the host, before start
+	ls -l "/proc/$pid/fd" >&2
+	fds=$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')
+	fifo=$(readlink "/proc/$pid/fd/$(ls "/proc/$pid/fd" | sort -n | sed -n 4p)")
+	brig start "$CID"
+	touch "$SHARED/go"
+	wait_report DONE
+	assert_held
+	brig delete -f "$CID"
+	# stdio and exec.fifo only
+	[ "$(wc -w <<<"$fds")" -eq 4 ]
+	[[ $fds == "0 1 2 "* ]]
+	[[ $fifo == */exec.fifo ]]
+}
+
+@test "created: even the host's root cannot write the binary behind the init" {
+	create_ctr "$CID"
+	local pid
+	pid=$(state_field "$CID" pid)
+	run sh -c "echo pwn >>/proc/$pid/exe"
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	brig delete -f "$CID"
+	# after the init is gone too
+	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
+}
+
+# fds_of FILE — the descriptors listed (ls -l /proc/self/fd) in FILE,
+# without the one ls reads the directory with.
+fds_of() {
+	awk '$1 ~ /^l/ && / -> / && $NF !~ /^\/proc\/[0-9]+\/fd$/ { printf "%s ", $(NF-2) }' "$1"
+}
+
+@test "a descriptor the caller left open reaches no hook and no container" {
+	local h hooks='' kind
+	# createContainer runs before pivot_root: host paths still resolve
+	for kind in prestart createRuntime createContainer poststart poststop; do
+		hooks+="$(jq -cn --arg k "$kind" --arg f "$TESTDIR/$kind.fds" \
+			'{($k): [{path: "/bin/sh", args: ["sh", "-c", ("ls -l /proc/self/fd >" + $f)]}]}')"
+	done
+	hooks+="$(jq -cn '{startContainer: [{path: "/bin/sh", args: ["sh", "-c", "ls -l /proc/self/fd >/shared/startContainer.fds"]}]}')"
+	update_config --argjson h "$(jq -s add <<<"$hooks")" '.hooks = $h'
+	set_args sh -c 'ls -l /proc/self/fd >/shared/container.fds'
+	# fd 7 left open by the caller, without close-on-exec
+	(
+		exec 7>>"$TESTDIR/leak"
+		brig create --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>&1
+		pid=$(brig state "$CID" | jq -r .pid)
+		ls -l "/proc/$pid/fd" >"$TESTDIR/init.fds"
+		brig start "$CID"
+		wait_file "$SHARED/container.fds"
+		wait_status "$CID" stopped
+		brig delete "$CID"
+	)
+	for f in "$TESTDIR"/*.fds "$SHARED"/*.fds; do
+		echo "$f: $(fds_of "$f")" >&2
+		! grep -q leak "$f"
+	done
+	[ "$(ls "$TESTDIR"/*.fds "$SHARED"/*.fds | wc -l)" -eq 8 ]
+	for f in prestart createRuntime createContainer poststart poststop; do
+		[ "$(fds_of "$TESTDIR/$f.fds")" = "0 1 2 " ]
+	done
+	[ "$(fds_of "$SHARED/container.fds")" = "0 1 2 " ]
+	[ "$(fds_of "$SHARED/startContainer.fds")" = "0 1 2 " ]
+}
+
+@test "exec: a descriptor the caller left open does not reach the process" {
+	set_args sleep 100
+	run_detached "$CID"
+	run --separate-stderr bash -c 'exec 7>>"$1/leak"; shift; "$@"' _ "$TESTDIR" \
+		"$BRIG" --root "$ROOT" exec "$CID" ls -l /proc/self/fd
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[[ $output != *leak* ]]
+}
+
+@test "--preserve-fds N with a descriptor missing below 3+N is refused" {
+	run --separate-stderr brig run --preserve-fds 2 --bundle "$BUNDLE" "$CID" 3</dev/null 4>&-
+	echo "$stderr" >&2
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"--preserve-fds 2: descriptor 4 is not open"* ]]
+	assert_nothing_left "$CID"
+}
+
+@test "LISTEN_FDS: socket activation's descriptors go to the container, as runc passes them" {
+	set_args sh -c 'echo "$LISTEN_FDS $LISTEN_PID"; cat <&3; ls /proc/self/fd'
+	echo activated >"$TESTDIR/sock"
+	run --separate-stderr bash -c 'exec 3<"$1"; shift; export LISTEN_FDS=1 LISTEN_PID=$$; exec "$@"' _ \
+		"$TESTDIR/sock" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	echo "$output $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "1 1" ]
+	[ "${lines[1]}" = activated ]
+	# LISTEN_PID not ours: nothing is passed
+	run --separate-stderr bash -c 'exec 3<"$1"; shift; export LISTEN_FDS=1 LISTEN_PID=1; exec "$@"' _ \
+		"$TESTDIR/sock" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID-2"
+	[ "$status" -ne 0 ] || [[ $output != *activated* ]]
+}
