@@ -347,6 +347,36 @@ rotation_attack() {
 	done
 }
 
+@test "logs attack: rotated names planted as a symlink, a FIFO and a hard link to host files are not read" {
+	make_target
+	printf '2026-01-01T00:00:00.000000000Z stdout F secret-from-host\n' >"$TESTDIR/secret.log"
+	share_dir
+	give_linkplant
+	set_args sh -c "echo real-1; echo real-2; cd /shared &&
+		ln -s '$TESTDIR/secret.log' app.log.1 && mkfifo app.log.2 &&
+		linkplant link /shared '$HANDLE' /shared/app.log.3 && touch planted"
+	run_detached "$CID" --log-path "$SHARED/app.log"
+	wait_exit "$CID"
+	[ -e "$SHARED/planted" ]
+	# a reader of the FIFO would wait for a writer: only timeout ends it
+	local args
+	for args in "" "--tail 5" "-f"; do
+		run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" logs $args "$CID"
+		echo "# logs $args: status $status; stdout: $output; stderr: $stderr" >&2
+		[ "$status" -eq 0 ]
+		[ "$output" = $'real-1\nreal-2' ]
+		[[ $stderr != *secret* && $stderr != *not-for-the-container* ]]
+		[[ $stderr == *"app.log.1"* ]]
+	done
+	# and the current file itself
+	rm "$SHARED/app.log"
+	ln -s "$TESTDIR/secret.log" "$SHARED/app.log"
+	run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" logs "$CID"
+	[ "$status" -eq 0 ]
+	[[ $output != *secret* ]]
+	brig delete "$CID"
+}
+
 @test "the container's init, waiting for start, holds nothing of the log or its directory" {
 	mkdir "$TESTDIR/logs"
 	set_args sh -c 'echo hi'
@@ -380,4 +410,28 @@ rotation_attack() {
 	assert_error_line
 	[[ $stderr == *"--log-max-size"* ]]
 	brig delete "$CID"
+}
+
+@test "no file can be created at rotation (the container used up the volume's inodes): logs says so, logging resumes" {
+	mkdir "$TESTDIR/shared"
+	mount -t tmpfs -o size=4m,nr_inodes=32,mode=777 brig-test-logs "$TESTDIR/shared"
+	share_dir
+	local line='xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+	set_args sh -c "cd /shared; i=0; while touch f\$i 2>/dev/null; do i=\$((i+1)); done
+		i=0; while [ \$i -lt 60 ]; do echo \"dropped \$i $line\"; i=\$((i+1)); done
+		# until the monitor has moved app.log away and found no room for a new one
+		i=0; while [ -e app.log ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done
+		rm -f f*
+		i=0; while [ \$i -lt 150 ]; do echo \"kept \$i $line\"; i=\$((i+1)); done"
+	run_detached "$CID" --log-path "$SHARED/app.log" --log-max-size 4k --log-max-files 3
+	wait_exit "$CID"
+	ls -la "$SHARED" >&2
+	run --separate-stderr brig logs "$CID"
+	echo "# stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"$SHARED/app.log: no new log file at rotation"*"output is dropped until the next rotation"* ]]
+	[ "${lines[-1]}" = "kept 149 $line" ]
+	assert_log_sizes "$SHARED" 4096
+	brig delete "$CID"
+	umount "$TESTDIR/shared"
 }
