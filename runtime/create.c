@@ -150,7 +150,8 @@ int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 static int copy_config(struct container *ct, const char *text, size_t len,
 		       brig_error_t **err)
 {
-	int fd = openat(ct->dir_fd, "config.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = openat(ct->dir_fd, "config.json",
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0 || brig_write_all(fd, text, len) < 0) {
 		int e = errno;
