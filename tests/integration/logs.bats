@@ -116,7 +116,7 @@ reassemble() { # FILE STREAM
 	touch "$SHARED/go"
 	for i in $(seq 100); do grep -q two "$TESTDIR/follow.out" && break; sleep 0.05; done
 	grep -q two "$TESTDIR/follow.out"
-	! grep -q three "$TESTDIR/follow.out"
+	run ! grep -q three "$TESTDIR/follow.out" # (a bare `! cmd` never fails a bats test)
 	timeout 10 tail --pid=$lp -f /dev/null
 	wait $lp
 	[ "$(cat "$TESTDIR/follow.out")" = $'one\ntwo\nthree' ]
