@@ -72,6 +72,9 @@ static int parse_create_opts(int argc, char **argv, bool is_run,
 			o->logged = true;
 			if (parse_ram_size(optarg, &n) < 0 || n <= 0)
 				return brig_err(err, 0, "--log-max-size: invalid size \"%s\"", optarg);
+			/* room for a record's timestamp and tags and some text */
+			if (n < 1024)
+				return brig_err(err, 0, "--log-max-size: at least 1k, got \"%s\"", optarg);
 			o->log_max_size = n;
 			break;
 		}

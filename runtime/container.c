@@ -179,7 +179,7 @@ int container_save(struct container *c, brig_error_t **err)
 {
 	cleanup_free char *json = spec_state_to_json(c->state, true);
 	int fd = openat(c->dir_fd, "state.json.tmp",
-			O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0)
 		return brig_err(err, errno, "write %s/state.json", c->dir);

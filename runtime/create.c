@@ -124,22 +124,24 @@ static char *state_for_hooks(struct container *ct, const char *status, pid_t pid
 
 int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 {
-	cleanup_free char *tmp = xasprintf("%s.brig-tmp", path);
+	cleanup_free char *name = NULL;
+	cleanup_free char *tmp = NULL;
+	cleanup_close int dfd = dir_open_parent(path, &name, err);
+	cleanup_close int fd = -1;
 	char buf[32];
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
+	if (dfd < 0)
+		return brig_err_prefix(err, "--pid-file");
+	/* a new file of ours, renamed over the name: whatever a container
+	 * planted there (a symlink to a host file) is replaced, not written */
+	fd = safefile_tmp(dfd, "brig-pid", 0644, &tmp, err);
 	if (fd < 0)
-		return brig_err(err, errno, "--pid-file: open %s", tmp);
-	if (brig_write_all(fd, buf, (size_t)n) < 0) {
-		close(fd);
-		unlink(tmp);
-		return brig_err(err, errno, "--pid-file: write %s", tmp);
-	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		unlink(tmp);
-		return brig_err(err, errno, "--pid-file: rename to %s", path);
+		return brig_err_prefix(err, "--pid-file: %s", path);
+	if (brig_write_all(fd, buf, (size_t)n) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
+		int e = errno;
+		unlinkat(dfd, tmp, 0);
+		return brig_err(err, e, "--pid-file: write %s", path);
 	}
 	return 0;
 }
@@ -148,7 +150,8 @@ int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 static int copy_config(struct container *ct, const char *text, size_t len,
 		       brig_error_t **err)
 {
-	int fd = openat(ct->dir_fd, "config.json", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int fd = openat(ct->dir_fd, "config.json",
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0 || brig_write_all(fd, text, len) < 0) {
 		int e = errno;

@@ -138,6 +138,11 @@ static bool print_record(struct logs_opts *lo, char *line, size_t len)
 	return true;
 }
 
+/* The monitor writes no record longer than its read buffer and a header;
+ * longer "records" (a file the container made: zeros, no newline) are
+ * dropped, not kept in memory. */
+#define LOGS_MAX_RECORD (1 << 20)
+
 /* Print what fd has from its current offset; a trailing record without
  * its newline yet stays in *pend for the next call. */
 static void pump(struct logs_opts *lo, int fd, char **pend, size_t *plen)
@@ -157,19 +162,26 @@ static void pump(struct logs_opts *lo, int fd, char **pend, size_t *plen)
 		}
 		memmove(*pend, *pend + off, *plen - off);
 		*plen -= off;
+		if (*plen > LOGS_MAX_RECORD)
+			*plen = 0;
 	}
 }
 
-static long count_lines(const char *path)
+/* Complete lines (F records) in fd, which is left at its start. */
+static long count_lines(int fd)
 {
-	FILE *f = fopen(path, "re");
+	int d = dup(fd);
+	FILE *f = d >= 0 ? fdopen(d, "re") : NULL;
 	long n = 0;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 
-	if (!f)
+	if (!f) {
+		if (d >= 0)
+			close(d);
 		return 0;
+	}
 	while ((len = getline(&line, &cap, f)) > 0) {
 		char *sp1 = memchr(line, ' ', (size_t)len);
 		char *sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(len - (sp1 + 1 - line))) : NULL;
@@ -178,22 +190,71 @@ static long count_lines(const char *path)
 	}
 	free(line);
 	fclose(f);
+	lseek(fd, 0, SEEK_SET);
 	return n;
 }
 
-/* Path of the log and pid of the monitor, from <dir>/log.info. */
-static char *log_info(const struct brig_globals *g, const char *id, pid_t *mon)
+/* What <dir>/log.info says: the log's path, the monitor's pid, and (since
+ * the monitor opens the log's directory once) that directory's identity
+ * and the owner of the files in it. */
+struct log_info {
+	char *path;
+	pid_t mon;
+	bool has_dir;
+	unsigned long long dev, ino;
+	uid_t uid;
+};
+
+static int log_info(const struct brig_globals *g, const char *id, struct log_info *li)
 {
 	cleanup_free char *p = xasprintf("%s/%s/log.info", g->root, id);
 	cleanup_free char *data = brig_read_file(p, NULL);
+	char *nl, *nl2;
+	unsigned u;
+
+	memset(li, 0, sizeof(*li));
+	li->uid = geteuid();
+	if (!data || !(nl = strchr(data, '\n')))
+		return -1;
+	*nl = '\0';
+	li->mon = (pid_t)atoi(nl + 1);
+	if ((nl2 = strchr(nl + 1, '\n')) != NULL &&
+	    sscanf(nl2 + 1, "%llu %llu %u", &li->dev, &li->ino, &u) == 3) {
+		li->has_dir = true;
+		li->uid = (uid_t)u;
+	}
+	li->path = xstrdup(data);
+	return 0;
+}
+
+/* A log file, only if it is a regular file of the monitor's; anything else
+ * planted under its name (a symlink to a host file, a FIFO, a hard link, a
+ * device) is skipped with a warning, never opened. */
+static int open_log(int dirfd, const char *name, const char *what, uid_t uid)
+{
+	brig_error_t *e = NULL;
+	int fd = safefile_open(dirfd, name, what, O_RDONLY, uid, &e);
+
+	if (fd < 0) {
+		if (e->code != ENOENT)
+			brig_warn("logs: %s", e->msg);
+		brig_err_free(&e);
+	}
+	return fd;
+}
+
+/* Why logging stopped for a while, if the monitor said so. */
+static void warn_log_error(const struct brig_globals *g, const char *id)
+{
+	cleanup_free char *p = xasprintf("%s/%s/log.error", g->root, id);
+	cleanup_free char *data = brig_read_file(p, NULL);
 	char *nl;
 
-	*mon = 0;
-	if (!data || !(nl = strchr(data, '\n')))
-		return NULL;
-	*nl = '\0';
-	*mon = (pid_t)atoi(nl + 1);
-	return xstrdup(data);
+	if (!data || !data[0])
+		return;
+	if ((nl = strchr(data, '\n')) != NULL)
+		*nl = '\0';
+	brig_warn("%s", data);
 }
 
 /* Has the container finished and the monitor written it all? */
@@ -260,63 +321,86 @@ int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 			return -1;
 		container_free(ct);
 	}
-	cleanup_free char *path = log_info(g, id, &mon);
-	if (!path)
+	struct log_info li;
+	if (log_info(g, id, &li) < 0)
 		return brig_err(err, 0, "container \"%s\" has no log (it was not created with "
 				"--log-path)", id);
+	cleanup_free char *path = li.path;
+	mon = li.mon;
+
+	/* one descriptor of the log's directory, the one the monitor writes */
+	cleanup_free char *name = NULL;
+	cleanup_close int dirfd = dir_open_parent(path, &name, err);
+	struct stat ds;
+	if (dirfd < 0)
+		return brig_err_prefix(err, "logs");
+	if (li.has_dir && (fstat(dirfd, &ds) < 0 || (unsigned long long)ds.st_dev != li.dev ||
+			   (unsigned long long)ds.st_ino != li.ino))
+		return brig_err(err, 0, "logs: the directory of %s is no longer the one the log "
+				"monitor writes to (it was replaced); not reading it", path);
 
 	/* the rotated files, oldest first, then the current one */
 	int nrot = 0;
 	for (;; nrot++) {
-		cleanup_free char *r = xasprintf("%s.%d", path, nrot + 1);
-		if (access(r, F_OK) < 0)
+		cleanup_free char *r = xasprintf("%s.%d", name, nrot + 1);
+		struct stat st;
+		if (fstatat(dirfd, r, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			break;
 	}
+	int *fds = xcalloc((size_t)nrot + 1, sizeof(int));
+	for (int i = nrot; i >= 0; i--) {
+		cleanup_free char *r = i ? xasprintf("%s.%d", name, i) : xstrdup(name);
+		cleanup_free char *what = i ? xasprintf("%s.%d", path, i) : xstrdup(path);
+		fds[i] = open_log(dirfd, r, what, li.uid);
+	}
 	if (lo.tail >= 0) {
-		long total = count_lines(path);
-		for (int i = 1; i <= nrot; i++) {
-			cleanup_free char *r = xasprintf("%s.%d", path, i);
-			total += count_lines(r);
-		}
+		long total = 0;
+		for (int i = 0; i <= nrot; i++)
+			if (fds[i] >= 0)
+				total += count_lines(fds[i]);
 		lo.skip_lines = total > lo.tail ? total - lo.tail : 0;
 	}
 	char *pend = NULL;
 	size_t plen = 0;
 	for (int i = nrot; i >= 1; i--) {
-		cleanup_free char *r = xasprintf("%s.%d", path, i);
-		int fd = open(r, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			pump(&lo, fd, &pend, &plen);
-			close(fd);
+		if (fds[i] >= 0) {
+			pump(&lo, fds[i], &pend, &plen);
+			close(fds[i]);
 		}
 		plen = 0;
 	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fds[0];
+	free(fds);
+	/* the inode last looked at under the current name, opened or refused */
+	struct stat seen = {0};
+	if (fd >= 0 ? fstat(fd, &seen) < 0 : fstatat(dirfd, name, &seen, AT_SYMLINK_NOFOLLOW) < 0)
+		memset(&seen, 0, sizeof(seen));
 	if (fd < 0 && !lo.follow) {
 		free(pend);
+		warn_log_error(g, id);
 		return 0;
 	}
 	if (fd >= 0)
 		pump(&lo, fd, &pend, &plen);
 	if (lo.follow) {
-		cleanup_free char *dir = xstrdup(path);
-		char *slash = strrchr(dir, '/');
+		char dir[40];
 		int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (slash)
-			*slash = '\0';
+		/* the directory we hold, not whatever its path names now */
+		snprintf(dir, sizeof(dir), "/proc/self/fd/%d", dirfd);
 		if (in >= 0)
 			inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
 		for (;;) {
 			bool done = finished(g, id, mon);
-			struct stat a, b;
+			struct stat a;
 			if (fd >= 0)
 				pump(&lo, fd, &pend, &plen);
 			/* rotated: finish the old file (done above), open the new */
-			if (stat(path, &a) == 0 && (fd < 0 || (fstat(fd, &b) == 0 &&
-					(a.st_ino != b.st_ino || a.st_dev != b.st_dev)))) {
+			if (fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    (a.st_ino != seen.st_ino || a.st_dev != seen.st_dev)) {
+				seen = a;
 				if (fd >= 0)
 					close(fd);
-				fd = open(path, O_RDONLY | O_CLOEXEC);
+				fd = open_log(dirfd, name, path, li.uid);
 				plen = 0;
 				if (fd >= 0)
 					pump(&lo, fd, &pend, &plen);
@@ -337,6 +421,7 @@ int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	}
 	if (fd >= 0)
 		close(fd);
+	warn_log_error(g, id);
 	free(pend);
 	return 0;
 }

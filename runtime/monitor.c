@@ -34,62 +34,144 @@
 #define MON_OUT (MON_BUF + 4096)
 
 struct logw {
-	const char *path;
-	int fd;
+	const char *path;   /* for messages */
+	char *name;         /* its last component, the name in dirfd */
+	int dirfd;          /* the log's directory, opened once, before the container runs */
+	int state_fd;       /* the state directory (log.error), or -1 */
+	int fd;             /* the current file: one we created, or checked */
+	uid_t uid;          /* who owns the files we write */
 	long long size;
 	long long max_size; /* 0: no rotation */
 	int max_files;      /* files kept, the current one included */
 };
 
-static int log_open(struct logw *w)
+/* The directory once, then the current file: created, or when it is
+ * already there (appended to), only a regular file of ours with one link.
+ * A symlink, FIFO, device, directory or hard link is refused: the caller
+ * is still there to read why. */
+static int log_open(struct logw *w, brig_error_t **err)
 {
 	struct stat sb;
 
-	w->fd = open(w->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (w->fd < 0)
+	w->uid = geteuid();
+	w->dirfd = dir_open_parent(w->path, &w->name, err);
+	if (w->dirfd < 0)
 		return -1;
+	for (int tries = 0; w->fd < 0; tries++) {
+		w->fd = openat(w->dirfd, w->name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
+			       O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0640);
+		if (w->fd >= 0)
+			break;
+		if (errno != EEXIST || tries == 8)
+			return brig_err(err, errno, "create %s", w->path);
+		w->fd = safefile_open(w->dirfd, w->name, w->path, O_WRONLY | O_APPEND, w->uid, err);
+		if (w->fd < 0 && (*err)->code != ENOENT) /* ENOENT: gone meanwhile */
+			return -1;
+		brig_err_free(err);
+	}
 	w->size = fstat(w->fd, &sb) == 0 ? sb.st_size : 0;
 	return 0;
 }
 
-/* container.log -> .1 -> .2 ...; the oldest beyond max_files goes. */
-static void log_rotate(struct logw *w)
+/* No new file could be put in place: say so where `brig logs` looks. */
+static void log_failed(struct logw *w, const char *why)
 {
-	close(w->fd);
-	for (int i = w->max_files - 1; i >= 1; i--) {
-		cleanup_free char *from = i == 1 ? xstrdup(w->path) : xasprintf("%s.%d", w->path, i - 1);
-		cleanup_free char *to = xasprintf("%s.%d", w->path, i);
-		rename(from, to);
+	cleanup_free char *ts = timestamp_now();
+	cleanup_free char *msg = xasprintf("log monitor: %s: no new log file at rotation (%s); "
+					   "output is dropped until the next rotation", w->path, why);
+	cleanup_free char *line = xasprintf("%s %s\n", ts, msg);
+	int fd = w->state_fd < 0 ? -1 :
+		 openat(w->state_fd, "log.error", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+			O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		(void)brig_write_all(fd, line, strlen(line));
+		close(fd);
 	}
-	if (w->max_files <= 1)
-		unlink(w->path);
-	log_open(w);
+	brig_warn("%s", msg); /* to the --log file, if any */
 }
 
+/* FILE -> FILE.1 -> FILE.2 ...: names are moved, whatever they hold, and
+ * nothing is opened. Then a new file of ours, made O_EXCL under a name
+ * nobody can guess and renamed over FILE: what the container planted there
+ * (a symlink, a FIFO, a hard link) is replaced, a directory swapped out. */
+static void log_rotate(struct logw *w)
+{
+	cleanup_free char *tmp = NULL;
+	brig_error_t *e = NULL;
+
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
+	w->size = 0;
+	for (int i = w->max_files - 1; i >= 1; i--) {
+		cleanup_free char *from = i == 1 ? xstrdup(w->name) : xasprintf("%s.%d", w->name, i - 1);
+		cleanup_free char *to = xasprintf("%s.%d", w->name, i);
+		(void)renameat(w->dirfd, from, w->dirfd, to);
+	}
+	int fd = safefile_tmp(w->dirfd, "brig-log", 0640, &tmp, &e);
+	if (fd < 0) {
+		log_failed(w, e->msg);
+		brig_err_free(&e);
+		return;
+	}
+	if (renameat(w->dirfd, tmp, w->dirfd, w->name) < 0) {
+		int r = errno;
+		if (renameat2(w->dirfd, tmp, w->dirfd, w->name, RENAME_EXCHANGE) < 0) {
+			cleanup_free char *why = xasprintf("rename into place: %s", strerror(r));
+			unlinkat(w->dirfd, tmp, 0);
+			close(fd);
+			log_failed(w, why);
+			return;
+		}
+		/* what was in the way now has our temporary name */
+		if (unlinkat(w->dirfd, tmp, 0) < 0)
+			(void)unlinkat(w->dirfd, tmp, AT_REMOVEDIR);
+	}
+	w->fd = fd;
+}
+
+/* Output dropped for want of a file counts too: the next rotation point
+ * tries again. After a failed write (a full disk) the file says how much
+ * of it went in. */
 static void log_write(struct logw *w, const char *buf, size_t len)
 {
-	if (w->fd >= 0 && len > 0 && brig_write_all(w->fd, buf, len) == 0)
+	struct stat sb;
+
+	if (len == 0)
+		return;
+	if (w->fd < 0 || brig_write_all(w->fd, buf, len) == 0)
 		w->size += (long long)len;
+	else if (fstat(w->fd, &sb) == 0)
+		w->size = sb.st_size;
 }
 
 /* One read chunk -> CRI lines: each complete line F, a trailing piece P.
- * With rotation, the file is switched between records, never inside one. */
+ * With rotation, the file is switched between records, never inside one,
+ * and no file grows past max_size: a line that would not fit in a whole
+ * file is cut into P pieces that do. */
 static void emit(struct logw *w, const char *stream, const char *data, size_t n,
 		 char *out)
 {
 	cleanup_free char *ts = timestamp_now();
 	size_t tl = strlen(ts), sl = strlen(stream), o = 0;
+	size_t hdr = tl + sl + 4; /* TS ' ' STREAM ' ' TAG ' ' ... '\n' */
 
 	while (n > 0) {
 		const char *nl = memchr(data, '\n', n);
 		size_t len = nl ? (size_t)(nl - data) : n;
-		long long rec = (long long)(tl + sl + len + 5);
-		if (o + (size_t)rec > MON_OUT) {
+		bool whole = nl != NULL;
+		if (w->max_size > (long long)(hdr + 1) && (long long)(hdr + len + 1) > w->max_size) {
+			len = (size_t)w->max_size - hdr - 1;
+			whole = false;
+		}
+		size_t rec = hdr + len + 1;
+		if (o + rec > MON_OUT) {
 			log_write(w, out, o);
 			o = 0;
 		}
 		if (w->max_size > 0 && w->size + (long long)o > 0 &&
-		    w->size + (long long)o + rec > w->max_size) {
+		    w->size + (long long)(o + rec) > w->max_size) {
 			log_write(w, out, o);
 			o = 0;
 			log_rotate(w);
@@ -100,13 +182,13 @@ static void emit(struct logw *w, const char *stream, const char *data, size_t n,
 		memcpy(out + o, stream, sl);
 		o += sl;
 		out[o++] = ' ';
-		out[o++] = nl ? 'F' : 'P';
+		out[o++] = whole ? 'F' : 'P';
 		out[o++] = ' ';
 		memcpy(out + o, data, len);
 		o += len;
 		out[o++] = '\n';
-		data += len + (nl ? 1 : 0);
-		n -= len + (nl ? 1 : 0);
+		data += len + (whole ? 1 : 0);
+		n -= len + (whole ? 1 : 0);
 	}
 	log_write(w, out, o);
 }
@@ -214,7 +296,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	struct create_opts o2 = *o;
 	struct created cr;
 	brig_error_t *e = NULL;
-	struct logw w = {.fd = -1, .max_size = o->log_max_size,
+	struct logw w = {.fd = -1, .dirfd = -1, .state_fd = -1, .max_size = o->log_max_size,
 			 .max_files = o->log_max_files > 0 ? o->log_max_files : 5};
 	int out[2], errp[2], null;
 	cleanup_free char *path = NULL;
@@ -225,15 +307,6 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	}
 	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
-	if (o->log_path && o->log_path[0]) {
-		path = xstrdup(o->log_path);
-		w.path = path;
-		if (log_open(&w) < 0) {
-			cleanup_free char *m = xasprintf("E--log-path: open %s: %s", path, strerror(errno));
-			report(rep, m);
-			_exit(1);
-		}
-	}
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) {
 		report(rep, "E" "log monitor: redirect stdio failed");
@@ -245,18 +318,30 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	o2.foreground = false;
 	if (container_create(g, id, &o2, &cr, &e) < 0)
 		goto fail;
-	if (!path) {
+	/* The log is opened now, not before: the init, already forked, holds
+	 * no descriptor of it or of its directory while it waits for start,
+	 * and the container has not run yet. */
+	if (o->log_path && o->log_path[0])
+		path = xstrdup(o->log_path);
+	else
 		path = xasprintf("%s/container.log", cr.ct->dir);
-		w.path = path;
-		if (log_open(&w) < 0) {
-			brig_err(&e, errno, "open %s", path);
-			container_destroy(cr.ct, true, NULL);
-			goto fail;
-		}
+	w.path = path;
+	/* its own open file: a dup would share the flock */
+	w.state_fd = openat(cr.ct->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (log_open(&w, &e) < 0) {
+		if (o->log_path && o->log_path[0])
+			brig_err_prefix(&e, "--log-path");
+		container_destroy(cr.ct, true, NULL);
+		goto fail;
 	}
 	{
-		cleanup_free char *info = xasprintf("%s\n%d\n", path, (int)getpid());
-		int fd = openat(cr.ct->dir_fd, "log.info", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		struct stat d;
+		cleanup_free char *info = fstat(w.dirfd, &d) < 0 ? xasprintf("%s\n%d\n", path, (int)getpid())
+			: xasprintf("%s\n%d\n%llu %llu %u\n", path, (int)getpid(),
+				    (unsigned long long)d.st_dev, (unsigned long long)d.st_ino,
+				    (unsigned)w.uid);
+		int fd = openat(cr.ct->dir_fd, "log.info", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			(void)brig_write_all(fd, info, strlen(info));
 			close(fd);

@@ -124,7 +124,8 @@ struct created {
 	int pty_master; /* foreground run with a terminal, else -1 */
 };
 
-/* Write pid to path atomically (temp file + rename). */
+/* Write pid to path atomically (a new file, O_EXCL in a descriptor of
+ * path's directory, renamed over path: never written through a symlink). */
 int write_pid_file(const char *path, pid_t pid, brig_error_t **err);
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
@@ -222,6 +223,25 @@ int forward_signals_and_wait(pid_t pid);
 int monitor_launch(const struct brig_globals *g, const char *id,
 		   const struct create_opts *o, bool start, brig_error_t **err);
 int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+
+/* ---- safefile.c: files written for a container, relative to a directory fd */
+struct stat;
+/* Open path's directory (O_DIRECTORY, a real fd for openat) and return it;
+ * *name gets the last component (malloc'ed). */
+int dir_open_parent(const char *path, char **name, brig_error_t **err);
+/* Why st is not a file brig may read or write ("is a symbolic link", ...),
+ * or NULL for a regular file with one link owned by uid. */
+const char *safefile_refusal(const struct stat *st, uid_t uid);
+/* Open name in dirfd with flags only if it passes safefile_refusal; never
+ * follows a symlink, never opens anything else (a FIFO, a device). A
+ * refusal is an error with code 0 ("WHAT is a symbolic link; ..."); a
+ * failed call keeps its errno (ENOENT: no such name). */
+int safefile_open(int dirfd, const char *name, const char *what, int flags, uid_t uid,
+		  brig_error_t **err);
+/* A new file of ours, O_WRONLY|O_APPEND|O_CREAT|O_EXCL, under a name nobody
+ * can guess (".PREFIX.<16 hex digits>", in *tmp), to rename into place. */
+int safefile_tmp(int dirfd, const char *prefix, mode_t mode, char **tmp,
+		 brig_error_t **err);
 
 /* ---- jail.c ---------------------------------------------------------------- */
 int cmd_jail(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);

@@ -204,6 +204,24 @@ bexec() {
 	! proc_alive "$pid"
 }
 
+@test "--pid-file in a directory the container writes: a name planted there is not written through" {
+	start_ctr
+	# $TESTDIR/shadow stands for /etc/shadow: the container cannot see it
+	printf 'root:$6$not-for-the-container:19000:0:99999:7:::\n' >"$TESTDIR/shadow"
+	local sum
+	sum=$(sha256sum <"$TESTDIR/shadow")
+	# the temporary name brig b288b02 opened (O_TRUNC, following links),
+	# and the pid file itself, are symlinks to the host file
+	bexec "$CID" sh -c "ln -s '$TESTDIR/shadow' /shared/exec.pid.brig-tmp && ln -s '$TESTDIR/shadow' /shared/exec.pid"
+	[ "$status" -eq 0 ]
+	dexec --pid-file "$SHARED/exec.pid" "$CID" sleep 1000
+	ls -la "$SHARED" >&2
+	[ "$(sha256sum <"$TESTDIR/shadow")" = "$sum" ]
+	[ -f "$SHARED/exec.pid" ] && [ ! -L "$SHARED/exec.pid" ]
+	proc_alive "$(cat "$SHARED/exec.pid")"
+	[ -z "$(find "$SHARED" -name '.brig-pid.*')" ]
+}
+
 @test "a foreground exec is in the container's cgroup too" {
 	start_ctr
 	bexec "$CID" sh -c 'cat /proc/self/cgroup; echo --; cat /proc/1/cgroup'

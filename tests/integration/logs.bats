@@ -116,7 +116,7 @@ reassemble() { # FILE STREAM
 	touch "$SHARED/go"
 	for i in $(seq 100); do grep -q two "$TESTDIR/follow.out" && break; sleep 0.05; done
 	grep -q two "$TESTDIR/follow.out"
-	! grep -q three "$TESTDIR/follow.out"
+	run ! grep -q three "$TESTDIR/follow.out" # (a bare `! cmd` never fails a bats test)
 	timeout 10 tail --pid=$lp -f /dev/null
 	wait $lp
 	[ "$(cat "$TESTDIR/follow.out")" = $'one\ntwo\nthree' ]
@@ -217,4 +217,221 @@ reassemble() { # FILE STREAM
 	[ "$status" -ne 0 ]
 	assert_error_line
 	[[ $stderr == *"no log"* ]]
+}
+
+# ---------------------------------------------------------------------------
+# A container that can write the log directory (a shared volume) attacks the
+# monitor and `brig logs` through the names in it. $TESTDIR/shadow stands
+# for /etc/shadow: a root file on the same filesystem that the container
+# cannot see.
+
+make_target() {
+	printf 'root:$6$not-for-the-container:19000:0:99999:7:::\n' >"$TESTDIR/shadow"
+	chmod 600 "$TESTDIR/shadow"
+	TARGET_SUM=$(sha256sum <"$TESTDIR/shadow")
+}
+
+target_untouched() {
+	if [ "$(sha256sum <"$TESTDIR/shadow")" != "$TARGET_SUM" ]; then
+		echo "the host file was written:" >&2
+		head -c 2000 "$TESTDIR/shadow" >&2
+		return 1
+	fi
+}
+
+# give_linkplant — the container gets the hard-link planter and what it
+# needs: CAP_DAC_READ_SEARCH (open_by_handle_at, linkat of a descriptor)
+# and no seccomp filter. Sets HANDLE to the file handle of the target.
+give_linkplant() {
+	cp "$(helper_bin linkplant -static)" "$BUNDLE/rootfs/bin/linkplant"
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_DAC_READ_SEARCH"]) | del(.linux.seccomp)'
+	HANDLE=$("$(helper_bin linkplant -static)" handle "$TESTDIR/shadow")
+}
+
+# release_fifo FILE — a writer stuck opening the FIFO FILE is let go (an
+# O_RDWR open never blocks), so an old monitor can be cleaned up
+release_fifo() {
+	[ -p "$1" ] || return 0
+	local fd
+	exec {fd}<>"$1"
+	sleep 0.5
+	exec {fd}<&-
+}
+
+# every regular file the monitor wrote stays within the limit
+assert_log_sizes() { # DIR MAX
+	local f bad=0
+	for f in "$1"/app.log "$1"/app.log.[0-9]* "$1"/.brig-log.*; do
+		[ -f "$f" ] && [ ! -L "$f" ] || continue
+		if [ "$(stat -c %s "$f")" -gt "$2" ]; then
+			echo "$f: $(stat -c %s "$f") bytes, over $2" >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+# rotation_attack KIND — the container makes every rotated name a
+# non-empty directory (rename cannot move anything onto them), replaces
+# app.log with KIND, then writes enough for several rotations.
+rotation_attack() {
+	local kind=$1 plant
+	make_target
+	share_dir
+	case $kind in
+	symlink) plant="ln -s '$TESTDIR/shadow' app.log" ;;
+	hardlink) give_linkplant; plant="linkplant link /shared '$HANDLE' /shared/app.log" ;;
+	fifo) plant="mkfifo app.log" ;;
+	dir) plant="mkdir -p app.log/keep" ;;
+	esac
+	set_args sh -c "cd /shared && mkdir -p app.log.1/keep app.log.2/keep && rm -f app.log &&
+		$plant && touch planted &&
+		i=0; while [ \$i -lt 300 ]; do echo \"line \$i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"; i=\$((i+1)); done"
+	run_detached "$CID" --log-path "$SHARED/app.log" --log-max-size 4k --log-max-files 3
+	local rc=0
+	wait_exit "$CID" || rc=1
+	release_fifo "$SHARED/app.log"
+	ls -la "$SHARED" >&2
+	[ -e "$SHARED/planted" ]
+	target_untouched
+	[ $rc -eq 0 ]
+	# the monitor took its name back and kept logging, within the limit
+	[ -f "$SHARED/app.log" ] && [ ! -L "$SHARED/app.log" ]
+	[ "$(stat -c %h "$SHARED/app.log")" -eq 1 ]
+	assert_log_sizes "$SHARED" 4096
+	tail -n 1 "$SHARED/app.log" | grep -q 'stdout F line 299 x'
+	run brig logs "$CID"
+	[ "${lines[-1]}" = "line 299 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" ]
+	brig delete "$CID"
+}
+
+@test "log attack: FILE replaced by a symlink to a host file while rotation is blocked" {
+	rotation_attack symlink
+}
+
+@test "log attack: FILE replaced by a hard link to a host file (open_by_handle_at) while rotation is blocked" {
+	rotation_attack hardlink
+}
+
+@test "log attack: FILE replaced by a FIFO: the monitor does not block" {
+	rotation_attack fifo
+}
+
+@test "log attack: FILE replaced by a directory: the monitor keeps logging" {
+	rotation_attack dir
+}
+
+@test "log attack: what an earlier container left at --log-path is refused, not followed" {
+	make_target
+	share_dir
+	set_args sh -c 'echo pwned'
+	local kind
+	for kind in symlink hardlink fifo dir; do
+		rm -rf "$SHARED/app.log"
+		case $kind in
+		symlink) ln -s "$TESTDIR/shadow" "$SHARED/app.log" ;;
+		hardlink) ln "$TESTDIR/shadow" "$SHARED/app.log" ;; # as linkplant would
+		fifo) mkfifo "$SHARED/app.log" ;;
+		dir) mkdir "$SHARED/app.log" ;;
+		esac
+		run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" run -d --bundle "$BUNDLE" \
+			--log-path "$SHARED/app.log" "$CID" </dev/null
+		echo "# $kind: status $status" >&2
+		release_fifo "$SHARED/app.log"
+		[ "$status" -ne 0 ]
+		[ "$status" -ne 124 ] # not stuck
+		assert_error_line
+		[[ $stderr == *"$SHARED/app.log"* ]]
+		assert_nothing_left "$CID"
+		target_untouched
+	done
+}
+
+@test "logs attack: rotated names planted as a symlink, a FIFO and a hard link to host files are not read" {
+	make_target
+	printf '2026-01-01T00:00:00.000000000Z stdout F secret-from-host\n' >"$TESTDIR/secret.log"
+	share_dir
+	give_linkplant
+	set_args sh -c "echo real-1; echo real-2; cd /shared &&
+		ln -s '$TESTDIR/secret.log' app.log.1 && mkfifo app.log.2 &&
+		linkplant link /shared '$HANDLE' /shared/app.log.3 && touch planted"
+	run_detached "$CID" --log-path "$SHARED/app.log"
+	wait_exit "$CID"
+	[ -e "$SHARED/planted" ]
+	# a reader of the FIFO would wait for a writer: only timeout ends it
+	local args
+	for args in "" "--tail 5" "-f"; do
+		run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" logs $args "$CID"
+		echo "# logs $args: status $status; stdout: $output; stderr: $stderr" >&2
+		[ "$status" -eq 0 ]
+		[ "$output" = $'real-1\nreal-2' ]
+		[[ $stderr != *secret* && $stderr != *not-for-the-container* ]]
+		[[ $stderr == *"app.log.1"* ]]
+	done
+	# and the current file itself
+	rm "$SHARED/app.log"
+	ln -s "$TESTDIR/secret.log" "$SHARED/app.log"
+	run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" logs "$CID"
+	[ "$status" -eq 0 ]
+	[[ $output != *secret* ]]
+	brig delete "$CID"
+}
+
+@test "the container's init, waiting for start, holds nothing of the log or its directory" {
+	mkdir "$TESTDIR/logs"
+	set_args sh -c 'echo hi'
+	create_ctr "$CID" --log-path "$TESTDIR/logs/c.log"
+	local pid
+	pid=$(state_field "$CID" pid)
+	run ls -l "/proc/$pid/fd"
+	echo "$output" >&2
+	[ "$status" -eq 0 ]
+	[[ $output != *"$TESTDIR/logs"* ]]
+	brig start "$CID"
+	wait_exit "$CID"
+	grep -q 'stdout F hi$' "$TESTDIR/logs/c.log"
+	brig delete "$CID"
+}
+
+@test "--log-max-size holds for a record longer than the limit: it is split into P pieces" {
+	set_args sh -c 'head -c 20000 /dev/zero | tr "\0" a; echo; echo end'
+	run_detached "$CID" --log-path "$TESTDIR/o.log" --log-max-size 4k --log-max-files 10
+	wait_exit "$CID"
+	ls -l "$TESTDIR" >&2
+	local f
+	for f in "$TESTDIR"/o.log*; do [ "$(stat -c %s "$f")" -le 4096 ]; done
+	run brig logs "$CID"
+	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "$(head -c 20000 /dev/zero | tr '\0' a)" ]
+	[ "${lines[1]}" = end ]
+	# a limit with no room for a record is refused
+	run --separate-stderr brig run -d --bundle "$BUNDLE" --log-path "$TESTDIR/p.log" --log-max-size 100 "$CID-2"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"--log-max-size"* ]]
+	brig delete "$CID"
+}
+
+@test "no file can be created at rotation (the container used up the volume's inodes): logs says so, logging resumes" {
+	mkdir "$TESTDIR/shared"
+	mount -t tmpfs -o size=4m,nr_inodes=32,mode=777 brig-test-logs "$TESTDIR/shared"
+	share_dir
+	local line='xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'
+	set_args sh -c "cd /shared; i=0; while touch f\$i 2>/dev/null; do i=\$((i+1)); done
+		i=0; while [ \$i -lt 60 ]; do echo \"dropped \$i $line\"; i=\$((i+1)); done
+		# until the monitor has moved app.log away and found no room for a new one
+		i=0; while [ -e app.log ] && [ \$i -lt 200 ]; do sleep 0.05; i=\$((i+1)); done
+		rm -f f*
+		i=0; while [ \$i -lt 150 ]; do echo \"kept \$i $line\"; i=\$((i+1)); done"
+	run_detached "$CID" --log-path "$SHARED/app.log" --log-max-size 4k --log-max-files 3
+	wait_exit "$CID"
+	ls -la "$SHARED" >&2
+	run --separate-stderr brig logs "$CID"
+	echo "# stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"$SHARED/app.log: no new log file at rotation"*"output is dropped until the next rotation"* ]]
+	[ "${lines[-1]}" = "kept 149 $line" ]
+	assert_log_sizes "$SHARED" 4096
+	brig delete "$CID"
+	umount "$TESTDIR/shared"
 }
