@@ -26,6 +26,7 @@
 
 #include "security/seccomp_cache.h"
 #include "security/security.h"
+#include "security/siphash.h"
 
 #define STRV(...) ((struct spec_strv){ \
 	.v = (char *[]){ __VA_ARGS__, NULL }, \
@@ -767,6 +768,34 @@ static void test_seccomp_cache_prune(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* SipHash-2-4-128 against the reference implementation's vectors: key
+ * 00..0f, message 00..(n-1). */
+static void test_siphash_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t len;
+		uint8_t tag[16];
+	} v[] = {
+		{ 0, { 0xa3, 0x81, 0x7f, 0x04, 0xba, 0x25, 0xa8, 0xe6,
+		       0x6d, 0xf6, 0x72, 0x14, 0xc7, 0x55, 0x02, 0x93 } },
+		{ 15, { 0x54, 0x93, 0xe9, 0x99, 0x33, 0xb0, 0xa8, 0x11,
+			0x7e, 0x08, 0xec, 0x0f, 0x97, 0xcf, 0xc3, 0xd9 } },
+		{ 63, { 0x51, 0x50, 0xd1, 0x77, 0x2f, 0x50, 0x83, 0x4a,
+			0x50, 0x3e, 0x06, 0x9a, 0x97, 0x3f, 0xbd, 0x7c } },
+	};
+	uint8_t key[16], msg[64], tag[16];
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		siphash_128(key, msg, v[i].len, tag);
+		assert_memory_equal(tag, v[i].tag, 16);
+	}
+}
+
 static int after_uname_survives(int nfd)
 {
 	struct utsname u;
@@ -1033,6 +1062,7 @@ int main(void)
 		cmocka_unit_test(test_seccomp_cache),
 		cmocka_unit_test(test_seccomp_cache_json),
 		cmocka_unit_test(test_seccomp_cache_prune),
+		cmocka_unit_test(test_siphash_vectors),
 		cmocka_unit_test(test_seccomp_load_kill),
 		cmocka_unit_test(test_seccomp_load_trap),
 		cmocka_unit_test(test_seccomp_load_args),
