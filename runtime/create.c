@@ -316,6 +316,11 @@ static int rootless_skip_cgroup(struct cg_manager *cg, const struct spec_resourc
 	return 0;
 }
 
+static void free_cache(struct sec_seccomp_cache **c)
+{
+	sec_seccomp_cache_free(*c);
+}
+
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err)
@@ -327,7 +332,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	struct spec_config *c = NULL;
 	struct container *ct = NULL;
 	struct cg_manager *cg = NULL;
-	cleanup_close int seccomp_cache = -1;
+	struct sec_seccomp_cache *seccomp_cache __attribute__((cleanup(free_cache))) = NULL;
 	int sv[2] = {-1, -1};
 	pid_t pid = -1;
 	int pty_master = -1;
@@ -363,8 +368,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (c->linux && c->linux->seccomp) {
 		/* The filter itself the init prepares (init_seccomp), with the
 		 * compiled filters kept in <root>/.seccomp-cache (hidden from
-		 * list: ids starting with '.' are not listed), opened here: by
-		 * then the init may be in a mount namespace it joined. */
+		 * list: ids starting with '.' are not listed), opened and
+		 * checked here, on the host: by then the init may be in a mount
+		 * namespace it joined, or a user namespace without its maps. */
 		const struct spec_seccomp *s = c->linux->seccomp;
 		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", g->root);
 
@@ -464,7 +470,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
 		.preserve_fds = o->listen_fds + o->preserve_fds,
-		.seccomp_cache_fd = seccomp_cache,
+		.seccomp_cache = seccomp_cache,
 	};
 	ictx.fifo_fd = open_exec_fifo(ct, err);
 	if (ictx.fifo_fd < 0)

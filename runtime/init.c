@@ -79,7 +79,7 @@ static int wait_for_start(struct init_ctx *x, const char *state_json)
 static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 {
 	const struct spec_seccomp *s = x->config->linux ? x->config->linux->seccomp : NULL;
-	int cache = x->seccomp_cache_fd; /* opened by the parent, on the host */
+	struct sec_seccomp_cache *cache = x->seccomp_cache; /* checked by the parent */
 	bool hit = false;
 
 	if (s == NULL)
@@ -123,7 +123,7 @@ static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 		return brig_err_prefix(err, "config.json");
 	/* a line for the parent's --debug output, sent with READY: this
 	 * process's stderr is the container's */
-	x->ready_note = hit ? "seccomp filter from the cache" : "seccomp filter compiled and cached";
+	x->ready_note = sec_seccomp_cache_report(cache, hit);
 	if (sec_seccomp_uses_notify(x->seccomp) && (!s->listener_path || !s->listener_path[0]))
 		return brig_err(err, 0, "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
 	return 0;
@@ -176,10 +176,8 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	if (init_seccomp(x, err) < 0)
 		return -1;
 	f->seccomp = x->seccomp;
-	if (x->seccomp_cache_fd >= 0) {
-		close(x->seccomp_cache_fd);
-		x->seccomp_cache_fd = -1;
-	}
+	sec_seccomp_cache_free(x->seccomp_cache); /* its fd, and its key wiped */
+	x->seccomp_cache = NULL;
 	close(x->state_dir_fd); /* the last use of the host's state directory */
 	x->state_dir_fd = -1;
 	if (wait_go(x, state_json, err) < 0)

@@ -147,9 +147,10 @@ struct init_ctx {
 	bool new_userns;
 	bool any_userns;
 	int preserve_fds;
-	int seccomp_cache_fd; /* O_PATH: the directory of compiled filters, or -1 */
+	/* the compiled filters' directory, checked by the parent on the host */
+	struct sec_seccomp_cache *seccomp_cache;
 	struct sec_seccomp *seccomp; /* made by the init from the config */
-	const char *ready_note; /* in the init: a --debug line for the parent */
+	char *ready_note; /* in the init: a --debug line for the parent */
 	struct cg_manager *cg_self; /* v1 cgroups the init joins itself, or NULL */
 };
 int init_main(void *arg);

@@ -398,12 +398,12 @@ static void libseccomp_version(char *ver, size_t n)
 }
 
 /* The filter stored under key text `text`, or NULL. */
-static struct sec_seccomp *from_cache(int cache_fd, const char *text)
+static struct sec_seccomp *from_cache(struct sec_seccomp_cache *cache, const char *text)
 {
 	struct sec_bpf bpf;
 	struct sec_seccomp *f;
 
-	if (seccomp_cache_read(cache_fd, text, &bpf) < 0)
+	if (seccomp_cache_read(cache, text, &bpf) < 0)
 		return NULL;
 	f = xcalloc(1, sizeof *f);
 	f->bpf = bpf;
@@ -414,7 +414,7 @@ static struct sec_seccomp *from_cache(int cache_fd, const char *text)
 
 /* Compile, export and store under `text`. */
 static struct sec_seccomp *compile_to_cache(const struct spec_seccomp *s,
-					    int cache_fd, const char *text,
+					    struct sec_seccomp_cache *cache, const char *text,
 					    brig_error_t **err)
 {
 	struct sec_seccomp *f = sec_seccomp_compile(s, err);
@@ -426,16 +426,12 @@ static struct sec_seccomp *compile_to_cache(const struct spec_seccomp *s,
 	}
 	seccomp_release(f->ctx); /* the program is all the child needs */
 	f->ctx = NULL;
-	seccomp_cache_write(cache_fd, text, &f->bpf);
+	seccomp_cache_write(cache, text, &f->bpf);
 	return f;
 }
 
-int sec_seccomp_cache_open(const char *dir)
-{
-	return seccomp_cache_open(dir);
-}
-
-struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s, int cache_fd,
+struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s,
+					   struct sec_seccomp_cache *cache,
 					   bool *hit, brig_error_t **err)
 {
 	char ver[48];
@@ -443,49 +439,43 @@ struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s, int cac
 
 	if (hit)
 		*hit = false;
-	if (!s || cache_fd < 0)
+	if (!s || !seccomp_cache_on(cache))
 		return sec_seccomp_compile(s, err);
 	libseccomp_version(ver, sizeof ver);
 	cleanup_free char *text = seccomp_cache_text(s, ver);
-	f = from_cache(cache_fd, text);
+	f = from_cache(cache, text);
 	if (f) {
 		if (hit)
 			*hit = true;
 		return f;
 	}
-	return compile_to_cache(s, cache_fd, text, err);
+	return compile_to_cache(s, cache, text, err);
 }
 
-struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
-					const char *cache_dir, bool *hit,
-					brig_error_t **err)
-{
-	cleanup_close int fd = s && cache_dir ? seccomp_cache_open(cache_dir) : -1;
-	return sec_seccomp_prepare_at(s, fd, hit, err);
-}
-
-struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len, int cache_fd)
+struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
+					    struct sec_seccomp_cache *cache)
 {
 	char ver[48];
 
-	if (cache_fd < 0)
+	if (!seccomp_cache_on(cache))
 		return NULL;
 	libseccomp_version(ver, sizeof ver);
 	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
-	return from_cache(cache_fd, text);
+	return from_cache(cache, text);
 }
 
 struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
 					     const char *json, size_t len,
-					     int cache_fd, brig_error_t **err)
+					     struct sec_seccomp_cache *cache,
+					     brig_error_t **err)
 {
 	char ver[48];
 
-	if (cache_fd < 0)
+	if (!seccomp_cache_on(cache))
 		return sec_seccomp_compile(s, err);
 	libseccomp_version(ver, sizeof ver);
 	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
-	return compile_to_cache(s, cache_fd, text, err);
+	return compile_to_cache(s, cache, text, err);
 }
 
 /* Load an exported program: what seccomp_load() does, without libseccomp. */

@@ -22,17 +22,20 @@ char *seccomp_cache_text(const struct spec_seccomp *s, const char *libseccomp_ve
 /* The key text of a profile given as JSON text: brig's version is part of
  * it, as the meaning of the text is brig's parser's. */
 char *seccomp_cache_json_text(const char *json, size_t len, const char *libseccomp_version);
-/* The directory, made if need be, as an O_PATH fd; -1 on failure. */
-int seccomp_cache_open(const char *dir);
-/* 0 and *out filled on a hit; -1 on a miss (or an unreadable file, or
- * dirfd -1). */
-int seccomp_cache_read(int dirfd, const char *text, struct sec_bpf *out);
-/* Best effort: a failure only means a later compile.  Prunes after. */
-void seccomp_cache_write(int dirfd, const char *text, const struct sec_bpf *bpf);
+/* The cache itself (struct sec_seccomp_cache) is opened, freed and
+ * reported on through security.h. */
+/* Is the cache in use (a trusted directory, its key read)? */
+bool seccomp_cache_on(const struct sec_seccomp_cache *c);
+/* 0 and *out filled on a hit; -1 on a miss: no entry (or no cache), or
+ * one refused, with a note saying why. */
+int seccomp_cache_read(struct sec_seccomp_cache *c, const char *text, struct sec_bpf *out);
+/* Best effort: a failure only means a later compile.  Never writes when
+ * the cache is off (an untrusted directory).  Prunes after. */
+void seccomp_cache_write(struct sec_seccomp_cache *c, const char *text, const struct sec_bpf *bpf);
 /* The filters kept at most; more, and the oldest are removed. */
 #define SECCOMP_CACHE_MAX 64
 /* Remove temp files older than a minute, and the oldest filters beyond
  * SECCOMP_CACHE_MAX. */
-void seccomp_cache_prune(int dirfd);
+void seccomp_cache_prune(struct sec_seccomp_cache *c);
 
 #endif

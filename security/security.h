@@ -33,28 +33,37 @@ struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
  * uses SCMP_ACT_NOTIFY (else -1). */
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
 void sec_seccomp_free(struct sec_seccomp *f);
-/* The cache directory (made if need be) as an O_PATH fd, -1 on failure:
- * the init, which may have joined another mount namespace, uses it. */
-int sec_seccomp_cache_open(const char *dir);
-/* sec_seccomp_compile() through the cache in cache_dir: a profile compiled
- * before is read back as BPF (*hit true) instead of compiled again; a new
- * one is compiled, exported and stored.  Either way the child loads the
- * BPF program with seccomp(2), flags preserved. */
-struct sec_seccomp *sec_seccomp_prepare(const struct spec_seccomp *s,
-					const char *cache_dir, bool *hit,
-					brig_error_t **err);
-/* The same with the cache directory's fd (-1: no cache). */
-struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s, int cache_fd,
+/* The cache of compiled filters in directory `dir` (made 0700 if
+ * missing).  Never NULL; the cache is off (nothing read or written) when
+ * the directory cannot be trusted: a symlink, not owned by the euid, or
+ * writable by group or others.  Everything later goes through the
+ * directory descriptor opened here, so the init, which may have joined
+ * another mount namespace by then, uses what the parent checked. */
+struct sec_seccomp_cache;
+struct sec_seccomp_cache *sec_seccomp_cache_open(const char *dir);
+void sec_seccomp_cache_free(struct sec_seccomp_cache *c);
+/* A --debug line on what the last prepare did: "seccomp filter from the
+ * cache", "... compiled and cached", and why the directory or an entry
+ * was not used when one was refused.  Free it. */
+char *sec_seccomp_cache_report(const struct sec_seccomp_cache *c, bool hit);
+/* sec_seccomp_compile() through the cache (NULL: none): a profile
+ * compiled before is read back as BPF (*hit true) instead of compiled
+ * again; a new one is compiled, exported and stored.  Either way the
+ * child loads the BPF program with seccomp(2), flags preserved. */
+struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s,
+					   struct sec_seccomp_cache *cache,
 					   bool *hit, brig_error_t **err);
 /* The same cache, keyed by the profile's JSON text (the value of
  * linux.seccomp as it stands in config.json) instead of the parsed
  * profile, so that a hit needs no parsing: the lookup (NULL on a miss),
  * and on a miss the compile of the profile parsed from that text, stored
  * under it. */
-struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len, int cache_fd);
+struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
+					    struct sec_seccomp_cache *cache);
 struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
 					     const char *json, size_t len,
-					     int cache_fd, brig_error_t **err);
+					     struct sec_seccomp_cache *cache,
+					     brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 

@@ -330,7 +330,7 @@ notify_profile() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
 	[[ $stderr == *"seccomp filter compiled and cached"* ]]
-	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+	[ "$(ls "$ROOT"/.seccomp-cache/*.bpf | wc -l)" -eq 1 ]
 	# a hit: same behaviour, no compile
 	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
@@ -343,7 +343,7 @@ notify_profile() {
 	run --separate-stderr brig --debug run --bundle "$BUNDLE" "$CID"
 	[ "$output" = "mkdir:/dev/shm/x: errno 39" ]
 	[[ $stderr == *"compiled and cached"* ]]
-	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 2 ]
+	[ "$(ls "$ROOT"/.seccomp-cache/*.bpf | wc -l)" -eq 2 ]
 }
 
 @test "the cache keeps the flags: a cached NOTIFY filter still hands out its fd" {
@@ -357,7 +357,7 @@ notify_profile() {
 		wait "$AGENT_PID"
 		AGENT_PID=
 	done
-	[ "$(ls "$ROOT/.seccomp-cache" | wc -l)" -eq 1 ]
+	[ "$(ls "$ROOT"/.seccomp-cache/*.bpf | wc -l)" -eq 1 ]
 }
 
 @test "a damaged cache file is ignored and replaced" {
@@ -373,4 +373,203 @@ notify_profile() {
 	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
 	[[ $stderr == *"compiled and cached"* ]]
 	[ "$(stat -c %s "$f")" -gt 100 ]
+}
+
+# ------------------------------------------------- cache: planted filters
+#
+# The attacks below plant, where brig looks for a compiled filter, the
+# right key text (brig's build id, libseccomp's version and the profile:
+# nothing secret) with an allow-all program, then check that the
+# container's mkdir is still refused.  The other user is uid 4242 (no
+# account needed: setpriv, or files chown'ed to it).
+
+ATTACKER=4242
+as_attacker() { setpriv --reuid=$ATTACKER --regid=$ATTACKER --clear-groups -- sh -c "$1"; }
+
+# refusing_profile — mkdir answers ENOSYS (38); the process probes mkdir.
+refusing_profile() {
+	set_profile "$(jq -c '.syscalls = [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 38}]' <<<"$ALLOW_ALL")"
+	set_args /bin/probe mkdir:/dev/shm/x
+}
+
+# run_refused [brig options] — run the container with --debug and check
+# that its mkdir was refused.
+run_refused() {
+	run --separate-stderr brig --debug "$@" run --bundle "$BUNDLE" "$CID"
+	echo "# status=$status stdout: $output" >&2
+	echo "# stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+}
+
+# forge_allow_all FILE OUT — FILE's header and key text with its program
+# replaced by one instruction, `ret ALLOW`; whatever followed the program
+# (an integrity trailer) is copied unchanged.  With INSNS=N, N of them.
+forge_allow_all() {
+	local f=$1 out=$2 tlen n size rest i
+	tlen=$(od -An -tu4 -j16 -N4 "$f" | tr -d ' ')
+	n=$(od -An -tu4 -j20 -N4 "$f" | tr -d ' ')
+	size=$(stat -c %s "$f")
+	rest=$((size - 24 - tlen - 8 * n))
+	{
+		head -c 20 "$f"
+		printf "$(printf '\\%03o\\%03o' $((${INSNS:-1} & 255)) $((${INSNS:-1} >> 8)))\\000\\000"
+		tail -c +25 "$f" | head -c "$tlen"
+		for ((i = 0; i < ${INSNS:-1}; i++)); do
+			printf '\006\000\000\000\000\000\377\177' # BPF_RET|BPF_K, SECCOMP_RET_ALLOW
+		done
+		if [ "$rest" -gt 0 ]; then tail -c "$rest" "$f"; fi
+	} >"$out"
+}
+
+# cache_filled — run once as root: the filter brig compiled is cached;
+# CACHED is its file.
+cache_filled() {
+	refusing_profile
+	run_refused
+	CACHED=$(ls "$ROOT"/.seccomp-cache/*.bpf)
+	[ "$(echo "$CACHED" | wc -l)" -eq 1 ]
+}
+
+@test "cache attack: another user's state root holds a planted filter" {
+	is_runc && skip "brig's filter cache"
+	# the real entry, made under another root: the key text does not
+	# depend on --root
+	local root=$ROOT name
+	ROOT=$TESTDIR/ref cache_filled
+	name=$(basename "$CACHED")
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	chmod 644 "$TESTDIR/forged"
+	# uid 4242 made the state root before root used it, and its cache
+	mkdir "$root"
+	chown $ATTACKER:$ATTACKER "$root"
+	as_attacker "mkdir $root/.seccomp-cache && cp $TESTDIR/forged $root/.seccomp-cache/$name"
+	ROOT=$root run_refused
+	[[ $stderr == *".seccomp-cache not used: owned by uid $ATTACKER"* ]]
+	# and root wrote nothing into it
+	[ "$(ls -A "$root/.seccomp-cache")" = "$name" ]
+	cmp "$root/.seccomp-cache/$name" "$TESTDIR/forged"
+}
+
+@test "cache attack: a cache directory others can write is not used" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	cp "$TESTDIR/forged" "$CACHED" # root's own file, as another user could not
+	for mode in 0777 1777 0770 0720 0702; do
+		chmod "$mode" "$ROOT/.seccomp-cache"
+		run_refused
+		[[ $stderr == *".seccomp-cache not used: writable by group or others (mode $mode)"* ]]
+		cmp "$CACHED" "$TESTDIR/forged" # not written there either
+	done
+}
+
+@test "cache attack: a cache file another user owns or can write is not used" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	# planted while the directory was open to them, then the directory
+	# was put right: the files stay
+	for how in "chown $ATTACKER" "chmod 0666" "chmod 0620" "chmod 0602"; do
+		cp "$TESTDIR/forged" "$CACHED"
+		$how "$CACHED"
+		run_refused
+		case $how in
+		chown*) [[ $stderr == *"$(basename "$CACHED") not used: owned by uid $ATTACKER"* ]] ;;
+		*) [[ $stderr == *"$(basename "$CACHED") not used: writable by group or others"* ]] ;;
+		esac
+		# replaced by root's own
+		[ "$(stat -c '%u %a %h' "$CACHED")" = "0 600 1" ]
+		run_refused
+		[[ $stderr == *"seccomp filter from the cache"* ]]
+	done
+}
+
+@test "cache attack: a symlink as the cache directory is not followed" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	# a directory as good as the real one (root's, 0700), with the plant
+	mkdir -m 700 "$TESTDIR/elsewhere"
+	cp "$TESTDIR/forged" "$TESTDIR/elsewhere/$(basename "$CACHED")"
+	rm -rf "$ROOT/.seccomp-cache"
+	ln -s "$TESTDIR/elsewhere" "$ROOT/.seccomp-cache"
+	run_refused
+	[[ $stderr == *".seccomp-cache not used: a symlink"* ]]
+	[ "$(ls -A "$TESTDIR/elsewhere")" = "$(basename "$CACHED")" ]
+}
+
+@test "cache attack: a symlink as the cache file is not followed" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	cp "$TESTDIR/forged" "$TESTDIR/forged.orig"
+	ln -sf "$TESTDIR/forged" "$CACHED"
+	run_refused
+	[[ $stderr == *"$(basename "$CACHED") not used: a symlink"* ]]
+	# replaced by a file of its own; the target is untouched
+	[ ! -L "$CACHED" ]
+	cmp "$TESTDIR/forged" "$TESTDIR/forged.orig"
+}
+
+@test "cache attack: a hard-linked cache file is not used" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	cp "$TESTDIR/forged" "$CACHED"
+	ln "$CACHED" "$TESTDIR/second-name"
+	run_refused
+	[[ $stderr == *"$(basename "$CACHED") not used: 2 links"* ]]
+	# replaced; the other name keeps its file
+	[ "$(stat -c %h "$CACHED")" -eq 1 ]
+	cmp "$TESTDIR/second-name" "$TESTDIR/forged"
+}
+
+@test "cache attack: an altered program in root's own cache file is not used" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	forge_allow_all "$CACHED" "$TESTDIR/forged"
+	cp "$TESTDIR/forged" "$CACHED"
+	run_refused
+	[[ $stderr == *"$(basename "$CACHED") not used: fails its integrity check"* ]]
+	run_refused
+	[[ $stderr == *"seccomp filter from the cache"* ]]
+}
+
+@test "cache attack: a malformed program (more than BPF_MAXINSNS) is recompiled, not loaded" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	INSNS=4097 forge_allow_all "$CACHED" "$TESTDIR/forged"
+	cp "$TESTDIR/forged" "$CACHED"
+	run_refused
+	[[ $stderr == *"$(basename "$CACHED") not used: "* ]]
+	# cut short: the program's length is no multiple of an instruction
+	head -c -3 "$TESTDIR/forged" >"$CACHED"
+	run_refused
+	[[ $stderr == *"$(basename "$CACHED") not used: "* ]]
+}
+
+@test "cache attack: exec does not use a planted filter either" {
+	is_runc && skip "brig's filter cache"
+	refusing_profile
+	set_args sleep 1000
+	run_detached "$CID"
+	run --separate-stderr brig exec "$CID" /bin/probe mkdir:/dev/shm/x
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+	for f in "$ROOT"/.seccomp-cache/*.bpf; do
+		forge_allow_all "$f" "$f.forged"
+		mv "$f.forged" "$f"
+	done
+	chown $ATTACKER "$ROOT/.seccomp-cache"
+	run --separate-stderr brig --debug exec "$CID" /bin/probe mkdir:/dev/shm/x
+	echo "# $output / $stderr" >&2
+	[ "$output" = "mkdir:/dev/shm/x: errno 38" ]
+	[[ $stderr == *".seccomp-cache not used: owned by uid $ATTACKER"* ]]
+}
+
+@test "the cache directory is made 0700 and its files 0600" {
+	is_runc && skip "brig's filter cache"
+	cache_filled
+	[ "$(stat -c '%u %a' "$ROOT/.seccomp-cache")" = "0 700" ]
+	[ "$(stat -c '%u %a %h' "$CACHED")" = "0 600 1" ]
 }

@@ -26,6 +26,7 @@
 
 #include "security/seccomp_cache.h"
 #include "security/security.h"
+#include "security/siphash.h"
 
 #define STRV(...) ((struct spec_strv){ \
 	.v = (char *[]){ __VA_ARGS__, NULL }, \
@@ -599,16 +600,27 @@ static void test_seccomp_load_errno(void **state)
  * cached program behaves as the compiled one. */
 static char cache_dir[64];
 
+/* sec_seccomp_prepare_at through a cache opened for the call */
+static struct sec_seccomp *prepare_in(const struct spec_seccomp *s, const char *dir,
+				      bool *hit, brig_error_t **err)
+{
+	struct sec_seccomp_cache *c = sec_seccomp_cache_open(dir);
+	struct sec_seccomp *f = sec_seccomp_prepare_at(s, c, hit, err);
+
+	sec_seccomp_cache_free(c);
+	return f;
+}
+
 static int cached_child(void *arg)
 {
 	const struct sc_case *t = arg;
 	brig_error_t *err = NULL;
 	bool hit = true;
-	struct sec_seccomp *f = sec_seccomp_prepare(t->s, cache_dir, &hit, &err);
+	struct sec_seccomp *f = prepare_in(t->s, cache_dir, &hit, &err);
 	if (!f || hit)
 		return 92;
 	sec_seccomp_free(f);
-	f = sec_seccomp_prepare(t->s, cache_dir, &hit, &err);
+	f = prepare_in(t->s, cache_dir, &hit, &err);
 	if (!f || !hit)
 		return 93;
 	return load_then(f, t);
@@ -630,7 +642,7 @@ static void test_seccomp_cache(void **state)
 	brig_error_t *err = NULL;
 	bool hit = true;
 	sc.errno_ret = ERRNO_RET(43);
-	struct sec_seccomp *f = sec_seccomp_prepare(&s, cache_dir, &hit, &err);
+	struct sec_seccomp *f = prepare_in(&s, cache_dir, &hit, &err);
 	assert_non_null(f);
 	assert_false(hit);
 	sec_seccomp_free(f);
@@ -643,14 +655,14 @@ static void test_seccomp_cache(void **state)
  * a miss until the text has been compiled, then a hit that behaves as the
  * compiled program; any other text, even the same profile spelt another
  * way, is a miss; a canonical-key entry is not a text-key one. */
-static int cache_fd = -1;
+static struct sec_seccomp_cache *cache;
 static const char json_a[] = "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}";
 static const char json_b[] = "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }";
 
 static int json_cached_child(void *arg)
 {
 	const struct sc_case *t = arg;
-	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache_fd);
+	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache);
 	if (f == NULL)
 		return 94;
 	return load_then(f, t);
@@ -669,24 +681,24 @@ static void test_seccomp_cache_json(void **state)
 
 	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
 	assert_non_null(mkdtemp(cache_dir));
-	cache_fd = sec_seccomp_cache_open(cache_dir);
-	assert_true(cache_fd >= 0);
+	cache = sec_seccomp_cache_open(cache_dir);
+	assert_non_null(cache);
 	/* a canonical-key entry does not answer a text lookup */
-	struct sec_seccomp *f = sec_seccomp_prepare(&s, cache_dir, &hit, &err);
+	struct sec_seccomp *f = prepare_in(&s, cache_dir, &hit, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache_fd));
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache));
 	/* the key is the text: whatever profile it was compiled from */
-	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache_fd, &err);
+	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
 	struct sc_case t = { &s, after_errno42 };
 	assert_child_ok(run_child(json_cached_child, &t));
-	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache_fd));
+	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache));
 	/* a prefix of a cached text is another text */
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache_fd));
-	close(cache_fd);
-	cache_fd = -1;
+	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache));
+	sec_seccomp_cache_free(cache);
+	cache = NULL;
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
 	assert_int_equal(system(cmd), 0);
@@ -716,18 +728,18 @@ static void test_seccomp_cache_prune(void **state)
 	struct sec_bpf bpf = { .prog = &allow, .n_insns = 1 }, out;
 	const int total = SECCOMP_CACHE_MAX + 6;
 	char text[64], p[4352];
-	int dirfd, fd;
+	struct sec_seccomp_cache *c;
+	int fd;
 
 	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
 	assert_non_null(mkdtemp(cache_dir));
-	dirfd = seccomp_cache_open(cache_dir);
-	assert_true(dirfd >= 0);
+	c = sec_seccomp_cache_open(cache_dir);
 	/* the first 6 are made two minutes old (mtimes are as coarse as a
 	 * clock tick: files written in a row can share one) */
 	struct timespec old[2] = { { .tv_sec = time(NULL) - 120 }, { .tv_sec = time(NULL) - 120 } };
 	for (int i = 0; i < total; i++) {
 		snprintf(text, sizeof text, "profile %d", i);
-		seccomp_cache_write(dirfd, text, &bpf);
+		seccomp_cache_write(c, text, &bpf);
 		if (i == total - SECCOMP_CACHE_MAX - 1) {
 			DIR *d = opendir(cache_dir);
 			struct dirent *e;
@@ -744,7 +756,7 @@ static void test_seccomp_cache_prune(void **state)
 	assert_int_equal(count_suffix(cache_dir, ".bpf"), SECCOMP_CACHE_MAX);
 	for (int i = 0; i < total; i++) {
 		snprintf(text, sizeof text, "profile %d", i);
-		int r = seccomp_cache_read(dirfd, text, &out);
+		int r = seccomp_cache_read(c, text, &out);
 		assert_int_equal(r, i < total - SECCOMP_CACHE_MAX ? -1 : 0);
 		if (r == 0)
 			free(out.prog);
@@ -757,11 +769,143 @@ static void test_seccomp_cache_prune(void **state)
 	snprintf(p, sizeof p, "%s/0000000000000000.bpf.01.tmp", cache_dir);
 	assert_true((fd = open(p, O_CREAT | O_WRONLY, 0600)) >= 0);
 	close(fd);
-	seccomp_cache_prune(dirfd);
+	seccomp_cache_prune(c);
 	assert_int_equal(count_suffix(cache_dir, ".tmp"), 1);
 	assert_int_equal(access(p, F_OK), 0);
 	assert_int_equal(count_suffix(cache_dir, ".bpf"), SECCOMP_CACHE_MAX);
-	close(dirfd);
+	sec_seccomp_cache_free(c);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* SipHash-2-4-128 against the reference implementation's vectors: key
+ * 00..0f, message 00..(n-1). */
+static void test_siphash_vectors(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t len;
+		uint8_t tag[16];
+	} v[] = {
+		{ 0, { 0xa3, 0x81, 0x7f, 0x04, 0xba, 0x25, 0xa8, 0xe6,
+		       0x6d, 0xf6, 0x72, 0x14, 0xc7, 0x55, 0x02, 0x93 } },
+		{ 15, { 0x54, 0x93, 0xe9, 0x99, 0x33, 0xb0, 0xa8, 0x11,
+			0x7e, 0x08, 0xec, 0x0f, 0x97, 0xcf, 0xc3, 0xd9 } },
+		{ 63, { 0x51, 0x50, 0xd1, 0x77, 0x2f, 0x50, 0x83, 0x4a,
+			0x50, 0x3e, 0x06, 0x9a, 0x97, 0x3f, 0xbd, 0x7c } },
+	};
+	uint8_t key[16], msg[64], tag[16];
+
+	for (int i = 0; i < 16; i++)
+		key[i] = (uint8_t)i;
+	for (int i = 0; i < 64; i++)
+		msg[i] = (uint8_t)i;
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++) {
+		siphash_128(key, msg, v[i].len, tag);
+		assert_memory_equal(tag, v[i].tag, 16);
+	}
+}
+
+static bool report_has(struct sec_seccomp_cache *c, bool hit, const char *what)
+{
+	char *line = sec_seccomp_cache_report(c, hit);
+	bool r = strstr(line, what) != NULL;
+
+	if (!r)
+		print_message("report: %s\n", line);
+	free(line);
+	return r;
+}
+
+/* What the cache trusts: a directory of ours that nobody else can write
+ * (else nothing is read or written), entries that pass their seal and
+ * hold a well-formed program; a key that is not private is replaced. */
+static void test_seccomp_cache_trust(void **state)
+{
+	(void)state;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_filter jump = BPF_JUMP(BPF_JMP | BPF_JA, 0, 0, 0);
+	struct sec_bpf bpf = { .prog = &allow, .n_insns = 1 }, out;
+	struct sec_seccomp_cache *c;
+	char p[4352];
+	int fd;
+
+	strcpy(cache_dir, "/tmp/brig-unit-cache.XXXXXX");
+	assert_non_null(mkdtemp(cache_dir));
+	c = sec_seccomp_cache_open(cache_dir);
+	seccomp_cache_write(c, "t", &bpf);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), 0);
+	free(out.prog);
+	assert_true(report_has(c, false, "compiled and cached"));
+	sec_seccomp_cache_free(c);
+	snprintf(p, sizeof p, "%s/key", cache_dir);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* a directory others can write, or another user's: off */
+	assert_int_equal(chmod(cache_dir, 0770), 0);
+	c = sec_seccomp_cache_open(cache_dir);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	seccomp_cache_write(c, "u", &bpf);
+	assert_true(report_has(c, false, "not cached: "));
+	assert_true(report_has(c, false, "not used: writable by group or others (mode 0770)"));
+	sec_seccomp_cache_free(c);
+	assert_int_equal(chmod(cache_dir, 0700), 0);
+	assert_int_equal(chown(cache_dir, 4242, 4242), 0);
+	c = sec_seccomp_cache_open(cache_dir);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	assert_true(report_has(c, false, "not used: owned by uid 4242, not 0"));
+	sec_seccomp_cache_free(c);
+	assert_int_equal(chown(cache_dir, 0, 0), 0);
+	assert_int_equal(count_suffix(cache_dir, ".bpf"), 1); /* "u" never written */
+
+	/* one bit of the program flipped: the seal fails */
+	c = sec_seccomp_cache_open(cache_dir);
+	DIR *d = opendir(cache_dir);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".bpf"))
+			snprintf(p, sizeof p, "%s/%s", cache_dir, e->d_name);
+	closedir(d);
+	assert_true((fd = open(p, O_RDWR)) >= 0);
+	uint8_t b;
+	off_t at = 24 + 1 + 6; /* header, text "t", the program's k */
+	assert_int_equal(pread(fd, &b, 1, at), 1);
+	b ^= 0x01;
+	assert_int_equal(pwrite(fd, &b, 1, at), 1);
+	close(fd);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	assert_true(report_has(c, false, "not used: fails its integrity check"));
+	/* sealed, but not a filter seccomp(2) would run: recompiled */
+	bpf = (struct sec_bpf){ .prog = &jump, .n_insns = 1 };
+	seccomp_cache_write(c, "t", &bpf);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	assert_true(report_has(c, false, "not used: not a well-formed filter"));
+	bpf = (struct sec_bpf){ .prog = &allow, .n_insns = 1, .kernel_flags = 1u << 12 };
+	seccomp_cache_write(c, "t", &bpf);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	/* a listener the profile does not hand over */
+	bpf.kernel_flags = SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	seccomp_cache_write(c, "t", &bpf);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	bpf.kernel_flags = 0;
+	seccomp_cache_write(c, "t", &bpf);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), 0);
+	free(out.prog);
+	sec_seccomp_cache_free(c);
+
+	/* a key others can read is replaced: what it sealed is not used */
+	snprintf(p, sizeof p, "%s/key", cache_dir);
+	assert_int_equal(chmod(p, 0644), 0);
+	c = sec_seccomp_cache_open(cache_dir);
+	assert_int_equal(seccomp_cache_read(c, "t", &out), -1);
+	assert_true(report_has(c, false, "fails its integrity check"));
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	sec_seccomp_cache_free(c);
+
 	char cmd[128];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", cache_dir);
 	assert_int_equal(system(cmd), 0);
@@ -1033,6 +1177,8 @@ int main(void)
 		cmocka_unit_test(test_seccomp_cache),
 		cmocka_unit_test(test_seccomp_cache_json),
 		cmocka_unit_test(test_seccomp_cache_prune),
+		cmocka_unit_test(test_siphash_vectors),
+		cmocka_unit_test(test_seccomp_cache_trust),
 		cmocka_unit_test(test_seccomp_load_kill),
 		cmocka_unit_test(test_seccomp_load_trap),
 		cmocka_unit_test(test_seccomp_load_args),
