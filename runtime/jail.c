@@ -363,19 +363,33 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 			optind++;
 	}
 
-	cleanup_free char *real = realpath(dir, NULL);
-	if (!real)
-		return brig_err(err, errno, "jail run: %s", dir);
-	/* a --bundle jail: run its rootfs */
+	/* DIR through symlinks only the caller's or root's; a --bundle jail's
+	 * rootfs never through one (it would put a host directory at /) */
+	cleanup_close int top = jail_dir_open(dir, false, NULL, err);
+	if (top < 0)
+		return brig_err_prefix(err, "jail run");
+	cleanup_close int rfd = -1;
 	{
-		cleanup_free char *rfs = xasprintf("%s/rootfs", real);
-		cleanup_free char *cfg = xasprintf("%s/config.json", real);
 		struct stat sb;
-		if (stat(rfs, &sb) == 0 && S_ISDIR(sb.st_mode) && access(cfg, F_OK) == 0) {
-			free(real);
-			real = xstrdup(rfs);
+		if (fstatat(top, "config.json", &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+			rfd = jail_dir_openat(top, "rootfs", O_PATH | O_DIRECTORY, 0);
+			if (rfd < 0 && fstatat(top, "rootfs", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(sb.st_mode))
+				return brig_err(err, 0, "jail run: %s/rootfs is a symlink; refused: "
+						"the jail's root is never taken through one", dir);
 		}
 	}
+	/* the path of what was opened, for root.path */
+	char fdpath[64], real[PATH_MAX];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", rfd >= 0 ? rfd : top);
+	ssize_t rn = readlink(fdpath, real, sizeof(real) - 1);
+	if (rn < 0)
+		return brig_err(err, errno, "jail run: readlink %s", fdpath);
+	real[rn] = '\0';
+	/* no directory fd of the host is held into the container's set-up */
+	close(steal_fd(top));
+	if (rfd >= 0)
+		close(steal_fd(rfd));
 
 	/* args: the command, or /bin/sh */
 	cleanup_free char *args = xstrdup("");

@@ -296,3 +296,27 @@ assert_host_untouched() {
 	run brig jail run "$JAIL" -- "$TESTDIR/prog"
 	[ "$status" -eq 0 ]
 }
+
+@test "jail run: symlinks to the host (DIR, DIR/rootfs with a planted config.json) are not followed" {
+	plant_host
+	# another user's --bundle-shaped DIR whose rootfs leads to the host
+	mkdir "$JAIL"
+	ln -s "$HOST/rootfs" "$JAIL/rootfs"
+	echo '{}' >"$JAIL/config.json"
+	chown -hR 4242:4242 "$JAIL"
+	run --separate-stderr brig jail run "$JAIL" -- /bin/busybox ls /
+	assert_host_untouched
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL/rootfs is a symlink; refused"* ]]
+	# DIR itself: another user's symlink
+	ln -s "$HOST/rootfs" "$TESTDIR/link"
+	chown -h 4242:4242 "$TESTDIR/link"
+	run --separate-stderr brig jail run "$TESTDIR/link" -- /bin/busybox ls /
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$TESTDIR/link is a symlink owned by uid 4242; refused"* ]]
+	assert_root_empty
+}
