@@ -3,6 +3,7 @@
  * (see jail_dir.h). */
 #include "jail_dir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -184,6 +185,24 @@ static int trusted(int fd, bool top, const char *shown, brig_error_t **err)
 	return 0;
 }
 
+/* Nothing in it but "." and ".."? */
+static bool empty_dir(int fd)
+{
+	int dup_fd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *de;
+	bool empty = d != NULL;
+
+	if (!d && dup_fd >= 0)
+		close(dup_fd);
+	while (d && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = false;
+	if (d)
+		closedir(d);
+	return empty;
+}
+
 int jail_dir_check_top(int fd, bool made, const char *shown, brig_error_t **err)
 {
 	struct stat st, root;
@@ -192,7 +211,9 @@ int jail_dir_check_top(int fd, bool made, const char *shown, brig_error_t **err)
 		return brig_err(err, errno, "stat %s", shown);
 	if (stat("/", &root) == 0 && st.st_dev == root.st_dev && st.st_ino == root.st_ino)
 		return brig_err(err, 0, "%s is the host's root directory; refused", shown);
-	if (made && st.st_uid == geteuid() && fchmod(fd, 0755) < 0)
+	/* made here, unless swapped in since (then it is judged as it is) */
+	if (made && st.st_uid == geteuid() && empty_dir(fd) &&
+	    fchmod(fd, 0755) < 0)
 		return brig_err(err, errno, "chmod %s", shown);
 	return trusted(fd, true, shown, err);
 }

@@ -446,6 +446,15 @@ static void test_dir_open_and_top(void **state)
 	assert_non_null(strstr(err->msg, "mode 0775"));
 	brig_err_free(&err);
 	close(fd);
+	/* "made" but not empty: swapped in after the mkdir, judged as it is */
+	snprintf(p, sizeof(p), "%s/file", top);
+	write_file(p, "x", 1);
+	fd = jail_dir_open(top, true, &made, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(jail_dir_check_top(fd, true, top, &err), -1);
+	assert_non_null(strstr(err->msg, "mode 0775"));
+	brig_err_free(&err);
+	close(fd);
 	/* the host's root */
 	fd = jail_dir_open("/", false, NULL, &err);
 	assert_true(fd >= 0);
