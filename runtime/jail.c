@@ -2,14 +2,18 @@
  *
  * build: each binary and, found through its ELF dynamic section
  * (jail_elf.c), its loader and every library it needs, recursively, are
- * resolved first, then copied into DIR at the paths they have on the host;
+ * resolved first, then copied into DIR at the paths they are named by (a
+ * relative one from the jail's /, as the jail's process starts there);
  * plus /proc, /dev, /tmp, /etc/passwd, /etc/group. With --bundle DIR is a
  * bundle: DIR/rootfs is the jail and DIR/config.json is `brig spec`'s.
+ * DIR must be the caller's; below it everything goes through directory
+ * fds and no symlink is followed (jail_dir.c).
  *
  * run: the default config of `brig spec`, in memory, with root.path, args
  * and terminal changed, through the normal create/start/wait/delete path
  * under a generated id. No file is written outside the state dir. */
 #include "runtime.h"
+#include "jail_dir.h"
 #include "jail_elf.h"
 
 #include <errno.h>
@@ -85,6 +89,7 @@ static int plan_object(struct plan *p, const char *path, const char *dest, const
 {
 	struct jail_elf e;
 	cleanup_free char *real = realpath(path, NULL);
+	const char *bad;
 
 	if (planned(p, dest))
 		return 0;
@@ -96,6 +101,10 @@ static int plan_object(struct plan *p, const char *path, const char *dest, const
 	if (jail_elf_read(real, &e, err) < 0)
 		return brig_err_prefix(err, "jail build");
 	plan_add(p, real, dest);
+	if (e.interp && (bad = jail_dir_bad_path(e.interp))) {
+		brig_err(err, 0, "jail build: loader %s of %s: %s; refused", e.interp, path, bad);
+		goto fail;
+	}
 	if (e.interp && plan_object(p, e.interp, e.interp, dest, sys, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < e.n_needed; i++) {
@@ -112,6 +121,13 @@ static int plan_object(struct plan *p, const char *path, const char *dest, const
 		cleanup_free char *own = jail_elf_find(name, &e, real, NULL);
 		bool via_sys = own == NULL;
 		cleanup_free char *d = lib_dest(found, name, via_sys);
+		if ((bad = jail_dir_bad_path(d))) {
+			bool same = strcmp(d, name) == 0;
+			brig_err(err, 0, "jail build: library %s%s%s%s needed by %s: %s; refused",
+				 name, same ? "" : " (found as ", same ? "" : d, same ? "" : ")",
+				 path, bad);
+			goto fail;
+		}
 		if (plan_object(p, found, d, path, sys, err) < 0)
 			goto fail;
 	}
@@ -122,58 +138,49 @@ fail:
 	return -1;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	cleanup_free char *c = xstrdup(path);
-	for (char *p = c + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(c, 0755) < 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	if (mkdir(c, mode) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-static int copy_file(const char *src, const char *dest, brig_error_t **err)
+/* src (a host path) to dest below root (shown in errors): a new file,
+ * made after whatever had that name is removed, never written through. */
+static int copy_file(int root, const char *shown, const char *src, const char *dest,
+		     brig_error_t **err)
 {
 	struct stat sb;
-	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *dir = xstrdup(dest);
-	*strrchr(dir, '/') = '\0';
+	cleanup_close int in = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	cleanup_free char *base = NULL;
+	cleanup_free char *at = xasprintf("%s%s%s", shown, dest[0] == '/' ? "" : "/", dest);
 
 	if (in < 0 || fstat(in, &sb) < 0)
 		return brig_err(err, errno, "jail build: open %s", src);
-	if (mkdir_p(dir, 0755) < 0)
-		return brig_err(err, errno, "jail build: mkdir %s", dir);
-	unlink(dest);
-	cleanup_close int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-				     sb.st_mode & 0755);
+	if (!S_ISREG(sb.st_mode))
+		return brig_err(err, 0, "jail build: %s: not a regular file", src);
+	cleanup_close int dir = jail_dir_parent(root, dest, shown, &base, err);
+	if (dir < 0)
+		return brig_err_prefix(err, "jail build");
+	if (unlinkat(dir, base, 0) < 0 && errno != ENOENT)
+		return brig_err(err, errno, "jail build: remove %s", at);
+	cleanup_close int out = jail_dir_openat(dir, base, O_WRONLY | O_CREAT | O_EXCL,
+						sb.st_mode & 0755);
 	if (out < 0)
-		return brig_err(err, errno, "jail build: create %s", dest);
+		return brig_err(err, errno, "jail build: create %s", at);
 	off_t left = sb.st_size;
 	while (left > 0) {
 		ssize_t n = sendfile(out, in, NULL, (size_t)left);
 		if (n <= 0)
-			return brig_err(err, n < 0 ? errno : EIO, "jail build: copy %s to %s", src, dest);
+			return brig_err(err, n < 0 ? errno : EIO, "jail build: copy %s to %s", src, at);
 		left -= n;
 	}
 	return 0;
 }
 
-static int write_new(const char *path, const char *text, brig_error_t **err)
+/* A new file name in dir, unless something has that name: 1, left as it
+ * is (not followed if a symlink). */
+static int write_new(int dir, const char *name, const char *shown, const char *text,
+		     brig_error_t **err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	cleanup_close int fd = jail_dir_openat(dir, name, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd < 0)
-		return errno == EEXIST ? 0 : brig_err(err, errno, "jail build: create %s", path);
-	if (brig_write_all(fd, text, strlen(text)) < 0) {
-		close(fd);
-		return brig_err(err, errno, "jail build: write %s", path);
-	}
-	close(fd);
+		return errno == EEXIST ? 1 : brig_err(err, errno, "jail build: create %s/%s", shown, name);
+	if (brig_write_all(fd, text, strlen(text)) < 0)
+		return brig_err(err, errno, "jail build: write %s/%s", shown, name);
 	return 0;
 }
 
@@ -206,7 +213,9 @@ static int jail_build(int argc, char **argv, brig_error_t **err)
 	bool bundle = false;
 	struct plan p = {0};
 	char **sys = NULL;
-	cleanup_free char *root = NULL;
+	cleanup_free char *shown = NULL;
+	cleanup_close int top = -1;
+	cleanup_close int root = -1;
 	int c, r = -1;
 
 	while ((c = getopt_long(argc, argv, "w:", opts, NULL)) != -1) {
@@ -247,48 +256,61 @@ static int jail_build(int argc, char **argv, brig_error_t **err)
 		} else {
 			dest = xstrdup(b);
 		}
+		const char *bad = jail_dir_bad_path(dest);
+		if (bad) {
+			brig_err(err, 0, "jail build: %s: %s; refused", bins[i], bad);
+			goto out;
+		}
 		if (plan_object(&p, b, dest, NULL, sys, err) < 0)
 			goto out;
 	}
-	root = bundle ? xasprintf("%s/rootfs", dir) : xstrdup(dir);
-	if (mkdir_p(root, 0755) < 0) {
-		brig_err(err, errno, "jail build: mkdir %s", root);
+	/* DIR: opened once, the caller's (or new); all below through fds */
+	bool made;
+	top = jail_dir_open(dir, true, &made, err);
+	if (top < 0 || jail_dir_check_top(top, made, dir, err) < 0) {
+		brig_err_prefix(err, "jail build");
 		goto out;
 	}
-	for (size_t i = 0; i < p.n; i++) {
-		cleanup_free char *d = xasprintf("%s%s", root, p.v[i].dest);
-		if (copy_file(p.v[i].src, d, err) < 0)
-			goto out;
+	shown = bundle ? xasprintf("%s/rootfs", dir) : xstrdup(dir);
+	root = bundle ? jail_dir_mkpath(top, "rootfs", dir, err)
+		      : fcntl(top, F_DUPFD_CLOEXEC, 0);
+	if (root < 0) {
+		if (bundle)
+			brig_err_prefix(err, "jail build");
+		else
+			brig_err(err, errno, "jail build: dup");
+		goto out;
 	}
-	static const char *const dirs[] = {"proc", "dev", "sys", "etc", "root"};
+	for (size_t i = 0; i < p.n; i++)
+		if (copy_file(root, shown, p.v[i].src, p.v[i].dest, err) < 0)
+			goto out;
+	static const char *const dirs[] = {"proc", "dev", "sys", "root", "tmp", "etc"};
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		cleanup_free char *d = xasprintf("%s/%s", root, dirs[i]);
-		if (mkdir_p(d, 0755) < 0) {
-			brig_err(err, errno, "jail build: mkdir %s", d);
+		cleanup_close int d = jail_dir_mkpath(root, dirs[i], shown, err);
+		if (d < 0) {
+			brig_err_prefix(err, "jail build");
 			goto out;
 		}
-	}
-	{
-		cleanup_free char *t = xasprintf("%s/tmp", root);
-		if (mkdir_p(t, 01777) < 0 || chmod(t, 01777) < 0) {
-			brig_err(err, errno, "jail build: mkdir %s", t);
+		if (strcmp(dirs[i], "tmp") == 0 && fchmod(d, 01777) < 0) {
+			brig_err(err, errno, "jail build: chmod %s/tmp", shown);
 			goto out;
 		}
-		cleanup_free char *pw = xasprintf("%s/etc/passwd", root);
-		cleanup_free char *gr = xasprintf("%s/etc/group", root);
-		if (write_new(pw, "root:x:0:0:root:/root:/bin/sh\n"
-			      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", err) < 0 ||
-		    write_new(gr, "root:x:0:\nnogroup:x:65534:\n", err) < 0)
-			goto out;
+		if (strcmp(dirs[i], "etc") == 0) {
+			cleanup_free char *e = xasprintf("%s/etc", shown);
+			if (write_new(d, "passwd", e, "root:x:0:0:root:/root:/bin/sh\n"
+				      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", err) < 0 ||
+			    write_new(d, "group", e, "root:x:0:\nnogroup:x:65534:\n", err) < 0)
+				goto out;
+		}
 	}
 	if (bundle) {
-		cleanup_free char *cfg = xasprintf("%s/config.json", dir);
 		cleanup_free char *json = spec_default_config(false, getuid(), getgid());
 		cleanup_free char *text = xasprintf("%s\n", json);
-		if (access(cfg, F_OK) == 0)
-			brig_warn("jail build: %s exists; left as it is", cfg);
-		else if (write_new(cfg, text, err) < 0)
+		int w = write_new(top, "config.json", dir, text, err);
+		if (w < 0)
 			goto out;
+		if (w > 0)
+			brig_warn("jail build: %s/config.json exists; left as it is", dir);
 	}
 	r = 0;
 out:
@@ -341,19 +363,33 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 			optind++;
 	}
 
-	cleanup_free char *real = realpath(dir, NULL);
-	if (!real)
-		return brig_err(err, errno, "jail run: %s", dir);
-	/* a --bundle jail: run its rootfs */
+	/* DIR through symlinks only the caller's or root's; a --bundle jail's
+	 * rootfs never through one (it would put a host directory at /) */
+	cleanup_close int top = jail_dir_open(dir, false, NULL, err);
+	if (top < 0)
+		return brig_err_prefix(err, "jail run");
+	cleanup_close int rfd = -1;
 	{
-		cleanup_free char *rfs = xasprintf("%s/rootfs", real);
-		cleanup_free char *cfg = xasprintf("%s/config.json", real);
 		struct stat sb;
-		if (stat(rfs, &sb) == 0 && S_ISDIR(sb.st_mode) && access(cfg, F_OK) == 0) {
-			free(real);
-			real = xstrdup(rfs);
+		if (fstatat(top, "config.json", &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+			rfd = jail_dir_openat(top, "rootfs", O_PATH | O_DIRECTORY, 0);
+			if (rfd < 0 && fstatat(top, "rootfs", &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(sb.st_mode))
+				return brig_err(err, 0, "jail run: %s/rootfs is a symlink; refused: "
+						"the jail's root is never taken through one", dir);
 		}
 	}
+	/* the path of what was opened, for root.path */
+	char fdpath[64], real[PATH_MAX];
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", rfd >= 0 ? rfd : top);
+	ssize_t rn = readlink(fdpath, real, sizeof(real) - 1);
+	if (rn < 0)
+		return brig_err(err, errno, "jail run: readlink %s", fdpath);
+	real[rn] = '\0';
+	/* no directory fd of the host is held into the container's set-up */
+	close(steal_fd(top));
+	if (rfd >= 0)
+		close(steal_fd(rfd));
 
 	/* args: the command, or /bin/sh */
 	cleanup_free char *args = xstrdup("");

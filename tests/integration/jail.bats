@@ -130,3 +130,193 @@ assert_root_empty() {
 	assert_error_line
 	[[ $stderr == *"/nonexistent/bin"* ]]
 }
+
+# ---- attacks on root's jail build / jail run (issue 17, item 5) -----------
+# $HOST stands for the host's /etc, /bin, /lib: every test checks it is
+# left exactly as it was (names, types, modes, owners, inodes, contents).
+# 4242 stands for another local user (no account needed to own files).
+
+plant_host() {
+	HOST=$TESTDIR/host
+	mkdir -p "$HOST/etc" "$HOST/bin" "$HOST/lib" "$HOST/rootfs/bin"
+	echo host-passwd >"$HOST/etc/passwd"
+	echo host-sh >"$HOST/bin/sh"
+	cp "$BUSYBOX" "$HOST/rootfs/bin/busybox"
+	chmod 755 "$HOST" "$HOST"/*
+	HOST_BEFORE=$(host_state)
+}
+host_state() {
+	(cd "$HOST" && find . -printf '%p %y %m %U %G %s %i\n' | sort &&
+		find . -type f -exec md5sum {} + | sort)
+}
+assert_host_untouched() {
+	local now
+	now=$(host_state)
+	if [ "$now" != "$HOST_BEFORE" ]; then
+		diff <(echo "$HOST_BEFORE") <(echo "$now") >&2 || true
+		return 1
+	fi
+}
+
+@test "jail build: a DIR another user owns is refused; the symlinks they planted lead nowhere" {
+	plant_host
+	mkdir -p "$JAIL/lib"
+	ln -s "$HOST/etc" "$JAIL/tmp"                 # chmod 1777 of DIR/tmp
+	ln -s "$HOST/bin" "$JAIL/bin"                 # /bin/sh replaced
+	ln -s "$HOST/lib" "$JAIL/lib/x86_64-linux-gnu" # libc written
+	ln -s "$HOST/etc" "$JAIL/etc"                 # etc/group created
+	chown -hR 4242:4242 "$JAIL"
+	run --separate-stderr brig jail build "$JAIL"
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL"*"4242"* ]]
+	# DIR handed over (chown to root) is the caller's own: its symlinks
+	# are still never followed
+	chown -h 0:0 "$JAIL"
+	run --separate-stderr brig jail build "$JAIL"
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL/bin is a symlink; refused"* ]]
+	# and a directory below it another user owns is refused: they could
+	# move what brig writes in it, or swap a symlink in
+	rm "$JAIL/bin"
+	mkdir "$JAIL/bin"
+	chown 4242:4242 "$JAIL/bin"
+	run --separate-stderr brig jail build "$JAIL"
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL/bin is owned by uid 4242"* ]]
+}
+
+@test "jail build: no symlink inside the caller's own DIR is followed" {
+	plant_host
+	local link target
+	for plant in "tmp:$HOST/etc" "bin:$HOST/bin" "lib/x86_64-linux-gnu:$HOST/lib" \
+		"etc:$HOST/etc" "lib64:$HOST/lib"; do
+		link=${plant%%:*} target=${plant#*:}
+		rm -rf "$JAIL"
+		mkdir -p "$(dirname "$JAIL/$link")"
+		ln -s "$target" "$JAIL/$link"
+		run --separate-stderr brig jail build "$JAIL"
+		assert_host_untouched
+		echo "# $link -> $target: status $status" >&2
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"$JAIL/$link is a symlink; refused"* ]]
+	done
+	# a symlink as the last component is replaced, never written through;
+	# an existing etc/passwd (here a symlink) is kept, not followed
+	rm -rf "$JAIL"
+	mkdir -p "$JAIL/bin" "$JAIL/etc"
+	ln -s "$HOST/bin/sh" "$JAIL/bin/sh"
+	ln -s "$HOST/etc/group" "$JAIL/etc/group"
+	run --separate-stderr brig jail build "$JAIL"
+	assert_host_untouched
+	[ "$status" -eq 0 ]
+	[ -f "$JAIL/bin/sh" ] && [ ! -L "$JAIL/bin/sh" ] && [ -x "$JAIL/bin/sh" ]
+	[ -L "$JAIL/etc/group" ]
+	# rebuilding over one's own jail works (tmp is 1777 by then)
+	[ "$(stat -c %a "$JAIL/tmp")" = 1777 ]
+	run --separate-stderr brig jail build "$JAIL" --with "$BUSYBOX"
+	assert_host_untouched
+	[ "$status" -eq 0 ]
+	[ -x "$JAIL$BUSYBOX" ] && [ -x "$JAIL/bin/sh" ]
+}
+
+@test "jail build --bundle: DIR/rootfs and DIR itself as symlinks are refused" {
+	plant_host
+	mkdir "$JAIL"
+	ln -s "$HOST/rootfs" "$JAIL/rootfs"
+	ln -s "$HOST/etc/config.json" "$JAIL/config.json"
+	run --separate-stderr brig jail build "$JAIL" --bundle
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL/rootfs is a symlink; refused"* ]]
+	# DIR itself: a symlink another user planted
+	ln -s "$HOST/rootfs" "$TESTDIR/link"
+	chown -h 4242:4242 "$TESTDIR/link"
+	run --separate-stderr brig jail build "$TESTDIR/link" --bundle
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$TESTDIR/link is a symlink owned by uid 4242; refused"* ]]
+}
+
+@test "jail build: a DT_NEEDED or PT_INTERP with '..' cannot place a file outside DIR" {
+	command -v cc >/dev/null || skip "no C compiler"
+	mkdir -p "$TESTDIR/src" "$TESTDIR/x" "$TESTDIR/w/v" "$TESTDIR/a/b/x"
+	echo 'int brig_evil(void) { return 42; }' >"$TESTDIR/src/lib.c"
+	echo 'int brig_evil(void); int main(void) { return brig_evil() == 42 ? 0 : 1; }' >"$TESTDIR/src/prog.c"
+	# relative: from brig's cwd $TESTDIR/w/v this is $TESTDIR/x/evil.so;
+	# DIR + name was $TESTDIR/a/b/jail../../x/evil.so = $TESTDIR/a/b/x/evil.so
+	cc -shared -fPIC -Wl,-soname,../../x/evil.so -o "$TESTDIR/x/evil.so" "$TESTDIR/src/lib.c"
+	cc -o "$TESTDIR/prog" "$TESTDIR/src/prog.c" "$TESTDIR/x/evil.so"
+	# absolute: "/.." is "/" on the host, DIR/.. in the jail
+	cc -shared -fPIC -Wl,-soname,"/..$TESTDIR/x/evil2.so" -o "$TESTDIR/x/evil2.so" "$TESTDIR/src/lib.c"
+	cc -o "$TESTDIR/prog2" "$TESTDIR/src/prog.c" "$TESTDIR/x/evil2.so"
+	# the loader (PT_INTERP) likewise
+	cc -o "$TESTDIR/prog3" "$TESTDIR/src/prog.c" "$TESTDIR/x/evil2.so" \
+		-Wl,--dynamic-linker=/../lib64/ld-linux-x86-64.so.2
+	echo host >"$TESTDIR/a/b/x/evil.so" # a host file in reach of ".."
+	local before
+	tree() { (cd "$TESTDIR" && find . -path ./root -prune -o -printf '%p %i %s\n' | sort); }
+	before=$(tree)
+	cd "$TESTDIR/w/v"
+	for p in prog:../../x/evil.so prog2:"/..$TESTDIR/x/evil2.so" \
+		prog3:/../lib64/ld-linux-x86-64.so.2; do
+		run --separate-stderr brig jail build "$TESTDIR/a/b/jail" --with "$TESTDIR/${p%%:*}"
+		# nothing written anywhere: not DIR, not next to it, not the host file
+		[ "$(cat "$TESTDIR/a/b/x/evil.so")" = host ]
+		[ "$(tree)" = "$before" ]
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"${p#*:}"*".."* ]]
+	done
+}
+
+@test "jail build: a relative DT_NEEDED with '/' goes under the jail's /, and runs there" {
+	command -v cc >/dev/null || skip "no C compiler"
+	mkdir -p "$TESTDIR/src" "$TESTDIR/x"
+	echo 'int brig_rel(void) { return 42; }' >"$TESTDIR/src/lib.c"
+	echo 'int brig_rel(void); int main(void) { return brig_rel() == 42 ? 0 : 1; }' >"$TESTDIR/src/prog.c"
+	cc -shared -fPIC -Wl,-soname,x/librel.so -o "$TESTDIR/x/librel.so" "$TESTDIR/src/lib.c"
+	cc -o "$TESTDIR/prog" "$TESTDIR/src/prog.c" "$TESTDIR/x/librel.so"
+	cd "$TESTDIR"
+	run --separate-stderr brig jail build "$JAIL" --with "$TESTDIR/prog"
+	echo "$stderr" >&2
+	[ "$status" -eq 0 ]
+	# not joined to DIR's name ($JAIL + "x/librel.so" = ${JAIL}x/librel.so)
+	[ ! -e "${JAIL}x" ]
+	[ -f "$JAIL/x/librel.so" ]
+	# the loader opens it from the process's cwd, / in the jail
+	run brig jail run "$JAIL" -- "$TESTDIR/prog"
+	[ "$status" -eq 0 ]
+}
+
+@test "jail run: symlinks to the host (DIR, DIR/rootfs with a planted config.json) are not followed" {
+	plant_host
+	# another user's --bundle-shaped DIR whose rootfs leads to the host
+	mkdir "$JAIL"
+	ln -s "$HOST/rootfs" "$JAIL/rootfs"
+	echo '{}' >"$JAIL/config.json"
+	chown -hR 4242:4242 "$JAIL"
+	run --separate-stderr brig jail run "$JAIL" -- /bin/busybox ls /
+	assert_host_untouched
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$JAIL/rootfs is a symlink; refused"* ]]
+	# DIR itself: another user's symlink
+	ln -s "$HOST/rootfs" "$TESTDIR/link"
+	chown -h 4242:4242 "$TESTDIR/link"
+	run --separate-stderr brig jail run "$TESTDIR/link" -- /bin/busybox ls /
+	assert_host_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$TESTDIR/link is a symlink owned by uid 4242; refused"* ]]
+	assert_root_empty
+}

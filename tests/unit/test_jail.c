@@ -1,5 +1,8 @@
-/* Unit tests for runtime/jail_elf.c: the ELF reader of `brig jail build`. */
+/* Unit tests for runtime/jail_elf.c (the ELF reader of `brig jail build`)
+ * and runtime/jail_dir.c (its paths below DIR, never through a symlink). */
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "runtime/jail_dir.h"
 #include "runtime/jail_elf.h"
 
 static char tmpdir[64];
@@ -289,6 +293,207 @@ static void test_system_dirs_conf(void **state)
 	jail_free_strv(v);
 }
 
+/* ---- jail_dir.c ------------------------------------------------------- */
+
+static void test_bad_path(void **state)
+{
+	(void)state;
+	assert_null(jail_dir_bad_path("/lib/x86_64-linux-gnu/libc.so.6"));
+	assert_null(jail_dir_bad_path("x/librel.so"));
+	assert_null(jail_dir_bad_path("/usr/bin/../lib/libfoo.so"));
+	assert_null(jail_dir_bad_path("//a/./b"));
+	assert_non_null(jail_dir_bad_path("../x/evil.so"));
+	assert_non_null(jail_dir_bad_path("/../lib64/ld.so"));
+	assert_non_null(jail_dir_bad_path("/a/../../x"));
+	assert_non_null(jail_dir_bad_path("a/../../x"));
+	assert_non_null(jail_dir_bad_path("/lib/"));
+	assert_non_null(jail_dir_bad_path("/lib/.."));
+	assert_non_null(jail_dir_bad_path("/lib/."));
+	assert_non_null(jail_dir_bad_path("/"));
+	assert_non_null(jail_dir_bad_path(""));
+}
+
+static int open_top(char *top, size_t len)
+{
+	snprintf(top, len, "%s/top", tmpdir);
+	assert_int_equal(mkdir(top, 0755), 0);
+	int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* A planted symlink below DIR leads nowhere: not as a directory on the
+ * way, not as the name opened or created. */
+static void test_mkpath_no_symlinks(void **state)
+{
+	char top[128], host[128], link[160], p[200];
+	brig_error_t *err = NULL;
+	struct stat st;
+	(void)state;
+
+	int t = open_top(top, sizeof(top));
+	snprintf(host, sizeof(host), "%s/host", tmpdir);
+	assert_int_equal(mkdir(host, 0755), 0);
+	snprintf(link, sizeof(link), "%s/lib", top);
+	assert_int_equal(symlink(host, link), 0);
+	assert_int_equal(jail_dir_mkpath(t, "lib/x86_64-linux-gnu", "DIR", &err), -1);
+	assert_non_null(strstr(err->msg, "DIR/lib is a symlink"));
+	brig_err_free(&err);
+	snprintf(p, sizeof(p), "%s/x86_64-linux-gnu", host);
+	assert_int_equal(stat(p, &st), -1);
+
+	/* the last name: neither opened nor created through */
+	snprintf(p, sizeof(p), "%s/passwd", host);
+	snprintf(link, sizeof(link), "%s/passwd", top);
+	assert_int_equal(symlink(p, link), 0);
+	assert_int_equal(jail_dir_openat(t, "passwd", O_WRONLY | O_CREAT | O_EXCL, 0644), -1);
+	assert_int_equal(stat(p, &st), -1);
+	assert_int_equal(jail_dir_openat(t, "passwd", O_WRONLY | O_CREAT, 0644), -1);
+	assert_int_equal(stat(p, &st), -1);
+	assert_int_equal(jail_dir_openat(t, "lib", O_RDONLY | O_DIRECTORY, 0), -1);
+	assert_true(errno == ELOOP || errno == ENOTDIR);
+	assert_int_equal(jail_dir_openat(t, "lib", O_RDONLY, 0), -1);
+	assert_int_equal(errno, ELOOP);
+	/* one name only */
+	assert_int_equal(jail_dir_openat(t, "a/b", O_RDONLY, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(jail_dir_openat(t, "..", O_RDONLY, 0), -1);
+	assert_int_equal(errno, EINVAL);
+	close(t);
+}
+
+/* ".." goes back to where the walk was, and never above DIR; what is made
+ * is 0755 whatever the umask. */
+static void test_mkpath_dotdot(void **state)
+{
+	char top[128], p[200];
+	brig_error_t *err = NULL;
+	struct stat st;
+	char *base = NULL;
+	(void)state;
+
+	int t = open_top(top, sizeof(top));
+	mode_t old = umask(002);
+	int fd = jail_dir_mkpath(t, "/usr/bin/../lib", "DIR", &err);
+	umask(old);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/usr/bin", top);
+	assert_int_equal(stat(p, &st), 0);
+	snprintf(p, sizeof(p), "%s/usr/lib", top);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+
+	assert_int_equal(jail_dir_mkpath(t, "a/../../x", "DIR", &err), -1);
+	assert_non_null(strstr(err->msg, "climbs above DIR"));
+	brig_err_free(&err);
+	snprintf(p, sizeof(p), "%s/x", tmpdir);
+	assert_int_equal(stat(p, &st), -1);
+
+	fd = jail_dir_parent(t, "x/librel.so", "DIR", &base, &err);
+	assert_true(fd >= 0);
+	assert_string_equal(base, "librel.so");
+	free(base);
+	close(fd);
+	snprintf(p, sizeof(p), "%s/x", top);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(jail_dir_parent(t, "/lib/..", "DIR", &base, &err), -1);
+	brig_err_free(&err);
+
+	/* a directory others may write is not walked through (sticky: yes) */
+	snprintf(p, sizeof(p), "%s/open", top);
+	assert_int_equal(mkdir(p, 0777), 0);
+	assert_int_equal(chmod(p, 0777), 0);
+	assert_int_equal(jail_dir_mkpath(t, "open/sub", "DIR", &err), -1);
+	assert_non_null(strstr(err->msg, "DIR/open is writable by its group or others"));
+	brig_err_free(&err);
+	assert_int_equal(chmod(p, 01777), 0);
+	fd = jail_dir_mkpath(t, "open/sub", "DIR", &err);
+	assert_true(fd >= 0);
+	close(fd);
+	close(t);
+}
+
+static void test_dir_open_and_top(void **state)
+{
+	char top[128], p[240], link[200];
+	brig_error_t *err = NULL;
+	bool made;
+	(void)state;
+
+	snprintf(top, sizeof(top), "%s/new/jail", tmpdir);
+	mode_t old = umask(077);
+	int fd = jail_dir_open(top, true, &made, &err);
+	umask(old);
+	assert_true(fd >= 0);
+	assert_true(made);
+	assert_int_equal(jail_dir_check_top(fd, made, top, &err), 0);
+	struct stat st;
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	close(fd);
+	/* again: there already, the caller's */
+	fd = jail_dir_open(top, true, &made, &err);
+	assert_true(fd >= 0);
+	assert_false(made);
+	assert_int_equal(jail_dir_check_top(fd, made, top, &err), 0);
+	close(fd);
+	/* group-writable and existing: refused */
+	assert_int_equal(chmod(top, 0775), 0);
+	fd = jail_dir_open(top, true, &made, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(jail_dir_check_top(fd, made, top, &err), -1);
+	assert_non_null(strstr(err->msg, "mode 0775"));
+	brig_err_free(&err);
+	close(fd);
+	/* "made" but not empty: swapped in after the mkdir, judged as it is */
+	snprintf(p, sizeof(p), "%s/file", top);
+	write_file(p, "x", 1);
+	fd = jail_dir_open(top, true, &made, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(jail_dir_check_top(fd, true, top, &err), -1);
+	assert_non_null(strstr(err->msg, "mode 0775"));
+	brig_err_free(&err);
+	close(fd);
+	/* the host's root */
+	fd = jail_dir_open("/", false, NULL, &err);
+	assert_true(fd >= 0);
+	assert_int_equal(jail_dir_check_top(fd, false, "/", &err), -1);
+	brig_err_free(&err);
+	close(fd);
+	/* a symlink of the caller's is followed; another user's is not */
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	assert_int_equal(symlink("new/jail", link), 0);
+	fd = jail_dir_open(link, false, NULL, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	if (geteuid() == 0) {
+		assert_int_equal(lchown(link, 4242, 4242), 0);
+		assert_int_equal(jail_dir_open(link, false, NULL, &err), -1);
+		assert_non_null(strstr(err->msg, "is a symlink owned by uid 4242"));
+		brig_err_free(&err);
+		snprintf(p, sizeof(p), "%s/x", link);
+		assert_int_equal(jail_dir_open(p, true, NULL, &err), -1);
+		assert_non_null(strstr(err->msg, "on its way"));
+		brig_err_free(&err);
+	}
+}
+
+/* The same again with openat2 pretended missing. */
+static int fallback_setup(void **state)
+{
+	jail_dir_force_fallback = true;
+	return setup(state);
+}
+
+static int fallback_teardown(void **state)
+{
+	jail_dir_force_fallback = false;
+	return teardown(state);
+}
+
+#define FALLBACK_TEST(f) { #f " (no openat2)", f, fallback_setup, fallback_teardown, NULL }
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +503,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_files, setup, teardown),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test_setup_teardown(test_system_dirs_conf, setup, teardown),
+		cmocka_unit_test(test_bad_path),
+		cmocka_unit_test_setup_teardown(test_mkpath_no_symlinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mkpath_dotdot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dir_open_and_top, setup, teardown),
+		FALLBACK_TEST(test_mkpath_no_symlinks),
+		FALLBACK_TEST(test_mkpath_dotdot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
