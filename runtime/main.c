@@ -195,6 +195,33 @@ int brig_close_inherited_fds(int keep, brig_error_t **err)
 	return 0;
 }
 
+/* The state root holds what brig trusts about each container: its pid
+ * (kill, delete signal it), cgroup, config.  Someone else who can write
+ * it can forge all of that: refuse it unless it is ours and closed to
+ * others, as the rootless default is (default_root).  Not made yet: it
+ * will be, 0711. */
+static int check_root(const char *root, brig_error_t **err)
+{
+	struct stat st;
+
+	if (stat(root, &st) < 0)
+		return errno == ENOENT ? 0 : brig_err(err, errno, "--root %s", root);
+	if (!S_ISDIR(st.st_mode))
+		return brig_err(err, 0, "--root %s: not a directory", root);
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return brig_err(err, 0, "--root %s: owned by uid %u with mode %04o; the state "
+				"root must be the caller's (uid %u) and not writable by others",
+				root, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+				(unsigned)geteuid());
+	return 0;
+}
+
+static bool uses_root(const char *cmd)
+{
+	return strcmp(cmd, "spec") != 0 && strcmp(cmd, "features") != 0 &&
+	       strcmp(cmd, "help") != 0;
+}
+
 /* The commands that put a brig process into a container, where its
  * /proc/<pid>/exe can be seen (sec_exe_ensure_safe), and the ones that
  * decide themselves which inherited descriptors to keep. */
@@ -290,6 +317,11 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[optind];
 	if (!globals.root && !(globals.root = default_root(&err))) {
+		report_error(err->msg);
+		brig_err_free(&err);
+		return 1;
+	}
+	if (uses_root(name) && check_root(globals.root, &err) < 0) {
 		report_error(err->msg);
 		brig_err_free(&err);
 		return 1;

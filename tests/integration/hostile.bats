@@ -209,3 +209,37 @@ fds_of() {
 		"$TESTDIR/sock" "$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID-2"
 	[ "$status" -ne 0 ] || [[ $output != *activated* ]]
 }
+
+@test "a state root another user owns or can write is refused: a forged pid is never signalled" {
+	# uid 4242 made the state root and forged a container whose pid is a
+	# host process (its start time read from /proc, as anyone can)
+	sleep 1000 &
+	local victim=$! evil=$TESTDIR/evilroot st
+	st=$(awk '{print $22}' "/proc/$victim/stat")
+	mkdir -p "$evil/forged"
+	jq -n --argjson pid "$victim" --argjson st "$st" --arg b "$BUNDLE" \
+		'{ociVersion: "1.0.2", id: "forged", pid: $pid, status: "running", bundle: $b,
+		  rootfs: ($b + "/rootfs"), created: "2026-01-01T00:00:00Z", owner: "root",
+		  brig: {startTime: $st}}' >"$evil/forged/state.json"
+	chown -R 4242 "$evil"
+	run --separate-stderr "$BRIG" --root "$evil" kill forged KILL
+	echo "$stderr" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"--root $evil: owned by uid 4242"* ]]
+	run --separate-stderr "$BRIG" --root "$evil" delete -f forged
+	[ "$status" -ne 0 ]
+	proc_alive "$victim"
+	# ours, but writable by others: the same
+	chown -R 0 "$evil"
+	chmod 0777 "$evil"
+	run --separate-stderr "$BRIG" --root "$evil" kill forged KILL
+	[ "$status" -ne 0 ]
+	[[ $stderr == *"not writable by others"* ]]
+	proc_alive "$victim"
+	kill "$victim"
+	# ours and closed: it works (and the forged record's pid is ours)
+	chmod 0711 "$evil"
+	run "$BRIG" --root "$evil" list -q
+	[ "$status" -eq 0 ]
+}
