@@ -510,9 +510,13 @@ kmem_of_run() {
 	update_config '.linux.namespaces |= map(select(.type != "network"))'
 	without=($(kmem_of_run "$CID"))
 	echo "caller KiB with/without a network namespace: ${with[0]} ${without[0]}; container: ${with[1]} ${without[1]}"
-	# a network namespace is about 100 KiB of kernel memory here: charged
-	# to the container's cgroup, it must not show in the caller's
-	[ $((with[0] - without[0])) -lt 48 ]
+	# a network namespace is about 90 KiB of kernel memory here: charged
+	# to the container's cgroup, it must not show in the caller's.  The
+	# caller's own figure is bimodal, 8-16 or 52-68 KiB from one run to
+	# the next (slab pages; b288b02 the same, with or without a network
+	# namespace), so the difference of two runs says nothing: with the
+	# namespace charged to it the caller would hold 98 KiB or more.
+	[ "${with[0]}" -lt 80 ]
 	[ $((with[1] - without[1])) -ge 48 ]
 	# the init's task, kernel stack and page tables are the container's
 	# too (brig forks it from inside the container's memory cgroup): with

@@ -99,7 +99,7 @@ FAULT_STEPS="statedir cgroup clone hook ready"
 full_root() {
 	mountpoint -q "$ROOT" && umount "$ROOT"
 	mkdir -p "$ROOT"
-	mount -t tmpfs -o "size=${1}k${3:+,nr_inodes=$3}" brig-faults "$ROOT"
+	mount -t tmpfs -o "size=${1}k${3:+,nr_inodes=$3},mode=0711" brig-faults "$ROOT"
 	if [ "$2" -lt 0 ]; then
 		: # no filling (out of inodes instead)
 	elif [ "$2" -eq 0 ]; then

@@ -444,8 +444,13 @@ cache_filled() {
 	mkdir "$root"
 	chown $ATTACKER:$ATTACKER "$root"
 	as_attacker "mkdir $root/.seccomp-cache && cp $TESTDIR/forged $root/.seccomp-cache/$name"
-	ROOT=$root run_refused
-	[[ $stderr == *".seccomp-cache not used: owned by uid $ATTACKER"* ]]
+	# such a root is refused as a whole (it could forge any state, not
+	# only the cache): one line, and nothing run
+	run --separate-stderr "$BRIG" --root "$root" run --bundle "$BUNDLE" "$CID"
+	echo "$stderr" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"--root $root: owned by uid $ATTACKER"* ]]
 	# and root wrote nothing into it
 	[ "$(ls -A "$root/.seccomp-cache")" = "$name" ]
 	cmp "$root/.seccomp-cache/$name" "$TESTDIR/forged"
