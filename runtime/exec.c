@@ -156,16 +156,20 @@ static int parse_opts(int argc, char **argv, struct exec_opts *o, brig_error_t *
 	return 0;
 }
 
+/* --cap, as runc has done since CVE-2022-29162: bounding, effective and
+ * permitted; never inheritable (a program with file capabilities would
+ * gain them on exec); ambient only when the process already has
+ * inheritable capabilities, which ambient ones need. */
 static void caps_add(struct spec_capabilities *c, const char *name)
 {
-	/* runc adds --cap to every set, so it survives a switch to a user */
 	strv_push(&c->bounding, name);
 	strv_push(&c->effective, name);
-	strv_push(&c->inheritable, name);
 	strv_push(&c->permitted, name);
-	strv_push(&c->ambient, name);
-	c->has_bounding = c->has_effective = c->has_inheritable = c->has_permitted =
+	c->has_bounding = c->has_effective = c->has_permitted = true;
+	if (c->has_inheritable && c->inheritable.n) {
+		strv_push(&c->ambient, name);
 		c->has_ambient = true;
+	}
 }
 
 /* The process to run: --process FILE (the container's capabilities,

@@ -146,6 +146,13 @@ bexec() {
 	[ "$status" -eq 0 ]
 	[ $((0x$output & (1 << 21))) -ne 0 ]
 	[ $((0x$output & ~(1 << 21))) -eq $((0x$want)) ]
+	# CVE-2022-29162: --cap never lands in the inheritable set (a program
+	# with file capabilities would gain it), nor in the ambient one
+	# without inheritable capabilities in the config, as runc 1.1
+	bexec --cap CAP_SYS_ADMIN "$CID" grep -E '^Cap(Inh|Amb):' /proc/self/status
+	[ "$status" -eq 0 ]
+	grep -qE "^CapInh:\s+0+$" <<<"$output"
+	grep -qE "^CapAmb:\s+0+$" <<<"$output"
 	# as runc 1.1: a capability this kernel does not know is a warning
 	bexec --cap CAP_NOT_A_THING "$CID" true
 	[ "$status" -eq 0 ]
