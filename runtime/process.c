@@ -62,6 +62,24 @@ void process_setenv(struct spec_strv *env, const char *kv)
 	env->v[env->n] = NULL;
 }
 
+/* The image's /etc/passwd: a regular file (a FIFO would block, a
+ * symlink to /dev/zero never end), read up to PASSWD_MAX. */
+#define PASSWD_MAX (4 << 20)
+static FILE *open_passwd(void)
+{
+	struct stat st;
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "re"))) {
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 /* process.env, plus HOME from the container's /etc/passwd when the
  * config sets none (as runc does). */
 char **build_env(const struct spec_process *p)
@@ -73,10 +91,11 @@ char **build_env(const struct spec_process *p)
 	if (spec_getenv(&p->env, "HOME"))
 		return env;
 	const char *home = "/";
-	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
+	cleanup_fclose FILE *f = open_passwd();
 	char line[1024];
 	static char found[1024];
-	while (f && fgets(line, sizeof(line), f)) {
+	size_t total = 0;
+	while (f && fgets(line, sizeof(line), f) && (total += strlen(line)) < PASSWD_MAX) {
 		/* name:pw:uid:gid:gecos:home:shell */
 		char *fields[7] = {0};
 		char *save = NULL, *tok = line;

@@ -49,7 +49,7 @@ int terminal_open(const struct spec_process *p, bool init, brig_error_t **err)
 	/* /dev/console is the pty, as runc and crun do */
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
 	if (init) {
-		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			close(fd);
 			if (mount(path, "/dev/console", NULL, MS_BIND, NULL) < 0)

@@ -373,7 +373,7 @@ counter() {
 	[ "${#lines[@]}" -eq 4 ]
 	grep -q "sleep 1001" <<<"$output"
 	grep -q "sleep 1002" <<<"$output"
-	! grep -q bats <<<"$output"
+	! grep -q bats <<<"$output" || false
 	# ps arguments after the id (maybe after --)
 	run --separate-stderr brig ps "$CID" -- -o pid,comm
 	[ "$status" -eq 0 ]

@@ -57,7 +57,7 @@ FAULT_STEPS="statedir cgroup clone hook ready"
 		brig delete --force "$id"
 		[ ! -e "$ROOT/$id" ]
 		if [ "$pid" -gt 0 ]; then
-			! proc_alive "$pid"
+			! proc_alive "$pid" || false
 		fi
 		assert_nothing_left "$id"
 	done
@@ -324,8 +324,8 @@ pids_cgroup_of() {
 	done
 	grep -qx "$hostpid" "/sys/fs/cgroup/pids$cg/cgroup.procs"
 	brig delete --force "$CID"
-	! proc_alive "$hostpid"
-	! proc_alive "$pid"
+	! proc_alive "$hostpid" || false
+	! proc_alive "$pid" || false
 	[ ! -e "/sys/fs/cgroup/pids$cg" ]
 	assert_nothing_left "$CID"
 }
@@ -344,7 +344,7 @@ pids_cgroup_of() {
 	leftover=$(cat "$cg/cgroup.procs")
 	[ -n "$leftover" ]
 	brig delete "$CID"
-	! proc_alive "$leftover"
+	! proc_alive "$leftover" || false
 	assert_nothing_left "$CID"
 }
 
@@ -356,7 +356,7 @@ pids_cgroup_of() {
 	brig pause "$CID"
 	[ "$(state_field "$CID" status)" = paused ]
 	brig delete --force "$CID"
-	! proc_alive "$pid"
+	! proc_alive "$pid" || false
 	assert_nothing_left "$CID"
 }
 
@@ -404,8 +404,8 @@ pids_cgroup_of() {
 	# thawed, the pending SIGKILL takes effect: now delete finishes
 	echo THAWED >"$STUCK/freezer.state"
 	brig delete --force "$CID"
-	! proc_alive "$child"
-	! proc_alive "$pid"
+	! proc_alive "$child" || false
+	! proc_alive "$pid" || false
 	rmdir "$STUCK"
 	STUCK=
 	assert_nothing_left "$CID"

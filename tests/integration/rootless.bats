@@ -142,7 +142,7 @@ as_user_xdg() {
 	run as_user_xdg "$BRIG" delete "$CID"
 	[ "$status" -eq 0 ]
 	[ ! -e "$RL_XDG/brig/$CID" ]
-	! proc_alive "$pid"
+	! proc_alive "$pid" || false
 	assert_nothing_left "$CID"
 }
 
