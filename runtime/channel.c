@@ -68,13 +68,18 @@ int chan_send(int sock, enum chan_type t, const char *data, int fd)
 
 int chan_recv(int sock, char **data, int *fd)
 {
+	return chan_recv_from(sock, data, fd, NULL);
+}
+
+int chan_recv_from(int sock, char **data, int *fd, pid_t *from)
+{
 	/* static: no mmap and munmap of a large buffer for each message
 	 * (the init reads GO under its seccomp filter); only the pages a
 	 * message fills are ever touched */
 	static char buf[CHAN_MAX];
 	struct iovec iov = {.iov_base = buf, .iov_len = CHAN_MAX};
 	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(4 * sizeof(int)) + CMSG_SPACE(sizeof(struct ucred))];
 		struct cmsghdr align;
 	} u;
 	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1,
@@ -85,22 +90,30 @@ int chan_recv(int sock, char **data, int *fd)
 	*data = NULL;
 	if (fd)
 		*fd = -1;
+	if (from)
+		*from = 0;
 	do
-		r = fd ? recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) : read(sock, buf, CHAN_MAX);
+		r = fd || from ? recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) : read(sock, buf, CHAN_MAX);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -1;
 	if (r == 0)
 		return 0;
 	/* one descriptor at most: any other is closed */
-	for (struct cmsghdr *c = fd ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+	for (struct cmsghdr *c = fd || from ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && from) {
+			struct ucred uc;
+			memcpy(&uc, CMSG_DATA(c), sizeof(uc));
+			*from = uc.pid;
+			continue;
+		}
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
 		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		for (size_t i = 0; i < n; i++) {
 			int got;
 			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*fd < 0)
+			if (fd && *fd < 0)
 				*fd = got;
 			else
 				close(got);

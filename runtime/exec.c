@@ -390,23 +390,45 @@ static int exec_helper(void *arg)
 /* ---- the parent ----------------------------------------------------------- */
 
 /* Until the exec: the helper's terminal, notify fd and the process's
- * pid, then the process's READY (or an error), then EOF on its exec.  Once
- * the process exists, descriptors sent are refused: it is in the
- * container, where anything may have got hold of it. */
-static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
-		       const struct exec_opts *o, pid_t *pid, int *pty_master,
-		       brig_error_t **err)
+ * pid, then the process's READY (or an error), then EOF on its exec.
+ * The process is in the container, where anything may have got hold of
+ * its end of the channel (pidfd_getfd, with CAP_SYS_PTRACE): who sent
+ * what is checked by the sender's pid (SO_PASSCRED), which nothing in
+ * the container can claim for the helper, outside its pid namespace.
+ * The helper's messages are trusted; from the process only READY and
+ * ERROR (which may come before the helper's word of its pid: they wait
+ * for it); anything else is dropped. */
+struct early_msgs {
+	struct { int type; pid_t from; char *data; } v[4];
+	size_t n;
+};
+
+static int drive_loop(struct exec_ctx *x, struct container *ct, pid_t helper,
+		      const struct exec_opts *o, pid_t *pid, int *pty_master,
+		      struct early_msgs *e, brig_error_t **err)
 {
 	bool ready = false;
 
 	for (;;) {
 		cleanup_free char *data = NULL;
 		int fd = -1;
-		int t = chan_recv(x->parent_sock, &data, &fd);
+		pid_t from = 0;
+		int t = chan_recv_from(x->parent_sock, &data, &fd, &from);
+		bool trusted = from == helper;
 
-		if (fd >= 0 && *pid > 0) {
-			close(fd);
-			return brig_err(err, EPROTO, "exec: a descriptor from the process");
+		if (t > 0 && !trusted && *pid <= 0 && fd < 0 &&
+		    (t == CHAN_READY || t == CHAN_ERROR) && e->n < ARRAY_SIZE(e->v)) {
+			e->v[e->n].type = t;
+			e->v[e->n].from = from;
+			e->v[e->n++].data = steal_ptr(data);
+			continue;
+		}
+		if (t > 0 && !trusted && !(*pid > 0 && from == *pid && fd < 0 &&
+					   (t == CHAN_READY || t == CHAN_ERROR))) {
+			brig_debug("exec: dropped a message (type %d) from pid %d", t, (int)from);
+			if (fd >= 0)
+				close(fd);
+			continue;
 		}
 		switch (t) {
 		case CHAN_PTY:
@@ -433,6 +455,14 @@ static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
 			if (*pid > 0 || v <= 0 || *end)
 				return brig_err(err, EPROTO, "exec: the process's pid");
 			*pid = (pid_t)v;
+			/* what the process said before we knew it */
+			for (size_t i = 0; i < e->n; i++) {
+				if (e->v[i].from != *pid)
+					continue;
+				if (e->v[i].type == CHAN_ERROR)
+					return brig_err(err, 0, "%s", e->v[i].data ? e->v[i].data : "exec failed");
+				ready = true;
+			}
 			break;
 		}
 		case CHAN_READY:
@@ -457,6 +487,18 @@ static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
 			return brig_err(err, errno ? errno : EPROTO, "exec: read from the process");
 		}
 	}
+}
+
+static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
+		       const struct exec_opts *o, pid_t *pid, int *pty_master,
+		       brig_error_t **err)
+{
+	struct early_msgs e = {.n = 0};
+	int r = drive_loop(x, ct, helper, o, pid, pty_master, &e, err);
+
+	for (size_t i = 0; i < e.n; i++)
+		free(e.v[i].data);
+	return r;
 }
 
 static int exit_code(int status)
@@ -562,6 +604,13 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		brig_err(err, errno, "socketpair");
 		goto out;
+	}
+	{
+		int on = 1;
+		if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+			brig_err(err, errno, "exec: SO_PASSCRED");
+			goto out;
+		}
 	}
 	struct exec_ctx x = {
 		.p = p,

@@ -87,6 +87,11 @@ int chan_send(int sock, enum chan_type t, const char *data, int fd);
  * NULL: no descriptor expected, read(2) is enough (under a seccomp
  * filter that allows no recvmsg). */
 int chan_recv(int sock, char **data, int *fd);
+/* The same, with the sender's pid (SO_PASSCRED must be set on sock; 0
+ * when the kernel sent none).  A process cannot claim the pid of one it
+ * cannot see: a container cannot pass for a runtime process outside its
+ * pid namespace. */
+int chan_recv_from(int sock, char **data, int *fd, pid_t *from);
 /* Send fd over a unix socket at path (the --console-socket protocol). */
 int send_fd_to_socket(const char *path, int fd, brig_error_t **err);
 

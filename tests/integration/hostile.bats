@@ -264,3 +264,26 @@ fds_of() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "home=/" ]
 }
+
+@test "exec: a container that steals the process's channel cannot make brig exec kill a host process" {
+	# the process brig exec starts holds its channel to brig exec until
+	# execve; with CAP_SYS_PTRACE, chanrace takes it (pidfd_getfd) and
+	# names a host pid as the process's
+	cp "$(helper_bin chanrace -O2 -static)" "$BUNDLE/rootfs/bin/chanrace"
+	setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+	local victim=$! i
+	set_args /bin/chanrace /shared/report "$victim" 60
+	run_detached "$CID"
+	wait_file "$SHARED/report"
+	for i in $(seq 200); do
+		brig exec "$CID" true </dev/null >/dev/null 2>>"$TESTDIR/exec.err" || true
+		proc_alive "$victim" || break
+	done
+	echo "after $i execs: $(grep -c . "$TESTDIR/exec.err") failed: $(sort "$TESTDIR/exec.err" | uniq -c); $(tail -3 "$SHARED/report")" >&2
+	local alive=0
+	proc_alive "$victim" && alive=1
+	kill -9 "$victim" 2>/dev/null || true
+	[ "$alive" -eq 1 ]
+	# and every exec worked
+	[ ! -s "$TESTDIR/exec.err" ]
+}
