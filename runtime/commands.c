@@ -2,6 +2,7 @@
  * (list is in list.c.) */
 #include "runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -221,6 +222,34 @@ static void refill_fifo(struct container *ct)
 		close(fd);
 }
 
+/* Does the (live) init no longer hold exec.fifo?  Then it is past its
+ * wait: a process of the container that can reach the init's descriptors
+ * (CAP_SYS_PTRACE) read the fill and took what the init wrote.  -1: we
+ * cannot tell (not allowed to look). */
+static int init_left_fifo(struct container *ct, int fifo)
+{
+	char path[64];
+	struct stat want, st;
+	struct dirent *e;
+	DIR *d;
+	int left = 1;
+
+	if (fstat(fifo, &want) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)ct->state->pid);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+			continue;
+		if (st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+			left = 0;
+	}
+	closedir(d);
+	return left;
+}
+
 /* The init waits in a blocking write to exec.fifo, which create filled
  * (open_exec_fifo): reading the fill lets it write "0", run the
  * startContainer hooks and write "1".  EOF first: it exited, or a hook
@@ -245,6 +274,11 @@ static int release_init(struct container *ct, int fifo, brig_error_t **err)
 			refill_fifo(ct);
 			return brig_err(err, 0, "cannot start container \"%s\": it is paused "
 					"(its cgroup is frozen)", ct->id);
+		}
+		if (n == 0 && init_left_fifo(ct, fifo) == 1) {
+			brig_warn("container \"%s\" was started before start: a process in it "
+				  "read exec.fifo", ct->id);
+			return 0;
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			ssize_t r = read(fifo, buf, sizeof(buf));

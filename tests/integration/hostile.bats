@@ -287,3 +287,20 @@ fds_of() {
 	# and every exec worked
 	[ ! -s "$TESTDIR/exec.err" ]
 }
+
+@test "created: a process in the container that drains exec.fifo cannot make start hang" {
+	# A process with CAP_SYS_PTRACE can reach the init's fifo (as it could
+	# ptrace the init itself) and so start the container early; start
+	# then says so and returns, instead of waiting for ever (found by
+	# the review of issue 17; runc 1.1.5 waits for ever too).
+	set_args sh -c 'echo started >/shared/started; sleep 100'
+	create_ctr "$CID"
+	brig exec -d "$CID" sh -c 'for f in /proc/1/fd/*; do [ -p "$f" ] && exec cat "$f" >/shared/drained; done' \
+		</dev/null >/dev/null 2>&1
+	wait_file "$SHARED/started"
+	run --separate-stderr timeout 10 "$BRIG" --root "$ROOT" start "$CID"
+	echo "start: $status $stderr" >&2
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"was started before start"* ]]
+	[ "$(state_field "$CID" status)" = running ]
+}
