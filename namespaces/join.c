@@ -14,7 +14,11 @@
  * so that `exec` can wait for it, and exits. */
 #include "namespaces.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
@@ -46,6 +50,40 @@ pid_t ns_exec_spawn(int cgroup_fd, ns_child_fn fn, void *arg, brig_error_t **err
 	if (pid < 0)
 		return brig_err(err, errno, "clone3");
 	return pid;
+}
+
+static bool in_ns(pid_t pid, const struct stat *ns)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) == 0 && st.st_ino == ns->st_ino && st.st_dev == ns->st_dev;
+}
+
+pid_t ns_pid_in(const char *path, int ns_fd)
+{
+	struct stat ns;
+	struct dirent *e;
+	DIR *d;
+	pid_t found = 0;
+	int n = 0;
+
+	if (fstat(ns_fd, &ns) < 0)
+		return 0;
+	if (sscanf(path, "/proc/%d/ns/pid%n", &found, &n) == 1 && path[n] == '\0' &&
+	    in_ns(found, &ns))
+		return found;
+	found = 0;
+	d = opendir("/proc");
+	while (d && !found && (e = readdir(d)) != NULL) {
+		pid_t p = (pid_t)atoi(e->d_name);
+		if (p > 0 && in_ns(p, &ns))
+			found = p;
+	}
+	if (d)
+		closedir(d);
+	return found;
 }
 
 pid_t ns_fork_sibling(void)

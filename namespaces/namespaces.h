@@ -19,6 +19,17 @@ typedef int (*ns_child_fn)(void *arg);
 pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	       void *arg, brig_error_t **err);
 
+/* A pid namespace joined by path that the init enters only at the end of
+ * its set-up, so that nothing of the host is ever seen there (the
+ * container it shares the namespace with is hostile): its path, or NULL
+ * (a new pid namespace, none, or one a new user namespace could not
+ * enter later: ns_spawn's helper enters that one before the clone). */
+const char *ns_late_pid_path(const struct spec_config *c);
+
+/* A live process in the pid namespace ns_fd names: the pid of a path
+ * /proc/<pid>/ns/pid, else found in /proc.  0 when there is none. */
+pid_t ns_pid_in(const char *path, int ns_fd);
+
 /* CLONE_NEW* flags of the namespaces to create (no path). */
 int ns_new_flags(const struct spec_config *c);
 

@@ -80,8 +80,23 @@ static bool has_joined(const struct spec_config *c)
 	return false;
 }
 
+const char *ns_late_pid_path(const struct spec_config *c)
+{
+	const struct spec_namespace *pid = spec_find_ns(c, SPEC_NS_PID);
+	const struct spec_namespace *user = spec_find_ns(c, SPEC_NS_USER);
+
+	if (!pid || !pid->path || !pid->path[0])
+		return NULL;
+	/* a new user namespace could not enter a pid namespace owned by
+	 * another one later: there the helper enters it, as before */
+	if (user && (!user->path || !user->path[0]))
+		return NULL;
+	return pid->path;
+}
+
 /* In the helper: open every path first (a joined mount namespace changes
- * what later paths mean), then setns the user namespace before the rest. */
+ * what later paths mean), then setns the user namespace before the rest.
+ * A pid namespace the init enters last (ns_late_pid_path) is left out. */
 static int join_paths(const struct spec_config *c, brig_error_t **err)
 {
 	int fds[SPEC_NS_COUNT];
@@ -93,6 +108,8 @@ static int join_paths(const struct spec_config *c, brig_error_t **err)
 	for (size_t i = 0; i < l->n_namespaces; i++) {
 		const struct spec_namespace *ns = &l->namespaces[i];
 		if (!ns->path || !ns->path[0])
+			continue;
+		if (ns->type == SPEC_NS_PID && ns_late_pid_path(c))
 			continue;
 		fds[ns->type] = open(ns->path, O_RDONLY | O_CLOEXEC);
 		if (fds[ns->type] < 0) {

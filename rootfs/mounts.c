@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@ struct mount_ctx {
 	const struct spec_config *c;
 	const struct rootfs_opts *o;
 	int rootfd;
+	int *proc_copy;  /* the first joined procfs mounted here, or -1 */
 	char *root_real; /* the rootfs as the kernel names it */
 	bool new_cgroupns;
 };
@@ -179,6 +181,44 @@ static int check_proc_target(const struct mount_ctx *x, int fd, const char *dest
 			dest);
 }
 
+int rootfs_proc_of(pid_t pid, int pidns_fd, brig_error_t **err)
+{
+	char path[64], want[64] = "", got[64] = "";
+	cleanup_close int target = -1, own = -1, root = -1, cwd = -1;
+	cleanup_close int tree = -1;
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	own = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (target < 0 || own < 0 || root < 0 || cwd < 0)
+		return brig_err(err, errno, "open %s", path);
+	/* a mount of another mount namespace cannot be copied from here:
+	 * step into it, copy, step back (root and cwd restored after) */
+	if (setns(target, CLONE_NEWNS) < 0)
+		return brig_err(err, errno, "join the mount namespace of pid %d", (int)pid);
+	tree = open_tree(AT_FDCWD, "/proc", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	int e = errno;
+	if (setns(own, CLONE_NEWNS) < 0 || fchdir(root) < 0 || chroot(".") < 0 || fchdir(cwd) < 0)
+		return brig_err(err, errno, "return to our mount namespace");
+	if (tree < 0)
+		return brig_err(err, e, "copy /proc of pid %d", (int)pid);
+	/* what is there must be the procfs of that very pid namespace */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", pidns_fd);
+	if (fstatat(tree, "1/ns/pid", &a, 0) < 0 || fstat(pidns_fd, &b) < 0 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		if (readlinkat(tree, "1/ns/pid", got, sizeof(got) - 1) < 0)
+			got[0] = '\0';
+		if (readlink(path, want, sizeof(want) - 1) < 0)
+			want[0] = '\0';
+		return brig_err(err, 0, "/proc of pid %d is not the procfs of pid namespace %s "
+				"(its pid 1 is in %s)", (int)pid, want, got[0] ? got : "none");
+	}
+	return steal_fd(tree);
+}
+
 /* Recursive attributes and propagation of a filesystem mount, on the new
  * mount found again at its destination. */
 int rootfs_after_mount(int rootfd, const char *dest,
@@ -199,6 +239,32 @@ int rootfs_after_mount(int rootfd, const char *dest,
 	return 0;
 }
 
+/* A "proc" mount in a pid namespace joined by path: a copy of that
+ * namespace's procfs (rootfs_proc_of), with the mount's flags.  The copy
+ * came from the other mount namespace and cannot be copied again from
+ * here: the first proc mount is that copy, a later one a copy of it. */
+static int mount_joined_proc(const struct mount_ctx *x, int fd, const char *dest,
+			     const struct rootfs_mount_opts *mo, brig_error_t **err)
+{
+	cleanup_close int tree = -1;
+	uint64_t s, c;
+
+	if (*x->proc_copy < 0)
+		tree = fcntl(x->o->proc_tree, F_DUPFD_CLOEXEC, 3);
+	else
+		tree = open_tree(*x->proc_copy, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return brig_err(err, errno, "copy the joined pid namespace's procfs for %s", dest);
+	rootfs_flags_to_attr(mo->flags, mo->clear, &s, &c);
+	if ((s || c) && setattr(tree, 0, s, c, 0) < 0)
+		return brig_err(err, errno, "mount proc on %s: set its flags", dest);
+	if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return brig_err(err, errno, "mount proc on %s", dest);
+	if (*x->proc_copy < 0)
+		*x->proc_copy = steal_fd(tree); /* now attached here */
+	return rootfs_after_mount(x->rootfd, dest, mo, err);
+}
+
 static int mount_fs(const struct mount_ctx *x, const struct spec_mount *m,
 		    const struct rootfs_mount_opts *mo, bool copyup,
 		    brig_error_t **err)
@@ -215,6 +281,8 @@ static int mount_fs(const struct mount_ctx *x, const struct spec_mount *m,
 		return -1;
 	if (check_proc_target(x, fd, dest, err) < 0)
 		return -1;
+	if (x->o->proc_tree > 0 && m->type && strcmp(m->type, "proc") == 0)
+		return mount_joined_proc(x, fd, dest, mo, err);
 	if (copyup) {
 		under = rootfs_open_in_root(x->rootfd, dest, O_RDONLY | O_DIRECTORY);
 		if (under < 0)
@@ -370,6 +438,7 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 		   brig_error_t **err)
 {
 	struct mount_ctx x = { .c = c, .o = o, .rootfd = -1 };
+	int proc_copy = -1;
 	const char *prop_s = c->linux ? c->linux->rootfs_propagation : NULL;
 	long prop = rootfs_propagation_flags(prop_s);
 	char fdp[ROOTFS_FD_PATH_MAX], real[4096];
@@ -400,6 +469,7 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 	real[n] = '\0';
 	x.root_real = xstrdup(strcmp(real, "/") == 0 ? "" : real);
 	x.new_cgroupns = has_new_ns(c, SPEC_NS_CGROUP);
+	x.proc_copy = &proc_copy;
 
 	for (size_t i = 0; i < c->n_mounts; i++)
 		if (mount_one(&x, &c->mounts[i], err) < 0)
@@ -410,5 +480,7 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 out:
 	free(x.root_real);
 	close(x.rootfd);
+	if (proc_copy >= 0)
+		close(proc_copy);
 	return ret;
 }

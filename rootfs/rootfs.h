@@ -24,7 +24,18 @@ struct rootfs_opts {
 	/* NULL: read when the "cgroup" mount is made (in a cgroup
 	 * namespace then, v1 hierarchies are mounted anew) */
 	const struct rootfs_cgroups *cgroups;
+	/* > 0: a detached procfs mount (rootfs_proc_of) of the pid namespace
+	 * the container joins; each "proc" mount is a copy of it, as a new
+	 * procfs made by the caller would show the caller's processes (0:
+	 * none, a new procfs) */
+	int proc_tree;
 };
+
+/* A detached copy of the procfs that process pid (in another mount
+ * namespace) has at /proc, checked to be the procfs of the pid namespace
+ * pidns_fd names; the caller's root and cwd are kept.  The caller is in a
+ * mount namespace of its own.  Returns the mount's fd or -1. */
+int rootfs_proc_of(pid_t pid, int pidns_fd, brig_error_t **err);
 
 /* Before pivot: make / non-shared, bind the rootfs onto itself, do every
  * mount of c->mounts in order (destinations created and resolved inside

@@ -195,21 +195,45 @@ static int open_exec_fifo(struct container *ct, brig_error_t **err)
 	return fd;
 }
 
-/* Talk to the init until it is ready or fails. */
+/* Talk to the init until it is ready or fails.  Only what the init sent
+ * counts (SO_PASSCRED): in a pid namespace joined late, the process it
+ * forks there at the end (*init, once it names it) is where a hostile
+ * neighbour could take the channel from. */
 static int drive_init(struct container *ct, const struct spec_config *c, int sock,
-		      pid_t pid, const struct create_opts *o, int *pty_master,
+		      pid_t helper, pid_t *init, const struct create_opts *o, int *pty_master,
 		      brig_error_t **err)
 {
+	pid_t pid = helper;
+
 	for (;;) {
 		cleanup_free char *data = NULL;
 		int fd = -1;
-		int t = chan_recv(sock, &data, &fd);
+		pid_t from = 0;
+		int t = chan_recv_from(sock, &data, &fd, &from);
 
 		/* the init died with our message unread: its own may still be
 		 * queued behind the reset; else say how it died */
-		if (t < 0 && errno == ECONNRESET && (t = chan_recv(sock, &data, &fd)) < 0)
+		if (t < 0 && errno == ECONNRESET && (t = chan_recv_from(sock, &data, &fd, &from)) < 0)
 			t = 0;
+		if (t > 0 && from != helper) {
+			brig_debug("create: dropped a message (type %d) from pid %d", t, (int)from);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
 		switch (t) {
+		case CHAN_PID: {
+			char *end;
+			long v = data ? strtol(data, &end, 10) : 0;
+			if (*init != helper || v <= 0 || *end)
+				return brig_err(err, EPROTO, "the init's pid");
+			*init = (pid_t)v;
+			ct->state->pid = *init;
+			ct->state->start_time = proc_start_time(*init);
+			if (container_save(ct, err) < 0)
+				return -1;
+			break;
+		}
 		case CHAN_HOOKS: {
 			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
 			if (hooks_run(&c->hooks.prestart, "prestart", st, err) < 0 ||
@@ -230,7 +254,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			if (fd < 0)
 				return brig_err(err, EPROTO, "seccomp notify fd from the container init");
 			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
-			int r = seccomp_listener_send(c->linux->seccomp, st, pid, fd, err);
+			int r = seccomp_listener_send(c->linux->seccomp, st, *init, fd, err);
 			close(fd);
 			if (r < 0)
 				return -1;
@@ -243,9 +267,12 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 				brig_debug("%s", data);
 			/* the startContainer hooks see the state of a created
 			 * container */
-			cleanup_free char *st = state_for_hooks(ct, "created", pid);
+			cleanup_free char *st = state_for_hooks(ct, "created", *init);
 			if (chan_send(sock, CHAN_GO, st, -1) < 0)
 				return brig_err(err, errno, "container init went away");
+			if (*init != helper) /* it has gone: ours to reap */
+				while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
+					;
 			return 0;
 		}
 		case CHAN_ERROR:
@@ -334,7 +361,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	struct cg_manager *cg = NULL;
 	struct sec_seccomp_cache *seccomp_cache __attribute__((cleanup(free_cache))) = NULL;
 	int sv[2] = {-1, -1};
-	pid_t pid = -1;
+	pid_t pid = -1, init = -1;
+	cleanup_close int pidns_fd = -1;
 	int pty_master = -1;
 	bool cg_created = false;
 	struct cg_borrow back = { .own_fd = -1 };
@@ -454,6 +482,27 @@ int container_create(const struct brig_globals *g, const char *id,
 		brig_err(err, errno, "socketpair");
 		goto fail;
 	}
+	{
+		int on = 1;
+		if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+			brig_err(err, errno, "SO_PASSCRED");
+			goto fail;
+		}
+	}
+	pid_t pidns_peer = 0;
+	const char *late_pid = ns_late_pid_path(c);
+	if (late_pid) {
+		pidns_fd = open(late_pid, O_RDONLY | O_CLOEXEC);
+		if (pidns_fd < 0) {
+			brig_err(err, errno, "config.json: linux.namespaces: open pid namespace %s", late_pid);
+			goto fail;
+		}
+		pidns_peer = ns_pid_in(late_pid, pidns_fd);
+		if (pidns_peer <= 0) {
+			brig_err(err, 0, "config.json: linux.namespaces: pid namespace %s has no process", late_pid);
+			goto fail;
+		}
+	}
 	const struct spec_namespace *userns = spec_find_ns(c, SPEC_NS_USER);
 	struct init_ctx ictx = {
 		.config = c,
@@ -463,6 +512,8 @@ int container_create(const struct brig_globals *g, const char *id,
 		.parent_sock = sv[0],
 		.state_dir_fd = -1,
 		.fifo_fd = -1,
+		.pidns_fd = pidns_fd,
+		.pidns_peer = pidns_peer,
 		.lock_fd = ct->dir_fd,
 		.id = id,
 		.no_pivot = o->no_pivot,
@@ -531,10 +582,12 @@ int container_create(const struct brig_globals *g, const char *id,
 			goto fail;
 		}
 	}
-	if (drive_init(ct, c, sv[0], pid, o, &pty_master, err) < 0)
+	init = pid;
+	if (drive_init(ct, c, sv[0], pid, &init, o, &pty_master, err) < 0)
 		goto fail;
 	close(sv[0]);
 	sv[0] = -1;
+	pid = init; /* the helper is gone, reaped */
 
 	fault_point("ready");
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
@@ -559,6 +612,8 @@ fail:
 			brig_err_free(&e2);
 		}
 	}
+	if (init > 0 && init != pid)
+		kill_and_reap(init);
 	if (pid > 0)
 		kill_and_reap(pid);
 	if (pty_master >= 0)

@@ -54,14 +54,14 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 	const struct spec_process *p = f->p;
 
 	if (p->terminal) {
-		int master = terminal_open(p, f->init, err);
+		int master = terminal_open(p, f->init, f->session, err);
 		if (master < 0)
 			return -1;
 		int r = chan_send(f->sock, CHAN_PTY, NULL, master);
 		close(master);
 		if (r < 0)
 			return brig_err(err, errno, "send the terminal to the runtime");
-	} else if (f->init && setsid() < 0) {
+	} else if (f->init && f->session && setsid() < 0) {
 		return brig_err(err, errno, "setsid");
 	}
 	if (enter_cwd(p->cwd, err) < 0)

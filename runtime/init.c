@@ -21,6 +21,7 @@
 #include <linux/close_range.h>
 #include <signal.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -196,6 +197,16 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
 			return brig_err(err, errno, "join a new session keyring");
 	}
+	/* A pid namespace joined late: its /proc is a copy of the one its
+	 * processes see (a new procfs made here, outside it, would show the
+	 * host's). */
+	cleanup_close int proc_tree = -1;
+	if (mountns && x->pidns_fd >= 0) {
+		proc_tree = rootfs_proc_of(x->pidns_peer, x->pidns_fd, err);
+		if (proc_tree < 0)
+			return brig_err_prefix(err, "linux.namespaces: pid");
+		ro.proc_tree = proc_tree;
+	}
 	if (mountns && rootfs_prepare(c, &ro, err) < 0)
 		return brig_err_prefix(err, "rootfs");
 	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
@@ -221,7 +232,26 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 		if (ns_apply_sysctl(c, err) < 0)
 			return -1;
 	}
+	/* the pid namespace joined late, for the process forked at the end
+	 * (setns, as the seccomp filter loaded next may refuse it) */
+	if (x->pidns_fd >= 0 && setns(x->pidns_fd, CLONE_NEWPID) < 0)
+		return brig_err(err, errno, "linux.namespaces: join pid namespace");
 	return finalize_process(f, err);
+}
+
+/* In a pid namespace joined late, what is left of the init after its
+ * set-up outside: in the namespace, where a hostile neighbour can see it
+ * at once, it holds the container's root, cwd, capabilities and seccomp
+ * filter, stdio, --preserve-fds, exec.fifo and the channel. */
+static void forked_init(struct init_ctx *x)
+{
+	brig_error_t *err = NULL;
+
+	fault_point("init-process");
+	if (x->config->process->terminal ? terminal_take_control(&err) < 0 : setsid() < 0) {
+		dprintf(2, "brig: %s\n", err ? err->msg : "setsid failed");
+		_exit(1);
+	}
 }
 
 int init_main(void *arg)
@@ -231,6 +261,7 @@ int init_main(void *arg)
 		.p = x->config->process,
 		.userns = x->any_userns,
 		.init = true,
+		.session = x->pidns_fd < 0,
 		.sock = x->sock,
 	};
 	cleanup_free char *state_json = NULL;
@@ -255,6 +286,10 @@ int init_main(void *arg)
 	 * this one as its pid 1: keep stdio, --preserve-fds, LISTEN_FDS, the
 	 * channel until GO, and exec.fifo; nothing else (the state
 	 * directory, cgroup directories, the caller's memory cgroup). */
+	if (x->pidns_fd >= 0) {
+		close(x->pidns_fd);
+		x->pidns_fd = -1;
+	}
 	{
 		int keep[2] = {x->sock, x->fifo_fd};
 		if (close_fds_except(3 + x->preserve_fds, keep, 2) < 0) {
@@ -262,7 +297,28 @@ int init_main(void *arg)
 			return fail(x, err);
 		}
 	}
-	chan_send(x->sock, CHAN_READY, x->ready_note, -1);
+	if (!f.session) {
+		/* joined late: the process that stays is forked into the pid
+		 * namespace now; create learns its pid, then READY, from us */
+		char msg[16];
+		pid_t pid = ns_fork_sibling();
+		if (pid == 0) {
+			forked_init(x);
+		} else {
+			if (pid < 0) {
+				brig_err(&err, errno, "start the init in the pid namespace: clone%s",
+					 x->seccomp ? " (refused by linux.seccomp?)" : "");
+				return fail(x, err);
+			}
+			snprintf(msg, sizeof(msg), "%d", (int)pid);
+			if (chan_send(x->sock, CHAN_PID, msg, -1) < 0)
+				_exit(1);
+			chan_send(x->sock, CHAN_READY, x->ready_note, -1);
+			_exit(0);
+		}
+	} else {
+		chan_send(x->sock, CHAN_READY, x->ready_note, -1);
+	}
 	free(state_json);
 	state_json = NULL;
 	if (wait_go(x, &state_json, &err) < 0)

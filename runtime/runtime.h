@@ -145,6 +145,8 @@ struct init_ctx {
 	int parent_sock; /* the parent's end, closed in the init */
 	int state_dir_fd; /* O_PATH, its own open file: not the locked one */
 	int fifo_fd;      /* exec.fifo, read-write, filled (see create.c) */
+	int pidns_fd;     /* a pid namespace to enter last (ns_late_pid_path), or -1 */
+	pid_t pidns_peer; /* a process in it, whose /proc is the container's */
 	int lock_fd;      /* the parent's locked fd, closed in the init */
 	const char *id;
 	bool no_pivot;
@@ -164,7 +166,9 @@ int init_main(void *arg);
 struct proc_final {
 	const struct spec_process *p;
 	bool userns;  /* in a user namespace */
-	bool init;    /* the init: /dev/console, its own session */
+	bool init;    /* the init: /dev/console is the terminal */
+	bool session; /* setsid (and the terminal) here, not in a process
+		       * forked later (exec, an init joining a pid namespace) */
 	int sock;     /* to the runtime: CHAN_PTY, CHAN_SECCOMP (then GO) */
 	struct sec_seccomp *seccomp; /* or NULL */
 	bool seccomp_loaded;
@@ -206,10 +210,12 @@ void kill_and_reap(pid_t pid);
 
 /* ---- terminal.c -------------------------------------------------------- */
 /* Open a pty in the container's /dev/pts and make the slave our stdio;
- * returns the master fd.  init: /dev/console becomes the pty, and the
- * slave the controlling terminal of a new session; exec's helper leaves
- * that to the process it forks (terminal_take_control). */
-int terminal_open(const struct spec_process *p, bool init, brig_error_t **err);
+ * returns the master fd.  console: /dev/console becomes the pty (the
+ * init); session: the slave becomes the controlling terminal of a new
+ * session, else the process forked to run the container's process does
+ * that (terminal_take_control). */
+int terminal_open(const struct spec_process *p, bool console, bool session,
+		  brig_error_t **err);
 /* A new session whose controlling terminal is our stdin. */
 int terminal_take_control(brig_error_t **err);
 /* The pty master from the init (or an exec'd process): sent on to

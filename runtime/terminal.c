@@ -25,7 +25,7 @@ int terminal_take_control(brig_error_t **err)
 	return 0;
 }
 
-int terminal_open(const struct spec_process *p, bool init, brig_error_t **err)
+int terminal_open(const struct spec_process *p, bool console, bool session, brig_error_t **err)
 {
 	cleanup_close int master = -1;
 	cleanup_close int slave = -1;
@@ -48,7 +48,7 @@ int terminal_open(const struct spec_process *p, bool init, brig_error_t **err)
 	}
 	/* /dev/console is the pty, as runc and crun do */
 	snprintf(path, sizeof(path), "/dev/pts/%d", n);
-	if (init) {
+	if (console) {
 		int fd = open("/dev/console", O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			close(fd);
@@ -59,7 +59,7 @@ int terminal_open(const struct spec_process *p, bool init, brig_error_t **err)
 	for (int fd = 0; fd < 3; fd++)
 		if (dup2(slave, fd) < 0)
 			return brig_err(err, errno, "process.terminal: dup2");
-	if (init && terminal_take_control(err) < 0)
+	if (session && terminal_take_control(err) < 0)
 		return -1;
 	return steal_fd(master);
 }

@@ -304,3 +304,60 @@ fds_of() {
 	[[ $stderr == *"was started before start"* ]]
 	[ "$(state_field "$CID" status)" = running ]
 }
+
+# joined_b [USERNS] — the config of a container B that joins container
+# $CID's pid namespace (and user namespace with USERNS), running true
+joined_b() {
+	local apid
+	apid=$(state_field "$CID" pid)
+	set_args true
+	update_config --arg p "/proc/$apid/ns/pid" --arg u "/proc/$apid/ns/user" --arg j "${1:-}" \
+		'.linux.seccomp = null
+		 | .linux.namespaces |= map(if .type == "pid" then .path = $p
+					   elif .type == "user" and $j != "" then .path = $u else . end)'
+}
+
+# run_b N — brig run B N times; sets ok to the successful ones
+run_b() {
+	local i
+	ok=0
+	for i in $(seq "$1"); do
+		brig run --bundle "$BUNDLE" "$CID-b" </dev/null >/dev/null 2>>"$TESTDIR/b.err" && ok=$((ok + 1))
+		brig delete -f "$CID-b" >/dev/null 2>&1 || true
+	done
+	echo "B ran $ok/$1 ($(sort -u "$TESTDIR/b.err" | head -2))" >&2
+}
+
+@test "joined pid namespace: the init of a container joining it is not reachable there before its root" {
+	# A pod sharing its process namespace, docker --pid=container:A: A
+	# holds CAP_SYS_PTRACE and watches for B's init (from the review of
+	# issue 17: it used to appear with the host's root and fds)
+	set_args /bin/attacker watch /shared/report "$SECRET" 8
+	run_detached "$CID"
+	wait_report READY
+	joined_b
+	run_b 15
+	wait_report DONE
+	[ "$ok" -eq 15 ]
+	assert_held
+	brig delete -f "$CID"
+}
+
+@test "joined user and pid namespaces: the init of a container joining them is not reachable nor ptrace-able there" {
+	add_namespace user
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	chown -R -h 100000:100000 "$BUNDLE/rootfs"
+	cp "$(helper_bin ptwatch -static)" "$BUNDLE/rootfs/bin/ptwatch"
+	set_args sh -c '/bin/attacker watch /shared/report "$1" 8 & /bin/ptwatch /shared/report 8; wait' sh "$SECRET"
+	run_detached "$CID"
+	wait_report READY
+	joined_b user
+	run_b 15
+	wait_report DONE
+	[ "$ok" -eq 15 ]
+	run grep PTRACE-STOPPED "$SHARED/report"
+	[ "$status" -ne 0 ]
+	assert_held
+	brig delete -f "$CID"
+}

@@ -190,3 +190,31 @@ ns_inode() { stat -L -c %i "/proc/${2:-self}/ns/$1"; }
 	[ "$inside" -ge $((before + 86400)) ]
 	[ "$inside" -le $((before + 86400 + 30)) ]
 }
+
+@test "a pid namespace joined by path: the container sees its neighbour's processes, exec and delete work" {
+	share_dir
+	set_args sh -c 'echo $$ >/shared/a.pid; exec sleep 1000'
+	run_detached "$CID"
+	wait_file "$SHARED/a.pid"
+	local apid
+	apid=$(state_field "$CID" pid)
+	# B: its /proc is the shared namespace's, its pid is not 1
+	set_args sh -c 'echo $$; ps -o pid,args | grep -c "sleep 1000"; readlink /proc/1/exe; sleep 1000'
+	add_namespace pid "/proc/$apid/ns/pid"
+	run_detached "$CID-b"
+	local bpid i
+	bpid=$(state_field "$CID-b" pid)
+	for i in $(seq 100); do [ -s "$TESTDIR/$CID-b.out" ] && [ "$(wc -l <"$TESTDIR/$CID-b.out")" -ge 2 ] && break; sleep 0.05; done
+	cat "$TESTDIR/$CID-b.out" >&2
+	[ "$(readlink "/proc/$bpid/ns/pid")" = "$(readlink "/proc/$apid/ns/pid")" ]
+	[ "$(sed -n 1p "$TESTDIR/$CID-b.out")" -gt 1 ]
+	[ "$(sed -n 2p "$TESTDIR/$CID-b.out")" -ge 1 ]
+	# exec into B sees A's process too, and B's init is what state says
+	run --separate-stderr brig exec "$CID-b" sh -c 'ps -o args | grep -c "^sleep 1000"'
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 2 ]
+	brig delete -f "$CID-b"
+	proc_alive "$apid"
+	! proc_alive "$bpid" || false
+	brig delete -f "$CID"
+}
