@@ -305,17 +305,34 @@ static void test_paths(void **state)
 	m = must_new("pods/x", "t1");
 	assert_string_equal(cg_path(m), "/pods/x");
 	cg_free(m);
-	/* ".." never climbs out of the hierarchy */
-	m = must_new("/a/../../b/./c//", "t1");
+	m = must_new("/a/../b/./c//", "t1");
 	assert_string_equal(cg_path(m), "/b/c");
 	cg_free(m);
+	/* a ".." above the root is refused, not clamped */
+	assert_null(cg_new(root, "/a/../../b", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: \"/a/../../b\" climbs above "
+			       "the root of the "));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "../x", "t1", &err)); /* own cgroup "/" here */
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	assert_non_null(strstr(err->msg, "from brig's own cgroup /"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "x/../../../../../etc", "t1", &err));
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	brig_err_free(&err);
 
 	assert_null(cg_new(root, "system.slice:docker:abc", "t1", &err));
 	assert_string_equal(err->msg, "linux.cgroupsPath: systemd cgroup paths "
 			    "(slice:prefix:name) are not supported yet");
 	brig_err_free(&err);
 	assert_null(cg_new(root, "/..", "t1", &err));
-	assert_non_null(strstr(err->msg, "root cgroup"));
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "/a/..", "t1", &err));
+	assert_non_null(strstr(err->msg, "is the root cgroup"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, ".", "t1", &err)); /* brig's own: "/" here */
+	assert_non_null(strstr(err->msg, "is the root cgroup"));
 	brig_err_free(&err);
 	assert_null(cg_new(root, NULL, "../x", &err));
 	brig_err_free(&err);
@@ -412,7 +429,8 @@ static void test_create_rollback(void **state)
 	build_v1(false);
 	put("0-3\n", "cpuset/cpuset.cpus"); /* but none below: the copy fails */
 	put("0\n", "cpuset/cpuset.mems");
-	mk("pids/brig/t1"); /* there before: must survive the rollback */
+	put("", "pids/brig/t1/cgroup.procs"); /* there before, empty: joined, and
+						* must survive the rollback */
 	m = must_new(NULL, "t1");
 	assert_int_equal(cg_create(m, &err), -1);
 	assert_true(asprintf(&want, "create cgroup /brig/t1: write %s/cpuset/brig/"
@@ -659,6 +677,7 @@ static void test_v1_network(void **state)
 	build_v1(true);
 	put("", "net_cls,net_prio/brig/t1/net_cls.classid");
 	put("", "net_cls,net_prio/brig/t1/net_prio.ifpriomap");
+	put("", "net_cls,net_prio/brig/t1/cgroup.procs");
 	m = must_new(NULL, "t1");
 	ok(cg_apply(m, &r, &err), &err);
 	assert_string_equal(get("net_cls,net_prio/brig/t1/net_cls.classid"), "1048577");
@@ -1057,6 +1076,81 @@ static void test_bpf_devices_program(void **state)
 	brig_err_free(&err);
 }
 
+/* ---- existing cgroups: refused when populated, else joined and kept ---- */
+
+static void test_existing_cgroups(void **state)
+{
+	brig_error_t *err = NULL;
+	struct cg_manager *m, *m2;
+
+	(void)state;
+	build_v1(false);
+	put("hugetlb\n", "unified/cgroup.controllers");
+	put("", "unified/cgroup.subtree_control");
+
+	/* a host process in one hierarchy: refused, nothing made */
+	put("4242\n4343\n", "pids/victim/cgroup.procs");
+	assert_null(cg_new(root, "/victim", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: cgroup /victim already "
+			       "has processes ("));
+	assert_non_null(strstr(err->msg, "pids/victim: 4242 4343): brig runs a "
+			       "container only in a new or an empty cgroup"));
+	brig_err_free(&err);
+	assert_false(exists("memory/victim"));
+	/* one in a sub-cgroup: the same */
+	put("", "memory/parent/cgroup.procs");
+	put("4242\n", "memory/parent/inner/cgroup.procs");
+	assert_null(cg_new(root, "/parent", "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /parent already has sub-cgroups ("));
+	assert_non_null(strstr(err->msg, "memory/parent/inner)"));
+	brig_err_free(&err);
+	/* the default path too (another root's container of that id) */
+	put("4242\n", "freezer/brig/t1/cgroup.procs");
+	assert_null(cg_new(root, NULL, "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t1 already has processes"));
+	brig_err_free(&err);
+
+	/* empty ones are joined, recorded in the path, never removed */
+	put("", "pids/empty/cgroup.procs");
+	put("", "unified/empty/cgroup.procs");
+	m = must_new("/empty", "t1");
+	assert_non_null(strstr(cg_path(m), ";+pids"));
+	assert_non_null(strstr(cg_path(m), ";+unified"));
+	assert_null(strstr(cg_path(m), "+memory"));
+	assert_int_equal(strncmp(cg_path(m), "/empty;", 7), 0);
+	ok(cg_create(m, &err), &err);
+	assert_true(exists("memory/empty"));
+	mk("pids/empty/made-inside"); /* by the container, since */
+	/* a later command acts on what was recorded */
+	m2 = cg_load(root, cg_path(m), &err);
+	assert_non_null(m2);
+	assert_string_equal(cg_path(m2), cg_path(m));
+	ok(cg_destroy(m2, &err), &err);
+	assert_false(exists("memory/empty"));
+	assert_true(exists("pids/empty"));
+	assert_false(exists("pids/empty/made-inside"));
+	assert_true(exists("unified/empty"));
+	/* a process still there: the joined cgroup is not "gone" */
+	put("4242\n", "pids/empty/cgroup.procs");
+	assert_int_equal(cg_destroy(m2, &err), -1);
+	assert_non_null(strstr(err->msg, "pids/empty still has processes"));
+	brig_err_free(&err);
+	assert_true(exists("pids/empty"));
+	cg_free(m2);
+	cg_free(m);
+
+	/* missing when cg_new looked, there at create: someone else's, and
+	 * left alone by the rollback */
+	m = must_new("/late", "t1");
+	put("", "pids/late/cgroup.procs");
+	assert_int_equal(cg_create(m, &err), -1);
+	assert_non_null(strstr(err->msg, "made by someone else meanwhile"));
+	brig_err_free(&err);
+	assert_true(exists("pids/late"));
+	assert_false(exists("memory/late"));
+	cg_free(m);
+}
+
 /* ---- update, stats, OOM notifications --------------------------------- */
 
 static void test_update_partial(void **state)
@@ -1224,6 +1318,7 @@ int main(void)
 		T(test_v2_io_hugetlb_pids_unified),
 		T(test_v2_freeze),
 		T(test_hybrid),
+		T(test_existing_cgroups),
 		T(test_bpf_devices_program),
 		T(test_update_partial),
 		T(test_v1_stats),
