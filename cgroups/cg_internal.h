@@ -104,6 +104,10 @@ void cg_err_keep(brig_error_t **err, brig_error_t **e);
 char *cg_clean_path(const char *p);
 /* base + "/" + p made clean, or NULL when a ".." climbs above "/". */
 char *cg_resolve_path(const char *base, const char *p);
+/* Write value to file in the directory dfd (dir names it in errors),
+ * never through a symlink. */
+int cg_write_at(int dfd, const char *dir, const char *file, const char *value,
+		brig_error_t **err);
 
 /* ---- cg_detect.c -------------------------------------------------------- */
 

@@ -340,3 +340,23 @@ char *cg_resolve_path(const char *base, const char *p)
 
 	return clean_path(j, true);
 }
+
+int cg_write_at(int dfd, const char *dir, const char *file, const char *value,
+		brig_error_t **err)
+{
+	cleanup_close int fd = openat(dfd, file, O_WRONLY | O_TRUNC | O_NOFOLLOW |
+				      O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t w;
+
+	if (fd < 0)
+		return brig_err(err, errno, "write %s/%s", dir, file);
+	do
+		w = write(fd, value, len);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return brig_err(err, errno, "write %s/%s", dir, file);
+	if ((size_t)w != len)
+		return brig_err(err, EIO, "write %s/%s: short write", dir, file);
+	return 0;
+}

@@ -254,3 +254,87 @@ runc_says() {
 	for d in $procs; do ! proc_alive "$d"; done
 	assert_nothing_left "$CID"
 }
+
+# unified_refused KEY VALUE WHAT — a container whose unified sets KEY is
+# refused with one line naming linux.resources.unified["KEY"] and WHAT;
+# nothing is left and the victim is untouched.
+unified_refused() {
+	update_config --arg k "$1" --arg v "$2" '.linux.resources.unified = {($k): $v}'
+	set_args sleep 100
+	attack
+	echo "unified $1=$2: status $status: $stderr"
+	assert_victim_untouched
+	is_runc && return 0
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"linux.resources.unified[\"$1\"]"*"$3"* ]]
+	assert_nothing_left "$CID"
+}
+
+@test "unified cannot write cgroup core files: cgroup.procs with a host pid, subtree_control, type, kill, freeze" {
+	[ -f $CG/unified/cgroup.procs ] || skip "no unified hierarchy"
+	start_victim
+	victim_cgroup "/brigtest-victim-$$-$BATS_TEST_NUMBER"
+	unified_refused cgroup.procs "$VICTIM" "core file"
+	unified_refused cgroup.threads "$VICTIM" "core file"
+	unified_refused cgroup.subtree_control "+hugetlb" "core file"
+	unified_refused cgroup.type threaded "core file"
+	unified_refused cgroup.kill 1 "core file"
+	unified_refused cgroup.freeze 1 "core file"
+	unified_refused cgroup.max.depth 0 "core file"
+	is_runc && skip "runc refuses unified on a v1 or hybrid host altogether"
+	true
+}
+
+@test "unified keys: a controller not enabled, '/', '..', no controller prefix: one line each" {
+	[ -f $CG/unified/cgroup.procs ] || skip "no unified hierarchy"
+	start_victim
+	victim_cgroup "/brigtest-victim-$$-$BATS_TEST_NUMBER"
+	unified_refused "hugetlb/../cgroup.procs" "$VICTIM" "'/'"
+	unified_refused ".." 1 "file name"
+	unified_refused "..hugetlb.2MB.max" 1 "file name"
+	unified_refused "notacontroller" 1 "controller"
+	# memory is a v1 controller here: not in the unified cgroup
+	unified_refused "memory.max" 1 "controller \"memory\" is not enabled"
+	is_runc && skip "runc refuses unified on a v1 or hybrid host altogether"
+	true
+}
+
+@test "unified writes a file of a controller the container's v2 cgroup has" {
+	[ -f $CG/unified/cgroup.procs ] || skip "no unified hierarchy"
+	is_runc && skip "runc refuses unified on a v1 or hybrid host altogether"
+	local f
+	grep -qw hugetlb $CG/unified/cgroup.controllers ||
+		skip "no hugetlb controller in the unified hierarchy"
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2 MB huge pages"
+	f=hugetlb.2MB.max
+	update_config --arg f "$f" '.linux.resources.unified = {($f): "4194304"}'
+	set_args sleep 100
+	run_detached "$CID"
+	[ "$(cat "$CG/unified/brig/$CID/$f")" = 4194304 ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "update -r with unified cgroup.procs of a host process: refused, the process stays where it was" {
+	[ -f $CG/unified/cgroup.procs ] || skip "no unified hierarchy"
+	start_victim
+	victim_cgroup "/brigtest-victim-$$-$BATS_TEST_NUMBER"
+	set_args sleep 100
+	run_detached "$CID"
+	local r=$TESTDIR/res.json
+	jq -n --arg v "$VICTIM" '{unified: {"cgroup.procs": $v}}' >"$r"
+	run --separate-stderr brig update -r "$r" "$CID"
+	echo "update: $status $stderr"
+	for k in cgroup.subtree_control cgroup.kill; do
+		jq -n --arg k "$k" '{unified: {($k): "1"}}' | brig update -r - "$CID" && status=0 || true
+	done
+	brig delete -f "$CID"
+	sleep 0.2
+	is_runc && runc_says "update status $status"
+	assert_victim_untouched
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *'linux.resources.unified["cgroup.procs"]'*"core file"* ]]
+	assert_nothing_left "$CID"
+}

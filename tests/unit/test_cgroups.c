@@ -247,6 +247,7 @@ static void build_v2(const char *base)
 	for (size_t i = 0; v2_files[i]; i++)
 		put("", "%sbrig/t1/%s", base, v2_files[i]);
 	put("populated 0\nfrozen 0\n", "%sbrig/t1/cgroup.events", base);
+	put("cpuset cpu io memory hugetlb pids\n", "%sbrig/t1/cgroup.controllers", base);
 }
 
 static struct cg_manager *must_new(const char *path, const char *id)
@@ -860,12 +861,13 @@ static void test_v2_io_hugetlb_pids_unified(void **state)
 	struct spec_kv bad[] = { { "rdma.max", "x" } };
 	struct spec_resources u = { .unified = { bad, 1 } };
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "linux.resources.unified.rdma.max"));
+	assert_non_null(strstr(err->msg, "linux.resources.unified[\"rdma.max\"]: the "
+			       "controller \"rdma\" is not enabled"));
 	brig_err_free(&err);
 	struct spec_kv evil[] = { { "../../etc/passwd", "x" } };
 	u.unified.v = evil;
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "invalid key"));
+	assert_non_null(strstr(err->msg, "not a file name (has a '/')"));
 	brig_err_free(&err);
 
 	struct spec_hugepage_limit bad_size = { "2M/../x", 1 };
@@ -949,8 +951,9 @@ static void test_hybrid(void **state)
 	assert_string_equal(get("unified/brig/t1/hugetlb.2MB.max"), "4194304");
 	u.unified.v = mkv;
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "linux.resources.unified.memory.high: the "
-			       "memory controller is not available in"));
+	assert_non_null(strstr(err->msg, "linux.resources.unified[\"memory.high\"]: the "
+			       "controller \"memory\" is not enabled in the container's "
+			       "cgroup"));
 	brig_err_free(&err);
 	/* freezing is the v1 freezer's */
 	ok(cg_freeze(m, &err), &err);
@@ -1151,6 +1154,97 @@ static void test_existing_cgroups(void **state)
 	cg_free(m);
 }
 
+static void test_unified_keys(void **state)
+{
+	static const char *const core[] = { "cgroup.procs", "cgroup.threads",
+		"cgroup.subtree_control", "cgroup.type", "cgroup.kill",
+		"cgroup.freeze", "cgroup.max.depth" };
+	static const struct { const char *key, *msg; } bad[] = {
+		{ "..", "[\"..\"]: not a file name (starts with '.')" },
+		{ ".hidden", "not a file name (starts with '.')" },
+		{ "memory/../../x", "not a file name (has a '/')" },
+		{ "", "[\"\"]: not a file name" },
+		{ "nodot", "[\"nodot\"]: not of the form <controller>.<file>" },
+		{ "memory.", "not of the form <controller>.<file>" },
+		{ "Memory.max", "not of the form <controller>.<file>" },
+		{ "a\"b\n.max", "[\"a\\\"b\\u000a.max\"]: not of the form" },
+		{ "rdma.max", "the controller \"rdma\" is not enabled" },
+	};
+	brig_error_t *err = NULL;
+	struct cg_manager *m;
+	char *outside, *link;
+	FILE *f;
+
+	(void)state;
+	build_v2("");
+	put("memory pids\n", "brig/t1/cgroup.controllers");
+	put("", "brig/t1/cgroup.threads");
+	put("", "brig/t1/cgroup.subtree_control");
+	put("", "brig/t1/cgroup.kill");
+	put("", "brig/t1/cgroup.type");
+	put("", "brig/t1/cgroup.max.depth");
+	m = must_new(NULL, "t1");
+	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++) {
+		/* with a good key first: nothing at all is written */
+		struct spec_kv kv[] = { { "memory.high", "1" }, { (char *)core[i], "4242" } };
+		struct spec_resources r = { .unified = { kv, 2 } };
+		char *want;
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		assert_true(asprintf(&want, "linux.resources.unified[\"%s\"]: cgroup core "
+				     "files (cgroup.*) cannot be written through unified",
+				     core[i]) > 0);
+		assert_string_equal(err->msg, want);
+		free(want);
+		brig_err_free(&err);
+		assert_string_equal(get("brig/t1/%s", core[i]), "");
+		assert_string_equal(get("brig/t1/memory.high"), "");
+		/* update: the same check */
+		assert_int_equal(cg_update(m, &r, &err), -1);
+		assert_non_null(strstr(err->msg, "cgroup core files"));
+		brig_err_free(&err);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct spec_kv kv[] = { { (char *)bad[i].key, "1" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		if (strstr(err->msg, bad[i].msg) == NULL)
+			fail_msg("key \"%s\": %s", bad[i].key, err->msg);
+		assert_int_equal(strncmp(err->msg, "linux.resources.unified[\"", 25), 0);
+		brig_err_free(&err);
+	}
+	/* a planted symlink is not followed */
+	outside = P("outside");
+	f = fopen(outside, "w");
+	assert_non_null(f);
+	fclose(f);
+	link = P("brig/t1/pids.max");
+	unlink(link);
+	assert_int_equal(symlink(outside, link), 0);
+	{
+		struct spec_kv kv[] = { { "pids.max", "7" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		assert_non_null(strstr(err->msg, "linux.resources.unified[\"pids.max\"]: write"));
+		assert_int_equal(err->code, ELOOP);
+		brig_err_free(&err);
+	}
+	assert_string_equal(get("outside"), "");
+	/* a good one is written */
+	{
+		struct spec_kv kv[] = { { "memory.high", "1073741824" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		ok(cg_apply(m, &r, &err), &err);
+		assert_string_equal(get("brig/t1/memory.high"), "1073741824");
+	}
+	free(outside);
+	free(link);
+	cg_free(m);
+}
+
 /* ---- update, stats, OOM notifications --------------------------------- */
 
 static void test_update_partial(void **state)
@@ -1319,6 +1413,7 @@ int main(void)
 		T(test_v2_freeze),
 		T(test_hybrid),
 		T(test_existing_cgroups),
+		T(test_unified_keys),
 		T(test_bpf_devices_program),
 		T(test_update_partial),
 		T(test_v1_stats),
