@@ -11,7 +11,8 @@
  *
  * Existing cgroups.  The container's cgroup is made by brig, or, when it
  * exists already, joined only if it is empty: no process and no
- * sub-cgroup, in every hierarchy.  A populated one is refused: the
+ * sub-cgroup, in every hierarchy, and not frozen (nor under a frozen
+ * parent: the init would hang there).  A populated one is refused: the
  * processes in it are not the container's, yet kill --all, delete and
  * pause act on the whole cgroup (runc 1.1 joins it with a deprecation
  * warning and 1.2 refuses it; Docker, Podman and containerd's CRI always
@@ -84,10 +85,42 @@ static struct cg_manager *manager_new(const char *root, brig_error_t **err)
 	return m;
 }
 
+/* A frozen cgroup (or one under a frozen parent) would hold the init
+ * before it can report, and create would wait for ever: refused, as
+ * runc does.  Looked at where the container's cgroup is, or the nearest
+ * existing parent of where it will be made. */
+static int refuse_frozen(const struct cg_hier *h, const char *what, brig_error_t **err)
+{
+	bool v1 = !h->v2 && cg_word_in(h->name, "freezer");
+	cleanup_free char *dir = xstrdup(h->dir), *st = NULL;
+	size_t ml = strlen(h->mnt);
+	bool frozen;
+
+	if (!h->v2 && !v1)
+		return 0;
+	while (strlen(dir) > ml && access(dir, F_OK) != 0)
+		*strrchr(dir, '/') = '\0';
+	if (strlen(dir) <= ml) /* the root cgroup is never frozen */
+		return 0;
+	if (v1) {
+		st = cg_read(dir, "freezer.state");
+		frozen = st && strcmp(st, "THAWED") != 0;
+	} else {
+		st = cg_read(dir, "cgroup.events");
+		frozen = st && (strncmp(st, "frozen 1", 8) == 0 || strstr(st, "\nfrozen 1"));
+		if (frozen) {
+			free(st);
+			st = xstrdup("frozen");
+		}
+	}
+	if (frozen)
+		return brig_err(err, 0, "%scgroup %s is frozen (%s: %s): thaw it first",
+				what, h->rel, dir, st);
+	return 0;
+}
+
 /* Which of the container's cgroups exist already (joined), refusing any
- * that holds a process or a sub-cgroup. */
-/* Which of the container's cgroups exist already (joined), refusing any
- * that holds a process or a sub-cgroup. */
+ * that holds a process or a sub-cgroup, or is frozen. */
 static int probe_existing(struct cg_manager *m, const char *what, brig_error_t **err)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -96,6 +129,8 @@ static int probe_existing(struct cg_manager *m, const char *what, brig_error_t *
 
 		if (r >= 0) {
 			m->h[i].joined = r == 1;
+			if (refuse_frozen(&m->h[i], what, err) < 0)
+				return -1;
 			continue;
 		}
 		if (r == -2) {

@@ -25,6 +25,9 @@ setup() {
 teardown() {
 	local d i
 	[ -n "${VICTIM:-}" ] && kill -9 "$VICTIM" 2>/dev/null && wait "$VICTIM" 2>/dev/null
+	for d in "${VICTIM_CGS[@]}"; do
+		[ -f "$d/freezer.state" ] && echo THAWED >"$d/freezer.state"
+	done
 	teardown_bundle
 	local rc=$?
 	for ((i = ${#VICTIM_CGS[@]} - 1; i >= 0; i--)); do
@@ -253,6 +256,30 @@ runc_says() {
 	done
 	for d in $procs; do ! proc_alive "$d"; done
 	assert_nothing_left "$CID"
+}
+
+@test "cgroupsPath naming a frozen cgroup, or one under it: refused at once, nothing left" {
+	[ -d $CG/freezer ] || skip "no v1 freezer hierarchy"
+	victim_cgroup "/brigtest-frozen-$$-$BATS_TEST_NUMBER" -
+	echo FROZEN >"$CG/freezer/brigtest-frozen-$$-$BATS_TEST_NUMBER/freezer.state"
+	local p BRIG_TIMEOUT=15
+	for p in "/brigtest-frozen-$$-$BATS_TEST_NUMBER" "/brigtest-frozen-$$-$BATS_TEST_NUMBER/$CID"; do
+		update_config --arg p "$p" '.linux.cgroupsPath = $p'
+		set_args true
+		# stdio on files: a frozen init would hold a pipe open for ever
+		brig run --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/out" 2>"$TESTDIR/err" &&
+			status=0 || status=$?
+		stderr=$(cat "$TESTDIR/err")
+		echo "$p: $status $stderr"
+		# runc refuses the first, and hangs under the frozen parent
+		is_runc && break
+		[ "$status" -eq 1 ]
+		assert_error_line
+		[[ $stderr == *"linux.cgroupsPath: cgroup $p is frozen"*"thaw it first"* ]]
+		assert_nothing_left "$CID"
+	done
+	is_runc && skip "runc: status $status ($stderr); a new cgroup under the frozen one hangs"
+	true
 }
 
 # unified_refused KEY VALUE WHAT — a container whose unified sets KEY is

@@ -1142,6 +1142,21 @@ static void test_existing_cgroups(void **state)
 	cg_free(m2);
 	cg_free(m);
 
+	/* frozen: the init would hang there */
+	put("", "freezer/frz/cgroup.procs");
+	put("FROZEN\n", "freezer/frz/freezer.state");
+	assert_null(cg_new(root, "/frz", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: cgroup /frz is frozen ("));
+	assert_non_null(strstr(err->msg, "freezer/frz: FROZEN): thaw it first"));
+	brig_err_free(&err);
+	/* a new one under a frozen parent: the same */
+	assert_null(cg_new(root, "/frz/new", "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /frz/new is frozen"));
+	brig_err_free(&err);
+	put("THAWED\n", "freezer/frz/freezer.state");
+	m = must_new("/frz/new", "t1");
+	cg_free(m);
+
 	/* missing when cg_new looked, there at create: someone else's, and
 	 * left alone by the rollback */
 	m = must_new("/late", "t1");
@@ -1152,6 +1167,26 @@ static void test_existing_cgroups(void **state)
 	assert_true(exists("pids/late"));
 	assert_false(exists("memory/late"));
 	cg_free(m);
+}
+
+static void test_v2_frozen_refused(void **state)
+{
+	brig_error_t *err = NULL;
+
+	(void)state;
+	build_v2("");
+	put("", "brig/t1/cgroup.procs");
+	put("populated 0\nfrozen 1\n", "brig/t1/cgroup.events");
+	assert_null(cg_new(root, NULL, "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t1 is frozen ("));
+	brig_err_free(&err);
+	/* the parent frozen: a new cgroup below it would be too */
+	put("populated 0\nfrozen 1\n", "brig/cgroup.events");
+	assert_null(cg_new(root, NULL, "t2", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t2 is frozen ("));
+	brig_err_free(&err);
+	put("populated 0\nfrozen 0\n", "brig/cgroup.events");
+	cg_free(must_new(NULL, "t2"));
 }
 
 static void test_unified_keys(void **state)
@@ -1413,6 +1448,7 @@ int main(void)
 		T(test_v2_freeze),
 		T(test_hybrid),
 		T(test_existing_cgroups),
+		T(test_v2_frozen_refused),
 		T(test_unified_keys),
 		T(test_bpf_devices_program),
 		T(test_update_partial),
