@@ -60,6 +60,16 @@ int cg_apply_resources(struct cg_manager *m, const struct spec_resources *r,
 	cleanup_free char *lc = NULL; /* the v2 cgroup's controllers */
 	struct cg_hier *h;
 
+	/* unified is written last but checked first: a bad key changes
+	 * nothing (an update is applied to a live container) */
+	if (r->unified.n) {
+		h = cg_unified(m);
+		if (h == NULL)
+			return brig_err(err, 0, "linux.resources.unified: no cgroup v2 "
+					"(unified) hierarchy on this host");
+		if (cg_check_unified(h, &r->unified, err) < 0)
+			return -1;
+	}
 	if (r->cpu && ((r->cpu->cpus && *r->cpu->cpus) ||
 		       (r->cpu->mems && *r->cpu->mems))) {
 		if (need(m, "cpuset", "linux.resources.cpu.cpus", &h, &lc, err) < 0 ||
@@ -126,13 +136,7 @@ int cg_apply_resources(struct cg_manager *m, const struct spec_resources *r,
 		    cg_apply_rdma(h, r->rdma, r->n_rdma, err) < 0)
 			return -1;
 	}
-	if (r->unified.n) {
-		h = cg_unified(m);
-		if (h == NULL)
-			return brig_err(err, 0, "linux.resources.unified: no cgroup v2 "
-					"(unified) hierarchy on this host");
-		if (cg_apply_unified(h, &r->unified, err) < 0)
-			return -1;
-	}
+	if (r->unified.n && cg_apply_unified(cg_unified(m), &r->unified, err) < 0)
+		return -1;
 	return 0;
 }

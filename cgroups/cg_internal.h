@@ -25,7 +25,10 @@ struct cg_hier {
 	char *dir;  /* mnt + rel */
 	char *mroot; /* the mount's root inside the hierarchy (mountinfo) */
 	bool v2;
-	bool created; /* cg_create made the leaf (vs. it already existed) */
+	bool created; /* cg_create made the leaf */
+	bool joined;  /* the leaf existed, empty, before the container: it is
+		       * joined, never removed (recorded in state, see
+		       * cg_path()) */
 	bool born_in; /* a child forked while cg_borrow_memory held it is here */
 };
 
@@ -80,6 +83,14 @@ void cg_rmdir_default_parent(const char *mnt, const char *rel);
  * (shared by all the hierarchies of one destroy).  ENOENT is success. */
 #define CG_RMDIR_BUDGET_MS 1000
 int cg_rmdir_tree(const char *dir, int *budget_ms, brig_error_t **err);
+/* A joined cgroup at delete: remove its sub-cgroups (it had none when
+ * joined), keep it, and wait while *budget_ms lasts for it to hold no
+ * process; EBUSY when one is left. */
+int cg_empty_joined(const char *dir, int *budget_ms, brig_error_t **err);
+/* Before create: 0 when dir does not exist, 1 when it exists with no
+ * process and no sub-cgroup, -2 when it has some (*err saying which:
+ * "already has processes (DIR: 1 2)"), -1 when it cannot be read. */
+int cg_probe(const char *dir, brig_error_t **err);
 /* Parse a cgroup.procs file. */
 int cg_read_procs(const char *dir, pid_t **pids, size_t *n, brig_error_t **err);
 int cg_write_pid(const char *dir, pid_t pid, brig_error_t **err);
@@ -91,6 +102,12 @@ void cg_err_keep(brig_error_t **err, brig_error_t **e);
 
 /* "/a/./b//../c" → "/a/c"; ".." stops at "/".  Caller frees. */
 char *cg_clean_path(const char *p);
+/* base + "/" + p made clean, or NULL when a ".." climbs above "/". */
+char *cg_resolve_path(const char *base, const char *p);
+/* Write value to file in the directory dfd (dir names it in errors),
+ * never through a symlink. */
+int cg_write_at(int dfd, const char *dir, const char *file, const char *value,
+		brig_error_t **err);
 
 /* ---- cg_detect.c -------------------------------------------------------- */
 
@@ -142,6 +159,10 @@ int cg_apply_net_prio(struct cg_hier *h, const struct spec_net_priority *p,
 		      size_t n, brig_error_t **err);
 int cg_apply_rdma(struct cg_hier *h, const struct spec_rdma *r, size_t n,
 		  brig_error_t **err);
+/* cg_unified.c: check every key (a file of a controller the cgroup has,
+ * never cgroup.*), then write them. */
+int cg_check_unified(struct cg_hier *h, const struct spec_kv_list *kv,
+		     brig_error_t **err);
 int cg_apply_unified(struct cg_hier *h, const struct spec_kv_list *kv,
 		     brig_error_t **err);
 

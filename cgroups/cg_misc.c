@@ -5,7 +5,7 @@
  *          reservation file (.rsvd.) beside it when the kernel has one.
  * network: v1 only, net_cls.classid and net_prio.ifpriomap "<if> <prio>".
  * rdma:    rdma.max "<dev> hca_handle=N hca_object=M" (same on v1 and v2).
- * unified: each key is a file of the v2 cgroup, written as given. */
+ * (unified: cg_unified.c) */
 #include "cgroups/cg_internal.h"
 
 #include <ctype.h>
@@ -97,34 +97,6 @@ int cg_apply_rdma(struct cg_hier *h, const struct spec_rdma *r, size_t n,
 		if (cg_write(h->dir, "rdma.max", v, err) < 0)
 			return brig_err_prefix(err, "linux.resources.rdma.%s",
 					       r[i].device ? r[i].device : "");
-	}
-	return 0;
-}
-
-int cg_apply_unified(struct cg_hier *h, const struct spec_kv_list *kv,
-		     brig_error_t **err)
-{
-	for (size_t i = 0; i < kv->n; i++) {
-		const char *k = kv->v[i].key, *v = kv->v[i].value;
-		cleanup_free char *ctrl = NULL;
-
-		if (k == NULL || *k == '\0' || strchr(k, '/') || k[0] == '.')
-			return brig_err(err, 0, "linux.resources.unified: invalid "
-					"key \"%s\"", k ? k : "");
-		if (cg_write(h->dir, k, v ? v : "", err) == 0)
-			continue;
-		ctrl = xasprintf("%.*s", (int)strcspn(k, "."), k);
-		if ((*err)->code == ENOENT && strcmp(ctrl, "cgroup") != 0) {
-			cleanup_free char *avail = cg_read(h->dir, "cgroup.controllers");
-			if (avail && !cg_word_in(avail, ctrl)) {
-				brig_err(err, 0, "linux.resources.unified.%s: the %s "
-					 "controller is not available in %s", k, ctrl,
-					 h->dir);
-				(*err)->code = ENOENT;
-				return -1;
-			}
-		}
-		return brig_err_prefix(err, "linux.resources.unified.%s", k);
 	}
 	return 0;
 }

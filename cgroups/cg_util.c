@@ -135,7 +135,10 @@ static int rmdir_retry(const char *dir, int *budget_ms, brig_error_t **err)
 	}
 }
 
-int cg_rmdir_tree(const char *dir, int *budget_ms, brig_error_t **err)
+/* Remove the sub-cgroups of dir, depth first, and dir itself unless
+ * keep_top. */
+static int rmdir_tree(const char *dir, bool keep_top, int *budget_ms,
+		      brig_error_t **err)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -154,15 +157,85 @@ int cg_rmdir_tree(const char *dir, int *budget_ms, brig_error_t **err)
 		    strcmp(e->d_name, "..") == 0)
 			continue;
 		sub = xasprintf("%s/%s", dir, e->d_name);
-		if (cg_rmdir_tree(sub, budget_ms, err) < 0) {
+		if (rmdir_tree(sub, false, budget_ms, err) < 0) {
 			ret = -1;
 			break;
 		}
 	}
 	closedir(d);
-	if (ret < 0)
+	if (ret < 0 || keep_top)
 		return ret;
 	return rmdir_retry(dir, budget_ms, err);
+}
+
+int cg_rmdir_tree(const char *dir, int *budget_ms, brig_error_t **err)
+{
+	return rmdir_tree(dir, false, budget_ms, err);
+}
+
+int cg_empty_joined(const char *dir, int *budget_ms, brig_error_t **err)
+{
+	if (rmdir_tree(dir, true, budget_ms, err) < 0)
+		return -1;
+	for (int i = 0;; i++) {
+		cleanup_free pid_t *pids = NULL;
+		unsigned ms = i < 10 ? 1 : 10;
+		brig_error_t *e = NULL;
+		size_t n = 0;
+
+		if (cg_read_procs(dir, &pids, &n, &e) < 0) {
+			int code = e->code;
+
+			brig_err_free(&e);
+			if (code == ENOENT)
+				return 0; /* removed by its owner meanwhile */
+			return brig_err(err, code, "read %s/cgroup.procs", dir);
+		}
+		if (n == 0)
+			return 0;
+		if (*budget_ms < (int)ms)
+			return brig_err(err, EBUSY, "cgroup %s still has processes", dir);
+		cg_sleep_ms(ms);
+		*budget_ms -= (int)ms;
+	}
+}
+
+int cg_probe(const char *dir, brig_error_t **err)
+{
+	cleanup_free pid_t *pids = NULL;
+	struct dirent *e;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	if (d == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		return brig_err(err, errno, "open %s", dir);
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
+			continue;
+		brig_err(err, 0, "already has sub-cgroups (%s/%s)", dir, e->d_name);
+		closedir(d);
+		return -2;
+	}
+	closedir(d);
+	if (cg_read_procs(dir, &pids, &n, err) < 0)
+		return -1;
+	if (n > 0) {
+		char list[128];
+		size_t o = 0;
+
+		list[0] = '\0';
+		for (size_t i = 0; i < n && o < sizeof(list) - 16; i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%d",
+					      i ? " " : "", (int)pids[i]);
+		brig_err(err, 0, "already has processes (%s: %s%s)", dir, list,
+			 o >= sizeof(list) - 16 ? " ..." : "");
+		return -2;
+	}
+	return 1;
 }
 
 int cg_read_procs(const char *dir, pid_t **pids, size_t *n, brig_error_t **err)
@@ -223,8 +296,9 @@ void cg_err_keep(brig_error_t **err, brig_error_t **e)
 	brig_err_free(e);
 }
 
-/* "/a/./b//../c" → "/a/c"; ".." stops at "/". */
-char *cg_clean_path(const char *p)
+/* "/a/./b//../c" → "/a/c"; ".." stops at "/", or with strict makes the
+ * result NULL. */
+static char *clean_path(const char *p, bool strict)
 {
 	size_t len = strlen(p);
 	char *out = xmalloc(len + 2), *tmp = xstrdup(p), *save = NULL, *tok;
@@ -235,6 +309,11 @@ char *cg_clean_path(const char *p)
 		if (strcmp(tok, ".") == 0)
 			continue;
 		if (strcmp(tok, "..") == 0) {
+			if (o == 0 && strict) {
+				free(tmp);
+				free(out);
+				return NULL;
+			}
 			while (o > 0 && out[o - 1] != '/')
 				o--;
 			if (o > 0)
@@ -248,4 +327,36 @@ char *cg_clean_path(const char *p)
 		strcpy(out, "/");
 	free(tmp);
 	return out;
+}
+
+char *cg_clean_path(const char *p)
+{
+	return clean_path(p, false);
+}
+
+char *cg_resolve_path(const char *base, const char *p)
+{
+	cleanup_free char *j = xasprintf("%s/%s", base, p);
+
+	return clean_path(j, true);
+}
+
+int cg_write_at(int dfd, const char *dir, const char *file, const char *value,
+		brig_error_t **err)
+{
+	cleanup_close int fd = openat(dfd, file, O_WRONLY | O_TRUNC | O_NOFOLLOW |
+				      O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t w;
+
+	if (fd < 0)
+		return brig_err(err, errno, "write %s/%s", dir, file);
+	do
+		w = write(fd, value, len);
+	while (w < 0 && errno == EINTR);
+	if (w < 0)
+		return brig_err(err, errno, "write %s/%s", dir, file);
+	if ((size_t)w != len)
+		return brig_err(err, EIO, "write %s/%s: short write", dir, file);
+	return 0;
 }

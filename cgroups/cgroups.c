@@ -1,17 +1,30 @@
 /* brig — cgroups/: path resolution and dispatch to the backend table
  * (layout detection is cg_detect.c).
  *
- * Path.  An absolute cgroupsPath is taken as is in every hierarchy.  A
- * relative one is appended to brig's own cgroup in each hierarchy
- * (/proc/self/cgroup; "/" under a fake root).  Without cgroupsPath the
- * container goes to "/brig/<id>" (absolute, so a pure v2 host never needs
- * controllers enabled in the cgroup brig itself runs in).  ".." never
- * climbs above the hierarchy (or own cgroup) root.  The systemd form
- * "slice:prefix:name" is refused.
+ * Path.  An absolute cgroupsPath is taken from each hierarchy's root, a
+ * relative one from brig's own cgroup in each hierarchy (/proc/self/cgroup;
+ * "/" under a fake root).  Without cgroupsPath the container goes to
+ * "/brig/<id>" (absolute, so a pure v2 host never needs controllers
+ * enabled in the cgroup brig itself runs in).  A ".." that climbs above a
+ * hierarchy's root is refused, not clamped: the path would not mean what
+ * it says.  The systemd form "slice:prefix:name" is refused.
+ *
+ * Existing cgroups.  The container's cgroup is made by brig, or, when it
+ * exists already, joined only if it is empty: no process and no
+ * sub-cgroup, in every hierarchy, and not frozen (nor under a frozen
+ * parent: the init would hang there).  A populated one is refused: the
+ * processes in it are not the container's, yet kill --all, delete and
+ * pause act on the whole cgroup (runc 1.1 joins it with a deprecation
+ * warning and 1.2 refuses it; Docker, Podman and containerd's CRI always
+ * ask for a new leaf).  A joined cgroup is never removed: delete kills
+ * what is in it (nothing was when the container joined), removes the
+ * sub-cgroups made since, and leaves the cgroup to its owner.
  *
  * cg_path() is what state.json keeps: the path, or when a relative path
  * resolved differently per hierarchy, "<path>;<hierarchy>=<path>;..."
- * listing the ones that differ from the first ("unified" names the v2 one).
+ * listing the ones that differ from the first ("unified" names the v2
+ * one), then ";+<hierarchy>" for each joined hierarchy.  It is written
+ * before the first mkdir, and a later delete acts on it alone.
  */
 #include "cgroups/cg_internal.h"
 
@@ -19,13 +32,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-
-static char *join_path(const char *a, const char *b)
-{
-	cleanup_free char *j = xasprintf("%s/%s", a, b);
-
-	return cg_clean_path(j);
-}
 
 static void set_rel(struct cg_hier *h, const char *rel)
 {
@@ -54,6 +60,15 @@ static void encode_path(struct cg_manager *m)
 		free(p);
 		p = n;
 	}
+	for (size_t i = 0; i < m->n; i++) {
+		char *n;
+
+		if (!m->h[i].joined)
+			continue;
+		n = xasprintf("%s;+%s", p, hier_key(&m->h[i]));
+		free(p);
+		p = n;
+	}
 	free(m->path);
 	m->path = p;
 }
@@ -70,11 +85,72 @@ static struct cg_manager *manager_new(const char *root, brig_error_t **err)
 	return m;
 }
 
+/* A frozen cgroup (or one under a frozen parent) would hold the init
+ * before it can report, and create would wait for ever: refused, as
+ * runc does.  Looked at where the container's cgroup is, or the nearest
+ * existing parent of where it will be made. */
+static int refuse_frozen(const struct cg_hier *h, const char *what, brig_error_t **err)
+{
+	bool v1 = !h->v2 && cg_word_in(h->name, "freezer");
+	cleanup_free char *dir = xstrdup(h->dir), *st = NULL;
+	size_t ml = strlen(h->mnt);
+	bool frozen;
+
+	if (!h->v2 && !v1)
+		return 0;
+	while (strlen(dir) > ml && access(dir, F_OK) != 0)
+		*strrchr(dir, '/') = '\0';
+	if (strlen(dir) <= ml) /* the root cgroup is never frozen */
+		return 0;
+	if (v1) {
+		st = cg_read(dir, "freezer.state");
+		frozen = st && strcmp(st, "THAWED") != 0;
+	} else {
+		st = cg_read(dir, "cgroup.events");
+		frozen = st && (strncmp(st, "frozen 1", 8) == 0 || strstr(st, "\nfrozen 1"));
+		if (frozen) {
+			free(st);
+			st = xstrdup("frozen");
+		}
+	}
+	if (frozen)
+		return brig_err(err, 0, "%scgroup %s is frozen (%s: %s): thaw it first",
+				what, h->rel, dir, st);
+	return 0;
+}
+
+/* Which of the container's cgroups exist already (joined), refusing any
+ * that holds a process or a sub-cgroup, or is frozen. */
+static int probe_existing(struct cg_manager *m, const char *what, brig_error_t **err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		brig_error_t *e = NULL;
+		int r = cg_probe(m->h[i].dir, &e);
+
+		if (r >= 0) {
+			m->h[i].joined = r == 1;
+			if (refuse_frozen(&m->h[i], what, err) < 0)
+				return -1;
+			continue;
+		}
+		if (r == -2) {
+			brig_err(err, 0, "%scgroup %s %s: brig runs a container only in "
+				 "a new or an empty cgroup", what, m->h[i].rel, e->msg);
+			brig_err_free(&e);
+			return -1;
+		}
+		*err = e;
+		return brig_err_prefix(err, "%scgroup %s", what, m->h[i].rel);
+	}
+	return 0;
+}
+
 struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 			  const char *id, brig_error_t **err)
 {
 	struct cg_manager *m;
 	cleanup_free char *rel = NULL;
+	const char *what = "";
 	bool relative = false;
 
 	if (cgroups_path && *cgroups_path) {
@@ -84,7 +160,8 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 			return NULL;
 		}
 		relative = cgroups_path[0] != '/';
-		rel = cg_clean_path(cgroups_path);
+		rel = xstrdup(cgroups_path);
+		what = "linux.cgroupsPath: ";
 	} else {
 		if (id == NULL || *id == '\0' || strchr(id, '/') ||
 		    strcmp(id, ".") == 0 || strcmp(id, "..") == 0) {
@@ -98,22 +175,31 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 	if (m == NULL)
 		return NULL;
 	for (size_t i = 0; i < m->n; i++) {
-		if (relative) {
-			cleanup_free char *own = cg_own_cgroup(m, &m->h[i]);
-			cleanup_free char *j = join_path(own, rel);
-			set_rel(&m->h[i], j);
-		} else {
-			set_rel(&m->h[i], rel);
+		cleanup_free char *own = relative ? cg_own_cgroup(m, &m->h[i]) : NULL;
+		cleanup_free char *r = cg_resolve_path(own ? own : "/", rel);
+
+		if (r == NULL) {
+			brig_err(err, 0, "linux.cgroupsPath: \"%s\" climbs above the root "
+				 "of the %s cgroup hierarchy%s%s", cgroups_path,
+				 m->h[i].v2 ? "unified" : m->h[i].name,
+				 relative ? " from brig's own cgroup " : "",
+				 relative ? own : "");
+			goto fail;
 		}
+		if (strcmp(r, "/") == 0) {
+			brig_err(err, 0, "linux.cgroupsPath: \"%s\" is the root cgroup",
+				 cgroups_path);
+			goto fail;
+		}
+		set_rel(&m->h[i], r);
 	}
-	if (strcmp(m->h[0].rel, "/") == 0) {
-		brig_err(err, 0, "linux.cgroupsPath: \"%s\" is the root cgroup",
-			 cgroups_path);
-		cg_free(m);
-		return NULL;
-	}
+	if (probe_existing(m, what, err) < 0)
+		goto fail;
 	encode_path(m);
 	return m;
+fail:
+	cg_free(m);
+	return NULL;
 }
 
 struct cg_manager *cg_load(const char *root, const char *path,
@@ -137,6 +223,12 @@ struct cg_manager *cg_load(const char *root, const char *path,
 	while ((tok = strtok_r(NULL, ";", &save)) != NULL) {
 		char *eq = strchr(tok, '=');
 
+		if (tok[0] == '+') {
+			for (size_t i = 0; i < m->n; i++)
+				if (strcmp(hier_key(&m->h[i]), tok + 1) == 0)
+					m->h[i].joined = true;
+			continue;
+		}
 		if (eq == NULL)
 			continue;
 		*eq = '\0';

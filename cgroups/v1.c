@@ -65,15 +65,31 @@ static int cpuset_init(const struct cg_hier *h, brig_error_t **err)
 	return 0;
 }
 
+/* mkdir -p dir, the last level made by this call (created set): one
+ * that appeared since cg_new found it missing is someone else's. */
+static int mkdir_leaf(struct cg_hier *h, brig_error_t **err)
+{
+	bool made = false;
+
+	if (cg_mkdir_p(h->dir, &made, err) < 0)
+		return -1;
+	if (!made)
+		return brig_err(err, EEXIST, "mkdir %s: made by someone else meanwhile",
+				h->dir);
+	h->created = true;
+	return 0;
+}
+
 int cg_v1_mkdir(struct cg_hier *h, brig_error_t **err)
 {
 	/* A concurrent destroy may rmdir a shared parent ("/brig")
-	 * between our mkdirs: one retry covers it. */
-	if (cg_mkdir_p(h->dir, &h->created, err) < 0) {
+	 * between our mkdirs: one retry covers it.  A joined cgroup is
+	 * there already. */
+	if (!h->joined && mkdir_leaf(h, err) < 0) {
 		if ((*err)->code != ENOENT)
 			return -1;
 		brig_err_free(err);
-		if (cg_mkdir_p(h->dir, &h->created, err) < 0)
+		if (mkdir_leaf(h, err) < 0)
 			return -1;
 	}
 	if (cg_word_in(h->name, "cpuset") && cpuset_init(h, err) < 0)
@@ -86,7 +102,7 @@ int cg_v1_create(struct cg_manager *m, brig_error_t **err)
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
 
-		if (h->v2 || h->created) /* made first by cg_create_borrowing */
+		if (h->v2 || h->created || h->born_in) /* done first by cg_create_borrowing */
 			continue;
 		if (cg_v1_mkdir(h, err) < 0)
 			return -1;
@@ -112,12 +128,14 @@ int cg_v1_destroy(struct cg_manager *m, brig_error_t **err)
 		if (m->h[i].v2)
 			continue;
 		/* Go on with the other hierarchies; report the first error. */
-		if (cg_rmdir_tree(m->h[i].dir, &m->rmdir_budget_ms, &e) < 0) {
+		if ((m->h[i].joined ? cg_empty_joined(m->h[i].dir, &m->rmdir_budget_ms, &e)
+				    : cg_rmdir_tree(m->h[i].dir, &m->rmdir_budget_ms, &e)) < 0) {
 			cg_err_keep(err, &e);
 			ret = -1;
 			continue;
 		}
-		cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
+		if (!m->h[i].joined)
+			cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
 	}
 	return ret;
 }

@@ -49,12 +49,16 @@ int cg_v2_create(struct cg_manager *m, brig_error_t **err)
 		sub = xasprintf("%s/%s", dir, tok);
 		free(dir);
 		dir = sub;
+		if (next == NULL && h->joined) /* there already, found empty */
+			break;
 		if (mkdir(dir, 0755) == 0) {
 			h->created = next == NULL;
-		} else if (errno == EEXIST) {
-			h->created = false;
-		} else {
+		} else if (errno != EEXIST) {
 			return brig_err(err, errno, "mkdir %s", dir);
+		} else if (next == NULL) {
+			/* missing when cg_new looked: someone else's */
+			return brig_err(err, EEXIST, "mkdir %s: made by someone else "
+					"meanwhile", dir);
 		}
 		tok = next;
 	}
@@ -74,6 +78,8 @@ int cg_v2_destroy(struct cg_manager *m, brig_error_t **err)
 
 	if (h == NULL)
 		return 0;
+	if (h->joined)
+		return cg_empty_joined(h->dir, &m->rmdir_budget_ms, err);
 	if (cg_rmdir_tree(h->dir, &m->rmdir_budget_ms, err) < 0)
 		return -1;
 	cg_rmdir_default_parent(h->mnt, h->rel);

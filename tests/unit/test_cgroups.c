@@ -247,6 +247,7 @@ static void build_v2(const char *base)
 	for (size_t i = 0; v2_files[i]; i++)
 		put("", "%sbrig/t1/%s", base, v2_files[i]);
 	put("populated 0\nfrozen 0\n", "%sbrig/t1/cgroup.events", base);
+	put("cpuset cpu io memory hugetlb pids\n", "%sbrig/t1/cgroup.controllers", base);
 }
 
 static struct cg_manager *must_new(const char *path, const char *id)
@@ -305,17 +306,34 @@ static void test_paths(void **state)
 	m = must_new("pods/x", "t1");
 	assert_string_equal(cg_path(m), "/pods/x");
 	cg_free(m);
-	/* ".." never climbs out of the hierarchy */
-	m = must_new("/a/../../b/./c//", "t1");
+	m = must_new("/a/../b/./c//", "t1");
 	assert_string_equal(cg_path(m), "/b/c");
 	cg_free(m);
+	/* a ".." above the root is refused, not clamped */
+	assert_null(cg_new(root, "/a/../../b", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: \"/a/../../b\" climbs above "
+			       "the root of the "));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "../x", "t1", &err)); /* own cgroup "/" here */
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	assert_non_null(strstr(err->msg, "from brig's own cgroup /"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "x/../../../../../etc", "t1", &err));
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	brig_err_free(&err);
 
 	assert_null(cg_new(root, "system.slice:docker:abc", "t1", &err));
 	assert_string_equal(err->msg, "linux.cgroupsPath: systemd cgroup paths "
 			    "(slice:prefix:name) are not supported yet");
 	brig_err_free(&err);
 	assert_null(cg_new(root, "/..", "t1", &err));
-	assert_non_null(strstr(err->msg, "root cgroup"));
+	assert_non_null(strstr(err->msg, "climbs above the root"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, "/a/..", "t1", &err));
+	assert_non_null(strstr(err->msg, "is the root cgroup"));
+	brig_err_free(&err);
+	assert_null(cg_new(root, ".", "t1", &err)); /* brig's own: "/" here */
+	assert_non_null(strstr(err->msg, "is the root cgroup"));
 	brig_err_free(&err);
 	assert_null(cg_new(root, NULL, "../x", &err));
 	brig_err_free(&err);
@@ -412,7 +430,8 @@ static void test_create_rollback(void **state)
 	build_v1(false);
 	put("0-3\n", "cpuset/cpuset.cpus"); /* but none below: the copy fails */
 	put("0\n", "cpuset/cpuset.mems");
-	mk("pids/brig/t1"); /* there before: must survive the rollback */
+	put("", "pids/brig/t1/cgroup.procs"); /* there before, empty: joined, and
+						* must survive the rollback */
 	m = must_new(NULL, "t1");
 	assert_int_equal(cg_create(m, &err), -1);
 	assert_true(asprintf(&want, "create cgroup /brig/t1: write %s/cpuset/brig/"
@@ -659,6 +678,7 @@ static void test_v1_network(void **state)
 	build_v1(true);
 	put("", "net_cls,net_prio/brig/t1/net_cls.classid");
 	put("", "net_cls,net_prio/brig/t1/net_prio.ifpriomap");
+	put("", "net_cls,net_prio/brig/t1/cgroup.procs");
 	m = must_new(NULL, "t1");
 	ok(cg_apply(m, &r, &err), &err);
 	assert_string_equal(get("net_cls,net_prio/brig/t1/net_cls.classid"), "1048577");
@@ -841,12 +861,13 @@ static void test_v2_io_hugetlb_pids_unified(void **state)
 	struct spec_kv bad[] = { { "rdma.max", "x" } };
 	struct spec_resources u = { .unified = { bad, 1 } };
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "linux.resources.unified.rdma.max"));
+	assert_non_null(strstr(err->msg, "linux.resources.unified[\"rdma.max\"]: the "
+			       "controller \"rdma\" is not enabled"));
 	brig_err_free(&err);
 	struct spec_kv evil[] = { { "../../etc/passwd", "x" } };
 	u.unified.v = evil;
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "invalid key"));
+	assert_non_null(strstr(err->msg, "not a file name (has a '/')"));
 	brig_err_free(&err);
 
 	struct spec_hugepage_limit bad_size = { "2M/../x", 1 };
@@ -930,8 +951,9 @@ static void test_hybrid(void **state)
 	assert_string_equal(get("unified/brig/t1/hugetlb.2MB.max"), "4194304");
 	u.unified.v = mkv;
 	assert_int_equal(cg_apply(m, &u, &err), -1);
-	assert_non_null(strstr(err->msg, "linux.resources.unified.memory.high: the "
-			       "memory controller is not available in"));
+	assert_non_null(strstr(err->msg, "linux.resources.unified[\"memory.high\"]: the "
+			       "controller \"memory\" is not enabled in the container's "
+			       "cgroup"));
 	brig_err_free(&err);
 	/* freezing is the v1 freezer's */
 	ok(cg_freeze(m, &err), &err);
@@ -1055,6 +1077,207 @@ static void test_bpf_devices_program(void **state)
 	assert_int_equal(cg_bpf_devices_build(bad, 1, &v, &n, &err), -1);
 	assert_non_null(strstr(err->msg, "linux.resources.devices[0]"));
 	brig_err_free(&err);
+}
+
+/* ---- existing cgroups: refused when populated, else joined and kept ---- */
+
+static void test_existing_cgroups(void **state)
+{
+	brig_error_t *err = NULL;
+	struct cg_manager *m, *m2;
+
+	(void)state;
+	build_v1(false);
+	put("hugetlb\n", "unified/cgroup.controllers");
+	put("", "unified/cgroup.subtree_control");
+
+	/* a host process in one hierarchy: refused, nothing made */
+	put("4242\n4343\n", "pids/victim/cgroup.procs");
+	assert_null(cg_new(root, "/victim", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: cgroup /victim already "
+			       "has processes ("));
+	assert_non_null(strstr(err->msg, "pids/victim: 4242 4343): brig runs a "
+			       "container only in a new or an empty cgroup"));
+	brig_err_free(&err);
+	assert_false(exists("memory/victim"));
+	/* one in a sub-cgroup: the same */
+	put("", "memory/parent/cgroup.procs");
+	put("4242\n", "memory/parent/inner/cgroup.procs");
+	assert_null(cg_new(root, "/parent", "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /parent already has sub-cgroups ("));
+	assert_non_null(strstr(err->msg, "memory/parent/inner)"));
+	brig_err_free(&err);
+	/* the default path too (another root's container of that id) */
+	put("4242\n", "freezer/brig/t1/cgroup.procs");
+	assert_null(cg_new(root, NULL, "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t1 already has processes"));
+	brig_err_free(&err);
+
+	/* empty ones are joined, recorded in the path, never removed */
+	put("", "pids/empty/cgroup.procs");
+	put("", "unified/empty/cgroup.procs");
+	m = must_new("/empty", "t1");
+	assert_non_null(strstr(cg_path(m), ";+pids"));
+	assert_non_null(strstr(cg_path(m), ";+unified"));
+	assert_null(strstr(cg_path(m), "+memory"));
+	assert_int_equal(strncmp(cg_path(m), "/empty;", 7), 0);
+	ok(cg_create(m, &err), &err);
+	assert_true(exists("memory/empty"));
+	mk("pids/empty/made-inside"); /* by the container, since */
+	/* a later command acts on what was recorded */
+	m2 = cg_load(root, cg_path(m), &err);
+	assert_non_null(m2);
+	assert_string_equal(cg_path(m2), cg_path(m));
+	ok(cg_destroy(m2, &err), &err);
+	assert_false(exists("memory/empty"));
+	assert_true(exists("pids/empty"));
+	assert_false(exists("pids/empty/made-inside"));
+	assert_true(exists("unified/empty"));
+	/* a process still there: the joined cgroup is not "gone" */
+	put("4242\n", "pids/empty/cgroup.procs");
+	assert_int_equal(cg_destroy(m2, &err), -1);
+	assert_non_null(strstr(err->msg, "pids/empty still has processes"));
+	brig_err_free(&err);
+	assert_true(exists("pids/empty"));
+	cg_free(m2);
+	cg_free(m);
+
+	/* frozen: the init would hang there */
+	put("", "freezer/frz/cgroup.procs");
+	put("FROZEN\n", "freezer/frz/freezer.state");
+	assert_null(cg_new(root, "/frz", "t1", &err));
+	assert_non_null(strstr(err->msg, "linux.cgroupsPath: cgroup /frz is frozen ("));
+	assert_non_null(strstr(err->msg, "freezer/frz: FROZEN): thaw it first"));
+	brig_err_free(&err);
+	/* a new one under a frozen parent: the same */
+	assert_null(cg_new(root, "/frz/new", "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /frz/new is frozen"));
+	brig_err_free(&err);
+	put("THAWED\n", "freezer/frz/freezer.state");
+	m = must_new("/frz/new", "t1");
+	cg_free(m);
+
+	/* missing when cg_new looked, there at create: someone else's, and
+	 * left alone by the rollback */
+	m = must_new("/late", "t1");
+	put("", "pids/late/cgroup.procs");
+	assert_int_equal(cg_create(m, &err), -1);
+	assert_non_null(strstr(err->msg, "made by someone else meanwhile"));
+	brig_err_free(&err);
+	assert_true(exists("pids/late"));
+	assert_false(exists("memory/late"));
+	cg_free(m);
+}
+
+static void test_v2_frozen_refused(void **state)
+{
+	brig_error_t *err = NULL;
+
+	(void)state;
+	build_v2("");
+	put("", "brig/t1/cgroup.procs");
+	put("populated 0\nfrozen 1\n", "brig/t1/cgroup.events");
+	assert_null(cg_new(root, NULL, "t1", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t1 is frozen ("));
+	brig_err_free(&err);
+	/* the parent frozen: a new cgroup below it would be too */
+	put("populated 0\nfrozen 1\n", "brig/cgroup.events");
+	assert_null(cg_new(root, NULL, "t2", &err));
+	assert_non_null(strstr(err->msg, "cgroup /brig/t2 is frozen ("));
+	brig_err_free(&err);
+	put("populated 0\nfrozen 0\n", "brig/cgroup.events");
+	cg_free(must_new(NULL, "t2"));
+}
+
+static void test_unified_keys(void **state)
+{
+	static const char *const core[] = { "cgroup.procs", "cgroup.threads",
+		"cgroup.subtree_control", "cgroup.type", "cgroup.kill",
+		"cgroup.freeze", "cgroup.max.depth" };
+	static const struct { const char *key, *msg; } bad[] = {
+		{ "..", "[\"..\"]: not a file name (starts with '.')" },
+		{ ".hidden", "not a file name (starts with '.')" },
+		{ "memory/../../x", "not a file name (has a '/')" },
+		{ "", "[\"\"]: not a file name" },
+		{ "nodot", "[\"nodot\"]: not of the form <controller>.<file>" },
+		{ "memory.", "not of the form <controller>.<file>" },
+		{ "Memory.max", "not of the form <controller>.<file>" },
+		{ "a\"b\n.max", "[\"a\\\"b\\u000a.max\"]: not of the form" },
+		{ "rdma.max", "the controller \"rdma\" is not enabled" },
+	};
+	brig_error_t *err = NULL;
+	struct cg_manager *m;
+	char *outside, *link;
+	FILE *f;
+
+	(void)state;
+	build_v2("");
+	put("memory pids\n", "brig/t1/cgroup.controllers");
+	put("", "brig/t1/cgroup.threads");
+	put("", "brig/t1/cgroup.subtree_control");
+	put("", "brig/t1/cgroup.kill");
+	put("", "brig/t1/cgroup.type");
+	put("", "brig/t1/cgroup.max.depth");
+	m = must_new(NULL, "t1");
+	for (size_t i = 0; i < sizeof(core) / sizeof(core[0]); i++) {
+		/* with a good key first: nothing at all is written */
+		struct spec_kv kv[] = { { "memory.high", "1" }, { (char *)core[i], "4242" } };
+		struct spec_resources r = { .unified = { kv, 2 } };
+		char *want;
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		assert_true(asprintf(&want, "linux.resources.unified[\"%s\"]: cgroup core "
+				     "files (cgroup.*) cannot be written through unified",
+				     core[i]) > 0);
+		assert_string_equal(err->msg, want);
+		free(want);
+		brig_err_free(&err);
+		assert_string_equal(get("brig/t1/%s", core[i]), "");
+		assert_string_equal(get("brig/t1/memory.high"), "");
+		/* update: the same check */
+		assert_int_equal(cg_update(m, &r, &err), -1);
+		assert_non_null(strstr(err->msg, "cgroup core files"));
+		brig_err_free(&err);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct spec_kv kv[] = { { (char *)bad[i].key, "1" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		if (strstr(err->msg, bad[i].msg) == NULL)
+			fail_msg("key \"%s\": %s", bad[i].key, err->msg);
+		assert_int_equal(strncmp(err->msg, "linux.resources.unified[\"", 25), 0);
+		brig_err_free(&err);
+	}
+	/* a planted symlink is not followed */
+	outside = P("outside");
+	f = fopen(outside, "w");
+	assert_non_null(f);
+	fclose(f);
+	link = P("brig/t1/pids.max");
+	unlink(link);
+	assert_int_equal(symlink(outside, link), 0);
+	{
+		struct spec_kv kv[] = { { "pids.max", "7" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		assert_int_equal(cg_apply(m, &r, &err), -1);
+		assert_non_null(strstr(err->msg, "linux.resources.unified[\"pids.max\"]: write"));
+		assert_int_equal(err->code, ELOOP);
+		brig_err_free(&err);
+	}
+	assert_string_equal(get("outside"), "");
+	/* a good one is written */
+	{
+		struct spec_kv kv[] = { { "memory.high", "1073741824" } };
+		struct spec_resources r = { .unified = { kv, 1 } };
+
+		ok(cg_apply(m, &r, &err), &err);
+		assert_string_equal(get("brig/t1/memory.high"), "1073741824");
+	}
+	free(outside);
+	free(link);
+	cg_free(m);
 }
 
 /* ---- update, stats, OOM notifications --------------------------------- */
@@ -1224,6 +1447,9 @@ int main(void)
 		T(test_v2_io_hugetlb_pids_unified),
 		T(test_v2_freeze),
 		T(test_hybrid),
+		T(test_existing_cgroups),
+		T(test_v2_frozen_refused),
+		T(test_unified_keys),
 		T(test_bpf_devices_program),
 		T(test_update_partial),
 		T(test_v1_stats),
