@@ -10,7 +10,7 @@
  * So the commands that put a process into a container run from a copy of
  * brig that cannot be written through any route, re-executed at start:
  *   1. an overlay mount with two lower layers and no upper (the binary's
- *      directory over an empty tmpfs), made with the new mount API and
+ *      directory over /dev, or an empty tmpfs), made with the new mount API and
  *      never attached anywhere: its superblock is read-only, and no
  *      remount can make an overlay without an upper layer writable.  It
  *      shares the page cache with the original: nothing is copied.
@@ -110,29 +110,19 @@ static char *escape_layer(const char *s)
 	return out;
 }
 
-/* The binary through a read-only overlay of its own directory: an O_PATH
- * fd to execveat, or -1. */
-static int overlay_copy(const char *exe)
+/* An overlay of dir over lower2, without upper layer, as an fsmount fd. */
+static int overlay_of(const char *dir, const char *lower2)
 {
-	const char *slash = strrchr(exe, '/');
-	cleanup_close int empty = -1, fs = -1, mnt = -1;
-	char lower2[64];
+	cleanup_close int fs = fsopen_("overlay");
 
-	if (exe[0] != '/' || !slash || !slash[1])
-		return -1;
-	cleanup_free char *dir = slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
-	empty = empty_tmpfs();
-	if (empty < 0)
-		return -1;
-	snprintf(lower2, sizeof(lower2), "/proc/self/fd/%d", empty);
-	fs = fsopen_("overlay");
 	if (fs < 0)
 		return -1;
 	/* "lowerdir+" (Linux 6.8) takes any path; older kernels the list */
 	if (fsconfig_(fs, FSCONFIG_SET_STRING, "lowerdir+", dir) < 0 ||
 	    fsconfig_(fs, FSCONFIG_SET_STRING, "lowerdir+", lower2) < 0) {
 		cleanup_free char *a = escape_layer(dir);
-		cleanup_free char *both = xasprintf("%s:%s", a, lower2);
+		cleanup_free char *b = escape_layer(lower2);
+		cleanup_free char *both = xasprintf("%s:%s", a, b);
 		close(fs);
 		fs = fsopen_("overlay");
 		if (fs < 0 || fsconfig_(fs, FSCONFIG_SET_STRING, "lowerdir", both) < 0)
@@ -140,7 +130,33 @@ static int overlay_copy(const char *exe)
 	}
 	if (fsconfig_(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0)
 		return -1;
-	mnt = fsmount_(fs, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+	return fsmount_(fs, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
+}
+
+/* The binary through a read-only overlay of its own directory: an O_PATH
+ * fd to execveat, or -1.  The binary is looked up in its directory, the
+ * upper of the two lower layers: what the other one holds never shows.
+ * That one is /dev, which is there and apart from where binaries live
+ * (overlay refuses layers inside each other); else an empty tmpfs, a
+ * superblock more (kernel memory charged to the caller: scenario 8). */
+static int overlay_copy(const char *exe)
+{
+	const char *slash = strrchr(exe, '/');
+	cleanup_close int empty = -1, mnt = -1;
+	char lower2[64];
+
+	if (exe[0] != '/' || !slash || !slash[1])
+		return -1;
+	cleanup_free char *dir = slash == exe ? xstrdup("/") : strndup(exe, (size_t)(slash - exe));
+	if (strncmp(dir, "/dev", 4) != 0 && strcmp(dir, "/") != 0)
+		mnt = overlay_of(dir, "/dev");
+	if (mnt < 0) {
+		empty = empty_tmpfs();
+		if (empty < 0)
+			return -1;
+		snprintf(lower2, sizeof(lower2), "/proc/self/fd/%d", empty);
+		mnt = overlay_of(dir, lower2);
+	}
 	if (mnt < 0)
 		return -1;
 	return openat(mnt, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
