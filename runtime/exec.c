@@ -37,6 +37,7 @@
 
 #include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
+#include "runtime/stub/stub_format.h"
 #include "security/security.h"
 
 struct exec_opts {
@@ -339,20 +340,6 @@ static int helper_setup(struct exec_ctx *x, struct proc_final *f, brig_error_t *
 	return finalize_process(f, err);
 }
 
-/* The process, in the container's pid namespace: all that is left. */
-static int exec_process(struct exec_ctx *x, struct proc_final *f)
-{
-	brig_error_t *err = NULL;
-
-	fault_point("exec-process");
-	if (f->p->terminal && terminal_take_control(&err) < 0)
-		return child_fail(x, err);
-	if (chan_send(x->sock, CHAN_READY, NULL, -1) < 0)
-		return 127; /* the runtime is gone */
-	finalize_exec(f, x->preserve_fds, &err);
-	return child_fail(x, err);
-}
-
 static int exec_helper(void *arg)
 {
 	struct exec_ctx *x = arg;
@@ -361,30 +348,29 @@ static int exec_helper(void *arg)
 		.userns = x->userns,
 		.sock = x->sock,
 		.seccomp = x->seccomp,
+		.stub_fd = -1,
+		.desc_fd = -1,
 	};
 	brig_error_t *err = NULL;
-	char msg[16];
 
-	/* until execve, no process of the container may open our
-	 * /proc/<pid>/exe (the runtime's binary) or ptrace us */
+	/* not a process of the container's: nothing there sees it; not
+	 * dumpable all the same */
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	close(x->parent_sock);
 	if (helper_setup(x, &f, &err) < 0)
 		return child_fail(x, err);
-	/* the seccomp filter is loaded (without no_new_privs, before the
-	 * capabilities were dropped): the profile must allow this clone */
-	pid_t pid = ns_fork_sibling();
-	if (pid == 0)
-		_exit(exec_process(x, &f));
-	if (pid < 0) {
-		brig_err(&err, errno, "start the process in the container's pid namespace: clone%s",
-			 x->seccomp ? " (refused by linux.seccomp?)" : "");
-		return child_fail(x, err);
-	}
-	snprintf(msg, sizeof(msg), "%d", (int)pid);
-	if (chan_send(x->sock, CHAN_PID, msg, -1) < 0)
-		return 127; /* the runtime is gone: the process stops at READY */
-	return 0;
+	/* The stub takes over (handoff.c): it loads the filter (with
+	 * no_new_privs), forks the process into the pid namespace as our
+	 * parent's child, sends its pid and exits; the process takes the
+	 * terminal, sends READY and execs. */
+	struct handoff_opts ho = {
+		.flags = STUB_FORK | (x->p->terminal ? STUB_SESSION : 0) |
+			 (fault_stop("exec-process") ? STUB_STOP : 0),
+		.fifo = -1,
+		.keep_fds = x->preserve_fds,
+	};
+	handoff(&f, &ho, &err);
+	return child_fail(x, err);
 }
 
 /* ---- the parent ----------------------------------------------------------- */

@@ -13,6 +13,14 @@
 #include <string.h>
 #include <unistd.h>
 
+bool fault_stop(const char *name)
+{
+	const char *want = getenv("BRIG_FAULT");
+	size_t n = strlen(name);
+
+	return want && strncmp(want, name, n) == 0 && strcmp(want + n, ":stop") == 0;
+}
+
 void fault_point(const char *name)
 {
 	static const char *want;

@@ -5,9 +5,11 @@
  *   terminal -> cwd -> rlimits, oom_score_adj -> the executable ->
  *   [seccomp, without no_new_privs: it needs CAP_SYS_ADMIN] ->
  *   capabilities around the switch to process.user -> umask -> AppArmor ->
- *   no_new_privs -> [seccomp, with it]
+ *   no_new_privs
  *
- * then finalize_exec: environment, signals, descriptors, execve.
+ * then handoff (handoff.c): brig's stub, from a sealed memfd, loads the
+ * seccomp filter with no_new_privs, and does what is left: the pid
+ * namespace, READY, the wait for start, signals, descriptors, execve.
  *
  * The caller is in the container's namespaces and root.  Everything here
  * happens before a process of the container can reach this one (the init
@@ -53,6 +55,8 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 {
 	const struct spec_process *p = f->p;
 
+	if (handoff_prepare(f, err) < 0)
+		return -1;
 	if (p->terminal) {
 		int master = terminal_open(p, f->init, f->session, err);
 		if (master < 0)
@@ -93,26 +97,9 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 	 * process of the container does not have.  (Under a filter loaded
 	 * above, a profile may refuse prctl: then it stays dumpable.) */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	if (f->seccomp && !f->seccomp_loaded && load_seccomp(f, err) < 0)
-		return -1;
+	/* with no_new_privs the filter is loaded last, by the stub
+	 * (handoff.c), before anything of the container can reach it */
 	return 0;
-}
-
-int finalize_exec(struct proc_final *f, int keep_fds, brig_error_t **err)
-{
-	/* Under the seccomp filter from here: nothing but rt_sigaction,
-	 * rt_sigprocmask, fcntl, close_range and execve (docs/security.md) */
-	reset_signals();
-	/* nothing of the runtime's reaches the container but stdio and the
-	 * descriptors it was given (--preserve-fds, LISTEN_FDS) */
-	for (int fd = 3; fd < 3 + keep_fds; fd++) {
-		int fl = fcntl(fd, F_GETFD);
-		if (fl >= 0 && fd != f->sock)
-			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	syscall(SYS_close_range, 3 + keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
-	execve(f->exe, f->p->args.v, f->env);
-	return brig_err(err, errno, "exec %s", f->exe);
 }
 
 int close_fds_except(int from, const int *keep, size_t n)

@@ -32,6 +32,7 @@
 #include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "rootfs/rootfs.h"
+#include "runtime/stub/stub_format.h"
 #include "security/security.h"
 
 static int fail(struct init_ctx *x, brig_error_t *err)
@@ -50,27 +51,6 @@ static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
 		return brig_err(err, 0, "the runtime went away during set-up");
 	if (data)
 		*data = steal_ptr(d);
-	return 0;
-}
-
-/* Wait for `start`.  The parent filled exec.fifo before the clone (see
- * create.c): this write blocks until `start` has read all of it.  The
- * startContainer hooks run in between it and the byte that lets `start`
- * go on to the poststart hooks: a failing hook fails `start`. */
-static int wait_for_start(struct init_ctx *x, const char *state_json)
-{
-	brig_error_t *err = NULL;
-
-	if (write(x->fifo_fd, "0", 1) != 1)
-		return -1;
-	if (x->config->hooks.start_container.n &&
-	    hooks_run(&x->config->hooks.start_container, "startContainer", state_json, &err) < 0) {
-		dprintf(2, "brig: %s\n", err->msg);
-		_exit(1);
-	}
-	if (write(x->fifo_fd, "1", 1) != 1)
-		return -1;
-	close(x->fifo_fd);
 	return 0;
 }
 
@@ -239,21 +219,6 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	return finalize_process(f, err);
 }
 
-/* In a pid namespace joined late, what is left of the init after its
- * set-up outside: in the namespace, where a hostile neighbour can see it
- * at once, it holds the container's root, cwd, capabilities and seccomp
- * filter, stdio, --preserve-fds, exec.fifo and the channel. */
-static void forked_init(struct init_ctx *x)
-{
-	brig_error_t *err = NULL;
-
-	fault_point("init-process");
-	if (x->config->process->terminal ? terminal_take_control(&err) < 0 : setsid() < 0) {
-		dprintf(2, "brig: %s\n", err ? err->msg : "setsid failed");
-		_exit(1);
-	}
-}
-
 int init_main(void *arg)
 {
 	struct init_ctx *x = arg;
@@ -263,6 +228,8 @@ int init_main(void *arg)
 		.init = true,
 		.session = x->pidns_fd < 0,
 		.sock = x->sock,
+		.stub_fd = -1,
+		.desc_fd = -1,
 	};
 	cleanup_free char *state_json = NULL;
 	brig_error_t *err = NULL;
@@ -284,50 +251,33 @@ int init_main(void *arg)
 		return fail(x, err);
 	/* From READY on, processes may join the container (exec) and see
 	 * this one as its pid 1: keep stdio, --preserve-fds, LISTEN_FDS, the
-	 * channel until GO, and exec.fifo; nothing else (the state
-	 * directory, cgroup directories, the caller's memory cgroup). */
+	 * channel until GO, exec.fifo and the stub's memfds; nothing else
+	 * (the state directory, cgroup directories, the caller's memory
+	 * cgroup). */
 	if (x->pidns_fd >= 0) {
 		close(x->pidns_fd);
 		x->pidns_fd = -1;
 	}
 	{
-		int keep[2] = {x->sock, x->fifo_fd};
-		if (close_fds_except(3 + x->preserve_fds, keep, 2) < 0) {
+		int keep[4] = {x->sock, x->fifo_fd, f.stub_fd, f.desc_fd};
+		if (close_fds_except(3 + x->preserve_fds, keep, 4) < 0) {
 			brig_err(&err, errno, "close the runtime's descriptors");
 			return fail(x, err);
 		}
 	}
-	if (!f.session) {
-		/* joined late: the process that stays is forked into the pid
-		 * namespace now; create learns its pid, then READY, from us */
-		char msg[16];
-		pid_t pid = ns_fork_sibling();
-		if (pid == 0) {
-			forked_init(x);
-		} else {
-			if (pid < 0) {
-				brig_err(&err, errno, "start the init in the pid namespace: clone%s",
-					 x->seccomp ? " (refused by linux.seccomp?)" : "");
-				return fail(x, err);
-			}
-			snprintf(msg, sizeof(msg), "%d", (int)pid);
-			if (chan_send(x->sock, CHAN_PID, msg, -1) < 0)
-				_exit(1);
-			chan_send(x->sock, CHAN_READY, x->ready_note, -1);
-			_exit(0);
-		}
-	} else {
-		chan_send(x->sock, CHAN_READY, x->ready_note, -1);
-	}
-	free(state_json);
-	state_json = NULL;
-	if (wait_go(x, &state_json, &err) < 0)
-		_exit(1);
-	close(x->sock);
-
-	if (wait_for_start(x, state_json) < 0)
-		_exit(1); /* deleted before start */
-	finalize_exec(&f, x->preserve_fds, &err);
-	dprintf(2, "brig: %s\n", err->msg);
-	_exit(127);
+	/* The stub takes over (handoff.c): with no_new_privs it loads the
+	 * filter; joined late, it forks the process that stays into the pid
+	 * namespace (create learns its pid) and that one takes a session;
+	 * then READY, GO, the wait for start, the startContainer hooks,
+	 * execve. */
+	struct handoff_opts ho = {
+		.flags = STUB_INIT | (f.session ? 0 : STUB_FORK | STUB_SESSION),
+		.fifo = x->fifo_fd,
+		.keep_fds = x->preserve_fds,
+		.note = x->ready_note,
+		.hooks = &x->config->hooks.start_container,
+	};
+	handoff(&f, &ho, &err);
+	return fail(x, err);
 }
+

@@ -222,15 +222,6 @@ static bool uses_root(const char *cmd)
 	       strcmp(cmd, "help") != 0;
 }
 
-/* The commands that put a brig process into a container, where its
- * /proc/<pid>/exe can be seen (sec_exe_ensure_safe), and the ones that
- * decide themselves which inherited descriptors to keep. */
-static bool enters_container(const char *cmd)
-{
-	return strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 ||
-	       strcmp(cmd, "exec") == 0 || strcmp(cmd, "jail") == 0;
-}
-
 static bool keeps_fds(const char *cmd)
 {
 	return strcmp(cmd, "create") == 0 || strcmp(cmd, "run") == 0 || strcmp(cmd, "exec") == 0;
@@ -266,8 +257,6 @@ int main(int argc, char **argv)
 	brig_error_t *err = NULL;
 	int c, ret;
 
-	char **orig_argv = argv;
-
 	/* a hook that does not read its stdin must not kill us */
 	signal(SIGPIPE, SIG_IGN);
 
@@ -290,12 +279,6 @@ int main(int argc, char **argv)
 		case 'h': fputs(usage, stdout); return 0;
 		default: fputs(usage, stderr); return 1;
 		}
-	}
-	if (optind < argc && enters_container(argv[optind]) &&
-	    sec_exe_ensure_safe(orig_argv, &err) < 0) {
-		report_error(err->msg);
-		brig_err_free(&err);
-		return 1;
 	}
 	/* nothing the caller left open reaches a hook or a container: create,
 	 * run and exec keep --preserve-fds (and LISTEN_FDS) and close the

@@ -68,6 +68,8 @@ char *timestamp_now(void);
  * fails or times out. */
 /* fault.c: BRIG_FAULT=<name> SIGKILLs brig at that point (tests) */
 void fault_point(const char *name);
+/* BRIG_FAULT=<name>:stop: a process that is not brig's stops there */
+bool fault_stop(const char *name);
 int hooks_run(const struct spec_hook_list *hooks, const char *kind,
 	      const char *state_json, brig_error_t **err);
 
@@ -174,6 +176,7 @@ struct proc_final {
 	bool seccomp_loaded;
 	char *exe;    /* set: args[0] resolved */
 	char **env;   /* set: process.env and HOME */
+	int stub_fd, desc_fd; /* set: the stub and its instructions (handoff.c) */
 };
 /* In the container's namespaces and root: terminal, cwd, rlimits,
  * oom_score_adj, the executable, capabilities around the switch to
@@ -181,9 +184,21 @@ struct proc_final {
  * (before the capabilities are dropped without no_new_privs, after it
  * with). */
 int finalize_process(struct proc_final *f, brig_error_t **err);
-/* Signals, descriptors (3 .. 3+keep_fds-1 stay open) and execve; returns
- * only on failure. */
-int finalize_exec(struct proc_final *f, int keep_fds, brig_error_t **err);
+/* ---- handoff.c: the rest, done by brig's stub (runtime/stub/stub.c) ----- */
+struct handoff_opts {
+	unsigned int flags;  /* STUB_INIT, STUB_FORK, STUB_SESSION (stub_format.h) */
+	int fifo;            /* exec.fifo (the init), else -1 */
+	int keep_fds;        /* 3 .. 3+keep_fds-1 go to the process */
+	const char *note;    /* a --debug line sent with READY */
+	const struct spec_hook_list *hooks; /* startContainer (the init) */
+};
+/* Execute the stub from a sealed memfd: it loads the seccomp filter (if
+ * f has not), forks into the pid namespace, sends READY, waits for GO and
+ * `start` as o says, then execs f->exe.  Returns only on failure. */
+int handoff(const struct proc_final *f, const struct handoff_opts *o, brig_error_t **err);
+/* The stub's two memfds, made by finalize_process before the rlimits
+ * (RLIMIT_NOFILE may leave none to open after) and the seccomp filter. */
+int handoff_prepare(struct proc_final *f, brig_error_t **err);
 /* Close every descriptor from `from` up but those in keep[] (-1 ignored). */
 int close_fds_except(int from, const int *keep, size_t n);
 

@@ -497,6 +497,17 @@ static int load_bpf(struct sec_seccomp *f, int *notify_fd, brig_error_t **err)
 	return 0;
 }
 
+int sec_seccomp_program(struct sec_seccomp *f, const void **prog, unsigned int *n_insns,
+			unsigned int *flags, brig_error_t **err)
+{
+	if (!f->bpf.prog && export_bpf(f, err) < 0)
+		return -1;
+	*prog = f->bpf.prog;
+	*n_insns = (unsigned int)f->bpf.n_insns;
+	*flags = f->kernel_flags;
+	return 0;
+}
+
 /* ---- load ------------------------------------------------------------------ */
 
 int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err)

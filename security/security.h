@@ -64,6 +64,11 @@ struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
 					     const char *json, size_t len,
 					     struct sec_seccomp_cache *cache,
 					     brig_error_t **err);
+/* The filter as a BPF program (struct sock_filter[n_insns]) and the
+ * SECCOMP_FILTER_FLAG_* to load it with, for a loader without
+ * libseccomp (brig's stub); valid while f lives. */
+int sec_seccomp_program(struct sec_seccomp *f, const void **prog, unsigned int *n_insns,
+			unsigned int *flags, brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 
@@ -94,11 +99,5 @@ bool sec_apparmor_compiled(void);
  * SELinux labels; without SELinux they are ignored, as runc does. */
 bool sec_selinux_enabled(void);
 
-/* CVE-2019-5736: make sure brig runs from a binary that no container can
- * write through /proc/<pid>/exe, by any route and at any time: when the
- * running one is not (a plain file of root's), re-execute argv from a
- * read-only overlay of it (root) or a sealed memfd copy.  Returns 0 when
- * it is safe as it is; does not return when it re-executes. */
-int sec_exe_ensure_safe(char **argv, brig_error_t **err);
 
 #endif

@@ -22,8 +22,8 @@ use_brig_copy() {
 	set_args sh -c 'echo started >/shared/started'
 	create_ctr "$CID"
 	pid=$(state_field "$CID" pid)
-	# the init is brig until start, run from a copy no container can
-	# write (hostile.bats tries with CAP_SYS_PTRACE), not the host binary
+	# the init is brig's stub until start, from a sealed memfd no
+	# container can write (hostile.bats tries with CAP_SYS_PTRACE)
 	echo "exe: $(readlink "/proc/$pid/exe")" >&2
 	is_runc || [ "$(readlink "/proc/$pid/exe")" != "$BRIG" ]
 	run --separate-stderr brig exec "$CID" sh -c '
@@ -53,8 +53,9 @@ use_brig_copy() {
 	run sh -c "echo pwn >>/proc/$pid/exe"
 	echo "$output" >&2
 	[ "$status" -ne 0 ]
-	# brig: a read-only overlay of the binary (runc: a sealed memfd)
-	is_runc || [[ $output == *"Read-only file system"* ]]
+	# brig's init is its stub by then, from a sealed memfd (runc: a
+	# sealed memfd copy of runc)
+	is_runc || [[ $(readlink "/proc/$pid/exe") == "/memfd:brig (deleted)" ]]
 	brig delete -f "$CID"
 	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
 }

@@ -93,9 +93,11 @@ assert_held() {
 	[ "$(grep CapEff "/proc/$pid/status")" = "$(grep CapEff "/proc/$cpid/status")" ]
 	grep -q 'Seccomp:.*2' "/proc/$pid/status"
 	grep -q 'NoNewPrivs:.*1' "/proc/$pid/status"
-	# and its binary cannot be written, not even by the host's root
+	# and it is brig's stub, from a sealed memfd: no one can write it,
+	# not even the host's root (busy while it runs, sealed after)
+	[[ $(readlink "/proc/$pid/exe") == "/memfd:brig (deleted)" ]]
 	run sh -c "echo pwn >>/proc/$pid/exe"
-	[[ $output == *"Read-only file system"* ]]
+	[ "$status" -ne 0 ]
 	kill -CONT "$pid"
 	wait "$execpid"
 	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
@@ -129,12 +131,21 @@ assert_held() {
 	create_ctr "$CID"
 	local pid
 	pid=$(state_field "$CID" pid)
+	[[ $(readlink "/proc/$pid/exe") == "/memfd:brig (deleted)" ]]
+	# the stub's memfd is sealed: a descriptor kept cannot write it either
+	exec 7</proc/$pid/exe
 	run sh -c "echo pwn >>/proc/$pid/exe"
 	echo "$output" >&2
 	[ "$status" -ne 0 ]
-	[[ $output == *"Read-only file system"* ]]
+	run sh -c "echo pwn >>/proc/self/fd/7"
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
 	brig delete -f "$CID"
 	# after the init is gone too
+	run sh -c "echo pwn >>/proc/self/fd/7"
+	echo "$output" >&2
+	[ "$status" -ne 0 ]
+	exec 7<&-
 	[ "$(md5sum <"$BRIG")" = "$BRIG_SUM" ]
 }
 
