@@ -9,12 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct mount_ctx {
@@ -205,11 +207,26 @@ int rootfs_proc_of(pid_t pid, int pidns_fd, brig_error_t **err)
 		return brig_err(err, errno, "return to our mount namespace");
 	if (tree < 0)
 		return brig_err(err, e, "copy /proc of pid %d", (int)pid);
-	/* what is there must be the procfs of that very pid namespace */
+	/* What is there must be a procfs, its root, and the procfs of that
+	 * very pid namespace.  The process whose /proc it is may be hostile:
+	 * a tmpfs with a symlink 1/ns/pid -> /proc/self/fd/<ours> passed a
+	 * check that followed symlinks (found by the review of issue 17). */
+	struct statfs sf;
+	cleanup_close int ns = -1;
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	if (fstatfs(tree, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC ||
+	    fstat(tree, &a) < 0 || a.st_ino != 1)
+		return brig_err(err, 0, "/proc of pid %d is not a procfs of its own", (int)pid);
+	ns = (int)syscall(SYS_openat2, tree, "1/ns", &how, sizeof(how));
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", pidns_fd);
-	if (fstatat(tree, "1/ns/pid", &a, 0) < 0 || fstat(pidns_fd, &b) < 0 ||
+	/* "pid" in a real procfs is the namespace's magic link */
+	if (ns < 0 || fstatat(ns, "pid", &a, 0) < 0 || fstat(pidns_fd, &b) < 0 ||
 	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		if (readlinkat(tree, "1/ns/pid", got, sizeof(got) - 1) < 0)
+		if (ns < 0 || readlinkat(ns, "pid", got, sizeof(got) - 1) < 0)
 			got[0] = '\0';
 		if (readlink(path, want, sizeof(want) - 1) < 0)
 			want[0] = '\0';

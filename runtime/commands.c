@@ -228,22 +228,29 @@ static void refill_fifo(struct container *ct)
  * cannot tell (not allowed to look). */
 static int init_left_fifo(struct container *ct, int fifo)
 {
-	char path[64];
-	struct stat want, st;
+	char path[64], link[4096];
+	cleanup_free char *dir = realpath(ct->dir, NULL);
+	cleanup_free char *want = dir ? xasprintf("%s/exec.fifo", dir) : NULL;
 	struct dirent *e;
 	DIR *d;
 	int left = 1;
 
-	if (fstat(fifo, &want) < 0)
+	(void)fifo;
+	if (!want)
 		return -1;
 	snprintf(path, sizeof(path), "/proc/%d/fd", (int)ct->state->pid);
 	d = opendir(path);
 	if (!d)
 		return -1;
+	/* by name (readlink): following the links could block on whatever
+	 * the container put behind them (a FUSE file) */
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, 0) < 0)
+		ssize_t n = e->d_name[0] == '.' ? -1 :
+			    readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
+		if (n < 0)
 			continue;
-		if (st.st_dev == want.st_dev && st.st_ino == want.st_ino)
+		link[n] = '\0';
+		if (strcmp(link, want) == 0)
 			left = 0;
 	}
 	closedir(d);

@@ -200,8 +200,8 @@ static int open_exec_fifo(struct container *ct, brig_error_t **err)
  * forks there at the end (*init, once it names it) is where a hostile
  * neighbour could take the channel from. */
 static int drive_init(struct container *ct, const struct spec_config *c, int sock,
-		      pid_t helper, pid_t *init, const struct create_opts *o, int *pty_master,
-		      brig_error_t **err)
+		      pid_t helper, pid_t *init, bool late, const struct create_opts *o,
+		      int *pty_master, brig_error_t **err)
 {
 	pid_t pid = helper;
 
@@ -225,7 +225,10 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 		case CHAN_PID: {
 			char *end;
 			long v = data ? strtol(data, &end, 10) : 0;
-			if (*init != helper || v <= 0 || *end)
+			/* only from an init that forks into a pid namespace
+			 * joined late, and only a child of ours */
+			if (!late || *init != helper || v <= 0 || *end || v == helper ||
+			    !is_own_child((pid_t)v))
 				return brig_err(err, EPROTO, "the init's pid");
 			*init = (pid_t)v;
 			ct->state->pid = *init;
@@ -564,6 +567,10 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (ictx.new_userns &&
 	    ns_write_id_maps(pid, c->linux, geteuid() != 0, err) < 0)
 		goto fail;
+	/* from here, outside any user namespace of the container (runc does
+	 * the same): its init may not lower it from inside one */
+	if (write_oom_score_adj(c->process, pid, err) < 0)
+		goto fail;
 	ct->state->pid = pid;
 	ct->state->start_time = proc_start_time(pid);
 	/* still "creating", now with the pid delete --force must kill */
@@ -583,7 +590,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		}
 	}
 	init = pid;
-	if (drive_init(ct, c, sv[0], pid, &init, o, &pty_master, err) < 0)
+	if (drive_init(ct, c, sv[0], pid, &init, late_pid != NULL, o, &pty_master, err) < 0)
 		goto fail;
 	close(sv[0]);
 	sv[0] = -1;

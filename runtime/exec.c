@@ -321,6 +321,17 @@ static int helper_setup(struct exec_ctx *x, struct proc_final *f, brig_error_t *
 	 * one was joined by CLONE_INTO_CGROUP) */
 	if (x->cg && cg_enter_v1(x->cg, 0, err) < 0)
 		return -1;
+	/* Through the host's /proc while we are here: once in the container's
+	 * root, its /proc has no /proc/self for us (we are not in its pid
+	 * namespace), and in its user namespace a lower oom_score_adj would
+	 * be refused. */
+	if (write_oom_score_adj(x->p, 0, err) < 0)
+		return -1;
+	if (x->p->apparmor_profile && x->p->apparmor_profile[0]) {
+		f->aa_fd = sec_apparmor_open(x->p->apparmor_profile, err);
+		if (f->aa_fd < 0)
+			return -1;
+	}
 	if (ns_join_process(x->target, NULL, err) < 0)
 		return -1;
 	/* the init's root, whether it pivoted, chrooted or has no mount
@@ -335,7 +346,8 @@ static int helper_setup(struct exec_ctx *x, struct proc_final *f, brig_error_t *
 			return brig_err(err, errno, "join a new session keyring");
 	}
 	/* what the runtime opened (cgroup directories, ...) stays here */
-	if (close_fds_except(3 + x->preserve_fds, &x->sock, 1) < 0)
+	int keep[2] = {x->sock, f->aa_fd};
+	if (close_fds_except(3 + x->preserve_fds, keep, 2) < 0)
 		return brig_err(err, errno, "close the runtime's descriptors");
 	return finalize_process(f, err);
 }
@@ -350,6 +362,7 @@ static int exec_helper(void *arg)
 		.seccomp = x->seccomp,
 		.stub_fd = -1,
 		.desc_fd = -1,
+		.aa_fd = -1,
 	};
 	brig_error_t *err = NULL;
 
@@ -438,7 +451,7 @@ static int drive_loop(struct exec_ctx *x, struct container *ct, pid_t helper,
 		case CHAN_PID: {
 			char *end;
 			long v = data ? strtol(data, &end, 10) : 0;
-			if (*pid > 0 || v <= 0 || *end)
+			if (*pid > 0 || v <= 0 || *end || v == helper || !is_own_child((pid_t)v))
 				return brig_err(err, EPROTO, "exec: the process's pid");
 			*pid = (pid_t)v;
 			/* what the process said before we knew it */

@@ -2,7 +2,7 @@
  * in a container, the init's and exec's alike, so that the two cannot
  * drift apart:
  *
- *   terminal -> cwd -> rlimits, oom_score_adj -> the executable ->
+ *   terminal -> cwd -> rlimits -> the executable ->
  *   [seccomp, without no_new_privs: it needs CAP_SYS_ADMIN] ->
  *   capabilities around the switch to process.user -> umask -> AppArmor ->
  *   no_new_privs
@@ -70,7 +70,7 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 	}
 	if (enter_cwd(p->cwd, err) < 0)
 		return -1;
-	if (apply_rlimits(p, err) < 0 || write_oom_score_adj(p, err) < 0)
+	if (apply_rlimits(p, err) < 0)
 		return -1;
 	f->exe = find_executable(p, err);
 	if (!f->exe)
@@ -85,8 +85,13 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 	if (sec_caps_apply(p->capabilities, err) < 0)
 		return -1;
 	umask(p->user.umask.set ? (mode_t)p->user.umask.v : 022);
-	if (sec_apparmor_apply(p->apparmor_profile, err) < 0)
+	if (f->aa_fd >= 0 ? sec_apparmor_apply_fd(f->aa_fd, p->apparmor_profile, err) < 0
+			  : sec_apparmor_apply(p->apparmor_profile, err) < 0)
 		return -1;
+	if (f->aa_fd >= 0) {
+		close(f->aa_fd);
+		f->aa_fd = -1;
+	}
 	if (p->no_new_privileges && sec_no_new_privs(err) < 0)
 		return -1;
 	/* Not dumpable until execve (which resets it): a process of the

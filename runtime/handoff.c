@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -63,14 +64,21 @@ static void put_strv(struct buf *b, char *const *v)
 		put_str(b, v[i]);
 }
 
+#define ALL_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+/* The stub, sealed, and executable only: a file the process that execs it
+ * cannot read makes the kernel keep it non-dumpable across the execve,
+ * with the host's user namespace as its mm's (would_dump): a process of
+ * the same uid cannot ptrace the stub before it has loaded the filter
+ * (found by the review of issue 17). */
 static int sealed_stub(brig_error_t **err)
 {
 	int fd = memfd_create("brig", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 	if (fd < 0)
 		return brig_err(err, errno, "memfd_create");
-	if (brig_write_all(fd, brig_stub, brig_stub_len) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) {
+	if (brig_write_all(fd, brig_stub, brig_stub_len) < 0 || fchmod(fd, 0111) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, ALL_SEALS) < 0) {
 		int e = errno;
 		close(fd);
 		return brig_err(err, e, "seal brig's stub");
@@ -83,8 +91,9 @@ int handoff_prepare(struct proc_final *f, brig_error_t **err)
 	f->stub_fd = sealed_stub(err);
 	if (f->stub_fd < 0)
 		return -1;
-	/* not close-on-exec: the stub reads it, then closes it */
-	f->desc_fd = memfd_create("brig-handoff", 0);
+	/* not close-on-exec: the stub reads it, then closes it; sealed once
+	 * written */
+	f->desc_fd = memfd_create("brig-handoff", MFD_ALLOW_SEALING);
 	if (f->desc_fd < 0)
 		return brig_err(err, errno, "memfd_create");
 	return 0;
@@ -133,7 +142,8 @@ int handoff(const struct proc_final *f, const struct handoff_opts *o, brig_error
 	}
 	memcpy(b.p, &h, sizeof(h));
 
-	if (brig_write_all(f->desc_fd, b.p, b.n) < 0) {
+	if (brig_write_all(f->desc_fd, b.p, b.n) < 0 ||
+	    fcntl(f->desc_fd, F_ADD_SEALS, ALL_SEALS) < 0) {
 		brig_err(err, errno, "write the stub's instructions");
 		goto out;
 	}

@@ -197,6 +197,14 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	}
 	if (hooks_run(&c->hooks.create_container, "createContainer", *state_json, err) < 0)
 		return -1;
+	/* joined late, we will not be in the pid namespace of the /proc we
+	 * pivot into: the AppArmor attribute is opened while the host's is
+	 * here (after the hooks, which must not inherit the profile) */
+	if (x->pidns_fd >= 0 && c->process->apparmor_profile && c->process->apparmor_profile[0]) {
+		f->aa_fd = sec_apparmor_open(c->process->apparmor_profile, err);
+		if (f->aa_fd < 0)
+			return -1;
+	}
 	if (mountns) {
 		if (rootfs_pivot(&ro, err) < 0)
 			return brig_err_prefix(err, "rootfs");
@@ -230,6 +238,7 @@ int init_main(void *arg)
 		.sock = x->sock,
 		.stub_fd = -1,
 		.desc_fd = -1,
+		.aa_fd = -1,
 	};
 	cleanup_free char *state_json = NULL;
 	brig_error_t *err = NULL;

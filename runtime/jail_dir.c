@@ -93,7 +93,7 @@ int jail_dir_open(const char *path, bool create, bool *made, brig_error_t **err)
 		if (strcmp(comp, ".") == 0)
 			continue;
 		parent_at = steal_ptr(at);
-		at = xasprintf("%s/%s", parent_at, comp);
+		at = xasprintf("%s/%s", parent_at ? parent_at : "", comp);
 		fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT && create && strcmp(comp, "..") != 0) {
 			if (mkdirat(cur, comp, 0755) == 0) {

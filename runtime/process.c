@@ -132,20 +132,24 @@ int apply_rlimits(const struct spec_process *p, brig_error_t **err)
 	return 0;
 }
 
-int write_oom_score_adj(const struct spec_process *p, brig_error_t **err)
+int write_oom_score_adj(const struct spec_process *p, pid_t pid, brig_error_t **err)
 {
-	char buf[32];
+	char buf[32], path[64];
 	int fd, n;
 
 	if (!p->oom_score_adj.set)
 		return 0;
 	n = snprintf(buf, sizeof(buf), "%lld", (long long)p->oom_score_adj.v);
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/oom_score_adj");
+	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || brig_write_all(fd, buf, (size_t)n) < 0) {
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		return brig_err(err, e, "process.oomScoreAdj: write /proc/self/oom_score_adj");
+		return brig_err(err, e, "process.oomScoreAdj: write %s", path);
 	}
 	close(fd);
 	return 0;
@@ -165,6 +169,15 @@ int switch_user(const struct spec_process *p, bool userns, brig_error_t **err)
 	if (setresuid(u->uid, u->uid, u->uid) < 0)
 		return brig_err(err, errno, "process.user.uid: setresuid %u", u->uid);
 	return 0;
+}
+
+bool is_own_child(pid_t pid)
+{
+	siginfo_t si;
+
+	/* a child stays ours (a zombie at worst) until we reap it: its pid
+	 * cannot name anything else meanwhile */
+	return pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 void kill_and_reap(pid_t pid)

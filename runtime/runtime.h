@@ -177,6 +177,7 @@ struct proc_final {
 	char *exe;    /* set: args[0] resolved */
 	char **env;   /* set: process.env and HOME */
 	int stub_fd, desc_fd; /* set: the stub and its instructions (handoff.c) */
+	int aa_fd;    /* the AppArmor attribute, opened before (or -1: by path) */
 };
 /* In the container's namespaces and root: terminal, cwd, rlimits,
  * oom_score_adj, the executable, capabilities around the switch to
@@ -214,11 +215,16 @@ int apply_rlimits(const struct spec_process *p, brig_error_t **err);
  * root: a cwd like /proc/self/fd/N must not land on an fd of the runtime
  * that points at the host (CVE-2024-21626). */
 int enter_cwd(const char *cwd, brig_error_t **err);
-int write_oom_score_adj(const struct spec_process *p, brig_error_t **err);
+/* process.oomScoreAdj of pid (0: ourselves), written from outside any
+ * user namespace of the container, as runc does. */
+int write_oom_score_adj(const struct spec_process *p, pid_t pid, brig_error_t **err);
 /* setgroups, setresgid, setresuid to process.user. */
 int switch_user(const struct spec_process *p, bool userns, brig_error_t **err);
 /* Every signal back to SIG_DFL and unblocked. */
 void reset_signals(void);
+/* Is pid a child of ours (alive or a zombie not reaped)?  A pid a
+ * process sent us is used only then. */
+bool is_own_child(pid_t pid);
 /* In the runtime, when set-up fails: SIGKILL the child (init or exec'd
  * process) and reap it. */
 void kill_and_reap(pid_t pid);

@@ -7,6 +7,9 @@
  * child inherits the cached answer across fork.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -45,6 +48,37 @@ int sec_apparmor_apply(const char *profile, brig_error_t **err)
 	return brig_err(err, 0, AA_PATH ": AppArmor is not enabled on this host (brig was built without libapparmor), cannot apply profile \"%s\"",
 			profile);
 #endif
+}
+
+int sec_apparmor_open(const char *profile, brig_error_t **err)
+{
+	int fd;
+
+	if (!profile || !*profile)
+		return -1;
+	if (!sec_apparmor_enabled())
+		return brig_err(err, 0, AA_PATH ": AppArmor is not enabled on this host, cannot apply profile \"%s\"",
+				profile);
+	/* what libapparmor's aa_change_onexec writes, the stacking
+	 * kernel's file first */
+	fd = open("/proc/thread-self/attr/apparmor/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return brig_err(err, errno, AA_PATH ": open /proc/thread-self/attr/exec");
+	return fd;
+}
+
+int sec_apparmor_apply_fd(int fd, const char *profile, brig_error_t **err)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "exec %s", profile);
+
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return brig_err(err, ENAMETOOLONG, AA_PATH ": \"%s\"", profile);
+	if (write(fd, buf, (size_t)n) != n)
+		return brig_err(err, errno, AA_PATH ": apply profile \"%s\" on exec", profile);
+	return 0;
 }
 
 bool sec_apparmor_compiled(void)

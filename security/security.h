@@ -75,6 +75,12 @@ bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
 /* AppArmor: is it enabled on this host; set the profile for the next exec. */
 bool sec_apparmor_enabled(void);
 int sec_apparmor_apply(const char *profile, brig_error_t **err);
+/* The same in two steps, for a process that will not see its own /proc
+ * when it applies the profile (outside the container's pid namespace,
+ * in its root): the attribute file, opened now (-1 without a profile),
+ * and the write. */
+int sec_apparmor_open(const char *profile, brig_error_t **err);
+int sec_apparmor_apply_fd(int fd, const char *profile, brig_error_t **err);
 
 int sec_no_new_privs(brig_error_t **err);
 

@@ -372,3 +372,81 @@ run_b() {
 	assert_held
 	brig delete -f "$CID"
 }
+
+# stubrace_setup — a hardened container (uid 1000, no capabilities: a
+# Kubernetes runAsUser with drop ALL), a root host process as the victim,
+# and tests/integration/stubrace.c run by a host user of uid 1000 that
+# tries to ptrace brig's stub and forge the init's or the process's pid
+stubrace_setup() {
+	cp "$(helper_bin stubrace)" "$TESTDIR/stubrace"
+	chmod 755 "$TESTDIR/stubrace"
+	update_config '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {}'
+	set_args sleep 100
+	setsid sleep 1000 </dev/null >/dev/null 2>&1 &
+	VICTIM=$!
+	setpriv --reuid 1000 --regid 1000 --clear-groups \
+		"$TESTDIR/stubrace" "$SHARED/report" "$VICTIM" 60 error &
+	ATTACKER_PID=$!
+	wait_report READY
+}
+
+stubrace_done() {
+	echo "tries=$1 report: $(tr '\n' ' ' <"$SHARED/report")" >&2
+	local alive=0
+	proc_alive "$VICTIM" && alive=1
+	kill "$VICTIM" "$ATTACKER_PID" 2>/dev/null || true
+	[ "$alive" -eq 1 ]
+	run grep -x -e ATTACHED -e FORGED "$SHARED/report"
+	[ "$status" -ne 0 ]
+}
+
+@test "create: a host user of the container's uid cannot take over the stub (and make brig kill a host process)" {
+	stubrace_setup
+	local i
+	for i in $(seq 30); do
+		create_ctr "$CID" || true
+		brig delete -f "$CID" >/dev/null 2>&1 || true
+		grep -qx -e ATTACHED -e DONE "$SHARED/report" && break
+	done
+	stubrace_done "$i"
+}
+
+@test "exec: a host user of the container's uid cannot take over the stub (and make brig exec kill a host process)" {
+	stubrace_setup
+	run_detached "$CID"
+	local i
+	for i in $(seq 30); do
+		brig exec "$CID" true </dev/null >/dev/null 2>>"$TESTDIR/exec.err" || true
+		grep -qx -e ATTACHED -e DONE "$SHARED/report" && break
+	done
+	brig delete -f "$CID" >/dev/null 2>&1 || true
+	stubrace_done "$i"
+}
+
+@test "joined pid namespace: a neighbour cannot give the container its own tmpfs as /proc" {
+	# A (CAP_SYS_ADMIN) replaces its /proc with a tmpfs whose 1/ns/pid is
+	# a symlink to /proc/self/fd/N, N tried from 3 to 12: a check that
+	# followed symlinks from the tree went through the host's /proc to
+	# the init's own descriptor of A's pid namespace (second review)
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"]) | .linux.seccomp = null'
+	set_args sh -c 'mount -t tmpfs fake /proc && mkdir -p /proc/1/ns /proc/sys/kernel &&
+		echo A-OWNS-THIS >/proc/planted && echo ready >/shared/a; exec sleep 1000'
+	run_detached "$CID"
+	wait_file "$SHARED/a"
+	local apid n ran=0
+	apid=$(state_field "$CID" pid)
+	set_args sh -c 'cat /proc/planted >/shared/b; echo B-WROTE >/proc/planted-by-b'
+	update_config --arg p "/proc/$apid/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+	for n in $(seq 3 12); do
+		ln -sfn "/proc/self/fd/$n" "/proc/$apid/root/proc/1/ns/pid"
+		brig run --bundle "$BUNDLE" "$CID-b" </dev/null >/dev/null 2>>"$TESTDIR/b.err" && ran=$((ran + 1))
+		brig delete -f "$CID-b" >/dev/null 2>&1 || true
+	done
+	echo "ran $ran; B saw: $(cat "$SHARED/b" 2>/dev/null); errors: $(sort -u "$TESTDIR/b.err" | head -2)" >&2
+	local planted=0
+	[ -e "/proc/$apid/root/proc/planted-by-b" ] && planted=1
+	brig delete -f "$CID"
+	[ "$planted" -eq 0 ]
+	[ "$ran" -eq 0 ]
+	grep -q "is not a procfs of its own" "$TESTDIR/b.err"
+}

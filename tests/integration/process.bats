@@ -99,6 +99,29 @@ teardown() { teardown_bundle; }
 	[ "$output" = 123 ]
 }
 
+@test "oomScoreAdj in a user namespace, and for exec's process (Docker's exec sends one)" {
+	# written from outside the container's user and pid namespaces: from
+	# inside, a lower value is refused and /proc/self is not the process
+	update_config '.process.oomScoreAdj = 123'
+	add_namespace user
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	chown -R -h 100000:100000 "$BUNDLE/rootfs"
+	run_sh 'cat /proc/self/oom_score_adj'
+	[ "$status" -eq 0 ]
+	[ "$output" = 123 ]
+	remove_namespace user
+	update_config 'del(.linux.uidMappings, .linux.gidMappings)'
+	chown -R -h 0:0 "$BUNDLE/rootfs"
+	set_args sleep 100
+	run_detached "$CID-x"
+	jq -n '{args: ["cat", "/proc/self/oom_score_adj"], cwd: "/", oomScoreAdj: 456, user: {uid: 0, gid: 0}}' >"$TESTDIR/p.json"
+	run --separate-stderr brig exec --process "$TESTDIR/p.json" "$CID-x"
+	echo "$status $output $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" = 456 ]
+}
+
 @test "noNewPrivileges on and off" {
 	update_config '.process.noNewPrivileges = true'
 	run_sh 'grep ^NoNewPrivs: /proc/self/status'

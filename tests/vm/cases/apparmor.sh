@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 B=/tmp/apparmor
-trap 'cleanup_ctr aa-on aa-off aa-missing; rm -rf $B /tmp/brig-test.aa' EXIT
+trap 'cleanup_ctr aa-on aa-off aa-missing aa-exec aa-join; rm -rf $B /tmp/brig-test.aa' EXIT
 
 en=$(cat /sys/module/apparmor/parameters/enabled 2>&1)
 if [ "$en" = Y ] && [ -d /sys/kernel/security/apparmor ]; then
@@ -69,6 +69,34 @@ case $out in
 *"Permission denied"*"cat=1") ok "brig-test denies reading /secret" ;;
 *) not_ok "brig-test denies reading /secret" "saw:" "$out" ;;
 esac
+
+# exec: the process brig exec starts outside the container's pid
+# namespace opens its AppArmor attribute before it enters the container
+# (its /proc has no /proc/self for it there), and is confined too.
+set_sh $B 'exec sleep 100'
+if brig run -d --bundle $B aa-exec </dev/null >/dev/null 2>&1; then
+	out=$(brig exec aa-exec sh -c 'cat /proc/self/attr/current; cat /secret; echo cat=$?' 2>&1)
+	case $out in
+	"brig-test (enforce)"*"Permission denied"*"cat=1") ok "exec: the process runs as brig-test and is denied /secret" ;;
+	*) not_ok "exec: the process runs as brig-test and is denied /secret" "saw:" "$out" ;;
+	esac
+	# an init joining the container's pid namespace by path: set up
+	# outside it, the same
+	apid=$(state_field aa-exec pid)
+	cp -a $B ${B}-join
+	update_config ${B}-join '.linux.namespaces |= map(if .type == "pid" then .path = "/proc/'"$apid"'/ns/pid" else . end)'
+	set_sh ${B}-join 'cat /proc/self/attr/current; cat /secret; echo cat=$?'
+	out=$(brig run --bundle ${B}-join aa-join 2>&1)
+	case $out in
+	"brig-test (enforce)"*"Permission denied"*"cat=1") ok "an init joining a pid namespace runs as brig-test" ;;
+	*) not_ok "an init joining a pid namespace runs as brig-test" "saw:" "$out" ;;
+	esac
+	rm -rf ${B}-join
+else
+	not_ok "exec: the process runs as brig-test and is denied /secret" "run -d failed"
+	not_ok "an init joining a pid namespace runs as brig-test" "run -d failed"
+fi
+set_sh $B 'cat /proc/self/attr/current; cat /secret; echo cat=$?'
 
 # A profile the kernel does not know: create fails, naming it.
 update_config $B '.process.apparmorProfile = "brig-no-such-profile"'
