@@ -64,6 +64,12 @@ extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
 /* Write value to dir/file (O_WRONLY|O_TRUNC, never O_CREAT: cgroupfs files
  * exist or the controller is missing).  On failure *err reads
  * "write <dir>/<file>: <strerror>"; callers prefix the JSON path. */
+/* An update writes all or nothing: between begin and commit, every
+ * cg_write/cg_write_at first keeps the file's value; rollback writes them
+ * back, newest first. */
+void cg_journal_begin(void);
+void cg_journal_commit(void);
+void cg_journal_rollback(void);
 int cg_write(const char *dir, const char *file, const char *value,
 	     brig_error_t **err);
 int cg_writef(const char *dir, const char *file, brig_error_t **err,

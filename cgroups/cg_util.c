@@ -17,10 +17,97 @@ void cg_sleep_ms(unsigned ms)
 		;
 }
 
+/* ---- the update's journal: all or nothing ------------------------------- */
+
+struct undo {
+	int dfd;     /* a directory fd (dup'ed), or -1: path is absolute */
+	char *path;
+	char *old;
+};
+static struct undo *journal;
+static size_t n_journal;
+static bool journaling;
+
+void cg_journal_begin(void)
+{
+	journaling = true;
+	n_journal = 0;
+}
+
+static void journal_free(void)
+{
+	for (size_t i = 0; i < n_journal; i++) {
+		if (journal[i].dfd >= 0)
+			close(journal[i].dfd);
+		free(journal[i].path);
+		free(journal[i].old);
+	}
+	free(journal);
+	journal = NULL;
+	n_journal = 0;
+	journaling = false;
+}
+
+void cg_journal_commit(void)
+{
+	journal_free();
+}
+
+/* Write back, newest first, what the update changed; errors ignored (a
+ * value the kernel took once it takes again, as a rule). */
+void cg_journal_rollback(void)
+{
+	journaling = false;
+	while (n_journal > 0) {
+		struct undo *u = &journal[--n_journal];
+		int fd = u->dfd >= 0 ? openat(u->dfd, u->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
+				     : open(u->path, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t w;
+			do
+				w = write(fd, u->old, strlen(u->old));
+			while (w < 0 && errno == EINTR);
+			close(fd);
+		}
+	}
+	journal_free();
+}
+
+/* Before a write in an update: keep the file's value, when it is one line
+ * (what reads back as it is written: limits, weights, cpusets; not lists
+ * such as io.max or blkio throttles, left as they are on a rollback). */
+static void journal_keep(int dfd, const char *path)
+{
+	int fd = dfd >= 0 ? openat(dfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+			  : open(path, O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	char *nl = strchr(buf, '\n');
+	if (nl && nl[1] != '\0')
+		return;
+	if (nl)
+		*nl = '\0';
+	journal = xrealloc(journal, (n_journal + 1) * sizeof(*journal));
+	journal[n_journal].dfd = dfd >= 0 ? fcntl(dfd, F_DUPFD_CLOEXEC, 3) : -1;
+	journal[n_journal].path = xstrdup(path);
+	journal[n_journal].old = xstrdup(buf);
+	n_journal++;
+}
+
 int cg_write(const char *dir, const char *file, const char *value,
 	     brig_error_t **err)
 {
 	cleanup_free char *p = xasprintf("%s/%s", dir, file);
+	if (journaling)
+		journal_keep(-1, p);
 	cleanup_close int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	size_t len = strlen(value);
 	ssize_t w;
@@ -344,6 +431,8 @@ char *cg_resolve_path(const char *base, const char *p)
 int cg_write_at(int dfd, const char *dir, const char *file, const char *value,
 		brig_error_t **err)
 {
+	if (journaling)
+		journal_keep(dfd, file);
 	cleanup_close int fd = openat(dfd, file, O_WRONLY | O_TRUNC | O_NOFOLLOW |
 				      O_CLOEXEC);
 	size_t len = strlen(value);

@@ -426,9 +426,14 @@ int cg_update(struct cg_manager *m, const struct spec_resources *r,
 {
 	/* Every renderer writes only the fields that are set, and the v1
 	 * memory one orders limit and memsw against the current values: an
-	 * update is an apply of a partial resources object. */
-	if (cg_apply(m, r, err) < 0)
+	 * update is an apply of a partial resources object.  All or nothing:
+	 * what was written before a failure is written back. */
+	cg_journal_begin();
+	if (cg_apply(m, r, err) < 0) {
+		cg_journal_rollback();
 		return brig_err_prefix(err, "update cgroup %s", m->h[0].rel);
+	}
+	cg_journal_commit();
 	return 0;
 }
 

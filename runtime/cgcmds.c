@@ -272,6 +272,7 @@ int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	r->cpu = xcalloc(1, sizeof(*r->cpu));
 	if (update_flags(argc, argv, r, &file, err) < 0)
 		goto out;
+	spec_resources_zero_unset(r);
 	if (file) {
 		/* runc: with -r, the other flags are ignored */
 		spec_resources_free(r);

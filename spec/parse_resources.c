@@ -161,6 +161,31 @@ static int parse_rdma(struct jctx *c, const char *key, yajl_val v, void *elem)
 	return 0;
 }
 
+#define UNSET_ZERO(o) do { if ((o).set && (o).v == 0) (o).set = false; } while (0)
+
+void spec_resources_zero_unset(struct spec_resources *r)
+{
+	if (r->memory) {
+		UNSET_ZERO(r->memory->limit);
+		UNSET_ZERO(r->memory->reservation);
+		UNSET_ZERO(r->memory->swap);
+		UNSET_ZERO(r->memory->kernel);
+		UNSET_ZERO(r->memory->kernel_tcp);
+	}
+	if (r->cpu) {
+		UNSET_ZERO(r->cpu->shares);
+		UNSET_ZERO(r->cpu->quota);
+		UNSET_ZERO(r->cpu->period);
+		UNSET_ZERO(r->cpu->realtime_runtime);
+		UNSET_ZERO(r->cpu->realtime_period);
+	}
+	if (r->block_io) {
+		UNSET_ZERO(r->block_io->weight);
+		UNSET_ZERO(r->block_io->leaf_weight);
+	}
+	UNSET_ZERO(r->pids_limit);
+}
+
 int spec_parse_resources_obj(struct jctx *c, yajl_val v,
 			     struct spec_resources *r)
 {
@@ -202,6 +227,7 @@ int spec_parse_resources_obj(struct jctx *c, yajl_val v,
 		     &r->n_rdma, parse_rdma) < 0 ||
 	    j_kv(c, v, "unified", &r->unified) < 0)
 		return -1;
+	spec_resources_zero_unset(r);
 	return 0;
 }
 

@@ -249,6 +249,14 @@ struct spec_resources {
 	struct spec_kv_list unified;
 };
 
+/* What runc reads as "not set" though present: a 0 for memory limit,
+ * reservation, swap, kernel, kernelTCP, cpu shares, quota, period,
+ * realtime runtime and period, blkio weight and leafWeight, pids limit.
+ * Docker writes "shares": 0 and "weight": 0 into every config.json and
+ * every field it was not asked to change as 0 into an update.  Called by
+ * the parser; callers that fill a spec_resources themselves call it too. */
+void spec_resources_zero_unset(struct spec_resources *r);
+
 struct spec_intel_rdt {
 	char *clos_id, *l3_cache_schema, *mem_bw_schema;
 	struct spec_strv schemata;

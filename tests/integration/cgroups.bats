@@ -559,3 +559,50 @@ kmem_of_run() {
 	[[ $(cat "$BATS_TEST_TMPDIR/init-cgroup") == *":memory:/" ]]
 	assert_nothing_left "$CID"
 }
+
+@test "Docker's zeros: shares 0 and weight 0 at create, every unchanged field 0 at update, as runc (issue 18, items 1-2)" {
+	# what dockerd writes into every config.json (the path spelt out, so
+	# that BRIG=runc uses it too)
+	update_config --arg p "/brig/$CID" '.linux.cgroupsPath = $p'
+	update_config '.linux.resources = {cpu: {shares: 0, quota: 0, period: 0},
+		memory: {limit: 0, reservation: 0, swap: 0, kernel: 0, kernelTCP: 0},
+		blockIO: {weight: 0}, pids: {limit: 0}}'
+	set_args sleep 100
+	run_detached "$CID"
+	# runc leaves them as they are: cpu.shares 1024, not 0 (which the
+	# kernel makes 2), no limit; and no refusal for the blkio weight on a
+	# kernel without one
+	[ "$(host_cg cpu cpu.shares)" = 1024 ]
+	[ "$(host_cg cpu cpu.cfs_quota_us)" = -1 ]
+	[ "$(host_cg pids pids.max)" = max ]
+	local mem
+	mem=$(host_cg memory memory.limit_in_bytes)
+	# docker update --pids-limit 100: the rest of the resources as 0
+	echo '{"memory": {"limit": 0, "reservation": 0, "kernel": 0, "swap": 0},
+		"cpu": {"shares": 0, "quota": 0, "period": 0, "cpus": "", "mems": ""},
+		"blockIO": {"weight": 0}, "pids": {"limit": 100}}' >"$TESTDIR/upd.json"
+	run --separate-stderr brig update -r "$TESTDIR/upd.json" "$CID"
+	echo "$stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "$(host_cg pids pids.max)" = 100 ]
+	[ "$(host_cg cpu cpu.shares)" = 1024 ]
+	[ "$(host_cg memory memory.limit_in_bytes)" = "$mem" ]
+	[ "$(state_field "$CID" status)" = running ]
+}
+
+@test "update is all or nothing: a value the kernel refuses leaves every limit as it was" {
+	is_runc && skip "runc 1.1.5 leaves the update half applied (it tries to set back, with the same value)"
+	update_config --arg p "/brig/$CID" '.linux.cgroupsPath = $p'
+	update_config '.linux.resources = {memory: {limit: 67108864}, pids: {limit: 20}}'
+	set_args sleep 100
+	run_detached "$CID"
+	# the memory limit is written before the cpu period the kernel
+	# refuses (under 1 ms)
+	run --separate-stderr brig update --memory 128m --pids-limit 33 --cpu-period 100 "$CID"
+	echo "$stderr" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *cpu.cfs_period_us* ]]
+	[ "$(host_cg memory memory.limit_in_bytes)" = 67108864 ]
+	[ "$(host_cg pids pids.max)" = 20 ]
+}
