@@ -128,7 +128,9 @@ static int parse_device(struct jctx *c, yajl_val v, void *elem)
 	    j_check_abs(c, "path", d->path) < 0 ||
 	    j_i64(c, v, "major", need_nums, 0, INT64_MAX, &d->major) < 0 ||
 	    j_i64(c, v, "minor", need_nums, 0, INT64_MAX, &d->minor) < 0 ||
-	    j_opt_u64(c, v, "fileMode", 0777, &d->file_mode) < 0 ||
+	    /* Podman writes the type bits too (8576 = S_IFCHR|0600): as runc,
+	     * the permission bits are what counts (rootfs/devices.c) */
+	    j_opt_u64(c, v, "fileMode", UINT32_MAX, &d->file_mode) < 0 ||
 	    j_opt_u64(c, v, "uid", UINT32_MAX, &d->uid) < 0 ||
 	    j_opt_u64(c, v, "gid", UINT32_MAX, &d->gid) < 0)
 		return -1;

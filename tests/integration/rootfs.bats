@@ -188,6 +188,15 @@ mnt_line() { awk -v d="$1" '$5 == d' <<<"$output" | tail -1; }
 	[ "${lines[2]}" = 0 ]
 }
 
+@test "linux.devices: Podman's fileMode with the type bits (8576 = S_IFCHR|0600), as runc (issue 18, item 5)" {
+	update_config '.linux.devices = [{path: "/dev/mynull", type: "c", major: 1, minor: 3,
+		fileMode: 8576, uid: 0, gid: 0}]
+		| .linux.resources.devices += [{allow: true, type: "c", major: 1, minor: 3, access: "rwm"}]'
+	run_sh 'stat -c "%F %t:%T %a" /dev/mynull'
+	[ "$status" -eq 0 ]
+	[ "$output" = "character special file 1:3 600" ]
+}
+
 @test "maskedPaths: files read empty, directories are empty" {
 	mkdir -p "$BUNDLE/rootfs/secret"
 	echo s3cret >"$BUNDLE/rootfs/secret/key"

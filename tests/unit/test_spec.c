@@ -546,9 +546,9 @@ static void test_value_checks(void **state)
 		      "config.json: linux.devices[0].type: invalid device type "
 		      "\"x\" (expected c, b, u or p)");
 	linux_refused("{\"devices\":[{\"type\":\"c\",\"path\":\"/dev/x\",\"major\":1,"
-		      "\"minor\":3,\"fileMode\":512}]}",
-		      "config.json: linux.devices[0].fileMode: value 512 out of "
-		      "range (0..511)");
+		      "\"minor\":3,\"fileMode\":4294967296}]}",
+		      "config.json: linux.devices[0].fileMode: value 4294967296 out of "
+		      "range (0..4294967295)");
 	linux_refused("{\"readonlyPaths\":[\"/proc/sys\",\"proc/bus\"]}",
 		      "config.json: linux.readonlyPaths[1]: must be an absolute "
 		      "path, not \"proc/bus\"");
