@@ -58,6 +58,10 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err);
 /* Child side, after the rootfs is in place: write linux.sysctl. */
 int ns_apply_sysctl(const struct spec_config *c, brig_error_t **err);
 
+/* Refuse a hostname or domainname without a uts namespace of the
+ * container's own (new or joined), as runc does. */
+int ns_validate_uts(const struct spec_config *c, brig_error_t **err);
+
 /* Refuse a sysctl that would change the host: it must belong to a
  * namespace the container has of its own (net.* a network namespace,
  * IPC keys an IPC namespace, kernel.hostname/domainname a UTS one), as

@@ -3,6 +3,9 @@
 #include "namespaces.h"
 
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
@@ -69,6 +72,27 @@ int ns_unshare(const struct spec_config *c, brig_error_t **err)
 	return 0;
 }
 
+/* A new network namespace has a loopback that is down: up, as runc does
+ * (anything talking to 127.0.0.1 in the container needs it). */
+static int loopback_up(brig_error_t **err)
+{
+	struct ifreq ifr;
+	cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		return brig_err(err, errno, "bring lo up: socket");
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return brig_err(err, errno, "bring lo up: SIOCGIFFLAGS");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return brig_err(err, errno, "bring lo up");
+	return 0;
+}
+
 int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 {
 	int flags = ns_new_flags(c);
@@ -83,6 +107,8 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 	}
 	if ((flags & CLONE_NEWTIME) && set_time_offsets(c->linux, err) < 0)
 		return -1;
+	if ((flags & CLONE_NEWNET) && loopback_up(err) < 0)
+		return -1;
 	if (c->hostname && c->hostname[0] &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		return brig_err(err, errno, "sethostname %s", c->hostname);
@@ -96,6 +122,21 @@ static bool has_own_ns(const struct spec_config *c, enum spec_ns_type t)
 {
 	const struct spec_namespace *ns = spec_find_ns(c, t);
 	return ns != NULL; /* new, or joined: either way not the host's */
+}
+
+int ns_validate_uts(const struct spec_config *c, brig_error_t **err)
+{
+	/* runc refuses it: without a UTS namespace of its own the container
+	 * would rename the host */
+	if (has_own_ns(c, SPEC_NS_UTS))
+		return 0;
+	if (c->hostname && c->hostname[0])
+		return brig_err(err, 0, "config.json: hostname: needs a uts namespace "
+				"(linux.namespaces): it would rename the host");
+	if (c->domainname && c->domainname[0])
+		return brig_err(err, 0, "config.json: domainname: needs a uts namespace "
+				"(linux.namespaces): it would rename the host's domain");
+	return 0;
 }
 
 int ns_validate_sysctl(const struct spec_config *c, brig_error_t **err)

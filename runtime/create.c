@@ -86,7 +86,7 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 		return brig_err(err, 0, "config.json: process.apparmorProfile: AppArmor is not "
 				"enabled on this host, cannot apply profile \"%s\"",
 				c->process->apparmor_profile);
-	if (ns_validate_sysctl(c, err) < 0)
+	if (ns_validate_sysctl(c, err) < 0 || ns_validate_uts(c, err) < 0)
 		return -1;
 	check_selinux_labels(c);
 	if (c->linux && c->linux->cgroups_path && strchr(c->linux->cgroups_path, ':') &&

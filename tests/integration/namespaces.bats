@@ -218,3 +218,27 @@ ns_inode() { stat -L -c %i "/proc/${2:-self}/ns/$1"; }
 	! proc_alive "$bpid" || false
 	brig delete -f "$CID"
 }
+
+@test "network: a new network namespace has its loopback up, as runc (issue 18, item 6)" {
+	run_sh 'cat /sys/class/net/lo/flags; ls /sys/class/net'
+	[ "$status" -eq 0 ]
+	# IFF_UP (0x1) with IFF_LOOPBACK (0x8)
+	[ $((lines[0] & 1)) -eq 1 ]
+	[ "${lines[1]}" = lo ]
+}
+
+@test "uts: a hostname without a uts namespace of the container's own is refused, as runc (issue 18, item 10)" {
+	local before
+	before=$(hostname)
+	remove_namespace uts
+	update_config '.hostname = "brig-renamed-the-host"'
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
+	local after
+	after=$(hostname)
+	hostname "$before" # b288b02 renamed the host: put it back first
+	[ "$after" = "$before" ]
+	[ "$status" -ne 0 ]
+	assert_error_line
+	is_runc || [[ $stderr == *"config.json: hostname: needs a uts namespace"* ]]
+	assert_nothing_left "$CID"
+}
