@@ -28,7 +28,13 @@ int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
 	*err = xcalloc(1, sizeof(**err));
 	(*err)->code = errnum;
 	if (errnum) {
+		/* in the words of Go's syscall package, which runc prints and
+		 * the clients classify errors by ("no such file or directory",
+		 * "permission denied": Docker's 127 and 126) */
 		(*err)->msg = xasprintf("%s: %s", msg, strerror(errnum));
+		char *t = (*err)->msg + strlen(msg) + 2;
+		if (*t >= 'A' && *t <= 'Z' && !(t[1] >= 'A' && t[1] <= 'Z'))
+			*t = (char)(*t - 'A' + 'a');
 		free(msg);
 	} else {
 		(*err)->msg = msg;

@@ -77,6 +77,47 @@ teardown_file() {
 	[ "${lines[4]}" = dockhost ]
 }
 
+@test "docker run: a missing or non-executable entrypoint exits 127 or 126, as with runc (issue 18, item 8)" {
+	# Docker classifies the runtime's error by runc's (Go's) lowercase
+	# words: "executable file not found", "no such file or directory"
+	# (127), "permission denied" (126); anything else is 125
+	run d run --runtime compat --rm --network none brigcompat:busybox /nonexistent
+	echo "$output"
+	[ "$status" -eq 127 ]
+	run d run --runtime compat --rm --network none brigcompat:busybox no-such-command
+	echo "$output"
+	[ "$status" -eq 127 ]
+	run d run --runtime compat --rm --network none brigcompat:busybox /etc/passwd
+	echo "$output"
+	[ "$status" -eq 126 ]
+}
+
+@test "docker run: Docker's cpu shares 0 leave the cgroup's 1024, and docker update of one field works (issue 18, items 1-2)" {
+	local id
+	id=$(d run -d --runtime compat --network none brigcompat:busybox sleep 100)
+	run d exec "$id" sh -c 'cat /sys/fs/cgroup/cpu/cpu.shares 2>/dev/null || cat /sys/fs/cgroup/cpu.weight'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = 1024 ] || [ "$output" = 100 ]
+	run d update --pids-limit 100 "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run d update --cpus 0.5 --cpu-shares 512 "$id"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run d exec "$id" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max
+		cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us 2>/dev/null || cat /sys/fs/cgroup/cpu.max
+		cat /sys/fs/cgroup/cpu/cpu.shares 2>/dev/null || cat /sys/fs/cgroup/cpu.weight'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 100 ]
+	[[ ${lines[1]} == 50000* ]]
+	[ "${lines[2]}" = 512 ] || [ "${lines[2]}" = 20 ]
+	run d update --restart always "$id"
+	[ "$status" -eq 0 ]
+	d rm -f "$id" >/dev/null
+}
+
 @test "docker run: --memory, --pids-limit, --cap-drop, --read-only" {
 	run d run --runtime compat --rm --network none --memory 64m --pids-limit 33 \
 		--cap-drop NET_RAW --read-only brigcompat:busybox sh -c '

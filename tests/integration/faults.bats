@@ -110,7 +110,7 @@ full_root() {
 }
 
 # check_full_disk_run ID — `brig run` on the (nearly) full $ROOT: it works,
-# or fails with one `brig: ... No space left on device` line and leaves
+# or fails with one `brig: ... no space left on device` line and leaves
 # nothing (list is empty, the same id works once there is room).
 check_full_disk_run() {
 	local id=$1
@@ -123,7 +123,7 @@ check_full_disk_run() {
 	fi
 	[ "$status" -eq 1 ]
 	assert_error_line
-	[[ $stderr == *"No space left on device"* ]]
+	[[ $stderr == *"no space left on device"* ]]
 	assert_nothing_left "$id"
 	[ -z "$(brig list -q)" ]
 	# nothing half-written gets in the way once there is room again
@@ -168,7 +168,7 @@ check_full_disk_run() {
 	run --separate-stderr brig start "$CID"
 	echo "# $stderr" >&2
 	[ "$status" -eq 0 ]
-	[[ $stderr == "brig: warning: "*"No space left on device" ]]
+	[[ $stderr == "brig: warning: "*"no space left on device" ]]
 	[ "$(state_field "$CID" status)" = running ]
 	proc_alive "$(state_field "$CID" pid)"
 	run --separate-stderr brig pause "$CID"

@@ -435,7 +435,7 @@ static void test_create_rollback(void **state)
 	m = must_new(NULL, "t1");
 	assert_int_equal(cg_create(m, &err), -1);
 	assert_true(asprintf(&want, "create cgroup /brig/t1: write %s/cpuset/brig/"
-			     "cpuset.cpus: No such file or directory", root) > 0);
+			     "cpuset.cpus: no such file or directory", root) > 0);
 	assert_string_equal(err->msg, want);
 	free(want);
 	brig_err_free(&err);
@@ -531,7 +531,7 @@ static void test_v1_error_names_path_and_file(void **state)
 	free(want);
 	assert_int_equal(cg_apply(m, &r, &err), -1);
 	assert_true(asprintf(&want, "linux.resources.memory.limit: write "
-			     "%s/memory/brig/t1/memory.limit_in_bytes: No such "
+			     "%s/memory/brig/t1/memory.limit_in_bytes: no such "
 			     "file or directory", root) > 0);
 	assert_string_equal(err->msg, want);
 	assert_int_equal(err->code, ENOENT);

@@ -1056,7 +1056,7 @@ static void test_load_bundle(void **state)
 	assert_non_null(mkdtemp(dir));
 	c = spec_load_bundle(dir, &err);
 	assert_null(c);
-	msg = xasprintf("config.json: open %s/config.json: No such file or "
+	msg = xasprintf("config.json: open %s/config.json: no such file or "
 			"directory", dir);
 	assert_string_equal(err->msg, msg);
 	assert_int_equal(err->code, ENOENT);
