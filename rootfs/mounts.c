@@ -493,6 +493,17 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 			goto out;
 	if (rootfs_create_devices(c, o, x.rootfd, err) < 0)
 		goto out;
+	/* A missing process.cwd is made (root's, 0755), inside the root and
+	 * before it may become read-only, as runc does: kubelet relies on it
+	 * for an image without the pod's workingDir. */
+	if (c->process && c->process->cwd && c->process->cwd[0] == '/') {
+		int fd = rootfs_mkpath_in_root(x.rootfd, c->process->cwd, true, err);
+		if (fd < 0) {
+			brig_err_prefix(err, "process.cwd");
+			goto out;
+		}
+		close(fd);
+	}
 	ret = 0;
 out:
 	free(x.root_real);

@@ -130,12 +130,22 @@ setup_bundle_config_from_scratch() {
 	expect_failure run --bundle "$BUNDLE" "$CID"
 }
 
-@test "a cwd that does not exist is refused with one clear line" {
-	# brig refuses it (runc creates it); Docker and Podman create the
-	# working directory themselves before calling the runtime.
-	update_config '.process.cwd = "/new/work/dir"'
-	expect_failure run --bundle "$BUNDLE" "$CID"
-	[[ "$stderr" == *"process.cwd"*"/new/work/dir"* ]]
+@test "a cwd that does not exist is made, as runc makes it (issue 18, item 9: kubelet's workingDir)" {
+	update_config '.process.cwd = "/new/work/dir" | .root.readonly = true
+		| .process.user = {uid: 1000, gid: 1000}'
+	set_args sh -c 'pwd; stat -c "%a %u" /new/work/dir /new'
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
+	echo "$status $output $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /new/work/dir ]
+	# root's, 0755, made before the root became read-only, as runc's
+	[ "${lines[1]}" = "755 0" ]
+	[ "${lines[2]}" = "755 0" ]
+	# a cwd that is a file is still one clear line
+	touch "$BUNDLE/rootfs/afile"
+	update_config '.process.cwd = "/afile"'
+	expect_failure run --bundle "$BUNDLE" "$CID-2"
+	is_runc || [[ "$stderr" == *"process.cwd"* ]]
 }
 
 @test "a mount that cannot be made fails create and leaves nothing" {
