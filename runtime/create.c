@@ -325,7 +325,7 @@ static int rootless_skip_cgroup(struct cg_manager *cg, const struct spec_resourc
 	int code = *err ? (*err)->code : 0;
 	const char *layout;
 
-	if (geteuid() == 0 || (code != EACCES && code != EPERM && code != EROFS))
+	if (!brig_rootless() || (code != EACCES && code != EPERM && code != EROFS))
 		return -1;
 	if (r && (r->memory || r->cpu || r->block_io || r->n_hugepage_limits ||
 		  r->has_network || r->pids_limit.set || r->n_rdma || r->unified.n)) {
@@ -565,7 +565,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (cg && !ictx.cg_self && cg_enter_v1(cg, pid, err) < 0)
 		goto fail;
 	if (ictx.new_userns &&
-	    ns_write_id_maps(pid, c->linux, geteuid() != 0, err) < 0)
+	    ns_write_id_maps(pid, c->linux, brig_rootless(), err) < 0)
 		goto fail;
 	/* from here, outside any user namespace of the container (runc does
 	 * the same): its init may not lower it from inside one */

@@ -618,7 +618,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		.root_fd = root_fd,
 		.sock = sv[1],
 		.parent_sock = sv[0],
-		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL,
+		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL || brig_in_userns(),
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
 		.seccomp_spec = c->linux ? c->linux->seccomp : NULL,

@@ -137,7 +137,9 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	struct rootfs_opts ro = {
 		.rootfs = x->rootfs,
 		.bundle = x->bundle,
-		.in_userns = x->any_userns,
+		/* devices bound, not mknod'ed: in a user namespace of the
+		 * container's, or one brig runs in (rootless Podman) */
+		.in_userns = x->any_userns || brig_in_userns(),
 		.no_pivot = x->no_pivot,
 	};
 	struct rootfs_cgroups *cgs __attribute__((cleanup(free_snapshot))) = NULL;
@@ -232,7 +234,7 @@ int init_main(void *arg)
 	struct init_ctx *x = arg;
 	struct proc_final f = {
 		.p = x->config->process,
-		.userns = x->any_userns,
+		.userns = x->any_userns || brig_in_userns(),
 		.init = true,
 		.session = x->pidns_fd < 0,
 		.sock = x->sock,

@@ -151,13 +151,34 @@ static void print_version(void)
  * else (rootless) $XDG_RUNTIME_DIR/brig as runc uses $XDG_RUNTIME_DIR/runc,
  * or /tmp/brig-<uid> when XDG_RUNTIME_DIR is unset. That one lives in a
  * shared directory, so it must be ours and closed to others. */
+bool brig_in_userns(void)
+{
+	static int in = -1;
+	char buf[128] = "";
+	unsigned long a, b, n;
+
+	if (in < 0) {
+		FILE *f = fopen("/proc/self/uid_map", "re");
+		/* the initial user namespace maps all ids onto themselves */
+		in = !(f && fgets(buf, sizeof(buf), f) && sscanf(buf, "%lu %lu %lu", &a, &b, &n) == 3 &&
+		       a == 0 && b == 0 && n == 4294967295UL && !fgets(buf, sizeof(buf), f));
+		if (f)
+			fclose(f);
+	}
+	return in;
+}
+
 static const char *default_root(brig_error_t **err)
 {
 	static char buf[4096];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *user = getenv("USER");
 	struct stat st;
 
-	if (geteuid() == 0)
+	/* As runc: root (the real one: uid 0 outside any user namespace, or
+	 * in one as USER=root) keeps /run/brig; rootless Podman runs us as
+	 * uid 0 in its user namespace, with XDG_RUNTIME_DIR. */
+	if (geteuid() == 0 && (!brig_in_userns() || (user && strcmp(user, "root") == 0) || !xdg))
 		return BRIG_DEFAULT_ROOT;
 	if (xdg && xdg[0] == '/') {
 		snprintf(buf, sizeof(buf), "%s/brig", xdg);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "spec/spec.h"
 
@@ -27,6 +28,15 @@ void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * (--preserve-fds, LISTEN_FDS), before anything is run: hooks, the log
  * monitor and the container get only what they are meant to. */
 int brig_close_inherited_fds(int keep, brig_error_t **err);
+
+/* Are we in a user namespace other than the initial one (rootless Podman
+ * runs the runtime as uid 0 in one)? */
+bool brig_in_userns(void);
+/* Not the host's root: not uid 0, or uid 0 in a user namespace. */
+static inline bool brig_rootless(void)
+{
+	return geteuid() != 0 || brig_in_userns();
+}
 
 /* ---- container.c: the state directory ------------------------------------ */
 struct container {

@@ -217,3 +217,24 @@ as_user_xdg() {
 	[ ! -e "$RL_XDG/brig/$CID" ]
 	assert_nothing_left "$CID"
 }
+
+@test "rootless Podman's way: uid 0 in the user's own user namespace, no --root, no cgroup (issue 18, item 3)" {
+	# Podman (rootless) makes the user namespace itself and runs the
+	# runtime in it as uid 0, with XDG_RUNTIME_DIR and USER=<the user>,
+	# without --root: runc then keeps its state in $XDG_RUNTIME_DIR/runc
+	# and goes on without a cgroup it cannot make
+	update_config 'del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(select(.type != "user"))
+		| .process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]'
+	cp "$BRIG" "$TESTDIR/brig-rl"
+	chmod 755 "$TESTDIR/brig-rl"
+	run --separate-stderr as_user_xdg env USER="$RL_USER" unshare --user --map-root-user \
+		"$TESTDIR/brig-rl" run --bundle "$BUNDLE" "$CID"
+	echo "$status $output $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 0 ]
+	[[ ${lines[1]} == *"0"*"$RL_UID"*"1" ]]
+	# its state went where runc's would, under XDG_RUNTIME_DIR
+	[ -d "$RL_XDG/brig" ]
+	[ -z "$(cgroups_named "$CID")" ]
+}
