@@ -451,6 +451,37 @@ static bool has_new_ns(const struct spec_config *c, enum spec_ns_type t)
 	return false;
 }
 
+/* The mount that holds path (the last directory up from it with its
+ * mount id), made private in our mount namespace. */
+static int make_parent_private(const char *path, brig_error_t **err)
+{
+	cleanup_free char *p = xstrdup(path), *mp = xstrdup(path);
+	struct statx sx;
+	uint64_t id;
+
+	if (statx(AT_FDCWD, p, 0, STATX_MNT_ID, &sx) < 0)
+		return brig_err(err, errno, "statx %s", p);
+	id = sx.stx_mnt_id;
+	for (;;) {
+		char *slash = strrchr(p, '/');
+		if (!slash || slash == p) {
+			if (statx(AT_FDCWD, "/", 0, STATX_MNT_ID, &sx) == 0 && sx.stx_mnt_id == id) {
+				free(mp);
+				mp = xstrdup("/");
+			}
+			break;
+		}
+		*slash = '\0';
+		if (statx(AT_FDCWD, p, 0, STATX_MNT_ID, &sx) < 0 || sx.stx_mnt_id != id)
+			break;
+		free(mp);
+		mp = xstrdup(p);
+	}
+	if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+		return brig_err(err, errno, "make %s private", mp);
+	return 0;
+}
+
 int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 		   brig_error_t **err)
 {
@@ -465,12 +496,22 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 	if (prop < 0)
 		return brig_err(err, EINVAL, "rootfsPropagation: unknown value \"%s\"",
 				prop_s);
-	/* Nothing done from here on may reach the host: slave (private when
-	 * asked); rootfsPropagation proper is applied after pivot_root. */
-	if (mount(NULL, "/", NULL, ((prop & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE) | MS_REC,
-		  NULL) < 0)
+	/* Nothing done from here on may reach the host unless asked: slave
+	 * (private when asked); rootfsPropagation proper is applied after
+	 * pivot_root.  Shared (Docker's bind-propagation=rshared) keeps / a
+	 * peer of the host's, so that a bind asked to be rshared propagates
+	 * back, as with runc; the rootfs's own mount is made private, so that
+	 * the container's mounts do not. */
+	if (prop & MS_SHARED) {
+		if (mount(NULL, "/", NULL, MS_SHARED | MS_REC, NULL) < 0)
+			return brig_err(err, errno, "make / rshared");
+		if (make_parent_private(o->rootfs, err) < 0)
+			return -1;
+	} else if (mount(NULL, "/", NULL, ((prop & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE) | MS_REC,
+			 NULL) < 0) {
 		return brig_err(err, errno, "make / %s",
 				(prop & MS_PRIVATE) ? "rprivate" : "rslave");
+	}
 	/* pivot_root needs the new root to be a mount point */
 	if (mount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return brig_err(err, errno, "bind %s on itself", o->rootfs);

@@ -147,6 +147,28 @@ mnt_line() { awk -v d="$1" '$5 == d' <<<"$output" | tail -1; }
 	[[ $output != *" master:"* ]]
 }
 
+@test "an rshared bind propagates the container's mounts back to the host, as runc (issue 18, item 7)" {
+	# what docker run -v SRC:DST:rshared asks: the source a shared mount,
+	# rootfsPropagation rshared, the bind rshared
+	mkdir -p "$TESTDIR/vol"
+	mount --bind "$TESTDIR/vol" "$TESTDIR/vol"
+	mount --make-shared "$TESTDIR/vol"
+	add_mount "$(jq -cn --arg s "$TESTDIR/vol" \
+		'{destination: "/vol", type: "bind", source: $s, options: ["rbind", "rshared"]}')"
+	update_config '.linux.rootfsPropagation = "rshared" | .linux.seccomp = null
+		| .process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	run_sh 'mkdir -p /vol/sub && mount -t tmpfs brigprop /vol/sub && echo mounted'
+	local seen=0
+	mountpoint -q "$TESTDIR/vol/sub" && seen=1
+	umount -l "$TESTDIR/vol/sub" 2>/dev/null || true
+	umount -l "$TESTDIR/vol"
+	[ "$status" -eq 0 ]
+	[ "$output" = mounted ]
+	[ "$seen" -eq 1 ]
+	# and the container's own mounts (its /proc, /dev, ...) did not
+	[ -z "$(mounts_mentioning "$BUNDLE")" ]
+}
+
 @test "default devices: char devices with the right numbers, and the links" {
 	run_sh 'for d in null zero full random urandom tty; do stat -c "$d %F %t:%T %a" /dev/$d; done
 		for l in ptmx fd stdin stdout stderr; do echo "$l $(readlink /dev/$l)"; done
