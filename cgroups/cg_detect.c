@@ -7,7 +7,7 @@
  * files present: <root>/cgroup.controllers is v2, <root>/unified/
  * cgroup.controllers is hybrid, otherwise every directory of <root> is a v1
  * hierarchy named after its controllers ("cpu,cpuacct").  Hierarchies
- * without a controller (name=systemd) are not used.
+ * without a controller are not used, but for name=systemd.
  *
  * brig's own cgroup (for a relative cgroupsPath) is read from
  * /proc/self/cgroup, minus the mount's root when brig runs in a cgroup
@@ -36,6 +36,20 @@ static struct cg_hier *add_hier(struct cg_manager *m, const char *name,
 	h->mroot = xstrdup(mroot ? mroot : "/");
 	h->v2 = v2;
 	return h;
+}
+
+/* The v1 hierarchy systemd keeps (name=systemd, no controller): runc puts
+ * a container there too, and so does brig (its cgroup is the container's
+ * in /proc/self/cgroup, and what a "cgroup" mount inside shows). */
+static bool is_named_systemd(const char *opts)
+{
+	cleanup_free char *tmp = xstrdup(opts);
+	char *save = NULL;
+
+	for (char *t = strtok_r(tmp, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		if (strcmp(t, "name=systemd") == 0)
+			return true;
+	return false;
 }
 
 /* Controllers of a v1 mount from its super options, or NULL for a named
@@ -109,6 +123,8 @@ static int detect_mountinfo(struct cg_manager *m, brig_error_t **err)
 
 			if (ctrls)
 				add_hier(m, ctrls, fld[4], fld[3], false);
+			else if (is_named_systemd(opts))
+				add_hier(m, "name=systemd", fld[4], fld[3], false);
 		}
 	}
 	if (v2_root) {
@@ -149,13 +165,13 @@ static int detect_files(struct cg_manager *m, brig_error_t **err)
 		struct stat st;
 
 		if (e->d_name[0] == '.' || strcmp(e->d_name, "unified") == 0 ||
-		    strcmp(e->d_name, "systemd") == 0 ||
 		    strncmp(e->d_name, "name=", 5) == 0)
 			continue;
 		p = xasprintf("%s/%s", m->root, e->d_name);
 		/* lstat: "cpu -> cpu,cpuacct" links are the same hierarchy */
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			add_hier(m, e->d_name, p, "/", false);
+			add_hier(m, strcmp(e->d_name, "systemd") == 0 ? "name=systemd" : e->d_name,
+				 p, "/", false);
 	}
 	closedir(d);
 	if (cg_file_exists(unified, "cgroup.controllers"))

@@ -332,6 +332,9 @@ int rootfs_mount_cgroup(int rootfd, const char *dest,
 
 			if (*name++ == '\0')
 				continue; /* cgroup2 on the root of a hybrid: skip */
+			/* nor the unified half of a hybrid host, as runc */
+			if (strcmp(h[i].fstype, "cgroup2") == 0)
+				continue;
 			sub = xasprintf("%s/%s", dest, name);
 			if (mount_hierarchy(rootfd, &h[i], own_line(&h[i], l, nl), sub,
 					    flags, new_cgroupns, host_view, err) < 0)

@@ -606,3 +606,18 @@ kmem_of_run() {
 	[ "$(host_cg memory memory.limit_in_bytes)" = 67108864 ]
 	[ "$(host_cg pids pids.max)" = 20 ]
 }
+
+@test "hybrid host: the container is in the name=systemd hierarchy, and sees no unified mount, as runc (issue 18, item 11)" {
+	[ -d "$CG/systemd" ] || skip "no name=systemd hierarchy here"
+	update_config --arg p "/brig/$CID" '.linux.cgroupsPath = $p'
+	set_args sh -c 'grep -c " /sys/fs/cgroup/unified " /proc/self/mountinfo; grep -c " /sys/fs/cgroup/systemd " /proc/self/mountinfo; exec sleep 100'
+	run_detached "$CID"
+	local pid i
+	pid=$(state_field "$CID" pid)
+	grep -q "^[0-9]*:name=systemd:/brig/$CID\$" "/proc/$pid/cgroup"
+	for i in $(seq 50); do [ "$(wc -l <"$TESTDIR/$CID.out")" -ge 2 ] && break; sleep 0.1; done
+	[ "$(sed -n 1p "$TESTDIR/$CID.out")" = 0 ]
+	[ "$(sed -n 2p "$TESTDIR/$CID.out")" = 1 ]
+	brig delete -f "$CID"
+	[ ! -e "$CG/systemd/brig/$CID" ]
+}
