@@ -163,3 +163,101 @@ teardown_file() {
 	run d ps -aq
 	[ -z "$output" ]
 }
+
+@test "docker update of every field it sends, one at a time, as with runc (issue 18, item 2)" {
+	local id
+	id=$(d run -d --runtime compat --network none --memory 64m brigcompat:busybox sleep 100)
+	cg() { d exec "$id" cat "/sys/fs/cgroup/$1"; }
+	run d update --memory 96m --memory-swap 200m "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg memory/memory.limit_in_bytes)" = $((96 << 20)) ]
+	run d update --memory-reservation 32m "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg memory/memory.soft_limit_in_bytes)" = $((32 << 20)) ]
+	run d update --cpu-shares 300 "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg cpu/cpu.shares)" = 300 ]
+	run d update --cpus 1.5 "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg cpu/cpu.cfs_quota_us)" = 150000 ]
+	# (Docker refuses --cpu-period once --cpus was set: another container)
+	d rm -f "$id" >/dev/null
+	id=$(d run -d --runtime compat --network none --memory 96m --cpu-shares 300 brigcompat:busybox sleep 100)
+	run d update --cpu-period 50000 --cpu-quota 25000 "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg cpu/cpu.cfs_period_us)" = 50000 ]
+	[ "$(cg cpu/cpu.cfs_quota_us)" = 25000 ]
+	run d update --cpuset-cpus 0 --cpuset-mems 0 "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg cpuset/cpuset.cpus)" = 0 ]
+	run d update --pids-limit 77 "$id"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(cg pids/pids.max)" = 77 ]
+	# every one of them left the others as they were
+	[ "$(cg memory/memory.limit_in_bytes)" = $((96 << 20)) ]
+	[ "$(cg cpu/cpu.shares)" = 300 ]
+	run d update --restart on-failure:3 "$id"
+	[ "$status" -eq 0 ]
+	[ "$(d inspect -f '{{.State.Running}}' "$id")" = true ]
+	d rm -f "$id" >/dev/null
+}
+
+# the --userns-remap test's own dockerd, user and /etc/sub[ug]id lines,
+# undone even when it fails
+teardown() {
+	local f
+	[ -n "${REMAP_DIR:-}" ] || return 0
+	if [ -S "$REMAP_DIR/docker.sock" ]; then
+		timeout 60 "$DOCKER" -H "unix://$REMAP_DIR/docker.sock" ps -aq 2>/dev/null |
+			xargs -r timeout 60 "$DOCKER" -H "unix://$REMAP_DIR/docker.sock" rm -f >/dev/null 2>&1
+	fi
+	compat_stop "${REMAP_PID:-}"
+	compat_cleanup "$REMAP_DIR"
+	[ -n "${REMAP_USER:-}" ] && userdel "$REMAP_USER" 2>/dev/null
+	for f in subuid subgid; do
+		if [ -e "$DD/$f.bak" ]; then cp -p "$DD/$f.bak" /etc/$f; else rm -f /etc/$f; fi
+	done
+	REMAP_DIR=
+}
+
+@test "dockerd --userns-remap: containers run, owned by the remapped ids (issue 18, item 4)" {
+	# a second private dockerd, remapping root to a range of a user of
+	# the test's own (/etc/subuid and /etc/subgid restored by teardown)
+	local f i
+	REMAP_USER=brigremap$RANDOM
+	REMAP_DIR=$DD/remap
+	for f in subuid subgid; do
+		if [ -e /etc/$f ]; then cp -p /etc/$f "$DD/$f.bak"; fi
+	done
+	useradd -M -U -s /bin/false "$REMAP_USER"
+	echo "$REMAP_USER:500000000:65536" >>/etc/subuid
+	echo "$REMAP_USER:500000000:65536" >>/etc/subgid
+	mkdir -p "$REMAP_DIR"
+	# the remapped root must reach its part of the data root
+	chmod 711 "$DD" "$REMAP_DIR"
+	/usr/sbin/dockerd --add-runtime "compat=$(runtime_path)" --userns-remap "$REMAP_USER" \
+		--bridge=none --iptables=false --ip-masq=false --ip6tables=false \
+		--data-root "$REMAP_DIR/data" --exec-root "$REMAP_DIR/exec" \
+		-H "unix://$REMAP_DIR/docker.sock" --pidfile "$REMAP_DIR/docker.pid" \
+		--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs \
+		--cgroup-parent "/$(basename "$DD")" --log-level warn >"$REMAP_DIR/dockerd.log" 2>&1 &
+	REMAP_PID=$!
+	d2() { timeout -k 5 120 "$DOCKER" -H "unix://$REMAP_DIR/docker.sock" "$@"; }
+	for i in $(seq 150); do
+		d2 version >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	d2 version >/dev/null || { cat "$REMAP_DIR/dockerd.log" >&2; false; }
+	tar -C "$(rootfs_cache)" -c . | d2 import - brigcompat:busybox >/dev/null
+	run d2 run --runtime compat --rm --network none --oom-score-adj 100 brigcompat:busybox \
+		sh -c 'cat /proc/self/uid_map; cat /proc/self/oom_score_adj; id -u'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# root inside is a subordinate id of the user's outside (useradd may
+	# have given it a range of its own before ours)
+	local host0
+	host0=$(awk '$1 == 0 { print $2 }' <<<"$output")
+	[ -n "$host0" ] && [ "$host0" -gt 0 ]
+	# oomScoreAdj written from outside the user namespace
+	[ "${lines[-2]}" = 100 ]
+}

@@ -183,6 +183,27 @@ teardown_file() {
 	[ "$output" = MADE ]
 }
 
+@test "podman run --device and --privileged: the device nodes are there (issue 18, item 5)" {
+	# Podman writes fileMode with the type bits (8576 = S_IFCHR|0600)
+	run prun --rm --device /dev/null:/dev/mynull "$IMAGE" sh -c '
+		stat -c "%F %t:%T" /dev/mynull; echo x >/dev/mynull && echo wrote'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "character special file 1:3" ]
+	[ "${lines[1]}" = wrote ]
+	run prun --rm --privileged "$IMAGE" sh -c 'test -c /dev/null && ls /dev | grep -c . && grep ^CapEff: /proc/self/status'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -gt 10 ]
+}
+
+@test "podman run --network none: loopback is up (issue 18, item 6)" {
+	run prun --rm "$IMAGE" sh -c 'cat /sys/class/net/lo/flags'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ $((output & 1)) -eq 1 ]
+}
+
 @test "podman run -t: the container gets a terminal" {
 	local cmd
 	cmd="$(pcmd) run --rm -t --cgroup-parent $CGP --network none $IMAGE"
