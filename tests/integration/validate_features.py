@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""validate_features.py FILE — check a `features` document (runtime-spec
+"""validate_features.py FILE... — check `features` documents (runtime-spec
 features.md and features-linux.md, v1.3.0) with brig's own description of
-it below.  Prints one line per problem.  Exit 0 valid, 1 invalid, 77 when
-python3-jsonschema is not available (the caller skips).
+them below.  Prints one line per problem, "FILE: where: what".  Exit 0
+when all are valid, 1 when any is not, 77 when python3-jsonschema is not
+available (the caller skips).
 
 What is checked, from the prose:
  - ociVersionMin and ociVersionMax are present SemVer strings, and the
@@ -141,19 +142,20 @@ def problems(doc):
 
 
 def main():
-    if len(sys.argv) != 2:
-        print('usage: validate_features.py FILE', file=sys.stderr)
+    if len(sys.argv) < 2:
+        print('usage: validate_features.py FILE...', file=sys.stderr)
         return 2
-    try:
-        with open(sys.argv[1]) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        print('%s: %s' % (sys.argv[1], e))
-        return 1
-    found = list(problems(doc))
-    for p in found:
-        print(p)
-    return 1 if found else 0
+    bad = False
+    for name in sys.argv[1:]:
+        try:
+            with open(name) as f:
+                found = list(problems(json.load(f)))
+        except (OSError, ValueError) as e:
+            found = [str(e)]
+        for p in found:
+            print('%s: %s' % (name, p))
+        bad = bad or bool(found)
+    return 1 if bad else 0
 
 
 if __name__ == '__main__':
