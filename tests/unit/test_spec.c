@@ -20,13 +20,16 @@
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static char *schema_test_path(const char *sub, const char *file)
+/* The project's own config.json documents, tests/unit/data/spec/{good,bad}:
+ * BRIG_SOURCE is the source tree (set by meson and scripts/test); run by
+ * hand, the tree this file was compiled from. */
+static char *data_path(const char *sub, const char *file)
 {
-	const char *ref = getenv("BRIG_REFERENCE");
-	if (!ref)
-		ref = "../shared/reference";
-	return xasprintf("%s/oci-runtime-spec-v1.3.0/schema/test/config/%s%s%s",
-			 ref, sub, file ? "/" : "", file ? file : "");
+	const char *src = getenv("BRIG_SOURCE");
+	if (!src || !*src)
+		src = BRIG_SOURCE_DIR;
+	return xasprintf("%s/tests/unit/data/spec/%s%s%s", src, sub,
+			 file ? "/" : "", file ? file : "");
 }
 
 static struct spec_config *parse(const char *json)
@@ -116,22 +119,27 @@ static struct spec_config *parse_file(const char *path, brig_error_t **err)
 	return c;
 }
 
-/* ---- the spec's own test documents ------------------------------------ */
+/* ---- the project's own documents (tests/unit/data/spec) ---------------- */
 
-static void test_schema_good(void **state)
+/* Every .json file in good/ is accepted. */
+static void test_good_documents(void **state)
 {
 	(void)state;
-	char *dir = schema_test_path("good", NULL);
+	char *dir = data_path("good", NULL);
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int count = 0;
 
-	assert_non_null(d);
+	if (!d) {
+		print_error("cannot open %s: %s\n", dir, strerror(errno));
+		fail();
+	}
 	while ((de = readdir(d))) {
 		brig_error_t *err = NULL;
 		struct spec_config *c;
 		char *path;
-		if (!strstr(de->d_name, ".json"))
+		size_t n = strlen(de->d_name);
+		if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
 			continue;
 		path = xasprintf("%s/%s", dir, de->d_name);
 		c = parse_file(path, &err);
@@ -141,148 +149,489 @@ static void test_schema_good(void **state)
 			fail();
 		}
 		assert_non_null(c->oci_version);
+		assert_non_null(c->root);
 		spec_free(c);
 		free(path);
 		count++;
 	}
 	closedir(d);
 	free(dir);
-	assert_true(count >= 9);
+	assert_int_equal(count, 8);
 }
 
-static void bad_file(const char *file, const char *part)
+static struct spec_config *good_file(const char *file)
 {
 	brig_error_t *err = NULL;
-	char *path = schema_test_path("bad", file);
+	char *path = data_path("good", file);
 	struct spec_config *c = parse_file(path, &err);
-	assert_null(c);
-	assert_non_null(err);
-	if (!strstr(err->msg, part)) {
-		print_error("%s: expected \"%s\" in: %s\n", file, part, err->msg);
+	if (!c) {
+		print_error("%s: %s\n", file, err->msg);
+		brig_err_free(&err);
 		fail();
 	}
-	brig_err_free(&err);
 	free(path);
+	return c;
 }
 
-static void test_schema_bad(void **state)
+/* Every .json file in bad/ has its verdict here: the exact message, or NULL for a
+ * document that is bad only in a part a Linux runtime ignores (another
+ * platform's section, like any property it does not know). */
+static const struct {
+	const char *file, *msg;
+} bad_documents[] = {
+	{ "linux-hugepage.json",
+	  "config.json: linux.resources.hugepageLimits[0].pageSize: invalid "
+	  "page size \"64kB\" (expected <size>KB, <size>MB or <size>GB)" },
+	{ "linux-netdevice.json",
+	  "config.json: linux.netDevices.enp3s0.name: expected a string" },
+	{ "linux-rdma.json",
+	  "config.json: linux.resources.rdma.bnxt_re0.hcaHandles: "
+	  "expected an integer" },
+	{ "invalid-json.json",
+	  "config.json: invalid JSON at line 1, column 48: "
+	  "parse error: trailing garbage" },
+	{ "freebsd-jail-vnet.json", NULL },
+};
+
+static void test_bad_documents(void **state)
 {
 	(void)state;
-	bad_file("linux-hugepage.json",
-		 "config.json: linux.resources.hugepageLimits[0].pageSize: "
-		 "invalid page size \"64kB\"");
-	bad_file("linux-netdevice.json",
-		 "config.json: linux.netDevices.eth0.name: expected a string");
-	bad_file("linux-rdma.json",
-		 "config.json: linux.resources.rdma.mlx5_1.hcaHandles: "
-		 "expected an integer");
-	bad_file("invalid-json.json",
-		 "config.json: invalid JSON at line 1, column 2: ");
+	char *dir = data_path("bad", NULL);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int count = 0;
+
+	if (!d) {
+		print_error("cannot open %s: %s\n", dir, strerror(errno));
+		fail();
+	}
+	while ((de = readdir(d))) {
+		brig_error_t *err = NULL;
+		struct spec_config *c;
+		const char *msg = NULL;
+		bool known = false;
+		char *path;
+		size_t n = strlen(de->d_name);
+		if (n < 5 || strcmp(de->d_name + n - 5, ".json") != 0)
+			continue;
+		for (size_t i = 0; i < sizeof(bad_documents) / sizeof(bad_documents[0]); i++) {
+			if (strcmp(de->d_name, bad_documents[i].file) == 0) {
+				known = true;
+				msg = bad_documents[i].msg;
+			}
+		}
+		if (!known) {
+			print_error("%s: no verdict in test_bad_documents\n", de->d_name);
+			fail();
+		}
+		path = xasprintf("%s/%s", dir, de->d_name);
+		c = parse_file(path, &err);
+		if (!msg) {
+			/* ignored: another platform's section */
+			if (!c) {
+				print_error("%s: refused: %s\n", de->d_name, err->msg);
+				fail();
+			}
+			assert_null(c->linux);
+			spec_free(c);
+		} else {
+			assert_null(c);
+			assert_non_null(err);
+			if (strcmp(err->msg, msg) != 0) {
+				print_error("%s:\nexpected: %s\n     got: %s\n",
+					    de->d_name, msg, err->msg);
+				fail();
+			}
+			brig_err_free(&err);
+		}
+		free(path);
+		count++;
+	}
+	closedir(d);
+	free(dir);
+	assert_int_equal(count, (int)(sizeof(bad_documents) / sizeof(bad_documents[0])));
 }
 
-/* freebsd-vnet-disable.json is bad only in its freebsd section, which a
- * Linux runtime ignores like any unknown property. */
-static void test_schema_bad_freebsd_ignored(void **state)
+static void test_minimal_documents(void **state)
 {
 	(void)state;
-	brig_error_t *err = NULL;
-	char *path = schema_test_path("bad", "freebsd-vnet-disable.json");
-	struct spec_config *c = parse_file(path, &err);
-	assert_non_null(c);
+	struct spec_config *c = good_file("minimal.json");
+
+	assert_string_equal(c->oci_version, "1.3.0");
+	assert_string_equal(c->root->path, "fs");
+	assert_false(c->root->readonly);
+	assert_null(c->process);
+	assert_null(c->linux);
+	assert_int_equal(c->n_mounts, 0);
+	assert_null(c->hostname);
+	assert_int_equal(c->annotations.n, 0);
+	assert_int_equal(c->hooks.prestart.n + c->hooks.poststop.n, 0);
 	spec_free(c);
-	free(path);
+
+	/* what `start` needs: a process with cwd, args and user */
+	c = good_file("minimal-for-start.json");
+	assert_non_null(c->process);
+	assert_string_equal(c->process->cwd, "/srv");
+	assert_int_equal(c->process->args.n, 1);
+	assert_string_equal(c->process->args.v[0], "/bin/true");
+	assert_null(c->process->args.v[1]);
+	assert_int_equal(c->process->user.uid, 0);
+	assert_int_equal(c->process->user.gid, 0);
+	assert_false(c->process->terminal);
+	assert_null(c->process->capabilities);
+	assert_int_equal(c->process->env.n, 0);
+	assert_false(c->process->oom_score_adj.set);
+	spec_free(c);
+
+	/* netDevices: keys are host names, "name" optional */
+	c = good_file("linux-netdevice.json");
+	assert_int_equal(c->linux->n_net_devices, 2);
+	assert_string_equal(c->linux->net_devices[0].host_name, "veth-brig0");
+	assert_string_equal(c->linux->net_devices[0].name, "net0");
+	assert_string_equal(c->linux->net_devices[1].host_name, "dummy7");
+	assert_null(c->linux->net_devices[1].name);
+	assert_null(c->linux->resources);
+	spec_free(c);
+
+	/* rdma: either limit may be left out */
+	c = good_file("linux-rdma.json");
+	assert_int_equal(c->linux->resources->n_rdma, 3);
+	assert_string_equal(c->linux->resources->rdma[0].device, "hfi1_0");
+	assert_int_equal(c->linux->resources->rdma[0].hca_handles.v, 4);
+	assert_int_equal(c->linux->resources->rdma[0].hca_objects.v, 4096);
+	assert_string_equal(c->linux->resources->rdma[1].device, "siw0");
+	assert_false(c->linux->resources->rdma[1].hca_handles.set);
+	assert_int_equal(c->linux->resources->rdma[1].hca_objects.v, 64);
+	assert_true(c->linux->resources->rdma[2].hca_handles.set);
+	assert_false(c->linux->resources->rdma[2].hca_objects.set);
+	spec_free(c);
 }
 
-static void test_spec_example_fields(void **state)
+/* freebsd, zos and windows sections are not for this platform: ignored,
+ * and what the document says for every platform is still read. */
+static void test_other_platforms_ignored(void **state)
 {
 	(void)state;
-	brig_error_t *err = NULL;
-	char *path = schema_test_path("good", "spec-example.json");
-	struct spec_config *c = parse_file(path, &err);
+	struct spec_config *c = good_file("freebsd-example.json");
+
+	assert_null(c->linux);
+	assert_string_equal(c->hostname, "jailed");
+	assert_int_equal(c->n_mounts, 2);
+	assert_string_equal(c->mounts[0].type, "devfs");
+	assert_string_equal(c->mounts[1].options.v[0], "ro");
+	/* no process.user: uid and gid 0 */
+	assert_int_equal(c->process->user.uid, 0);
+	assert_int_equal(c->process->user.gid, 0);
+	assert_int_equal(c->process->args.n, 2);
+	spec_free(c);
+
+	c = good_file("zos-example.json");
+	assert_null(c->linux);
+	assert_int_equal(c->process->user.uid, 400);
+	assert_string_equal(c->process->cwd, "/u/batch");
+	spec_free(c);
+
+	c = good_file("windows-example.json");
+	assert_null(c->linux);
+	assert_int_equal(c->process->args.n, 0);
+	assert_string_equal(c->process->command_line, "cmd.exe /c echo ready");
+	assert_string_equal(c->process->env.v[0], "GREETING=hi");
+	spec_free(c);
+}
+
+/* linux-full.json: every field brig reads, with its value. */
+static void test_full_example_fields(void **state)
+{
+	(void)state;
+	struct spec_config *c = good_file("linux-full.json");
+	struct spec_process *p = c->process;
 	struct spec_linux *l;
 	struct spec_resources *r;
+	struct spec_seccomp *s;
 
-	assert_non_null(c);
-	assert_string_equal(c->oci_version, "0.5.0-dev");
-	assert_string_equal(c->root->path, "rootfs");
+	assert_string_equal(c->oci_version, "1.2.1");
+	assert_string_equal(c->root->path, "/var/lib/brig-example/rootfs");
 	assert_true(c->root->readonly);
-	assert_string_equal(c->hostname, "slartibartfast");
-	assert_string_equal(c->domainname, "foobarbaz.test");
-	assert_int_equal(c->n_mounts, 7);
-	assert_string_equal(c->mounts[1].destination, "/dev");
-	assert_string_equal(c->mounts[1].options.v[3], "size=65536k");
+	assert_string_equal(c->hostname, "brig-example");
+	assert_string_equal(c->domainname, "example.internal");
+
+	/* mounts */
+	assert_int_equal(c->n_mounts, 4);
+	assert_string_equal(c->mounts[0].destination, "/proc");
+	assert_string_equal(c->mounts[0].type, "proc");
+	assert_string_equal(c->mounts[0].source, "proc");
+	assert_int_equal(c->mounts[0].options.n, 3);
+	assert_string_equal(c->mounts[1].options.v[3], "size=8m");
 	assert_null(c->mounts[1].options.v[4]);
-	assert_int_equal(c->process->user.uid, 1);
-	assert_int_equal(c->process->user.n_additional_gids, 2);
-	assert_int_equal(c->process->user.additional_gids[1], 6);
-	assert_true(c->process->terminal);
-	assert_true(c->process->no_new_privileges);
-	assert_string_equal(c->process->apparmor_profile, "acme_secure_profile");
-	assert_int_equal(c->hooks.prestart.n, 2);
-	assert_string_equal(c->hooks.prestart.v[0].args.v[2], "arg2");
+	assert_int_equal(c->mounts[1].n_uid_mappings, 0);
+	assert_string_equal(c->mounts[2].type, "bind");
+	assert_string_equal(c->mounts[2].options.v[2], "idmap");
+	assert_int_equal(c->mounts[2].n_uid_mappings, 1);
+	assert_int_equal(c->mounts[2].uid_mappings[0].host_id, 200000);
+	assert_int_equal(c->mounts[2].n_gid_mappings, 1);
+	assert_int_equal(c->mounts[2].gid_mappings[0].host_id, 300000);
+	assert_int_equal(c->mounts[2].gid_mappings[0].size, 65536);
+	assert_string_equal(c->mounts[3].destination, "etc/motd");
+	assert_null(c->mounts[3].type);
+	assert_string_equal(c->mounts[3].source, "/srv/motd");
+	assert_int_equal(c->mounts[3].options.n, 0);
+
+	/* process */
+	assert_false(p->terminal);
+	assert_true(p->has_console_size);
+	assert_int_equal(p->console_height, 40);
+	assert_int_equal(p->console_width, 132);
+	assert_int_equal(p->user.uid, 1001);
+	assert_int_equal(p->user.gid, 1002);
+	assert_true(p->user.umask.set);
+	assert_int_equal(p->user.umask.v, 022); /* 18 */
+	assert_int_equal(p->user.n_additional_gids, 3);
+	assert_int_equal(p->user.additional_gids[0], 10);
+	assert_int_equal(p->user.additional_gids[2], 4242);
+	assert_string_equal(p->user.username, "ignored-on-linux");
+	assert_int_equal(p->args.n, 3);
+	assert_string_equal(p->args.v[2], "8080");
+	assert_int_equal(p->env.n, 2);
+	assert_string_equal(spec_getenv(&p->env, "LANG"), "C.UTF-8");
+	assert_string_equal(p->cwd, "/home/app");
+	assert_non_null(p->capabilities);
+	assert_int_equal(p->capabilities->bounding.n, 3);
+	assert_string_equal(p->capabilities->bounding.v[2], "CAP_CHOWN");
+	assert_int_equal(p->capabilities->effective.n, 1);
+	assert_true(p->capabilities->has_inheritable);
+	assert_int_equal(p->capabilities->inheritable.n, 0);
+	assert_int_equal(p->capabilities->permitted.n, 2);
+	assert_true(p->capabilities->has_ambient);
+	assert_string_equal(p->capabilities->ambient.v[0], "CAP_NET_BIND_SERVICE");
+	assert_int_equal(p->n_rlimits, 3);
+	assert_int_equal(p->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(p->rlimits[0].soft, 4096);
+	assert_int_equal(p->rlimits[0].hard, 8192);
+	assert_int_equal(p->rlimits[1].resource, RLIMIT_CORE);
+	assert_int_equal(p->rlimits[1].hard, 0);
+	assert_string_equal(p->rlimits[2].type, "RLIMIT_STACK");
+	assert_true(p->rlimits[2].hard == UINT64_MAX);
+	assert_true(p->no_new_privileges);
+	assert_string_equal(p->apparmor_profile, "brig-example-profile");
+	assert_true(p->oom_score_adj.set);
+	assert_int_equal(p->oom_score_adj.v, -250);
+	assert_non_null(p->scheduler);
+	assert_string_equal(p->scheduler->policy, "SCHED_BATCH");
+	assert_int_equal(p->scheduler->policy_num, SCHED_BATCH);
+	assert_int_equal(p->scheduler->nice.v, 5);
+	assert_false(p->scheduler->priority.set);
+	assert_string_equal(p->scheduler->flags.v[0], "SCHED_FLAG_RESET_ON_FORK");
+	assert_non_null(p->io_priority);
+	assert_int_equal(p->io_priority->class_num, 2); /* IOPRIO_CLASS_BE */
+	assert_int_equal(p->io_priority->priority, 6);
+	assert_string_equal(p->exec_cpu_affinity->initial, "0");
+	assert_string_equal(p->exec_cpu_affinity->final, "0-1,3");
+	assert_string_equal(p->selinux_label, "system_u:system_r:container_t:s0:c7,c9");
+
+	/* hooks: every kind, with args, env and timeouts */
+	assert_int_equal(c->hooks.prestart.n, 1);
+	assert_string_equal(c->hooks.prestart.v[0].path,
+			    "/usr/libexec/brig-example/netsetup");
+	assert_string_equal(c->hooks.prestart.v[0].args.v[2], "br-example");
+	assert_string_equal(c->hooks.prestart.v[0].env.v[0], "STAGE=prestart");
 	assert_false(c->hooks.prestart.v[0].timeout.set);
-	assert_true(c->hooks.poststart.v[0].timeout.set);
-	assert_int_equal(c->hooks.poststart.v[0].timeout.v, 5);
-	assert_int_equal(c->hooks.poststop.n, 1);
-	assert_int_equal(c->annotations.n, 2);
-	assert_string_equal(c->annotations.v[1].key, "com.example.key2");
+	assert_int_equal(c->hooks.create_runtime.n, 2);
+	assert_true(c->hooks.create_runtime.v[0].timeout.set);
+	assert_int_equal(c->hooks.create_runtime.v[0].timeout.v, 3);
+	assert_false(c->hooks.create_runtime.v[1].timeout.set);
+	assert_int_equal(c->hooks.create_runtime.v[1].args.n, 3);
+	assert_int_equal(c->hooks.create_container.n, 1);
+	assert_int_equal(c->hooks.create_container.v[0].env.n, 2);
+	assert_int_equal(c->hooks.start_container.n, 1);
+	assert_string_equal(c->hooks.start_container.v[0].path, "/bin/true");
+	assert_int_equal(c->hooks.start_container.v[0].args.n, 0);
+	assert_int_equal(c->hooks.poststart.n, 1);
+	assert_int_equal(c->hooks.poststart.v[0].timeout.v, 12);
+	assert_int_equal(c->hooks.poststop.n, 2);
+	assert_int_equal(c->hooks.poststop.v[0].timeout.v, 30);
+	assert_string_equal(c->hooks.poststop.v[1].args.v[1], "stopped");
+
+	/* annotations, in document order */
+	assert_int_equal(c->annotations.n, 3);
+	assert_string_equal(c->annotations.v[0].key, "org.example.brig.owner");
+	assert_string_equal(c->annotations.v[1].value, "backend");
+	assert_string_equal(c->annotations.v[2].value, "");
 
 	l = c->linux;
-	assert_int_equal(l->n_devices, 2);
+	assert_non_null(l);
+	assert_int_equal(l->n_devices, 3);
 	assert_int_equal(l->devices[0].type, 'c');
+	assert_string_equal(l->devices[0].path, "/dev/net/tun");
 	assert_int_equal(l->devices[0].major, 10);
-	assert_int_equal(l->devices[0].minor, 229);
-	assert_int_equal(l->devices[0].file_mode.v, 438);
-	assert_int_equal(l->uid_mappings[0].host_id, 1000);
-	assert_int_equal(l->gid_mappings[0].size, 32000);
-	assert_int_equal(l->sysctl.n, 2);
-	assert_string_equal(l->cgroups_path, "/myRuntime/myContainer");
-	assert_string_equal(l->rootfs_propagation, "slave");
+	assert_int_equal(l->devices[0].minor, 200);
+	assert_int_equal(l->devices[0].file_mode.v, 0660);
+	assert_int_equal(l->devices[0].uid.v, 1001);
+	assert_int_equal(l->devices[0].gid.v, 1002);
+	assert_int_equal(l->devices[1].type, 'b');
+	assert_false(l->devices[1].file_mode.set);
+	assert_false(l->devices[1].uid.set);
+	assert_int_equal(l->devices[2].type, 'p');
+	assert_int_equal(l->devices[2].major, -1);
+	assert_int_equal(l->devices[2].minor, -1);
+	assert_int_equal(l->n_net_devices, 1);
+	assert_string_equal(l->net_devices[0].host_name, "eth9");
+	assert_string_equal(l->net_devices[0].name, "uplink");
+	assert_int_equal(l->n_uid_mappings, 2);
+	assert_int_equal(l->uid_mappings[0].host_id, 100000);
+	assert_int_equal(l->uid_mappings[1].container_id, 65536);
+	assert_int_equal(l->uid_mappings[1].size, 1);
+	assert_int_equal(l->n_gid_mappings, 1);
+	assert_int_equal(l->gid_mappings[0].size, 70000);
+	assert_int_equal(l->sysctl.n, 3);
+	assert_string_equal(l->sysctl.v[1].key, "kernel.msgmax");
+	assert_string_equal(l->sysctl.v[1].value, "16384");
+	assert_string_equal(l->cgroups_path, "/brig-example/web");
+	assert_string_equal(l->rootfs_propagation, "unbindable");
 	assert_true(l->time_monotonic.set);
-	assert_int_equal(l->time_monotonic.secs, 172800);
-	assert_int_equal(l->time_boottime.secs, 604800);
+	assert_int_equal(l->time_monotonic.secs, 3600);
+	assert_int_equal(l->time_monotonic.nanosecs, 250);
+	assert_true(l->time_boottime.set);
+	assert_int_equal(l->time_boottime.secs, -60);
+	assert_int_equal(l->time_boottime.nanosecs, 0);
 	assert_int_equal(l->n_namespaces, 8);
-	assert_int_equal(l->masked_paths.n, 4);
-	assert_int_equal(l->readonly_paths.n, 6);
-	assert_non_null(l->mount_label);
-	assert_string_equal(l->seccomp->default_action, "SCMP_ACT_ALLOW");
-	assert_int_equal(l->seccomp->architectures.n, 2);
-	assert_string_equal(l->seccomp->syscalls[0].names.v[1], "chmod");
+	assert_int_equal(l->namespaces[0].type, SPEC_NS_PID);
+	assert_null(l->namespaces[0].path);
+	assert_int_equal(l->namespaces[1].type, SPEC_NS_NETWORK);
+	assert_string_equal(l->namespaces[1].path, "/var/run/netns/brig-example");
+	assert_int_equal(l->namespaces[7].type, SPEC_NS_TIME);
+	assert_int_equal(l->masked_paths.n, 3);
+	assert_string_equal(l->masked_paths.v[2], "/sys/firmware");
+	assert_int_equal(l->readonly_paths.n, 2);
+	assert_string_equal(l->readonly_paths.v[1], "/proc/sysrq-trigger");
+	assert_string_equal(l->mount_label,
+			    "system_u:object_r:container_file_t:s0:c7,c9");
+
+	s = l->seccomp;
+	assert_non_null(s);
+	assert_false(s->deferred);
+	assert_string_equal(s->default_action, "SCMP_ACT_ERRNO");
+	assert_int_equal(s->default_errno_ret.v, 38);
+	assert_int_equal(s->architectures.n, 3);
+	assert_string_equal(s->architectures.v[2], "SCMP_ARCH_AARCH64");
+	assert_string_equal(s->flags.v[0], "SECCOMP_FILTER_FLAG_LOG");
+	assert_string_equal(s->listener_path, "/run/brig-example/agent.sock");
+	assert_string_equal(s->listener_metadata, "web");
+	assert_int_equal(s->n_syscalls, 4);
+	assert_string_equal(s->syscalls[0].names.v[1], "write");
+	assert_int_equal(s->syscalls[1].n_args, 2);
+	assert_int_equal(s->syscalls[1].args[0].value, 8);
+	assert_string_equal(s->syscalls[1].args[0].op, "SCMP_CMP_EQ");
+	assert_int_equal(s->syscalls[1].args[1].index, 1);
+	assert_int_equal(s->syscalls[1].args[1].value, 255);
+	assert_int_equal(s->syscalls[1].args[1].value_two, 3);
+	assert_string_equal(s->syscalls[1].args[1].op, "SCMP_CMP_MASKED_EQ");
+	assert_false(s->syscalls[1].errno_ret.set);
+	assert_true(s->syscalls[2].errno_ret.set);
+	assert_int_equal(s->syscalls[2].errno_ret.v, 1);
+	assert_string_equal(s->syscalls[3].action, "SCMP_ACT_NOTIFY");
 
 	r = l->resources;
+	assert_non_null(r);
 	assert_true(r->has_network);
-	assert_int_equal(r->net_class_id.v, 1048577);
+	assert_int_equal(r->net_class_id.v, 65552);
 	assert_int_equal(r->n_net_priorities, 2);
-	assert_int_equal(r->net_priorities[1].priority, 1000);
-	assert_int_equal(r->pids_limit.v, 32771);
+	assert_string_equal(r->net_priorities[1].name, "eth0");
+	assert_int_equal(r->net_priorities[1].priority, 7);
+	assert_true(r->pids_limit.set);
+	assert_int_equal(r->pids_limit.v, 512);
 	assert_int_equal(r->n_hugepage_limits, 2);
-	assert_string_equal(r->hugepage_limits[0].page_size, "2MB");
-	assert_true(r->hugepage_limits[0].limit == 9223372036854772000ULL);
-	assert_true(r->memory->limit.set);
-	assert_int_equal(r->memory->limit.v, 536870912);
+	assert_string_equal(r->hugepage_limits[0].page_size, "1GB");
+	assert_true(r->hugepage_limits[0].limit == 2147483648ULL);
+	assert_string_equal(r->hugepage_limits[1].page_size, "2MB");
+	assert_int_equal(r->hugepage_limits[1].limit, 0);
+
+	assert_non_null(r->memory);
+	assert_int_equal(r->memory->limit.v, 268435456);
+	assert_int_equal(r->memory->reservation.v, 134217728);
+	assert_int_equal(r->memory->swap.v, 536870912);
+	assert_true(r->memory->kernel.set);
 	assert_int_equal(r->memory->kernel.v, -1);
-	assert_true(r->memory->swappiness.set);
-	assert_int_equal(r->memory->swappiness.v, 0);
-	assert_true(r->memory->disable_oom_killer.set);
-	assert_false(r->memory->disable_oom_killer.v);
-	assert_int_equal(r->cpu->shares.v, 1024);
-	assert_int_equal(r->cpu->quota.v, 1000000);
-	assert_string_equal(r->cpu->cpus, "2-3");
-	assert_false(r->cpu->idle.set);
-	assert_int_equal(r->n_devices, 3);
+	assert_int_equal(r->memory->kernel_tcp.v, 16777216);
+	assert_int_equal(r->memory->swappiness.v, 60);
+	assert_true(r->memory->disable_oom_killer.v);
+	assert_true(r->memory->use_hierarchy.set);
+	assert_false(r->memory->use_hierarchy.v);
+	assert_true(r->memory->check_before_update.v);
+
+	assert_non_null(r->cpu);
+	assert_int_equal(r->cpu->shares.v, 512);
+	assert_int_equal(r->cpu->quota.v, 50000);
+	assert_int_equal(r->cpu->burst.v, 10000);
+	assert_int_equal(r->cpu->period.v, 100000);
+	assert_int_equal(r->cpu->realtime_runtime.v, 9500);
+	assert_int_equal(r->cpu->realtime_period.v, 10000);
+	/* idle 0 is a value (not idle), unlike a 0 quota */
+	assert_true(r->cpu->idle.set);
+	assert_int_equal(r->cpu->idle.v, 0);
+	assert_string_equal(r->cpu->cpus, "0-1");
+	assert_string_equal(r->cpu->mems, "0");
+
+	assert_int_equal(r->n_devices, 4);
 	assert_false(r->devices[0].allow);
 	assert_int_equal(r->devices[0].type, 0);
 	assert_int_equal(r->devices[0].major, -1);
+	assert_int_equal(r->devices[0].minor, -1);
 	assert_string_equal(r->devices[0].access, "rwm");
-	assert_int_equal(r->devices[2].type, 'b');
-	assert_int_equal(r->block_io->weight.v, 10);
-	assert_int_equal(r->block_io->n_weight_device, 2);
+	assert_true(r->devices[1].allow);
+	assert_int_equal(r->devices[1].type, 'c');
+	assert_int_equal(r->devices[1].minor, 3);
+	assert_int_equal(r->devices[2].major, 136);
+	assert_int_equal(r->devices[2].minor, -1);
+	assert_int_equal(r->devices[3].type, 'b');
+	assert_string_equal(r->devices[3].access, "r");
+
+	assert_non_null(r->block_io);
+	assert_int_equal(r->block_io->weight.v, 300);
+	assert_int_equal(r->block_io->leaf_weight.v, 200);
+	assert_int_equal(r->block_io->n_weight_device, 3);
+	assert_int_equal(r->block_io->weight_device[0].major, 8);
+	assert_int_equal(r->block_io->weight_device[0].weight.v, 700);
+	assert_int_equal(r->block_io->weight_device[0].leaf_weight.v, 50);
+	assert_int_equal(r->block_io->weight_device[1].minor, 16);
+	assert_true(r->block_io->weight_device[1].weight.set);
 	assert_false(r->block_io->weight_device[1].leaf_weight.set);
-	assert_int_equal(r->block_io->throttle_read_bps[0].rate, 600);
+	assert_false(r->block_io->weight_device[2].weight.set);
+	assert_int_equal(r->block_io->weight_device[2].leaf_weight.v, 900);
+	assert_int_equal(r->block_io->n_throttle_read_bps, 1);
+	assert_int_equal(r->block_io->throttle_read_bps[0].rate, 10485760);
+	assert_int_equal(r->block_io->n_throttle_write_bps, 2);
+	assert_int_equal(r->block_io->throttle_write_bps[1].minor, 16);
+	assert_int_equal(r->block_io->throttle_write_bps[1].rate, 1048576);
+	assert_int_equal(r->block_io->n_throttle_read_iops, 1);
+	assert_int_equal(r->block_io->throttle_read_iops[0].rate, 1500);
 	assert_int_equal(r->block_io->n_throttle_write_iops, 1);
-	assert_int_equal(r->block_io->n_throttle_write_bps, 0);
+	assert_int_equal(r->block_io->throttle_write_iops[0].major, 259);
+	assert_int_equal(r->block_io->throttle_write_iops[0].rate, 750);
+
+	assert_int_equal(r->n_rdma, 1);
+	assert_string_equal(r->rdma[0].device, "mlx4_1");
+	assert_int_equal(r->rdma[0].hca_handles.v, 2);
+	assert_int_equal(r->rdma[0].hca_objects.v, 1000);
+	assert_int_equal(r->unified.n, 2);
+	assert_string_equal(r->unified.v[1].key, "io.weight");
+	assert_string_equal(r->unified.v[1].value, "default 100");
+
+	assert_non_null(l->intel_rdt);
+	assert_string_equal(l->intel_rdt->clos_id, "brig-example");
+	assert_string_equal(l->intel_rdt->l3_cache_schema, "L3:0=7f0");
+	assert_string_equal(l->intel_rdt->mem_bw_schema, "MB:0=40");
+	assert_string_equal(l->intel_rdt->schemata.v[0], "L2:0=ff");
+	assert_true(l->intel_rdt->enable_monitoring.v);
+	assert_false(l->intel_rdt->enable_cmt.set);
+	assert_non_null(l->memory_policy);
+	assert_string_equal(l->memory_policy->mode, "MPOL_INTERLEAVE");
+	assert_int_equal(l->memory_policy->mode_num, 3);
+	assert_string_equal(l->memory_policy->nodes, "0-1");
+	assert_string_equal(l->memory_policy->flags.v[0], "MPOL_F_STATIC_NODES");
+	assert_non_null(l->personality);
+	assert_string_equal(l->personality->domain, "LINUX32");
+	assert_int_equal(l->personality->flags.n, 0);
 	spec_free(c);
-	free(path);
 }
 
 /* ---- errors: types, paths, JSON text ---------------------------------- */
@@ -1206,10 +1555,11 @@ static void test_seccomp_deferred(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_schema_good),
-		cmocka_unit_test(test_schema_bad),
-		cmocka_unit_test(test_schema_bad_freebsd_ignored),
-		cmocka_unit_test(test_spec_example_fields),
+		cmocka_unit_test(test_good_documents),
+		cmocka_unit_test(test_bad_documents),
+		cmocka_unit_test(test_minimal_documents),
+		cmocka_unit_test(test_other_platforms_ignored),
+		cmocka_unit_test(test_full_example_fields),
 		cmocka_unit_test(test_wrong_type_exact),
 		cmocka_unit_test(test_invalid_json_position),
 		cmocka_unit_test(test_nesting_limit),
