@@ -1,5 +1,5 @@
 /* Unit tests for spec_features_to_json (`brig features`): the document has
- * the shape of features-schema.json, lists are written as given (empty ones
+ * the shape features.md describes, lists are written as given (empty ones
  * too), absent ones are left out. */
 #include <setjmp.h>
 #include <stdarg.h>
