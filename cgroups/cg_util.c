@@ -58,8 +58,8 @@ void cg_journal_commit(void)
 void cg_journal_rollback(void)
 {
 	journaling = false;
-	while (n_journal > 0) {
-		struct undo *u = &journal[--n_journal];
+	for (size_t i = n_journal; i-- > 0;) {
+		struct undo *u = &journal[i];
 		int fd = u->dfd >= 0 ? openat(u->dfd, u->path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)
 				     : open(u->path, O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
