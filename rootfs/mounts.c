@@ -183,12 +183,61 @@ static int check_proc_target(const struct mount_ctx *x, int fd, const char *dest
 			dest);
 }
 
+/* The pid PID has in the pid namespace it is in (the last NSpid field of
+ * the host's /proc/PID/status), or 0. */
+static pid_t pid_in_own_ns(pid_t pid)
+{
+	char path[64], buf[4096];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	char *l = strstr(buf, "\nNSpid:");
+	if (!l)
+		return 0;
+	char *end = strchr(l + 1, '\n');
+	if (end)
+		*end = '\0';
+	char *last = strrchr(l, '\t');
+	long v = last ? strtol(last + 1, NULL, 10) : 0;
+	return v > 0 ? (pid_t)v : 0;
+}
+
+/* Does the entry NAME of the procfs TREE belong to the pid namespace of
+ * PIDNS_FD?  No symlink is followed on the way but the magic "pid" link;
+ * GOT: what it reads, for the message. */
+static bool tree_entry_in_ns(int tree, const char *name, int pidns_fd, char *got,
+			     size_t gotsz)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
+	};
+	char rel[32];
+	struct stat a, b;
+	cleanup_close int ns = -1;
+	ssize_t n;
+
+	snprintf(rel, sizeof(rel), "%s/ns", name);
+	ns = (int)syscall(SYS_openat2, tree, rel, &how, sizeof(how));
+	if (ns >= 0 && gotsz > 1 && (n = readlinkat(ns, "pid", got, gotsz - 1)) > 0)
+		got[n] = '\0';
+	/* "pid" in a real procfs is the namespace's magic link */
+	return ns >= 0 && fstatat(ns, "pid", &a, 0) == 0 && fstat(pidns_fd, &b) == 0 &&
+	       a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 int rootfs_proc_of(pid_t pid, int pidns_fd, brig_error_t **err)
 {
 	char path[64], want[64] = "", got[64] = "";
 	cleanup_close int target = -1, own = -1, root = -1, cwd = -1;
 	cleanup_close int tree = -1;
-	struct stat a, b;
+	struct stat a;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/mnt", (int)pid);
 	target = open(path, O_RDONLY | O_CLOEXEC);
@@ -210,28 +259,29 @@ int rootfs_proc_of(pid_t pid, int pidns_fd, brig_error_t **err)
 	/* What is there must be a procfs, its root, and the procfs of that
 	 * very pid namespace.  The process whose /proc it is may be hostile:
 	 * a tmpfs with a symlink 1/ns/pid -> /proc/self/fd/<ours> passed a
-	 * check that followed symlinks (found by the review of issue 17). */
+	 * check that followed symlinks (found by the review of issue 17).
+	 * Its pid 1 is the namespace's init; where that one cannot be read
+	 * (a host's init more privileged than root here: the host's pid
+	 * namespace of a hostPID pod), PID itself under its number there. */
 	struct statfs sf;
-	cleanup_close int ns = -1;
-	struct open_how how = {
-		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-			   RESOLVE_NO_XDEV,
-	};
 	if (fstatfs(tree, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC ||
 	    fstat(tree, &a) < 0 || a.st_ino != 1)
 		return brig_err(err, 0, "/proc of pid %d is not a procfs of its own", (int)pid);
-	ns = (int)syscall(SYS_openat2, tree, "1/ns", &how, sizeof(how));
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", pidns_fd);
-	/* "pid" in a real procfs is the namespace's magic link */
-	if (ns < 0 || fstatat(ns, "pid", &a, 0) < 0 || fstat(pidns_fd, &b) < 0 ||
-	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
-		if (ns < 0 || readlinkat(ns, "pid", got, sizeof(got) - 1) < 0)
-			got[0] = '\0';
-		if (readlink(path, want, sizeof(want) - 1) < 0)
-			want[0] = '\0';
-		return brig_err(err, 0, "/proc of pid %d is not the procfs of pid namespace %s "
-				"(its pid 1 is in %s)", (int)pid, want, got[0] ? got : "none");
+	if (!tree_entry_in_ns(tree, "1", pidns_fd, got, sizeof(got))) {
+		pid_t own_pid = pid_in_own_ns(pid);
+		char name[16];
+
+		snprintf(name, sizeof(name), "%d", (int)own_pid);
+		if (got[0] || own_pid <= 1 ||
+		    !tree_entry_in_ns(tree, name, pidns_fd, got, sizeof(got))) {
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", pidns_fd);
+			if (readlink(path, want, sizeof(want) - 1) < 0)
+				want[0] = '\0';
+			return brig_err(err, 0,
+					"/proc of pid %d is not the procfs of pid namespace %s "
+					"(its pid 1 is in %s)",
+					(int)pid, want, got[0] ? got : "none");
+		}
 	}
 	return steal_fd(tree);
 }

@@ -219,6 +219,25 @@ ns_inode() { stat -L -c %i "/proc/${2:-self}/ns/$1"; }
 	brig delete -f "$CID"
 }
 
+@test "the host's pid namespace joined by path, a neighbour's, as a CRI hostPID pod (issue 18)" {
+	# containerd names the pause container's pid namespace, the host's;
+	# here the host's init cannot be read even by root (more capabilities
+	# than root's): the check of the neighbour's /proc must not need it.
+	set_args sleep 1000
+	remove_namespace pid
+	run_detached "$CID"
+	local apid
+	apid=$(state_field "$CID" pid)
+	set_args sh -c 'readlink /proc/self/ns/pid; test -d /proc/'"$$"' && echo sees-the-host'
+	add_namespace pid "/proc/$apid/ns/pid"
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID-b"
+	echo "$output $stderr"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(readlink /proc/self/ns/pid)" ]
+	[ "${lines[1]}" = sees-the-host ]
+	brig delete -f "$CID"
+}
+
 @test "network: a new network namespace has its loopback up, as runc (issue 18, item 6)" {
 	run_sh 'cat /sys/class/net/lo/flags; ls /sys/class/net'
 	[ "$status" -eq 0 ]
