@@ -11,10 +11,11 @@
  *   CGROUP-WRITE a cgroup file of the host was written through a fd
  *   DONE         the attack is over
  *
- *   attacker watch REPORT SECRET SECONDS
+ *   attacker watch REPORT SECRET SECONDS [STOP]
  *       watch for new processes in the container's pid namespace (those
- *       `brig exec` starts) for SECONDS, attacking each as soon as it
- *       appears; then try to write through every exe kept.
+ *       `brig exec` starts) for SECONDS or until the file STOP appears,
+ *       attacking each as soon as it appears; then try to write through
+ *       every exe kept.
  *   attacker init REPORT SECRET GO
  *       attack pid 1 (the init of a created container, still brig);
  *       after the file GO appears (the test has started the container),
@@ -147,13 +148,13 @@ static int proc_exists(int pid)
 	return access(path, F_OK) == 0;
 }
 
-static int watch(double seconds)
+static int watch(double seconds, const char *stop)
 {
 	int self = getpid(), next = self + 1;
 	double end = now() + seconds;
 
 	say("READY");
-	while (now() < end) {
+	while (now() < end && (!stop || access(stop, F_OK) < 0)) {
 		/* pids in a pid namespace are handed out in order: spin on the
 		 * next few, attack whatever appears */
 		for (int p = next; p < next + 4; p++) {
@@ -195,7 +196,7 @@ int main(int argc, char **argv)
 		return 2;
 	secret = argv[3];
 	if (strcmp(argv[1], "watch") == 0)
-		return watch(atof(argv[4]));
+		return watch(atof(argv[4]), argc > 5 ? argv[5] : NULL);
 	if (strcmp(argv[1], "init") == 0)
 		return init(argv[4]);
 	return 2;

@@ -4,7 +4,7 @@
  * with pidfd_getfd and sends a CHAN_PID naming a HOST pid.  brig exec
  * takes the first CHAN_PID it reads, fails on the helper's real one and
  * SIGKILLs "the process": the host pid.
- *   chanrace REPORT VICTIM_HOST_PID SECONDS */
+ *   chanrace REPORT VICTIM_HOST_PID SECONDS [STOP]   (STOP: a file that ends it) */
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -43,7 +43,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs)
+		if (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 > secs ||
+		    (argc > 4 && access(argv[4], F_OK) == 0))
 			break;
 		int next = last_pid(lp) + 1;
 		int pfd = (int)syscall(SYS_pidfd_open, next, 0);

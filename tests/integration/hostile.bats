@@ -45,7 +45,8 @@ assert_held() {
 }
 
 @test "exec: a container with CAP_SYS_PTRACE watching for new pids reaches no host file nor the binary" {
-	set_args /bin/attacker watch /shared/report "$SECRET" 6
+	# it watches until told to stop (a slow build, ASan, takes long)
+	set_args /bin/attacker watch /shared/report "$SECRET" 600 /shared/stop
 	run_detached "$CID"
 	wait_report READY
 	local i
@@ -53,6 +54,7 @@ assert_held() {
 		brig exec "$CID" true </dev/null >/dev/null 2>&1
 		brig exec --cwd /tmp "$CID" true </dev/null >/dev/null 2>&1
 	done
+	touch "$SHARED/stop"
 	wait_report DONE
 	assert_held
 }
@@ -283,13 +285,14 @@ fds_of() {
 	cp "$(helper_bin chanrace -O2 -static)" "$BUNDLE/rootfs/bin/chanrace"
 	setsid sleep 1000 </dev/null >/dev/null 2>&1 &
 	local victim=$! i
-	set_args /bin/chanrace /shared/report "$victim" 60
+	set_args /bin/chanrace /shared/report "$victim" 600 /shared/stop
 	run_detached "$CID"
 	wait_file "$SHARED/report"
 	for i in $(seq 200); do
 		brig exec "$CID" true </dev/null >/dev/null 2>>"$TESTDIR/exec.err" || true
 		proc_alive "$victim" || break
 	done
+	touch "$SHARED/stop"
 	echo "after $i execs: $(grep -c . "$TESTDIR/exec.err") failed: $(sort "$TESTDIR/exec.err" | uniq -c); $(tail -3 "$SHARED/report")" >&2
 	local alive=0
 	proc_alive "$victim" && alive=1
@@ -343,11 +346,12 @@ run_b() {
 	# A pod sharing its process namespace, docker --pid=container:A: A
 	# holds CAP_SYS_PTRACE and watches for B's init (from the review of
 	# issue 17: it used to appear with the host's root and fds)
-	set_args /bin/attacker watch /shared/report "$SECRET" 8
+	set_args /bin/attacker watch /shared/report "$SECRET" 600 /shared/stop
 	run_detached "$CID"
 	wait_report READY
 	joined_b
 	run_b 15
+	touch "$SHARED/stop"
 	wait_report DONE
 	[ "$ok" -eq 15 ]
 	assert_held
@@ -360,11 +364,12 @@ run_b() {
 		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
 	chown -R -h 100000:100000 "$BUNDLE/rootfs"
 	cp "$(helper_bin ptwatch -static)" "$BUNDLE/rootfs/bin/ptwatch"
-	set_args sh -c '/bin/attacker watch /shared/report "$1" 8 & /bin/ptwatch /shared/report 8; wait' sh "$SECRET"
+	set_args sh -c '/bin/attacker watch /shared/report "$1" 600 /shared/stop & /bin/ptwatch /shared/report 600 /shared/stop; wait' sh "$SECRET"
 	run_detached "$CID"
 	wait_report READY
 	joined_b user
 	run_b 15
+	touch "$SHARED/stop"
 	wait_report DONE
 	[ "$ok" -eq 15 ]
 	run grep PTRACE-STOPPED "$SHARED/report"
