@@ -4,8 +4,8 @@
  * ("c 1:3 rwm", "*" for a wildcard number; type "a" alone for all
  * devices, which also resets the cgroup's default).  After the spec's
  * rules come the devices every container gets, as runc adds them:
- * mknod of anything, /dev/null, zero, full, random, urandom, tty, ptmx
- * and the pts devices.  Devices listed in linux.devices are not known
+ * mknod of anything, /dev/null, zero, full, random, urandom, tty, ptmx,
+ * the pts devices and /dev/net/tun's (not made: only allowed).  Devices listed in linux.devices are not known
  * here: the runtime adds allow rules for them to the resources it passes.
  * cgroup v2 has no such files: the same rules become an eBPF program
  * (cg_bpf_devices.c). */
@@ -25,6 +25,7 @@ const struct spec_device_cgroup cg_device_defaults[] = {
 	{ true, 'c', 5, 0, "rwm" },   /* tty */
 	{ true, 'c', 5, 2, "rwm" },   /* ptmx */
 	{ true, 'c', 136, -1, "rwm" }, /* pts */
+	{ true, 'c', 10, 200, "rwm" }, /* tun/tap (runc's default too) */
 };
 const size_t cg_n_device_defaults = ARRAY_SIZE(cg_device_defaults);
 

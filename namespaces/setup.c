@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <net/if.h>
 #include <fcntl.h>
@@ -67,8 +68,18 @@ int ns_unshare(const struct spec_config *c, brig_error_t **err)
 	int late = ns_new_flags(c) &
 		   (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP);
 
-	if (late && unshare(late) < 0)
-		return brig_err(err, errno, "unshare the container's namespaces");
+	/* A new IPC namespace's mqueue belongs to who makes it: in a user
+	 * namespace its root (the fsuid; the group stays ours), as runc
+	 * makes it after becoming that root. */
+	bool ns_root = (late & CLONE_NEWIPC) && spec_find_ns(c, SPEC_NS_USER);
+	int fsuid = ns_root ? setfsuid(0) : -1;
+	int r = late ? unshare(late) : 0;
+	int e = errno;
+
+	if (ns_root)
+		setfsuid((uid_t)fsuid);
+	if (r < 0)
+		return brig_err(err, e, "unshare the container's namespaces");
 	return 0;
 }
 

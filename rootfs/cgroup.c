@@ -230,7 +230,10 @@ static int mount_hierarchy(int rootfd, const struct hierarchy *h,
 	if (in_ns) {
 		const char *data = v2 ? NULL : (l ? l->controllers : NULL);
 
-		if ((v2 || data) && mount(h->fstype, rootfs_fd_path(fd, fdp), h->fstype,
+		/* a named hierarchy's source is its name, as runc mounts it */
+		const char *source = data && strncmp(data, "name=", 5) == 0 ? data + 5 : h->fstype;
+
+		if ((v2 || data) && mount(source, rootfs_fd_path(fd, fdp), h->fstype,
 					  flags, data) == 0)
 			return 0;
 		if (errno != EPERM && errno != EBUSY && errno != EINVAL)

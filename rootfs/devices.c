@@ -152,7 +152,7 @@ static bool dev_is_bind(const struct spec_config *c)
 	return false;
 }
 
-static int dev_symlinks(const struct spec_config *c, int rootfd, brig_error_t **err)
+static int dev_symlinks(int rootfd, brig_error_t **err)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" },
@@ -171,12 +171,13 @@ static int dev_symlinks(const struct spec_config *c, int rootfd, brig_error_t **
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			return brig_err(err, errno, "symlink /dev/%s", links[i][1]);
 	}
-	if (!listed(c, "/dev/ptmx")) {
-		if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
-			return brig_err(err, errno, "remove /dev/ptmx");
-		if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
-			return brig_err(err, errno, "symlink /dev/ptmx");
-	}
+	/* /dev/ptmx is the devpts instance's, as runc makes it: also when the
+	 * config lists the device (privileged configs list every host node):
+	 * the host's ptmx would open the host's pts instance. */
+	if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
+		return brig_err(err, errno, "remove /dev/ptmx");
+	if (symlinkat("pts/ptmx", dev, "ptmx") < 0)
+		return brig_err(err, errno, "symlink /dev/ptmx");
 	return 0;
 }
 
@@ -198,7 +199,7 @@ int rootfs_create_devices(const struct spec_config *c, const struct rootfs_opts 
 			if (create_device(rootfd, &c->linux->devices[i], o->in_userns,
 					  false, err) < 0)
 				goto out;
-	if (setup_dev && dev_symlinks(c, rootfd, err) < 0)
+	if (setup_dev && dev_symlinks(rootfd, err) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -144,7 +144,11 @@ int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,
 	prop = rootfs_propagation_flags(pv);
 	if (prop < 0)
 		return brig_err(err, EINVAL, "rootfsPropagation: unknown value \"%s\"", pv);
-	if (prop > 0 && mount(NULL, "/", NULL, (unsigned long)prop, NULL) < 0)
+	/* On / alone, as runc since its fix of rootfsPropagation shared
+	 * (runc#1755, 1.2): the container's own mounts stay private, as
+	 * made under the private rootfs (runc 1.1 left / private too). */
+	if (prop > 0 && mount(NULL, "/", NULL, (unsigned long)prop & ~(unsigned long)MS_REC,
+			      NULL) < 0)
 		return brig_err(err, errno, "set rootfsPropagation %s on /", pv);
 	return 0;
 }

@@ -345,7 +345,9 @@ int main(int argc, char **argv)
 		if (ret < 0) {
 			report_error(err ? err->msg : "unknown error");
 			brig_err_free(&err);
-			return 1;
+			/* exec's own failure is 255, as runc's: its other codes
+			 * are the process's */
+			return strcmp(name, "exec") == 0 ? 255 : 1;
 		}
 		return ret;
 	}

@@ -628,7 +628,7 @@ static void test_v1_devices(void **state)
 			    /* runc's defaults follow */
 			    "c *:* m" "b *:* m" "c 1:3 rwm" "c 1:5 rwm" "c 1:7 rwm"
 			    "c 1:8 rwm" "c 1:9 rwm" "c 5:0 rwm" "c 5:2 rwm"
-			    "c 136:* rwm");
+			    "c 136:* rwm" "c 10:200 rwm");
 
 	struct spec_device_cgroup bad = { true, 'x', 1, 1, "rwm" };
 	r.devices = &bad;
@@ -1017,9 +1017,9 @@ static void test_bpf_devices_program(void **state)
 {
 	struct spec_device_cgroup rules[] = {
 		{ false, 'a', -1, -1, "rwm" },          /* deny everything */
-		{ true, 'c', 10, 200, "rwm" },          /* tun */
+		{ true, 'c', 10, 229, "rwm" },          /* fuse */
 		{ true, 'b', 8, -1, "r" },              /* sd*: read only */
-		{ false, 'c', 10, 200, "w" },           /* tun: no write */
+		{ false, 'c', 10, 229, "w" },           /* fuse: no write */
 		{ true, 'c', 4, -1, NULL },             /* ttys, access absent */
 	};
 	struct bpf_insn *v = NULL;
@@ -1037,15 +1037,16 @@ static void test_bpf_devices_program(void **state)
 	/* the defaults, after the spec's rules */
 	assert_int_equal(bpf_run(v, n, 'c', 1, 3, "rw"), 1);   /* null */
 	assert_int_equal(bpf_run(v, n, 'c', 136, 7, "rw"), 1); /* pts/7 */
+	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "rw"), 1); /* tun, as runc */
 	assert_int_equal(bpf_run(v, n, 'b', 253, 0, "m"), 1);  /* mknod b */
 	/* the deny-all */
 	assert_int_equal(bpf_run(v, n, 'c', 1, 11, "r"), 0);   /* kmsg */
 	assert_int_equal(bpf_run(v, n, 'b', 253, 0, "r"), 0);
 	assert_int_equal(bpf_run(v, n, 'c', 10, 201, "r"), 0);
 	/* the last matching rule decides */
-	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "r"), 1);
-	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "rw"), 0);
-	assert_int_equal(bpf_run(v, n, 'c', 10, 200, "w"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 229, "r"), 1);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 229, "rw"), 0);
+	assert_int_equal(bpf_run(v, n, 'c', 10, 229, "w"), 0);
 	/* partial access: allowed only within it; wildcard minor */
 	assert_int_equal(bpf_run(v, n, 'b', 8, 0, "r"), 1);
 	assert_int_equal(bpf_run(v, n, 'b', 8, 17, "r"), 1);
