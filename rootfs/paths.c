@@ -97,9 +97,9 @@ int rootfs_mask_path(int rootfd, const char *path, int *empty, brig_error_t **er
 int rootfs_readonly_path(int rootfd, const char *path, brig_error_t **err)
 {
 	struct rootfs_bind b = {
-		.src_fd = -1, .recursive = true,
-		.rec_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-			   MOUNT_ATTR_NOEXEC,
+		/* read-only, the mounts below too (runc 1.1 leaves those
+		 * writable); nosuid, nodev, noexec as they were, as runc */
+		.src_fd = -1, .recursive = true, .rec_set = MOUNT_ATTR_RDONLY,
 	};
 	cleanup_close int target = rootfs_open_in_root(rootfd, path, O_PATH);
 

@@ -310,16 +310,18 @@ bexec() {
 	[[ $stderr == *stopped* ]]
 }
 
-@test "exec errors: no such container, no command, missing executable" {
+@test "exec errors: no such container, no command, missing executable; exec's own failure is 255, as runc's" {
 	bexec nosuch-$CID true
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
 	assert_error_line
 	start_ctr
 	bexec "$CID"
 	[ "$status" -ne 0 ]
 	assert_error_line
+	bexec --cwd /no/such/dir "$CID" true
+	[ "$status" -eq 255 ]
 	bexec "$CID" /no/such/binary
-	[ "$status" -ne 0 ]
+	[ "$status" -eq 255 ]
 	assert_error_line
 	[[ $stderr == *"/no/such/binary"* ]]
 	# the container is unharmed

@@ -229,3 +229,18 @@ teardown() { teardown_bundle; }
 	[ "$status" -eq 0 ]
 	[ "$output" = 0 ]
 }
+
+@test "a capability brig's own bounding set lacks: left out with a warning, the container runs (runtime spec; runc 1.1.5 fails)" {
+	grep -q '^CapBnd:' /proc/self/status
+	local bnd
+	bnd=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
+	# CAP_SYS_RESOURCE is 24: only a host without it can show this
+	[ $(((0x$bnd >> 24) & 1)) -eq 0 ] || skip "this host's bounding set has CAP_SYS_RESOURCE"
+	is_runc && skip "runc 1.1.5 refuses: unable to apply caps"
+	update_config '.process.capabilities.bounding += ["CAP_SYS_RESOURCE"]
+		| .process.capabilities.permitted += ["CAP_SYS_RESOURCE"]'
+	set_args true
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"warning: config.json: process.capabilities.bounding["*"]: CAP_SYS_RESOURCE is not in brig's own bounding set, not granted"* ]]
+}
