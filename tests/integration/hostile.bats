@@ -455,3 +455,27 @@ stubrace_done() {
 	[ "$ran" -eq 0 ]
 	grep -q "is not a procfs of its own" "$TESTDIR/b.err"
 }
+
+@test "a missing process.cwd behind the image's symlinks is made inside the root, never on the host" {
+	# a hostile image: the cwd's first component a link out of the root,
+	# by a magic link, by "..", absolute and dangling
+	local r=$BUNDLE/rootfs w
+	ln -s "/proc/self/root$TESTDIR/esc-magic" "$r/w1"
+	ln -s "../../../../../../..$TESTDIR/esc-dotdot" "$r/w2"
+	ln -s "$TESTDIR/esc-abs" "$r/w3"
+	ln -s /proc/1/cwd "$r/w4"
+	ln -s "/proc/self/fd/3/esc-fd" "$r/w5"
+	set_args sh -c 'pwd'
+	for w in w1 w2 w3 w4 w5; do
+		update_config --arg c "/$w/sub" '.process.cwd = $c'
+		brig run --bundle "$BUNDLE" "$CID-$w" </dev/null >>"$TESTDIR/cwd.out" 2>>"$TESTDIR/cwd.err" || true
+		brig delete -f "$CID-$w" >/dev/null 2>&1 || true
+	done
+	echo "out: $(tr '\n' ' ' <"$TESTDIR/cwd.out") err: $(tr '\n' ' ' <"$TESTDIR/cwd.err")" >&2
+	# nothing made on the host; the dangling ones made inside the root
+	# (runc refuses them: "mkdir /w2: file exists")
+	[ -z "$(ls -d "$TESTDIR"/esc-* 2>/dev/null)" ]
+	is_runc || [ -d "$r$TESTDIR/esc-dotdot/sub" ]
+	is_runc || [ -d "$r$TESTDIR/esc-abs/sub" ]
+	[ -z "$(find /proc/1/cwd/ -maxdepth 1 -name sub -newer "$BUNDLE/config.json" 2>/dev/null)" ]
+}
