@@ -475,7 +475,7 @@ stubrace_done() {
 	# nothing made on the host; the dangling ones made inside the root
 	# (runc refuses them: "mkdir /w2: file exists")
 	[ -z "$(ls -d "$TESTDIR"/esc-* 2>/dev/null)" ]
-	is_runc || [ -d "$r$TESTDIR/esc-dotdot/sub" ]
-	is_runc || [ -d "$r$TESTDIR/esc-abs/sub" ]
+	"$BRIG" --version | grep -q "^runc" || [ -d "$r$TESTDIR/esc-dotdot/sub" ]
+	"$BRIG" --version | grep -q "^runc" || [ -d "$r$TESTDIR/esc-abs/sub" ]
 	[ -z "$(find /proc/1/cwd/ -maxdepth 1 -name sub -newer "$BUNDLE/config.json" 2>/dev/null)" ]
 }
