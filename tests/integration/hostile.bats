@@ -455,3 +455,59 @@ stubrace_done() {
 	[ "$ran" -eq 0 ]
 	grep -q "is not a procfs of its own" "$TESTDIR/b.err"
 }
+
+@test "a missing process.cwd behind the image's symlinks is made inside the root, never on the host" {
+	# a hostile image: the cwd's first component a link out of the root,
+	# by a magic link, by "..", absolute and dangling
+	local r=$BUNDLE/rootfs w
+	ln -s "/proc/self/root$TESTDIR/esc-magic" "$r/w1"
+	ln -s "../../../../../../..$TESTDIR/esc-dotdot" "$r/w2"
+	ln -s "$TESTDIR/esc-abs" "$r/w3"
+	ln -s /proc/1/cwd "$r/w4"
+	ln -s "/proc/self/fd/3/esc-fd" "$r/w5"
+	set_args sh -c 'pwd'
+	for w in w1 w2 w3 w4 w5; do
+		update_config --arg c "/$w/sub" '.process.cwd = $c'
+		brig run --bundle "$BUNDLE" "$CID-$w" </dev/null >>"$TESTDIR/cwd.out" 2>>"$TESTDIR/cwd.err" || true
+		brig delete -f "$CID-$w" >/dev/null 2>&1 || true
+	done
+	echo "out: $(tr '\n' ' ' <"$TESTDIR/cwd.out") err: $(tr '\n' ' ' <"$TESTDIR/cwd.err")" >&2
+	# nothing made on the host; the dangling ones made inside the root
+	# (runc refuses them: "mkdir /w2: file exists")
+	[ -z "$(ls -d "$TESTDIR"/esc-* 2>/dev/null)" ]
+	"$BRIG" --version | grep -q "^runc" || [ -d "$r$TESTDIR/esc-dotdot/sub" ]
+	"$BRIG" --version | grep -q "^runc" || [ -d "$r$TESTDIR/esc-abs/sub" ]
+	[ -z "$(find /proc/1/cwd/ -maxdepth 1 -name sub -newer "$BUNDLE/config.json" 2>/dev/null)" ]
+}
+
+@test "joined pid namespace: a neighbour's /proc of a nested pid namespace, live or dead, is refused" {
+	# A (CAP_SYS_ADMIN) mounts on its /proc the procfs of a pid namespace
+	# of its own making; the "dead" one has lost its pid 1, so that the
+	# check falls back to the joined process's own number (issue 18),
+	# and B names A's second process, not its pid 1
+	update_config '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"]) | .linux.seccomp = null'
+	local kind apid child ran
+	for kind in live dead; do
+		if [ $kind = live ]; then
+			set_args sh -c 'unshare -p -f sh -c "mount -t proc proc /proc; echo ready >/shared/a; exec sleep 1000" & sleep 1000'
+		else
+			set_args sh -c 'unshare -p -f sh -c "mount -t proc proc /proc"; echo ready >/shared/a; sleep 1000 & sleep 1000'
+		fi
+		rm -f "$SHARED/a" "$SHARED/b"
+		run_detached "$CID-$kind"
+		wait_file "$SHARED/a"
+		apid=$(state_field "$CID-$kind" pid)
+		child=$(pgrep -P "$apid" | head -1)
+		cp "$BUNDLE/config.json" "$TESTDIR/a.json"
+		set_args sh -c 'ls /proc >/shared/b'
+		update_config --arg p "/proc/$child/ns/pid" '.linux.namespaces |= map(if .type == "pid" then .path = $p else . end)'
+		ran=0
+		brig run --bundle "$BUNDLE" "$CID-b" </dev/null >/dev/null 2>>"$TESTDIR/b.err" && ran=1
+		brig delete -f "$CID-b" >/dev/null 2>&1 || true
+		brig delete -f "$CID-$kind" >/dev/null 2>&1 || true
+		cp "$TESTDIR/a.json" "$BUNDLE/config.json"
+		echo "$kind: A $apid, named $child, ran $ran, B saw $(tr '\n' ' ' <"$SHARED/b" 2>/dev/null); $(tail -1 "$TESTDIR/b.err")" >&2
+		# runc mounts a procfs of its own there: B runs, safely
+		"$BRIG" --version | grep -q "^runc" || [ "$ran" -eq 0 ]
+	done
+}
