@@ -553,8 +553,12 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 	 * back, as with runc; the rootfs's own mount is made private, so that
 	 * the container's mounts do not. */
 	if (prop & MS_SHARED) {
-		if (mount(NULL, "/", NULL, MS_SHARED | MS_REC, NULL) < 0)
-			return brig_err(err, errno, "make / rshared");
+		/* "shared" on / alone, "rshared" on all, as runc: the host's
+		 * mounts below keep the propagation they have there */
+		unsigned long rec = prop_s[0] == 'r' ? MS_REC : 0;
+
+		if (mount(NULL, "/", NULL, MS_SHARED | rec, NULL) < 0)
+			return brig_err(err, errno, "make / %s", prop_s);
 		if (make_parent_private(o->rootfs, err) < 0)
 			return -1;
 	} else if (mount(NULL, "/", NULL, ((prop & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE) | MS_REC,
