@@ -271,7 +271,7 @@ teardown_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'PIPED IN\ndone')" ]
-	prun -d --name paula "$IMAGE" sh -c 'i=0; while true; do i=$((i+1)); echo $i >/tmp/n; sleep 0.1; done' >/dev/null
+	prun -d --name paula "$IMAGE" sh -c 'i=0; while true; do i=$((i+1)); echo $i >/tmp/n.t; mv /tmp/n.t /tmp/n; sleep 0.1; done' >/dev/null
 	sleep 0.5
 	p pause paula
 	[ "$(p inspect -f '{{.State.Status}}' paula)" = paused ]
