@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "cgroups/cgroups.h"
-#include "spec/error.h"
+#include "base/error.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "spec/error.h"
+#include "base/error.h"
 
 /* Open the directory `path` (O_RDONLY|O_DIRECTORY). Its own path is the
  * caller's: a symlink on the way (the last component included) is

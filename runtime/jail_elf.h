@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "spec/error.h"
+#include "base/error.h"
 
 struct jail_elf {
 	uint16_t machine;  /* e_machine: a library must match its user */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "error.h"
+#include "base/error.h"
 
 /* GNU C predefines `linux` as 1; the config has a member of that name. */
 #undef linux

@@ -1,5 +1,5 @@
 /* brig — error object and small helpers shared by every module. */
-#include "error.h"
+#include "base/error.h"
 
 #include <errno.h>
 #include <fcntl.h>
