@@ -1,4 +1,5 @@
-/* brig — the error object every module returns, and cleanup helpers.
+/* brig — base/error.h: the error object every module returns, allocation
+ * that cannot fail, and the cleanup attributes.
  *
  * A function that can fail returns -1 (or NULL) and fills *err with a
  * message and the errno that caused it.  Callers add context on the way up
@@ -37,11 +38,6 @@ void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* Write all of buf / read a whole file (NUL-terminated, *len without NUL). */
-int brig_write_all(int fd, const void *buf, size_t len);
-char *brig_read_file(const char *path, size_t *len);
-char *brig_read_fd(int fd, size_t *len);
 
 /* cleanup attributes, as crun does: early returns free what they own. */
 static inline void brig_freep(void *p) { free(*(void **)p); }

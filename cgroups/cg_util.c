@@ -1,5 +1,6 @@
 /* brig — cgroups/: file helpers shared by the backends and controllers. */
 #include "cgroups/cg_internal.h"
+#include "base/io.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -8,6 +8,7 @@
  * through the setuid helpers newuidmap and newgidmap, as runc does.  With
  * newgidmap setgroups stays allowed, so process.user.additionalGids work. */
 #include "namespaces.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /* brig — namespaces/setup.c: the init's own namespace set-up
  * (user, time, uts), sysctl, and joining a running container (exec). */
 #include "namespaces.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <sys/socket.h>

@@ -7,6 +7,7 @@
  * then creates are owned by it) and clone3s the init with CLONE_PARENT, so
  * the init is still the caller's child. */
 #include "namespaces.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <fcntl.h>

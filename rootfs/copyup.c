@@ -3,6 +3,7 @@
  * followed: symlinks are copied as symlinks, every lookup is relative to
  * an fd and O_NOFOLLOW. */
 #include "rootfs/rootfs_internal.h"
+#include "base/io.h"
 
 #include <dirent.h>
 #include <errno.h>

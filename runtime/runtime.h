@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "base/io.h"
 #include "spec/spec.h"
 
 #define BRIG_DEFAULT_ROOT "/run/brig"

@@ -50,6 +50,7 @@
  */
 #include "seccomp_cache.h"
 #include "siphash.h"
+#include "base/io.h"
 
 #include "config.h"
 

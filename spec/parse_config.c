@@ -1,6 +1,7 @@
 /* brig — spec/: the top of config.json: ociVersion, root, mounts, hooks,
  * annotations; process and linux are delegated. */
 #include "parse.h"
+#include "base/io.h"
 
 #include <errno.h>
 #include <string.h>

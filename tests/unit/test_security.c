@@ -27,6 +27,7 @@
 #include "security/seccomp_cache.h"
 #include "security/security.h"
 #include "security/siphash.h"
+#include "base/io.h"
 
 #define STRV(...) ((struct spec_strv){ \
 	.v = (char *[]){ __VA_ARGS__, NULL }, \

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "spec/spec.h"
+#include "base/io.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
