@@ -20,6 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/proc.h"
+
 static struct cg_hier *add_hier(struct cg_manager *m, const char *name,
 				const char *mnt, const char *mroot, bool v2)
 {
@@ -91,40 +93,28 @@ static int detect_mountinfo(struct cg_manager *m, brig_error_t **err)
 	if (f == NULL)
 		return brig_err(err, errno, "open /proc/self/mountinfo");
 	while (getline(&line, &cap, f) > 0) {
-		char *fld[6] = { 0 }, *save = NULL, *sep, *fstype, *opts;
-		int i = 0;
+		struct brig_mountinfo mi;
+		const char *mnt;
 
-		sep = strstr(line, " - ");
-		if (sep == NULL)
+		if (brig_mountinfo_parse(line, &mi) < 0 || mi.super == NULL)
 			continue;
-		*sep = '\0';
-		fstype = strtok_r(sep + 3, " \n", &save);
-		strtok_r(NULL, " \n", &save); /* source */
-		opts = strtok_r(NULL, " \n", &save);
-		if (fstype == NULL || opts == NULL)
-			continue;
-		save = NULL;
-		for (char *t = strtok_r(line, " ", &save); t && i < 6;
-		     t = strtok_r(NULL, " ", &save))
-			fld[i++] = t;
-		if (i < 5)
-			continue;
-		if (strcmp(fstype, "cgroup2") == 0) {
-			if (strcmp(fld[4], m->root) == 0) {
+		mnt = mi.mountpoint;
+		if (strcmp(mi.fstype, "cgroup2") == 0) {
+			if (strcmp(mnt, m->root) == 0) {
 				v2_root = true;
-				add_hier(m, "", fld[4], fld[3], true);
-			} else if (strcmp(fld[4], unified) == 0) {
-				add_hier(m, "", fld[4], fld[3], true);
+				add_hier(m, "", mnt, mi.root, true);
+			} else if (strcmp(mnt, unified) == 0) {
+				add_hier(m, "", mnt, mi.root, true);
 			}
-		} else if (strcmp(fstype, "cgroup") == 0 &&
-			   strncmp(fld[4], m->root, rl) == 0 && fld[4][rl] == '/' &&
-			   strchr(fld[4] + rl + 1, '/') == NULL) {
-			cleanup_free char *ctrls = v1_controllers(opts);
+		} else if (strcmp(mi.fstype, "cgroup") == 0 &&
+			   strncmp(mnt, m->root, rl) == 0 && mnt[rl] == '/' &&
+			   strchr(mnt + rl + 1, '/') == NULL) {
+			cleanup_free char *ctrls = v1_controllers(mi.super);
 
 			if (ctrls)
-				add_hier(m, ctrls, fld[4], fld[3], false);
-			else if (is_named_systemd(opts))
-				add_hier(m, "name=systemd", fld[4], fld[3], false);
+				add_hier(m, ctrls, mnt, mi.root, false);
+			else if (is_named_systemd(mi.super))
+				add_hier(m, "name=systemd", mnt, mi.root, false);
 		}
 	}
 	if (v2_root) {

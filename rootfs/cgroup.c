@@ -26,6 +26,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "base/proc.h"
+
 #define CG_ROOT "/sys/fs/cgroup"
 
 struct hierarchy {
@@ -42,23 +44,6 @@ struct rootfs_cgroups {
 	size_t nh, nl;
 };
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
 static size_t read_hierarchies(struct hierarchy **out)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -70,42 +55,26 @@ static size_t read_hierarchies(struct hierarchy **out)
 	if (f == NULL)
 		return 0;
 	while (getline(&line, &cap, f) > 0) {
-		char *save = NULL, *field[6] = { 0 }, *tok, *sep;
-		int i = 0;
+		struct brig_mountinfo mi;
 
-		line[strcspn(line, "\n")] = '\0';
-		sep = strstr(line, " - ");
-		if (sep == NULL)
+		if (brig_mountinfo_parse(line, &mi) < 0 ||
+		    (strcmp(mi.fstype, "cgroup") && strcmp(mi.fstype, "cgroup2")))
 			continue;
-		*sep = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 5;
-		     tok = strtok_r(NULL, " ", &save))
-			field[i++] = tok;
-		if (i < 5)
-			continue;
-		save = NULL;
-		char *fstype = strtok_r(sep + 3, " ", &save);
-		(void)strtok_r(NULL, " ", &save); /* source */
-		char *super = strtok_r(NULL, " ", &save);
-		if (fstype == NULL || (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2")))
-			continue;
-		unescape(field[4]);
-		if (strcmp(field[4], CG_ROOT) != 0 &&
-		    strncmp(field[4], CG_ROOT "/", strlen(CG_ROOT) + 1) != 0)
+		if (strcmp(mi.mountpoint, CG_ROOT) != 0 &&
+		    strncmp(mi.mountpoint, CG_ROOT "/", strlen(CG_ROOT) + 1) != 0)
 			continue;
 		/* a later mount on the same point hides the earlier one */
 		size_t j;
 		for (j = 0; j < n; j++)
-			if (strcmp(v[j].mountpoint, field[4]) == 0)
+			if (strcmp(v[j].mountpoint, mi.mountpoint) == 0)
 				break;
 		if (j == n)
 			v = xrealloc(v, sizeof(*v) * ++n);
 		else
 			free(v[j].mountpoint), free(v[j].root), free(v[j].fstype),
 				free(v[j].super);
-		unescape(field[3]);
-		v[j] = (struct hierarchy){ xstrdup(field[4]), xstrdup(field[3]),
-					   xstrdup(fstype), xstrdup(super ? super : "") };
+		v[j] = (struct hierarchy){ xstrdup(mi.mountpoint), xstrdup(mi.root),
+					   xstrdup(mi.fstype), xstrdup(mi.super ? mi.super : "") };
 	}
 	*out = v;
 	return n;

@@ -19,6 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/strv.h"
+
 struct mount_ctx {
 	const struct spec_config *c;
 	const struct rootfs_opts *o;
@@ -421,14 +423,6 @@ static int remount(const struct mount_ctx *x, const struct spec_mount *m,
 	return rootfs_after_mount(x->rootfd, m->destination, mo, err);
 }
 
-static bool strv_has(const struct spec_strv *v, const char *s)
-{
-	for (size_t i = 0; i < v->n; i++)
-		if (v->v[i] && strcmp(v->v[i], s) == 0)
-			return true;
-	return false;
-}
-
 static int mount_one(const struct mount_ctx *x, const struct spec_mount *m,
 		     brig_error_t **err)
 {
@@ -448,7 +442,7 @@ static int mount_one(const struct mount_ctx *x, const struct spec_mount *m,
 			 m->destination);
 		goto out;
 	}
-	copyup = strv_has(&m->options, "tmpcopyup");
+	copyup = brig_strv_contains(m->options.v, "tmpcopyup");
 	if (copyup && (bind || strcmp(type, "tmpfs") != 0)) {
 		brig_err(err, EINVAL, "mount %s: tmpcopyup is only for tmpfs mounts",
 			 m->destination);

@@ -14,6 +14,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/strv.h"
+
 #define MAX_SYMLINK_HOPS 40
 
 const char *rootfs_fd_path(int fd, char buf[ROOTFS_FD_PATH_MAX])
@@ -162,13 +164,6 @@ static char **split_path(const char *path, size_t *n)
 	return v;
 }
 
-static void free_strv(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* prefix/comp[from..n) joined with '/'. */
 static char *join_rest(const char *prefix, char **comp, size_t from, size_t n)
 {
@@ -278,7 +273,7 @@ static int mkpath(int rootfd, const char *path, bool want_dir, int hops,
 		brig_err(err, ENOENT, "open %s in the container", path);
 out:
 	free(prefix);
-	free_strv(comp, n);
+	brig_strv_free(comp);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/proc.h"
 #include "cgroups/cgroups.h"
 
 /* Open ID (locked when lock), and its cgroup.  The container must be in
@@ -417,8 +418,7 @@ static int ps_table(char **args, const pid_t *pids, size_t n, brig_error_t **err
 	close(pfd[1]);
 	out = brig_read_fd(pfd[0], &len);
 	close(pfd[0]);
-	if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
+	if (waitpid(child, &status, 0) < 0 || brig_wait_code(status) != 0)
 		return brig_err(err, 0, "ps: the ps command failed");
 	if (out == NULL || len == 0)
 		return brig_err(err, 0, "ps: no output from ps");

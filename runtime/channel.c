@@ -10,6 +10,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/fdpass.h"
+
 #define CHAN_MAX (256 * 1024)
 
 struct chan_hdr {
@@ -19,12 +21,6 @@ struct chan_hdr {
 
 static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 {
-	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r;
 
 	/* Without a descriptor, write(2): the init and exec's process send
@@ -36,20 +32,7 @@ static int send_with_fd(int sock, const void *buf, size_t len, int fd)
 		while (r < 0 && errno == EINTR);
 		return r < 0 ? -1 : 0;
 	}
-	{
-		memset(&u, 0, sizeof(u));
-		msg.msg_control = u.buf;
-		msg.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	do
-		r = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -1 : 0;
+	return brig_send_fd(sock, buf, len, fd) < 0 ? -1 : 0;
 }
 
 int chan_send(int sock, enum chan_type t, const char *data, int fd)
@@ -107,17 +90,7 @@ int chan_recv_from(int sock, char **data, int *fd, pid_t *from)
 			*from = uc.pid;
 			continue;
 		}
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int got;
-			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (fd && *fd < 0)
-				*fd = got;
-			else
-				close(got);
-		}
+		brig_take_fds(c, fd);
 	}
 	if ((size_t)r < sizeof(h)) {
 		errno = EPROTO;

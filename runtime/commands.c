@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/proc.h"
 #include "cgroups/cgroups.h"
 
 static int one_id(int argc, char **argv, const char *cmd, const char **id,
@@ -25,11 +26,6 @@ static int one_id(int argc, char **argv, const char *cmd, const char **id,
 				cmd, cmd);
 	*id = argv[optind];
 	return 0;
-}
-
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 /* ---- create / run ------------------------------------------------------- */
@@ -151,15 +147,6 @@ int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	return 0;
 }
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	struct create_opts o;
@@ -196,7 +183,7 @@ int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **
 	} else {
 		status = forward_signals_and_wait(cr.pid);
 	}
-	code = exit_code(status);
+	code = brig_wait_code(status);
 	flock(cr.ct->dir_fd, LOCK_EX);
 	if (!o.keep && container_destroy(cr.ct, true, err) < 0)
 		code = -1;
@@ -263,7 +250,7 @@ static int init_left_fifo(struct container *ct, int fifo)
  * failed. */
 static int release_init(struct container *ct, int fifo, brig_error_t **err)
 {
-	cleanup_close int pfd = pidfd_open_(ct->state->pid);
+	cleanup_close int pfd = brig_pidfd_open(ct->state->pid);
 	char buf[4096];
 
 	for (;;) {
@@ -451,7 +438,7 @@ int parse_signal(const char *s, int *sig)
 
 static int signal_init(struct container *ct, int sig, brig_error_t **err)
 {
-	int pfd = pidfd_open_(ct->state->pid);
+	int pfd = brig_pidfd_open(ct->state->pid);
 	int r;
 
 	if (pfd < 0)
@@ -530,7 +517,7 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 /* Wait up to ms for the init to be gone. */
 static bool wait_gone(struct container *ct, int ms)
 {
-	int pfd = pidfd_open_(ct->state->pid);
+	int pfd = brig_pidfd_open(ct->state->pid);
 	if (pfd < 0)
 		return true;
 	for (int waited = 0; waited <= ms; waited += 10) {

@@ -333,11 +333,3 @@ char **container_list_ids(const struct brig_globals *g, size_t *n)
 	return v;
 }
 
-void free_strv(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}

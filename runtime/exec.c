@@ -35,6 +35,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/proc.h"
 #include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
 #include "runtime/stub/stub_format.h"
@@ -70,16 +71,12 @@ struct exec_ctx {
 
 static void strv_push(struct spec_strv *l, const char *s)
 {
-	l->v = xrealloc(l->v, (l->n + 2) * sizeof(char *));
-	l->v[l->n++] = xstrdup(s);
-	l->v[l->n] = NULL;
+	brig_strv_append(&l->v, &l->n, s);
 }
 
 static void strv_clear(struct spec_strv *l)
 {
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
+	brig_strv_free(l->v);
 	l->v = NULL;
 	l->n = 0;
 }
@@ -500,15 +497,6 @@ static int drive_child(struct exec_ctx *x, struct container *ct, pid_t helper,
 	return r;
 }
 
-static int exit_code(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 static struct spec_config *load_config(struct container *ct, brig_error_t **err)
 {
 	size_t len;
@@ -656,7 +644,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	else
 		wstatus = forward_signals_and_wait(pid);
 	pid = -1;
-	ret = exit_code(wstatus);
+	ret = brig_wait_code(wstatus);
 
 out:
 	if (pid > 0)

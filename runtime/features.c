@@ -88,7 +88,7 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 		.n_annotations = ARRAY_SIZE(annotations),
 	};
 	cleanup_free char *json = spec_features_to_json(&f);
-	free_strv(caps);
+	brig_strv_free(caps);
 	printf("%s\n", json);
 	return 0;
 }

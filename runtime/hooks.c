@@ -8,14 +8,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
+#include "base/proc.h"
 
 static int64_t now_ms(void)
 {
@@ -58,7 +54,7 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t idx,
 	(void)brig_write_all(in[1], state, strlen(state));
 	close(in[1]);
 
-	int pfd = pidfd_open_(pid);
+	int pfd = brig_pidfd_open(pid);
 	int64_t deadline = h->timeout.set ? now_ms() + h->timeout.v * 1000 : -1;
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
@@ -91,13 +87,11 @@ static int run_one(const struct spec_hook *h, const char *kind, size_t idx,
 	}
 	if (pfd >= 0)
 		close(pfd);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (brig_wait_code(status) == 0)
 		return 0;
-	if (WIFSIGNALED(status))
-		return brig_err(err, 0, "%s hook %s: killed by signal %d", kind, h->path,
-				WTERMSIG(status));
-	return brig_err(err, 0, "%s hook %s: exit status %d", kind, h->path,
-			WEXITSTATUS(status));
+	char how[32];
+	return brig_err(err, 0, "%s hook %s: %s", kind, h->path,
+			brig_wait_describe(status, how, sizeof(how)));
 }
 
 int hooks_run(const struct spec_hook_list *hooks, const char *kind,

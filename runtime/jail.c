@@ -14,6 +14,7 @@
  * under a generated id. No file is written outside the state dir. */
 #include "runtime.h"
 #include "jail_dir.h"
+#include "base/proc.h"
 #include "jail_elf.h"
 
 #include <errno.h>
@@ -314,7 +315,7 @@ static int jail_build(int argc, char **argv, brig_error_t **err)
 	}
 	r = 0;
 out:
-	jail_free_strv(sys);
+	brig_strv_free(sys);
 	plan_free(&p);
 	free(bins);
 	return r;
@@ -451,8 +452,7 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 		status = forward_signals_and_wait(cr.pid);
 	}
 	flock(cr.ct->dir_fd, LOCK_EX);
-	int code = WIFEXITED(status) ? WEXITSTATUS(status) :
-		   WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+	int code = brig_wait_code(status);
 	if (container_destroy(cr.ct, true, err) < 0)
 		code = -1;
 	container_free(cr.ct);

@@ -14,14 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-void jail_free_strv(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
 
 void jail_elf_free(struct jail_elf *e)
 {
@@ -215,12 +207,8 @@ char *jail_elf_find(const char *name, const struct jail_elf *who, const char *wh
 
 static void add_dir(char ***v, size_t *n, const char *d)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*v)[i], d) == 0)
-			return;
-	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
-	(*v)[(*n)++] = xstrdup(d);
-	(*v)[*n] = NULL;
+	if (!brig_strv_contains(*v, d))
+		brig_strv_append(v, n, d);
 }
 
 static void read_conf(const char *conf, char ***v, size_t *n, int depth)

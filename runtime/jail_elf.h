@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/strv.h"
 
 struct jail_elf {
 	uint16_t machine;  /* e_machine: a library must match its user */
@@ -35,8 +36,7 @@ char *jail_elf_find(const char *name, const struct jail_elf *who, const char *wh
 
 /* The system library directories: /lib/x86_64-linux-gnu ... /usr/lib, then
  * the directories listed in conf (normally /etc/ld.so.conf, following its
- * include lines). NULL-ended; free with jail_free_strv. */
+ * include lines). NULL-ended; free with brig_strv_free. */
 char **jail_elf_system_dirs(const char *conf);
-void jail_free_strv(char **v);
 
 #endif

@@ -143,7 +143,7 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			puts(ids[i]);
-		free_strv(ids);
+		brig_strv_free(ids);
 		return 0;
 	}
 	struct list_job job = {.g = g, .ids = ids, .n = n, .json = json,
@@ -169,6 +169,6 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (json)
 		puts("]");
 	free(job.rows);
-	free_strv(ids);
+	brig_strv_free(ids);
 	return 0;
 }

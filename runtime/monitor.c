@@ -24,10 +24,11 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "base/proc.h"
 
 #define MON_BUF (64 * 1024)
 /* records are written out whenever the next one might not fit */
@@ -193,15 +194,6 @@ static void emit(struct logw *w, const char *stream, const char *data, size_t n,
 	log_write(w, out, o);
 }
 
-static int exit_code_of(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 255;
-}
-
 static void record_exit(const struct brig_globals *g, const char *id, int code)
 {
 	brig_error_t *e = NULL;
@@ -228,7 +220,7 @@ static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid
 	static const char *names[2] = {"stdout", "stderr"};
 	char *buf = xmalloc(MON_BUF);
 	char *out = xmalloc(MON_OUT);
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int pfd = brig_pidfd_open(pid);
 	int status = 0;
 	bool exited = false;
 
@@ -277,7 +269,7 @@ static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid
 	}
 	if (w->fd >= 0)
 		close(w->fd);
-	record_exit(g, id, exit_code_of(status));
+	record_exit(g, id, brig_wait_code(status));
 	free(buf);
 	free(out);
 }

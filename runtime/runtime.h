@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "base/io.h"
+#include "base/strv.h"
 #include "spec/spec.h"
 
 #define BRIG_DEFAULT_ROOT "/run/brig"
@@ -68,9 +69,8 @@ bool container_alive(const struct container *c);
 bool container_frozen(const struct container *c);
 /* /proc/<pid>/stat starttime, 0 when gone. */
 uint64_t proc_start_time(pid_t pid);
-/* Container ids under root, sorted (caller frees with free_strv). */
+/* Container ids under root, sorted (caller frees with brig_strv_free). */
 char **container_list_ids(const struct brig_globals *g, size_t *n);
-void free_strv(char **v);
 /* RFC 3339 UTC timestamp with nanoseconds; caller frees. */
 char *timestamp_now(void);
 

@@ -14,6 +14,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base/fdpass.h"
+
 static char *process_state(const struct spec_seccomp *s, const char *state_json,
 			   pid_t pid)
 {
@@ -47,27 +49,10 @@ int seccomp_listener_send(const struct spec_seccomp *s, const char *state_json,
 		return brig_err(err, errno, "linux.seccomp.listenerPath: connect to %s",
 				s->listener_path);
 
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	memset(&u, 0, sizeof(u));
 	size_t len = strlen(json), off = 0;
 	while (off < len) {
-		struct iovec iov = {.iov_base = json + off, .iov_len = len - off};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-		if (off == 0) { /* the fd goes with the first sendmsg only */
-			msg.msg_control = u.buf;
-			msg.msg_controllen = sizeof(u.buf);
-			struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-			c->cmsg_level = SOL_SOCKET;
-			c->cmsg_type = SCM_RIGHTS;
-			c->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(c), &notify_fd, sizeof(int));
-		}
-		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
+		/* the fd goes with the first sendmsg only */
+		ssize_t n = brig_send_fd(sock, json + off, len - off, off == 0 ? notify_fd : -1);
 		if (n < 0)
 			return brig_err(err, errno, "linux.seccomp.listenerPath: send to %s",
 					s->listener_path);

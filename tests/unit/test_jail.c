@@ -259,7 +259,7 @@ static void test_self(void **state)
 		free(f);
 	}
 	assert_true(has_libc);
-	jail_free_strv(sys);
+	brig_strv_free(sys);
 	jail_elf_free(&e);
 }
 
@@ -290,7 +290,7 @@ static void test_system_dirs_conf(void **state)
 	assert_true(a);
 	assert_true(b);
 	assert_int_equal(usr_lib, 1); /* no duplicates */
-	jail_free_strv(v);
+	brig_strv_free(v);
 }
 
 /* ---- jail_dir.c ------------------------------------------------------- */
