@@ -57,9 +57,7 @@ void process_setenv(struct spec_strv *env, const char *kv)
 			return;
 		}
 	}
-	env->v = xrealloc(env->v, (env->n + 2) * sizeof(char *));
-	env->v[env->n++] = xstrdup(kv);
-	env->v[env->n] = NULL;
+	brig_strv_append(&env->v, &env->n, kv);
 }
 
 /* The image's /etc/passwd: a regular file (a FIFO would block, a
