@@ -82,3 +82,17 @@ int brig_mountinfo_parse(char *line, struct brig_mountinfo *mi)
 		brig_mountinfo_unescape(mi->source);
 	return 0;
 }
+
+int brig_cgroup_line_parse(char *line, struct brig_cgroup_line *cl)
+{
+	char *c1, *c2;
+
+	line[strcspn(line, "\n")] = '\0';
+	c1 = strchr(line, ':');
+	c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	if (c2 == NULL)
+		return -1;
+	*c1 = *c2 = '\0';
+	*cl = (struct brig_cgroup_line){ line, c1 + 1, c2 + 1 };
+	return 0;
+}

@@ -2,7 +2,8 @@
  *
  * pidfd_open without a libc wrapper; a wait status turned into the code a
  * shell would show (and into words for a message); one parser for the
- * lines of /proc/<pid>/mountinfo, with the kernel's octal escapes undone. */
+ * lines of /proc/<pid>/mountinfo, with the kernel's octal escapes undone,
+ * and one for the lines of /proc/<pid>/cgroup. */
 #ifndef BRIG_BASE_PROC_H
 #define BRIG_BASE_PROC_H
 
@@ -39,5 +40,17 @@ int brig_mountinfo_parse(char *line, struct brig_mountinfo *mi);
 /* Undo the kernel's escaping of space, tab, newline and backslash as
  * "\ooo" (three octal digits), in place. */
 void brig_mountinfo_unescape(char *s);
+
+/* One line of /proc/<pid>/cgroup, "id:controllers:path" (cgroups(7)),
+ * split in place; its trailing newline is dropped.  cgroup2's line is
+ * "0::path" (controllers ""); the path may itself hold colons. */
+struct brig_cgroup_line {
+	char *id;
+	char *controllers; /* "cpu,cpuacct", "name=systemd", "" */
+	char *path;
+};
+
+/* Returns 0, or -1 for a line without two colons. */
+int brig_cgroup_line_parse(char *line, struct brig_cgroup_line *cl);
 
 #endif

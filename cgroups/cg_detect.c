@@ -254,15 +254,13 @@ char *cg_own_cgroup(const struct cg_manager *m, const struct cg_hier *h)
 	first = xstrdup(h->name);
 	first[strcspn(first, ",")] = '\0';
 	while (own == NULL && getline(&line, &cap, f) > 0) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		struct brig_cgroup_line cl;
 
-		if (c2 == NULL)
+		if (brig_cgroup_line_parse(line, &cl) < 0)
 			continue;
-		*c1 = *c2 = '\0';
-		c2[1 + strcspn(c2 + 1, "\n")] = '\0';
-		if (h->v2 ? (strcmp(line, "0") == 0 && c1[1] == '\0')
-			  : cg_word_in(c1 + 1, first))
-			own = xstrdup(c2 + 1);
+		if (h->v2 ? (strcmp(cl.id, "0") == 0 && cl.controllers[0] == '\0')
+			  : cg_word_in(cl.controllers, first))
+			own = xstrdup(cl.path);
 	}
 	if (own == NULL)
 		return xstrdup("/");

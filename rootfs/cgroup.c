@@ -91,16 +91,12 @@ static size_t read_own_cgroups(struct cg_line **out)
 	if (f == NULL)
 		return 0;
 	while (getline(&line, &cap, f) > 0) {
-		char *a, *b;
+		struct brig_cgroup_line cl;
 
-		line[strcspn(line, "\n")] = '\0';
-		a = strchr(line, ':');
-		b = a ? strchr(a + 1, ':') : NULL;
-		if (b == NULL)
+		if (brig_cgroup_line_parse(line, &cl) < 0)
 			continue;
-		*b = '\0';
 		v = xrealloc(v, sizeof(*v) * ++n);
-		v[n - 1] = (struct cg_line){ xstrdup(a + 1), xstrdup(b + 1) };
+		v[n - 1] = (struct cg_line){ xstrdup(cl.controllers), xstrdup(cl.path) };
 	}
 	*out = v;
 	return n;

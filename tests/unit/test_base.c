@@ -155,6 +155,25 @@ static void test_mountinfo_short_lines(void **state)
 	assert_null(mi.super);
 }
 
+static void test_cgroup_lines(void **state)
+{
+	(void)state;
+	struct brig_cgroup_line cl;
+	char v2[] = "0::/user.slice/a:b\n";
+	char v1[] = "4:cpu,cpuacct:/docker/x\n";
+	char bad[] = "4:cpu\n";
+
+	assert_int_equal(brig_cgroup_line_parse(v2, &cl), 0);
+	assert_string_equal(cl.id, "0");
+	assert_string_equal(cl.controllers, "");
+	assert_string_equal(cl.path, "/user.slice/a:b");
+	assert_int_equal(brig_cgroup_line_parse(v1, &cl), 0);
+	assert_string_equal(cl.id, "4");
+	assert_string_equal(cl.controllers, "cpu,cpuacct");
+	assert_string_equal(cl.path, "/docker/x");
+	assert_int_equal(brig_cgroup_line_parse(bad, &cl), -1);
+}
+
 static void test_strv(void **state)
 {
 	(void)state;
@@ -215,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_mountinfo_plain),
 		cmocka_unit_test(test_mountinfo_escaped),
 		cmocka_unit_test(test_mountinfo_short_lines),
+		cmocka_unit_test(test_cgroup_lines),
 		cmocka_unit_test(test_strv),
 		cmocka_unit_test(test_fd_passing),
 	};
