@@ -29,7 +29,8 @@ struct cg_hier {
 	bool joined;  /* the leaf existed, empty, before the container: it is
 		       * joined, never removed (recorded in state, see
 		       * cg_path()) */
-	bool born_in; /* a child forked while cg_borrow_memory held it is here */
+	bool born_in; /* v1 memory: borrowed by cg_create, so a child forked
+		       * before cg_spawn_end is born here (cg_spawn.c) */
 };
 
 struct cg_ops {
@@ -55,6 +56,12 @@ struct cg_manager {
 	size_t n;
 	char *v2_controllers; /* root cgroup.controllers of the unified tree */
 	int rmdir_budget_ms;  /* EBUSY retries left in this cg_destroy */
+	/* While cg_create has the caller in the container's v1 memory cgroup
+	 * (the borrow, cg_spawn.c): our own cgroup's "tasks", opened before
+	 * leaving it, and the hierarchy's root, where we go if that fails.
+	 * -1: nothing borrowed. */
+	int borrow_fd;
+	const char *borrow_root;
 };
 
 extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
@@ -122,6 +129,19 @@ int cg_detect(struct cg_manager *m, brig_error_t **err);
 /* brig's own cgroup in hierarchy h ("/" under a fake root).  Caller frees. */
 char *cg_own_cgroup(const struct cg_manager *m, const struct cg_hier *h);
 
+/* ---- cg_spawn.c --------------------------------------------------------- */
+
+/* cg_create without the borrow: mkdir in every hierarchy, nothing of the
+ * caller moved (the unit tests' fake trees). */
+int cg_create_dirs(struct cg_manager *m, brig_error_t **err);
+/* An O_DIRECTORY fd of the cgroup in the v2 hierarchy (pure v2, or the
+ * unified one of a hybrid host) for CLONE_INTO_CGROUP, or -1. */
+int cg_v2_fd(struct cg_manager *m);
+/* Move into the cgroup in the v1 hierarchies only (none on pure v2), but
+ * the one a child was born in: pid through cgroup.procs, or with pid 0
+ * the calling thread through the "tasks" files (no threadgroup lock). */
+int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
+
 /* ---- cgroups.c ---------------------------------------------------------- */
 
 /* The hierarchy holding controller ctrl ("memory"), or NULL. */
@@ -180,7 +200,7 @@ uint64_t cg_blkio_to_io_weight(uint64_t w);
 
 /* mkdir one v1 hierarchy's cgroup (one retry on ENOENT), cpuset filled */
 int cg_v1_mkdir(struct cg_hier *h, brig_error_t **err);
-int cg_v1_create(struct cg_manager *m, brig_error_t **err);
+int cg_v1_create(struct cg_manager *m, brig_error_t **err); /* skips the borrowed one */
 int cg_v1_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
 int cg_v1_destroy(struct cg_manager *m, brig_error_t **err);
 int cg_v1_freeze(struct cg_manager *m, brig_error_t **err);

@@ -29,7 +29,6 @@
 #include "cgroups/cg_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 
@@ -78,6 +77,7 @@ static struct cg_manager *manager_new(const char *root, brig_error_t **err)
 	struct cg_manager *m = xcalloc(1, sizeof(*m));
 
 	m->root = cg_clean_path(root ? root : CG_ROOT);
+	m->borrow_fd = -1;
 	if (cg_detect(m, err) < 0) {
 		cg_free(m);
 		return NULL;
@@ -145,6 +145,14 @@ static int probe_existing(struct cg_manager *m, const char *what, brig_error_t *
 	return 0;
 }
 
+int cg_check_path(const char *cgroups_path, brig_error_t **err)
+{
+	if (cgroups_path && cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
+		return brig_err(err, 0, "linux.cgroupsPath: systemd cgroup paths "
+				"(slice:prefix:name) are not supported yet");
+	return 0;
+}
+
 struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 			  const char *id, brig_error_t **err)
 {
@@ -154,11 +162,8 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 	bool relative = false;
 
 	if (cgroups_path && *cgroups_path) {
-		if (cgroups_path[0] != '/' && strchr(cgroups_path, ':')) {
-			brig_err(err, 0, "linux.cgroupsPath: systemd cgroup paths "
-				 "(slice:prefix:name) are not supported yet");
+		if (cg_check_path(cgroups_path, err) < 0)
 			return NULL;
-		}
 		relative = cgroups_path[0] != '/';
 		rel = xstrdup(cgroups_path);
 		what = "linux.cgroupsPath: ";
@@ -244,6 +249,8 @@ void cg_free(struct cg_manager *m)
 {
 	if (m == NULL)
 		return;
+	if (m->borrow_fd >= 0) /* returned by cg_spawn_end or cg_spawn_undo */
+		close(m->borrow_fd);
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->h[i].name);
 		free(m->h[i].mnt);
@@ -281,129 +288,6 @@ struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl)
 	if (u && (m->layout == CG_LAYOUT_V2 || cg_word_in(m->v2_controllers, ctrl)))
 		return u;
 	return NULL;
-}
-
-static struct cg_hier *v1_memory(struct cg_manager *m);
-static int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
-
-int cg_create(struct cg_manager *m, brig_error_t **err)
-{
-	return cg_create_borrowing(m, NULL, err);
-}
-
-int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
-{
-	struct cg_hier *mem = b ? v1_memory(m) : NULL;
-
-	if (b) {
-		b->own_fd = -1;
-		b->root = NULL;
-	}
-	/* the memory cgroup first, joined at once: the kernel memory of the
-	 * other cgroup directories is then charged to it */
-	if (mem && (cg_v1_mkdir(mem, err) < 0 || cg_borrow_memory(m, b, err) < 0))
-		goto undo;
-	if (m->ops->create(m, err) < 0)
-		goto undo;
-	return 0;
-undo:
-	if (b) {
-		brig_error_t *e2 = NULL;
-		if (cg_return_memory(b, &e2) < 0)
-			brig_err_free(&e2);
-	}
-	/* Leave nothing half made, but only what this call made: the
-	 * path may name a cgroup that existed before. */
-	for (size_t i = 0; i < m->n; i++) {
-		brig_error_t *e2 = NULL;
-		int budget = 0;
-
-		if (!m->h[i].created)
-			continue;
-		cg_rmdir_tree(m->h[i].dir, &budget, &e2);
-		brig_err_free(&e2);
-		cg_rmdir_default_parent(m->h[i].mnt, m->h[i].rel);
-	}
-	return brig_err_prefix(err, "create cgroup %s", m->h[0].rel);
-}
-
-int cg_v2_fd(struct cg_manager *m)
-{
-	struct cg_hier *u = cg_unified(m);
-
-	if (m->layout == CG_LAYOUT_V1 || u == NULL)
-		return -1;
-	return open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-}
-
-int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		if (m->h[i].v2 || m->h[i].born_in)
-			continue;
-		if ((pid ? cg_write_pid(m->h[i].dir, pid, err)
-			 : cg_write(m->h[i].dir, "tasks", "0", err)) < 0)
-			return brig_err_prefix(err, "join cgroup %s", m->h[i].rel);
-	}
-	return 0;
-}
-
-/* The v1 memory hierarchy, or NULL (v2: memory is in the unified one). */
-static struct cg_hier *v1_memory(struct cg_manager *m)
-{
-	for (size_t i = 0; i < m->n; i++)
-		if (!m->h[i].v2 && cg_word_in(m->h[i].name, "memory"))
-			return &m->h[i];
-	return NULL;
-}
-
-static int cg_borrow_memory(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err)
-{
-	struct cg_hier *h = v1_memory(m);
-	cleanup_free char *own = NULL;
-	cleanup_free char *tasks = NULL;
-
-	b->own_fd = -1;
-	b->root = NULL;
-	if (h == NULL)
-		return 0;
-	own = cg_own_cgroup(m, h);
-	/* the way back is opened before the move: a return that had to open
-	 * a file could fail (out of fds) and leave us in the container's
-	 * cgroup, which could then not be removed */
-	tasks = xasprintf("%s%s/tasks", h->mnt, own);
-	b->own_fd = open(tasks, O_WRONLY | O_CLOEXEC);
-	if (b->own_fd < 0)
-		return brig_err(err, errno, "join cgroup %s: open %s", h->rel, tasks);
-	if (cg_write(h->dir, "tasks", "0", err) < 0) {
-		close(b->own_fd);
-		b->own_fd = -1;
-		return brig_err_prefix(err, "join cgroup %s", h->rel);
-	}
-	b->root = h->mnt;
-	h->born_in = true;
-	return 0;
-}
-
-int cg_return_memory(struct cg_borrow *b, brig_error_t **err)
-{
-	ssize_t w;
-	int r = 0;
-
-	if (b->own_fd < 0)
-		return 0;
-	/* our own cgroup, else (gone by then, or refusing us) the
-	 * hierarchy's root: anywhere but the container's, whose removal we
-	 * would block */
-	do
-		w = write(b->own_fd, "0", 1);
-	while (w < 0 && errno == EINTR);
-	if (w != 1)
-		r = cg_write(b->root, "tasks", "0", err);
-	close(b->own_fd);
-	b->own_fd = -1;
-	b->root = NULL;
-	return r < 0 ? brig_err_prefix(err, "leave the container's memory cgroup") : 0;
 }
 
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)

@@ -1,5 +1,7 @@
 /* brig — cgroups/: one interface over v1, v2 and hybrid hosts.
- * A struct cg_ops table per backend; callers use only the cg_* functions.
+ * A struct cg_ops table per backend; callers use only the cg_* functions
+ * below, and never see a layout's tactics (the v1 memory borrow,
+ * CLONE_INTO_CGROUP, moving one thread instead of a process).
  * Sees only spec/ structs. */
 #ifndef BRIG_CGROUPS_H
 #define BRIG_CGROUPS_H
@@ -14,6 +16,9 @@ enum cg_layout { CG_LAYOUT_V1, CG_LAYOUT_HYBRID, CG_LAYOUT_V2 };
 
 struct cg_manager;
 
+/* Is cgroups_path (NULL: none) a form brig takes?  Checked by cg_new too;
+ * create asks before it makes anything. */
+int cg_check_path(const char *cgroups_path, brig_error_t **err);
 /* Detect the host layout under root ("/sys/fs/cgroup" normally; tests pass
  * a fake tree) and resolve the container's cgroup path:
  * cgroups_path from the spec (absolute, or relative to brig's own cgroup),
@@ -29,42 +34,64 @@ void cg_free(struct cg_manager *m);
 enum cg_layout cg_layout(const struct cg_manager *m);
 const char *cg_path(const struct cg_manager *m); /* to store in state */
 
-/* mkdir the cgroup in every hierarchy brig uses. */
-int cg_create(struct cg_manager *m, brig_error_t **err);
-/* An O_DIRECTORY fd of the cgroup in the v2 hierarchy (pure v2, or the
- * unified one of a hybrid host) for CLONE_INTO_CGROUP, or -1. */
-int cg_v2_fd(struct cg_manager *m);
+/* ---- create and exec: the cgroups made, a process born in them
+ * (cg_spawn.c) ----
+ *
+ *   create:  cg_new -> cg_create -> cg_apply -> cg_spawn_begin -> clone3
+ *            -> cg_spawn_end       (cg_spawn_undo on any failure)
+ *   exec:    cg_load -> cg_spawn_begin -> clone3 -> cg_spawn_end
+ *   child:   cg_spawn_join, before anything else
+ *
+ * so that the kernel memory of the container's cgroups and of its init's
+ * fork is charged to the container, not to brig's caller, and the child
+ * joins its cgroups in the cheapest way the host allows. */
+
+/* Make the container's cgroup in every hierarchy brig uses, for an init
+ * the caller is about to spawn.  With a v1 memory hierarchy the calling
+ * thread also moves into the container's memory cgroup, made first, so
+ * that what is made next (the other directories, the limits, the init)
+ * is charged there; cg_spawn_end takes it back.  Not when r (the
+ * resources about to be applied, may be NULL) limits memory, or
+ * memory+swap, under 4 MiB.  On failure nothing is left made or moved. */
+int cg_create(struct cg_manager *m, const struct spec_resources *r, brig_error_t **err);
+/* Rootless, after cg_create failed with *err for lack of permission (the
+ * host will not let us make the cgroup: cgroup v1 or hybrid, or a v2
+ * tree not delegated to us): can the container do without one, as
+ * runc's does?  0: yes; what was made is removed, *err freed, and *why
+ * (to free) is its text.  -1: no, r asks for limits only a cgroup can
+ * give; *err says so, naming the layout. */
+int cg_rootless_fallback(struct cg_manager *m, const struct spec_resources *r,
+			 char **why, brig_error_t **err);
+
+struct cg_spawn {
+	int clone_fd; /* for clone3's CLONE_INTO_CGROUP (v2 and hybrid), or -1 */
+	/* private */
+	struct cg_manager *m;
+	bool child_joins;
+};
+#define CG_SPAWN_INIT { .clone_fd = -1, .m = NULL, .child_joins = false }
+/* Parent, before the clone: fill sp (m NULL: no cgroup, nothing to do).
+ * child_joins: the child can write the host's cgroupfs (it is in no new
+ * user namespace) and joins the v1 hierarchies itself; else the parent
+ * moves it in cg_spawn_end. */
+int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
+		   brig_error_t **err);
+/* Child, first thing: join what the clone did not put it in (the v1
+ * hierarchies but the memory one it was born in), as its own thread. */
+int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err);
+/* Parent, after the clone of pid (<= 0: it failed; only clone_fd is
+ * closed): back to our own memory cgroup, and pid moved into the v1
+ * hierarchies unless it joins them itself. */
+int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err);
+/* On failure anywhere after cg_create or cg_spawn_begin (sp may be NULL):
+ * close clone_fd, and take the caller out of the container's memory
+ * cgroup if it is still there (its removal would fail).  -1 when neither
+ * its own cgroup nor the hierarchy's root would take it back (cannot
+ * happen as root). */
+int cg_spawn_undo(struct cg_manager *m, struct cg_spawn *sp, brig_error_t **err);
+
 /* Move pid into the cgroup in every hierarchy. */
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
-/* Move into the cgroup in the v1 hierarchies only (none on pure v2): pid
- * through cgroup.procs, or with pid 0 the calling thread through the
- * "tasks" files.  For a single-threaded process moving itself the thread
- * is the whole process, and the kernel then skips the global threadgroup
- * lock whose RCU grace period makes each cgroup.procs write cost 1-14 ms. */
-int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
-/* What a fork makes in the kernel for the child (task, kernel stack, page
- * tables, new pid and user namespaces) is charged to the memory cgroup of
- * the task that forks, and the child starts in that cgroup, so the pages
- * it copies until it moves are charged there too.  With a v1 memory
- * hierarchy the calling thread steps into the container's memory cgroup
- * for the clone (borrow) and back to its own after it (return): the
- * container pays for its init, not the caller.  Writing "0" to tasks
- * moves one thread, cheaply (see cg_enter_v1); on v2, where a move takes
- * the threadgroup lock and an RCU grace period, nothing is done.
- * cg_enter_v1 then skips the memory cgroup. */
-struct cg_borrow {
-	int own_fd;       /* our own memory cgroup's tasks file, opened before
-			   * leaving it; -1: nothing borrowed */
-	const char *root; /* the hierarchy's root, where we go if own fails */
-};
-/* Back to our own cgroup, else the hierarchy's root; with nothing
- * borrowed a no-op.  err may be NULL. */
-int cg_return_memory(struct cg_borrow *b, brig_error_t **err);
-/* cg_create that makes the v1 memory cgroup first and borrows it (b)
- * before making the others, so the kernel memory of those directories and
- * of the limits written next is the container's too.  b NULL: plain
- * cg_create.  On failure nothing is borrowed and nothing made is left. */
-int cg_create_borrowing(struct cg_manager *m, struct cg_borrow *b, brig_error_t **err);
 /* Write linux.resources (r may be NULL). */
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err);

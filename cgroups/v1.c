@@ -102,7 +102,7 @@ int cg_v1_create(struct cg_manager *m, brig_error_t **err)
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
 
-		if (h->v2 || h->created || h->born_in) /* done first by cg_create_borrowing */
+		if (h->v2 || h->created || h->born_in) /* made first by cg_create (cg_spawn.c) */
 			continue;
 		if (cg_v1_mkdir(h, err) < 0)
 			return -1;

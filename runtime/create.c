@@ -89,10 +89,8 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 	if (ns_validate_sysctl(c, err) < 0 || ns_validate_uts(c, err) < 0)
 		return -1;
 	check_selinux_labels(c);
-	if (c->linux && c->linux->cgroups_path && strchr(c->linux->cgroups_path, ':') &&
-	    c->linux->cgroups_path[0] != '/')
-		return brig_err(err, 0, "config.json: linux.cgroupsPath: systemd cgroup paths "
-				"(slice:prefix:name) are not supported yet");
+	if (c->linux && cg_check_path(c->linux->cgroups_path, err) < 0)
+		return brig_err_prefix(err, "config.json");
 	return 0;
 }
 
@@ -296,53 +294,22 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 	}
 }
 
-/* The parent forks the init from inside the container's v1 memory cgroup
- * (cg_create_borrowing), unless its limit is tight: should the fork not fit,
- * the OOM killer there would find brig itself, which would leave the
- * container half made; the init then pays for itself as before, joining
- * the cgroup right after. */
-#define BORROW_MIN_LIMIT (4 << 20)
-static bool borrow_ok(const struct spec_config *c)
-{
-	const struct spec_resources *r = c->linux ? c->linux->resources : NULL;
-	const struct spec_memory *m = r ? r->memory : NULL;
-
-	if (m == NULL)
-		return true;
-	return !(m->limit.set && m->limit.v >= 0 && m->limit.v < BORROW_MIN_LIMIT) &&
-	       !(m->swap.set && m->swap.v >= 0 && m->swap.v < BORROW_MIN_LIMIT);
-}
-
 /* Rootless (not root, and brig may not make the cgroup: cgroup v1 or
  * hybrid, or a v2 tree not delegated to us): run without a cgroup as runc
  * does, unless the config asks for limits, which only a cgroup can give:
- * then say so instead of silently ignoring them. The device rules are not
- * counted (a user namespace gets no device nodes to create anyway).
+ * then say so instead of silently ignoring them.
  * 0 = go on without a cgroup (and *err cleared). */
 static int rootless_skip_cgroup(struct cg_manager *cg, const struct spec_resources *r,
 				brig_error_t **err)
 {
 	int code = *err ? (*err)->code : 0;
-	const char *layout;
+	cleanup_free char *why = NULL;
 
 	if (!brig_rootless() || (code != EACCES && code != EPERM && code != EROFS))
 		return -1;
-	if (r && (r->memory || r->cpu || r->block_io || r->n_hugepage_limits ||
-		  r->has_network || r->pids_limit.set || r->n_rdma || r->unified.n)) {
-		layout = cg_layout(cg) == CG_LAYOUT_V2	   ? "cgroup v2 not delegated to this user"
-			 : cg_layout(cg) == CG_LAYOUT_V1 ? "cgroup v1"
-							 : "hybrid cgroup v1";
-		brig_err_free(err);
-		return brig_err(err, 0, "config.json: linux.resources: cgroup limits need root "
-				"on this host (%s)", layout);
-	}
-	brig_debug("rootless: no cgroup (%s)", (*err)->msg);
-	brig_err_free(err);
-	{
-		brig_error_t *e2 = NULL;
-		if (cg_destroy(cg, &e2) < 0) /* anything made before the failure */
-			brig_err_free(&e2);
-	}
+	if (cg_rootless_fallback(cg, r, &why, err) < 0)
+		return brig_err_prefix(err, "config.json");
+	brig_debug("rootless: no cgroup (%s)", why);
 	return 0;
 }
 
@@ -368,7 +335,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	cleanup_close int pidns_fd = -1;
 	int pty_master = -1;
 	bool cg_created = false;
-	struct cg_borrow back = { .own_fd = -1 };
+	struct cg_spawn spawn_cg = CG_SPAWN_INIT;
 
 	memset(out, 0, sizeof(*out));
 	out->pty_master = -1;
@@ -463,9 +430,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	ct->state->cgroup_path = xstrdup(cg_path(cg));
 	if (container_save(ct, err) < 0)
 		goto fail;
-	/* the init is forked in the container's memory cgroup, which brig
-	 * enters as soon as it exists (see struct cg_borrow) */
-	if (cg_create_borrowing(cg, borrow_ok(c) ? &back : NULL, err) < 0) {
+	/* what brig makes from here on, the init included, is charged to the
+	 * container's memory cgroup where the host allows (see cg_create) */
+	if (cg_create(cg, c->linux ? c->linux->resources : NULL, err) < 0) {
 		if (rootless_skip_cgroup(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 			goto fail;
 		cg_free(cg);
@@ -535,34 +502,23 @@ int container_create(const struct brig_globals *g, const char *id,
 		close(ictx.fifo_fd);
 		goto fail;
 	}
-	/* The v2 cgroup is joined by CLONE_INTO_CGROUP.  The v1 memory one
-	 * the init is born in (cg_create_borrowing, above); the other v1 ones it
-	 * joins as its own thread (see cg_enter_v1: no RCU grace period,
-	 * 1-14 ms); in a user namespace it cannot write host cgroupfs, so
-	 * the parent moves it. */
-	int cgfd = cg ? cg_v2_fd(cg) : -1;
-	if (cg && cgfd < 0 && cg_layout(cg) != CG_LAYOUT_V1) {
-		brig_err(err, errno, "open cgroup %s", cg_path(cg));
+	/* The init is born in the container's cgroups, as far as the host
+	 * allows, and joins the rest itself; in a user namespace it cannot
+	 * write host cgroupfs, so we move it. */
+	if (cg_spawn_begin(cg, !ictx.any_userns, &spawn_cg, err) < 0) {
 		close(ictx.state_dir_fd);
 		close(ictx.fifo_fd);
 		goto fail;
 	}
-	ictx.cg_self = cg && !ictx.any_userns ? cg : NULL;
-	pid = ns_spawn(c, cgfd, init_main, &ictx, err);
-	if (cgfd >= 0)
-		close(cgfd);
+	ictx.cgroup = &spawn_cg;
+	pid = ns_spawn(c, spawn_cg.clone_fd, init_main, &ictx, err);
 	close(ictx.state_dir_fd);
 	close(ictx.fifo_fd);
 	close(sv[1]);
 	sv[1] = -1;
 	if (pid < 0)
-		goto fail; /* which returns from the memory cgroup */
-	/* neither our own cgroup nor the root would take us back (cannot
-	 * happen as root): the failure path then warns that the container's
-	 * memory cgroup, which we are in, cannot be removed */
-	if (cg_return_memory(&back, err) < 0)
-		goto fail;
-	if (cg && !ictx.cg_self && cg_enter_v1(cg, pid, err) < 0)
+		goto fail; /* which takes us out of the container's cgroup */
+	if (cg_spawn_end(&spawn_cg, pid, err) < 0)
 		goto fail;
 	if (ictx.new_userns &&
 	    ns_write_id_maps(pid, c->linux, brig_rootless(), err) < 0)
@@ -612,9 +568,10 @@ int container_create(const struct brig_globals *g, const char *id,
 	return 0;
 
 fail:
-	if (back.own_fd >= 0) { /* leave it, or it cannot be removed */
+	{
+		/* out of the container's cgroup, or it cannot be removed */
 		brig_error_t *e2 = NULL;
-		if (cg_return_memory(&back, &e2) < 0) {
+		if (cg_spawn_undo(cg, &spawn_cg, &e2) < 0) {
 			brig_warn("%s", e2->msg);
 			brig_err_free(&e2);
 		}

@@ -4,8 +4,8 @@
  *   open the container (created or running, not paused) -> its stored
  *   config.json -> the process (--process FILE, or the container's process
  *   with the command line's args and overrides) -> its seccomp filter ->
- *   clone the helper into the container's cgroup (ns_exec_spawn; v1
- *   cgroups joined by the helper) -> terminal master (console socket or
+ *   clone the helper into the container's cgroups (cg_spawn_begin,
+ *   ns_exec_spawn) -> terminal master (console socket or
  *   kept), notify fd to the agent, the process's pid -> READY -> EOF on
  *   exec -> pid file -> detach, or wait and return the exit code (128+N
  *   for a signal).
@@ -66,7 +66,7 @@ struct exec_ctx {
 	int preserve_fds;
 	struct sec_seccomp *seccomp;
 	const struct spec_seccomp *seccomp_spec; /* its listenerPath */
-	struct cg_manager *cg; /* v1 hierarchies the child joins itself */
+	const struct cg_spawn *cgroup; /* for cg_spawn_join */
 };
 
 static void strv_push(struct spec_strv *l, const char *s)
@@ -313,10 +313,9 @@ static int child_fail(struct exec_ctx *x, brig_error_t *err)
  * then the steps every process of the container takes (finalize.c). */
 static int helper_setup(struct exec_ctx *x, struct proc_final *f, brig_error_t **err)
 {
-	/* still in the host's namespaces and single-threaded: join the v1
-	 * cgroups as this thread, without the kernel's global lock (the v2
-	 * one was joined by CLONE_INTO_CGROUP) */
-	if (x->cg && cg_enter_v1(x->cg, 0, err) < 0)
+	/* still in the host's namespaces: the rest of the container's
+	 * cgroups (cg_spawn_join) */
+	if (cg_spawn_join(x->cgroup, err) < 0)
 		return -1;
 	/* Through the host's /proc while we are here: once in the container's
 	 * root, its /proc has no /proc/self for us (we are not in its pid
@@ -526,6 +525,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	struct spec_process *p = NULL;
 	struct sec_seccomp *filter = NULL;
 	struct cg_manager *cg = NULL;
+	struct cg_spawn spawn_cg = CG_SPAWN_INIT;
 	int sv[2] = {-1, -1};
 	int root_fd = -1, pty_master = -1;
 	pid_t pid = -1, helper = -1;
@@ -610,19 +610,15 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
 		.seccomp_spec = c->linux ? c->linux->seccomp : NULL,
-		.cg = cg,
+		.cgroup = &spawn_cg,
 	};
-	int cgfd = cg ? cg_v2_fd(cg) : -1;
-	if (cg && cgfd < 0 && cg_layout(cg) != CG_LAYOUT_V1) {
-		brig_err(err, errno, "open cgroup %s", cg_path(cg));
+	/* the helper joins the cgroups before the namespaces */
+	if (cg_spawn_begin(cg, true, &spawn_cg, err) < 0)
 		goto out;
-	}
-	helper = ns_exec_spawn(cgfd, exec_helper, &x, err);
-	if (cgfd >= 0)
-		close(cgfd);
+	helper = ns_exec_spawn(spawn_cg.clone_fd, exec_helper, &x, err);
 	close(sv[1]);
 	sv[1] = -1;
-	if (helper < 0)
+	if (helper < 0 || cg_spawn_end(&spawn_cg, helper, err) < 0)
 		goto out;
 	if (drive_child(&x, ct, helper, o, &pid, &pty_master, err) < 0)
 		goto out;
@@ -659,6 +655,7 @@ out:
 		close(sv[1]);
 	if (root_fd >= 0)
 		close(root_fd);
+	cg_spawn_undo(cg, &spawn_cg, NULL);
 	cg_free(cg);
 	sec_seccomp_free(filter);
 	spec_process_free(p);

@@ -150,7 +150,7 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	 * parent records the pid; in a new one the parent first moves us and
 	 * writes the id maps, so it waits for go. */
 	if (!x->any_userns) {
-		if (x->cg_self && cg_enter_v1(x->cg_self, 0, err) < 0)
+		if (cg_spawn_join(x->cgroup, err) < 0)
 			return -1;
 		ro.cgroups = cgs = cgroup_snapshot(c);
 		if (ns_unshare(c, err) < 0)

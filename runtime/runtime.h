@@ -171,7 +171,7 @@ struct init_ctx {
 	struct sec_seccomp_cache *seccomp_cache;
 	struct sec_seccomp *seccomp; /* made by the init from the config */
 	char *ready_note; /* in the init: a --debug line for the parent */
-	struct cg_manager *cg_self; /* v1 cgroups the init joins itself, or NULL */
+	const struct cg_spawn *cgroup; /* for cg_spawn_join */
 };
 int init_main(void *arg);
 

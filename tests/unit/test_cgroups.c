@@ -379,7 +379,7 @@ static void test_v1_create_enter(void **state)
 	build_v1(true);
 	/* the leaf's cpuset is empty: it gets the parent's */
 	m = must_new(NULL, "t1");
-	ok(cg_create(m, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
 	assert_string_equal(get("cpuset/brig/cpuset.cpus"), "0-3");
 	assert_string_equal(get("cpuset/brig/t1/cpuset.cpus"), "0-3");
 	assert_string_equal(get("cpuset/brig/t1/cpuset.mems"), "0");
@@ -403,8 +403,8 @@ static void test_destroy(void **state)
 	put("hugetlb\n", "unified/cgroup.controllers");
 	m = must_new(NULL, "t1");
 	m2 = must_new(NULL, "t2");
-	ok(cg_create(m, &err), &err);
-	ok(cg_create(m2, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
+	ok(cg_create_dirs(m2, &err), &err);
 	assert_true(exists("memory/brig/t1"));
 	assert_true(exists("unified/brig/t1"));
 	mk("memory/brig/t1/sub/deeper"); /* made inside the container */
@@ -435,7 +435,7 @@ static void test_create_rollback(void **state)
 	put("", "pids/brig/t1/cgroup.procs"); /* there before, empty: joined, and
 						* must survive the rollback */
 	m = must_new(NULL, "t1");
-	assert_int_equal(cg_create(m, &err), -1);
+	assert_int_equal(cg_create_dirs(m, &err), -1);
 	assert_true(asprintf(&want, "create cgroup /brig/t1: write %s/cpuset/brig/"
 			     "cpuset.cpus: no such file or directory", root) > 0);
 	assert_string_equal(err->msg, want);
@@ -460,7 +460,7 @@ static void test_v2_create_enables_controllers(void **state)
 	top = fifo("cgroup.subtree_control");
 	mid = fifo("brig/cgroup.subtree_control");
 	m = must_new(NULL, "t1");
-	ok(cg_create(m, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
 	assert_string_equal(drain(top), "+cpuset+cpu+io+memory+hugetlb+pids");
 	/* every controller offered is enabled, already enabled or not */
 	assert_string_equal(drain(mid), "+cpu+memory");
@@ -556,7 +556,7 @@ static void test_v1_cpu_cpuset_pids(void **state)
 	struct spec_resources r = { .cpu = &cpu, .pids_limit = { true, 100 } };
 
 	(void)state;
-	ok(cg_create(m, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
 	ok(cg_apply(m, &r, &err), &err);
 	assert_string_equal(get("cpu,cpuacct/brig/t1/cpu.shares"), "512");
 	assert_string_equal(get("cpu,cpuacct/brig/t1/cpu.cfs_quota_us"), "50000");
@@ -937,7 +937,7 @@ static void test_hybrid(void **state)
 	put("hugetlb\n", "unified/brig/t1/cgroup.controllers");
 	m = must_new(NULL, "t1");
 	assert_int_equal(cg_layout(m), CG_LAYOUT_HYBRID);
-	ok(cg_create(m, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
 	assert_string_equal(drain(sub), "+hugetlb");
 	ok(cg_enter(m, 99, &err), &err);
 	assert_string_equal(get("memory/brig/t1/cgroup.procs"), "99");
@@ -1124,7 +1124,7 @@ static void test_existing_cgroups(void **state)
 	assert_non_null(strstr(cg_path(m), ";+unified"));
 	assert_null(strstr(cg_path(m), "+memory"));
 	assert_int_equal(strncmp(cg_path(m), "/empty;", 7), 0);
-	ok(cg_create(m, &err), &err);
+	ok(cg_create_dirs(m, &err), &err);
 	assert_true(exists("memory/empty"));
 	mk("pids/empty/made-inside"); /* by the container, since */
 	/* a later command acts on what was recorded */
@@ -1164,7 +1164,7 @@ static void test_existing_cgroups(void **state)
 	 * left alone by the rollback */
 	m = must_new("/late", "t1");
 	put("", "pids/late/cgroup.procs");
-	assert_int_equal(cg_create(m, &err), -1);
+	assert_int_equal(cg_create_dirs(m, &err), -1);
 	assert_non_null(strstr(err->msg, "made by someone else meanwhile"));
 	brig_err_free(&err);
 	assert_true(exists("pids/late"));
