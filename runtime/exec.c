@@ -562,14 +562,12 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	if (c->linux && c->linux->seccomp) {
 		/* the same filter cache as create: no compile on every exec */
 		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", g->root);
+		cleanup_free char *note = NULL;
 		struct sec_seccomp_cache *cache = sec_seccomp_cache_open(dir);
-		bool hit = false;
 
-		filter = sec_seccomp_prepare_at(c->linux->seccomp, cache, &hit, err);
-		if (filter) {
-			cleanup_free char *line = sec_seccomp_cache_report(cache, hit);
-			brig_debug("%s", line);
-		}
+		filter = sec_seccomp_get(c->linux->seccomp, NULL, 0, NULL, cache, &note, err);
+		if (filter)
+			brig_debug("%s", note);
 		sec_seccomp_cache_free(cache);
 		if (!filter)
 			goto out;

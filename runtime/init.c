@@ -60,51 +60,29 @@ static int wait_go(struct init_ctx *x, char **data, brig_error_t **err)
 static int init_seccomp(struct init_ctx *x, brig_error_t **err)
 {
 	const struct spec_seccomp *s = x->config->linux ? x->config->linux->seccomp : NULL;
-	struct sec_seccomp_cache *cache = x->seccomp_cache; /* checked by the parent */
-	bool hit = false;
+	cleanup_free char *text = NULL;
+	size_t len = 0;
 
 	if (s == NULL)
 		return 0;
 	if (s->deferred) {
 		/* The parent read only the listener fields; the rest is in the
-		 * state's copy of the text it parsed.  Without a listener the
-		 * profile's text is the cache key, and it is parsed only on a
-		 * miss; with one (a path per container, as a rule) the parsed
-		 * profile is, as for exec: one entry, not one per container. */
-		size_t len = 0;
+		 * state's copy of the text it parsed. */
 		int fd = openat(x->state_dir_fd, "config.json", O_RDONLY | O_CLOEXEC);
-		cleanup_free char *text = fd >= 0 ? brig_read_fd(fd, &len) : NULL;
-		struct spec_seccomp *full = NULL;
-		const char *json;
 
+		text = fd >= 0 ? brig_read_fd(fd, &len) : NULL;
 		if (fd >= 0)
 			close(fd);
 		if (!text)
 			return brig_err(err, errno, "read the state's config.json");
-		if (s->json_len == 0 || s->json_off + s->json_len > len)
-			return brig_err(err, 0, "the state's config.json is not the one parsed");
-		json = text + s->json_off;
-		if (!s->listener_path) {
-			x->seccomp = sec_seccomp_cached_json(json, s->json_len, cache);
-			hit = x->seccomp != NULL;
-		}
-		if (!x->seccomp) {
-			full = spec_parse_seccomp(text, len, "config.json", err);
-			if (!full)
-				return *err ? -1 : brig_err(err, 0, "the state's config.json has no linux.seccomp");
-			x->seccomp = s->listener_path
-					     ? sec_seccomp_prepare_at(full, cache, &hit, err)
-					     : sec_seccomp_compile_json(full, json, s->json_len, cache, err);
-			spec_seccomp_free(full);
-		}
-	} else {
-		x->seccomp = sec_seccomp_prepare_at(s, cache, &hit, err);
 	}
-	if (!x->seccomp)
-		return brig_err_prefix(err, "config.json");
-	/* a line for the parent's --debug output, sent with READY: this
+	/* the cache was opened and checked by the parent, on the host; a
+	 * line for the parent's --debug output goes with READY: this
 	 * process's stderr is the container's */
-	x->ready_note = sec_seccomp_cache_report(cache, hit);
+	x->seccomp = sec_seccomp_get(s, text, len, "config.json", x->seccomp_cache,
+				     &x->ready_note, err);
+	if (!x->seccomp)
+		return -1;
 	if (sec_seccomp_uses_notify(x->seccomp) && (!s->listener_path || !s->listener_path[0]))
 		return brig_err(err, 0, "config.json: linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used");
 	return 0;

@@ -1,9 +1,9 @@
 /* brig — security/seccomp.c: linux.seccomp through libseccomp.
  *
- * sec_seccomp_compile() runs in the parent: every name, action, operator
- * and architecture is checked there, so a bad profile fails `create`
- * before anything is built.  sec_seccomp_load() runs in the child as the
- * last step before execve.
+ * sec_seccomp_compile() checks every name, action, operator and
+ * architecture (sec_seccomp_get, seccomp_get.c, calls it on a cache
+ * miss).  sec_seccomp_load() runs in the child as the last step before
+ * execve, or brig's stub loads the program (sec_seccomp_program).
  *
  * Translation follows runc:
  *  - SCMP_ACT_ERRNO and SCMP_ACT_TRACE take errnoRet (default EPERM); an
@@ -45,9 +45,9 @@
 #define SC_PATH "linux.seccomp"
 #define SC_MAX_ARGS 6 /* syscall arguments a filter can look at */
 
-/* Kept small and self-contained so that a later cache can replace `ctx`
- * with an exported BPF program (plus `kernel_flags` for seccomp(2)),
- * keyed by a hash of the profile, without changing the public API. */
+/* A filter: libseccomp's context as compiled here, or only the BPF
+ * program (plus `kernel_flags` for seccomp(2)) once exported for the
+ * cache or read back from it (seccomp_get.c). */
 struct sec_seccomp {
 	scmp_filter_ctx ctx; /* NULL when taken from the cache */
 	bool uses_notify;
@@ -362,7 +362,7 @@ fail:
 	return NULL;
 }
 
-/* ---- the cache (seccomp_cache.c) ------------------------------------------- */
+/* ---- as a BPF program: for the cache (seccomp_get.c) and the stub ---------- */
 
 /* Export the compiled program (libseccomp 2.5 writes it to an fd only). */
 static int export_bpf(struct sec_seccomp *f, brig_error_t **err)
@@ -391,91 +391,28 @@ static int export_bpf(struct sec_seccomp *f, brig_error_t **err)
 	return 0;
 }
 
-static void libseccomp_version(char *ver, size_t n)
+int seccomp_export(struct sec_seccomp *f, brig_error_t **err)
 {
-	const struct scmp_version *v = seccomp_version();
-	snprintf(ver, n, "%u.%u.%u", v->major, v->minor, v->micro);
-}
-
-/* The filter stored under key text `text`, or NULL. */
-static struct sec_seccomp *from_cache(struct sec_seccomp_cache *cache, const char *text)
-{
-	struct sec_bpf bpf;
-	struct sec_seccomp *f;
-
-	if (seccomp_cache_read(cache, text, &bpf) < 0)
-		return NULL;
-	f = xcalloc(1, sizeof *f);
-	f->bpf = bpf;
-	f->uses_notify = bpf.uses_notify;
-	f->kernel_flags = bpf.kernel_flags;
-	return f;
-}
-
-/* Compile, export and store under `text`. */
-static struct sec_seccomp *compile_to_cache(const struct spec_seccomp *s,
-					    struct sec_seccomp_cache *cache, const char *text,
-					    brig_error_t **err)
-{
-	struct sec_seccomp *f = sec_seccomp_compile(s, err);
-	if (!f)
-		return NULL;
-	if (export_bpf(f, err) < 0) {
-		sec_seccomp_free(f);
-		return NULL;
-	}
+	if (export_bpf(f, err) < 0)
+		return -1;
 	seccomp_release(f->ctx); /* the program is all the child needs */
 	f->ctx = NULL;
-	seccomp_cache_write(cache, text, &f->bpf);
+	return 0;
+}
+
+const struct sec_bpf *seccomp_bpf_of(const struct sec_seccomp *f)
+{
+	return &f->bpf;
+}
+
+struct sec_seccomp *seccomp_from_bpf(const struct sec_bpf *bpf)
+{
+	struct sec_seccomp *f = xcalloc(1, sizeof *f);
+
+	f->bpf = *bpf;
+	f->uses_notify = bpf->uses_notify;
+	f->kernel_flags = bpf->kernel_flags;
 	return f;
-}
-
-struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s,
-					   struct sec_seccomp_cache *cache,
-					   bool *hit, brig_error_t **err)
-{
-	char ver[48];
-	struct sec_seccomp *f;
-
-	if (hit)
-		*hit = false;
-	if (!s || !seccomp_cache_on(cache))
-		return sec_seccomp_compile(s, err);
-	libseccomp_version(ver, sizeof ver);
-	cleanup_free char *text = seccomp_cache_text(s, ver);
-	f = from_cache(cache, text);
-	if (f) {
-		if (hit)
-			*hit = true;
-		return f;
-	}
-	return compile_to_cache(s, cache, text, err);
-}
-
-struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
-					    struct sec_seccomp_cache *cache)
-{
-	char ver[48];
-
-	if (!seccomp_cache_on(cache))
-		return NULL;
-	libseccomp_version(ver, sizeof ver);
-	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
-	return from_cache(cache, text);
-}
-
-struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
-					     const char *json, size_t len,
-					     struct sec_seccomp_cache *cache,
-					     brig_error_t **err)
-{
-	char ver[48];
-
-	if (!seccomp_cache_on(cache))
-		return sec_seccomp_compile(s, err);
-	libseccomp_version(ver, sizeof ver);
-	cleanup_free char *text = seccomp_cache_json_text(json, len, ver);
-	return compile_to_cache(s, cache, text, err);
 }
 
 /* Load an exported program: what seccomp_load() does, without libseccomp. */

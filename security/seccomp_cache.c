@@ -33,7 +33,7 @@
  *    short by a crash fails the seal and is compiled afresh; so is a
  *    program that is not well-formed BPF (1..BPF_MAXINSNS instructions,
  *    the last a return) or flags seccomp(2) does not take from a cache.
- * Anything refused leaves a note (sec_seccomp_cache_report) for --debug.
+ * Anything refused leaves a note (seccomp_cache_report) for --debug.
  *
  * Files are written to a temp name (O_EXCL, 0600) and renamed: concurrent
  * starts never see half a file; no fsync, as a torn file after a crash
@@ -434,7 +434,7 @@ void sec_seccomp_cache_free(struct sec_seccomp_cache *c)
 	free(c);
 }
 
-char *sec_seccomp_cache_report(const struct sec_seccomp_cache *c, bool hit)
+char *seccomp_cache_report(const struct sec_seccomp_cache *c, bool hit)
 {
 	if (hit)
 		return xstrdup("seccomp filter from the cache");

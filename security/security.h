@@ -24,46 +24,47 @@ int sec_caps_validate(const struct spec_capabilities *caps,
 		      const char *path_prefix,
 		      void (*warn)(const char *msg), brig_error_t **err);
 
-/* seccomp: compile in the parent (cheap to check, cached later), load in
- * the child as the very last step before execve. */
+/* ---- seccomp ----
+ *
+ *   parent, on the host:  sec_seccomp_cache_open
+ *   create's init (whose memory cgroup pays), exec's parent:
+ *                         sec_seccomp_get (from the cache, or compiled)
+ *   in the child, last:   sec_seccomp_load, or the stub loads
+ *                         sec_seccomp_program (with no_new_privs)
+ *   SCMP_ACT_NOTIFY:      sec_seccomp_uses_notify; the listener fd comes
+ *                         out of sec_seccomp_load, or of the stub's
+ *                         seccomp(2) (SECCOMP_FILTER_FLAG_NEW_LISTENER
+ *                         in sec_seccomp_program's flags)
+ */
 struct sec_seccomp;
-struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
-					brig_error_t **err);
-/* Load the filter; *notify_fd receives the listener fd when the profile
- * uses SCMP_ACT_NOTIFY (else -1). */
-int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
-void sec_seccomp_free(struct sec_seccomp *f);
+struct sec_seccomp_cache;
 /* The cache of compiled filters in directory `dir` (made 0700 if
  * missing).  Never NULL; the cache is off (nothing read or written) when
  * the directory cannot be trusted: a symlink, not owned by the euid, or
  * writable by group or others.  Everything later goes through the
  * directory descriptor opened here, so the init, which may have joined
  * another mount namespace by then, uses what the parent checked. */
-struct sec_seccomp_cache;
 struct sec_seccomp_cache *sec_seccomp_cache_open(const char *dir);
 void sec_seccomp_cache_free(struct sec_seccomp_cache *c);
-/* A --debug line on what the last prepare did: "seccomp filter from the
- * cache", "... compiled and cached", and why the directory or an entry
- * was not used when one was refused.  Free it. */
-char *sec_seccomp_cache_report(const struct sec_seccomp_cache *c, bool hit);
-/* sec_seccomp_compile() through the cache (NULL: none): a profile
- * compiled before is read back as BPF (*hit true) instead of compiled
- * again; a new one is compiled, exported and stored.  Either way the
- * child loads the BPF program with seccomp(2), flags preserved. */
-struct sec_seccomp *sec_seccomp_prepare_at(const struct spec_seccomp *s,
-					   struct sec_seccomp_cache *cache,
-					   bool *hit, brig_error_t **err);
-/* The same cache, keyed by the profile's JSON text (the value of
- * linux.seccomp as it stands in config.json) instead of the parsed
- * profile, so that a hit needs no parsing: the lookup (NULL on a miss),
- * and on a miss the compile of the profile parsed from that text, stored
- * under it. */
-struct sec_seccomp *sec_seccomp_cached_json(const char *json, size_t len,
-					    struct sec_seccomp_cache *cache);
-struct sec_seccomp *sec_seccomp_compile_json(const struct spec_seccomp *s,
-					     const char *json, size_t len,
-					     struct sec_seccomp_cache *cache,
-					     brig_error_t **err);
+/* The filter for profile s: read back as BPF from the cache (NULL: none)
+ * when it was compiled before, else compiled and stored there.  A
+ * deferred s (spec_parse_config_deferred: only its listener fields read)
+ * is completed from text/len, the config.json it was parsed from (the
+ * state's copy); text is not read otherwise.  name ("config.json", or
+ * NULL) prefixes the errors of the profile (the text's name it already).  On success *note (note may be
+ * NULL; free it) is a --debug line on what the cache did: "seccomp
+ * filter from the cache", "... compiled and cached", and why the
+ * directory or an entry was not used when one was refused. */
+struct sec_seccomp *sec_seccomp_get(const struct spec_seccomp *s, const char *text, size_t len,
+				    const char *name, struct sec_seccomp_cache *cache,
+				    char **note, brig_error_t **err);
+/* Compile without the cache (the checks of every name, action, operator
+ * and architecture; the unit tests and the fuzzer). */
+struct sec_seccomp *sec_seccomp_compile(const struct spec_seccomp *s,
+					brig_error_t **err);
+/* Load the filter; *notify_fd receives the listener fd when the profile
+ * uses SCMP_ACT_NOTIFY (else -1), for the agent at listenerPath. */
+int sec_seccomp_load(struct sec_seccomp *f, int *notify_fd, brig_error_t **err);
 /* The filter as a BPF program (struct sock_filter[n_insns]) and the
  * SECCOMP_FILTER_FLAG_* to load it with, for a loader without
  * libseccomp (brig's stub); valid while f lives. */
@@ -71,6 +72,7 @@ int sec_seccomp_program(struct sec_seccomp *f, const void **prog, unsigned int *
 			unsigned int *flags, brig_error_t **err);
 /* Does the profile use SCMP_ACT_NOTIFY (a listener fd to hand over)? */
 bool sec_seccomp_uses_notify(const struct sec_seccomp *f);
+void sec_seccomp_free(struct sec_seccomp *f);
 
 /* AppArmor: is it enabled on this host; set the profile for the next exec. */
 bool sec_apparmor_enabled(void);

@@ -601,12 +601,12 @@ static void test_seccomp_load_errno(void **state)
  * cached program behaves as the compiled one. */
 static char cache_dir[64];
 
-/* sec_seccomp_prepare_at through a cache opened for the call */
+/* seccomp_cache_prepare through a cache opened for the call */
 static struct sec_seccomp *prepare_in(const struct spec_seccomp *s, const char *dir,
 				      bool *hit, brig_error_t **err)
 {
 	struct sec_seccomp_cache *c = sec_seccomp_cache_open(dir);
-	struct sec_seccomp *f = sec_seccomp_prepare_at(s, c, hit, err);
+	struct sec_seccomp *f = seccomp_cache_prepare(s, c, hit, err);
 
 	sec_seccomp_cache_free(c);
 	return f;
@@ -663,7 +663,7 @@ static const char json_b[] = "{ \"defaultAction\": \"SCMP_ACT_ALLOW\" }";
 static int json_cached_child(void *arg)
 {
 	const struct sc_case *t = arg;
-	struct sec_seccomp *f = sec_seccomp_cached_json(json_a, strlen(json_a), cache);
+	struct sec_seccomp *f = seccomp_cache_lookup_json(json_a, strlen(json_a), cache);
 	if (f == NULL)
 		return 94;
 	return load_then(f, t);
@@ -688,16 +688,16 @@ static void test_seccomp_cache_json(void **state)
 	struct sec_seccomp *f = prepare_in(&s, cache_dir, &hit, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a), cache));
+	assert_null(seccomp_cache_lookup_json(json_a, strlen(json_a), cache));
 	/* the key is the text: whatever profile it was compiled from */
-	f = sec_seccomp_compile_json(&s, json_a, strlen(json_a), cache, &err);
+	f = seccomp_cache_compile_json(&s, json_a, strlen(json_a), cache, &err);
 	assert_non_null(f);
 	sec_seccomp_free(f);
 	struct sc_case t = { &s, after_errno42 };
 	assert_child_ok(run_child(json_cached_child, &t));
-	assert_null(sec_seccomp_cached_json(json_b, strlen(json_b), cache));
+	assert_null(seccomp_cache_lookup_json(json_b, strlen(json_b), cache));
 	/* a prefix of a cached text is another text */
-	assert_null(sec_seccomp_cached_json(json_a, strlen(json_a) - 1, cache));
+	assert_null(seccomp_cache_lookup_json(json_a, strlen(json_a) - 1, cache));
 	sec_seccomp_cache_free(cache);
 	cache = NULL;
 	char cmd[128];
@@ -810,7 +810,7 @@ static void test_siphash_vectors(void **state)
 
 static bool report_has(struct sec_seccomp_cache *c, bool hit, const char *what)
 {
-	char *line = sec_seccomp_cache_report(c, hit);
+	char *line = seccomp_cache_report(c, hit);
 	bool r = strstr(line, what) != NULL;
 
 	if (!r)
