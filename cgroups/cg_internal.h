@@ -144,6 +144,10 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
 
 /* ---- cgroups.c ---------------------------------------------------------- */
 
+/* Move pid into the cgroup in every hierarchy (the backend's enter; the
+ * runtime's processes join through cg_spawn_*). */
+int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
+
 /* The hierarchy holding controller ctrl ("memory"), or NULL. */
 struct cg_hier *cg_ctrl(struct cg_manager *m, const char *ctrl);
 struct cg_hier *cg_unified(struct cg_manager *m);

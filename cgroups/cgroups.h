@@ -32,7 +32,7 @@ struct cg_manager *cg_load(const char *root, const char *path,
 void cg_free(struct cg_manager *m);
 
 enum cg_layout cg_layout(const struct cg_manager *m);
-const char *cg_path(const struct cg_manager *m); /* to store in state */
+const char *cg_path(const struct cg_manager *m); /* to store in state, for cg_load */
 
 /* ---- create and exec: the cgroups made, a process born in them
  * (cg_spawn.c) ----
@@ -90,20 +90,21 @@ int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err);
  * happen as root). */
 int cg_spawn_undo(struct cg_manager *m, struct cg_spawn *sp, brig_error_t **err);
 
-/* Move pid into the cgroup in every hierarchy. */
-int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
-/* Write linux.resources (r may be NULL). */
+/* create, after cg_create: write linux.resources (r may be NULL). */
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err);
+/* pause and resume: freeze or thaw every process in the cgroup, waiting
+ * until the kernel says it is done; is it frozen (the state's
+ * "paused")? */
 int cg_freeze(struct cg_manager *m, brig_error_t **err);
 int cg_thaw(struct cg_manager *m, brig_error_t **err);
 bool cg_is_frozen(struct cg_manager *m);
-/* pids in the cgroup (caller frees *pids). */
+/* ps: pids in the cgroup (caller frees *pids). */
 int cg_pids(struct cg_manager *m, pid_t **pids, size_t *n, brig_error_t **err);
-/* Send sig to every process in the cgroup. */
+/* kill --all: send sig to every process in the cgroup. */
 int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err);
-/* Change the resources of a running container: the same rendering as
- * cg_apply, for the fields set in r. */
+/* update: change the resources of a running container, the same
+ * rendering as cg_apply for the fields set in r; all or nothing. */
 int cg_update(struct cg_manager *m, const struct spec_resources *r,
 	      brig_error_t **err);
 
@@ -139,7 +140,8 @@ int cg_oom_fd(const struct cg_oom *o);
 int cg_oom_read(struct cg_oom *o);
 void cg_oom_close(struct cg_oom *o);
 
-/* rmdir everywhere (retrying briefly while processes exit). */
+/* delete, and a failed create: rmdir everywhere (retrying briefly while
+ * processes exit; a joined cgroup is emptied and left). */
 int cg_destroy(struct cg_manager *m, brig_error_t **err);
 /* delete --force (cg_kill.c): thaw, SIGKILL every process in every
  * hierarchy (sub-cgroups too) and rmdir, retrying for up to timeout_ms.
