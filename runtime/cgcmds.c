@@ -13,16 +13,18 @@
 #include "base/proc.h"
 #include "cgroups/cgroups.h"
 
-/* Open ID (locked when lock), and its cgroup.  The container must be in
- * one of the states listed in want ("running paused"). */
+/* Open ID (locked when lock), and its cgroup.  The container's status
+ * must be one that allowed() accepts (NULL: any), which allowed_names
+ * lists for the message ("running or paused"). */
 static struct container *open_with_cgroup(const struct brig_globals *g,
-					  int argc, char **argv,
-					  const char *cmd, const char *want,
+					  int argc, char **argv, const char *cmd,
+					  bool (*allowed)(enum spec_status),
+					  const char *allowed_names,
 					  bool lock, struct cg_manager **cg,
 					  brig_error_t **err)
 {
 	struct container *ct;
-	const char *status;
+	enum spec_status status;
 
 	if (optind >= argc) {
 		brig_err(err, 0, "%s: missing container id (usage: brig %s [options] ID)",
@@ -33,19 +35,9 @@ static struct container *open_with_cgroup(const struct brig_globals *g,
 	if (ct == NULL)
 		return NULL;
 	status = container_status(ct);
-	if (want && !strstr(want, status)) {
-		/* "running paused" -> "running or paused" */
-		cleanup_free char *alt = xmalloc(strlen(want) * 4 + 1);
-		char *o = alt;
-
-		for (const char *p = want; *p; p++) {
-			if (*p == ' ')
-				o = stpcpy(o, " or ");
-			else
-				*o++ = *p;
-		}
-		*o = '\0';
-		brig_err(err, 0, "%s: container \"%s\" is %s, not %s", cmd, ct->id, status, alt);
+	if (allowed && !allowed(status)) {
+		brig_err(err, 0, "%s: container \"%s\" is %s, not %s", cmd, ct->id,
+			 spec_status_name(status), allowed_names);
 		container_free(ct);
 		return NULL;
 	}
@@ -281,8 +273,8 @@ int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t
 		if (r == NULL)
 			goto out;
 	}
-	ct = open_with_cgroup(g, argc, argv, "update", "created running paused",
-			      true, &cg, err);
+	ct = open_with_cgroup(g, argc, argv, "update", status_can_update,
+			      "created or running or paused", true, &cg, err);
 	if (ct == NULL)
 		goto out;
 	if (cg_update(cg, r, err) < 0)
@@ -297,12 +289,6 @@ out:
 
 /* ---- pause / resume -------------------------------------------------------- */
 
-static void set_status(struct container *ct, const char *status)
-{
-	free(ct->state->status);
-	ct->state->status = xstrdup(status);
-}
-
 static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		      bool pause, brig_error_t **err)
 {
@@ -315,22 +301,23 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		return brig_err(err, 0, "%s: invalid option", cmd);
 	/* a created container can be paused too, as runc's can: start
 	 * refuses it then, and resume makes it created again */
-	ct = open_with_cgroup(g, argc, argv, cmd, pause ? "running created" : "paused",
-			      true, &cg, err);
+	ct = open_with_cgroup(g, argc, argv, cmd,
+			      pause ? status_can_pause : status_can_resume,
+			      pause ? "running or created" : "paused", true, &cg, err);
 	if (ct == NULL)
 		return -1;
 	/* A created container is paused only while its record says so (see
 	 * container_status): recorded before the freeze, or no freeze. */
-	bool created = pause && strcmp(container_status(ct), "created") == 0;
+	bool created = pause && container_status(ct) == SPEC_STATUS_CREATED;
 	if (created)
-		set_status(ct, "paused");
+		ct->state->status = SPEC_STATUS_PAUSED;
 	if (created && container_save(ct, err) < 0) {
 		r = -1;
 	} else if ((r = pause ? cg_freeze(cg, err) : cg_thaw(cg, err)) < 0) {
 		brig_error_t *e_save = NULL;
 
 		if (created) {
-			set_status(ct, "created");
+			ct->state->status = SPEC_STATUS_CREATED;
 			if (container_save(ct, &e_save) < 0)
 				brig_err_free(&e_save);
 		}
@@ -340,7 +327,7 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		/* resumed: created or running, as exec.fifo says.  A running
 		 * container's status is read from the freezer: a record that
 		 * cannot be written (full disk) does not undo the pause. */
-		set_status(ct, pause ? "paused" : container_status(ct));
+		ct->state->status = pause ? SPEC_STATUS_PAUSED : container_status(ct);
 		if (container_save(ct, &e_save) < 0)
 			brig_warn("container \"%s\": state not updated: %s", ct->id, e_save->msg);
 		brig_err_free(&e_save);
@@ -454,10 +441,10 @@ int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **e
 			return brig_err(err, 0, "ps: invalid format \"%s\" (table or json)",
 					optarg);
 	}
-	ct = open_with_cgroup(g, argc, argv, "ps", NULL, false, &cg, err);
+	ct = open_with_cgroup(g, argc, argv, "ps", NULL, NULL, false, &cg, err);
 	if (ct == NULL)
 		return -1;
-	if (strcmp(container_status(ct), "stopped") == 0) {
+	if (!status_has_processes(container_status(ct))) {
 		brig_err(err, 0, "ps: container \"%s\" is not running", ct->id);
 		r = -1;
 		goto out;

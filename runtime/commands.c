@@ -292,12 +292,12 @@ static int release_init(struct container *ct, int fifo, brig_error_t **err)
 
 int container_start(struct container *ct, brig_error_t **err)
 {
-	const char *status = container_status(ct);
+	enum spec_status status = container_status(ct);
 	cleanup_close int fifo = -1;
 
-	if (strcmp(status, "created") != 0)
+	if (!status_can_start(status))
 		return brig_err(err, 0, "cannot start container \"%s\": it is %s, not created",
-				ct->id, status);
+				ct->id, spec_status_name(status));
 	/* an init frozen from outside brig (its record says created) would
 	 * take the start once thawed: refuse before reading the fifo */
 	if (container_frozen(ct))
@@ -309,8 +309,7 @@ int container_start(struct container *ct, brig_error_t **err)
 	if (release_init(ct, fifo, err) < 0)
 		return -1;
 	unlinkat(ct->dir_fd, "exec.fifo", 0);
-	free(ct->state->status);
-	ct->state->status = xstrdup("running");
+	ct->state->status = SPEC_STATUS_RUNNING;
 	/* The container runs now whatever happens here, and its status is
 	 * read from exec.fifo (gone) and the init, not from this record: a
 	 * full disk is worth a warning, not a failed start. */
@@ -369,10 +368,8 @@ int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 	ct = container_open(g, id, false, err);
 	if (!ct)
 		return -1;
-	const char *status = container_status(ct);
-	free(ct->state->status);
-	ct->state->status = xstrdup(status);
-	if (strcmp(status, "stopped") == 0)
+	ct->state->status = container_status(ct);
+	if (ct->state->status == SPEC_STATUS_STOPPED)
 		ct->state->pid = 0;
 	cleanup_free char *json = spec_state_to_json(ct->state, false);
 	puts(json);
@@ -475,8 +472,8 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	ct = container_open(g, id, true, err);
 	if (!ct)
 		return -1;
-	const char *status = container_status(ct);
-	bool stopped = strcmp(status, "stopped") == 0;
+	enum spec_status status = container_status(ct);
+	bool stopped = status == SPEC_STATUS_STOPPED;
 	if (stopped && all) {
 		/* as runc: --all signals what is left in the cgroup, if any, and
 		 * succeeds (containerd's `task delete -f` sends it to a stopped
@@ -489,7 +486,7 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		container_free(ct);
 		return 0;
 	}
-	if (stopped || strcmp(status, "creating") == 0) {
+	if (!status_can_kill(status)) {
 		/* "container not running" is runc's text, which containerd's
 		 * shim reads back to report the process as already gone */
 		brig_err(err, 0, "cannot kill container \"%s\": %s", id,
@@ -534,14 +531,14 @@ static bool wait_gone(struct container *ct, int ms)
 
 int container_destroy(struct container *ct, bool force, brig_error_t **err)
 {
-	const char *status = container_status(ct);
+	enum spec_status status = container_status(ct);
 	struct cg_manager *cg = NULL;
 
-	if (strcmp(status, "stopped") != 0) {
-		if (!force && strcmp(status, "created") != 0)
-			return brig_err(err, 0,
-					"cannot delete container \"%s\" that is not stopped: %s "
-					"(use --force)", ct->id, status);
+	if (!force && !status_can_delete(status))
+		return brig_err(err, 0,
+				"cannot delete container \"%s\" that is not stopped: %s "
+				"(use --force)", ct->id, spec_status_name(status));
+	if (status != SPEC_STATUS_STOPPED) {
 		if (container_alive(ct))
 			signal_init(ct, SIGKILL, NULL);
 	}
@@ -575,8 +572,7 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 		brig_error_t *e2 = NULL;
 		struct spec_config *c = spec_parse_config(cfg_json, strlen(cfg_json), "config.json", &e2);
 		if (c) {
-			free(ct->state->status);
-			ct->state->status = xstrdup("stopped");
+			ct->state->status = SPEC_STATUS_STOPPED;
 			cleanup_free char *st = spec_state_to_json(ct->state, false);
 			if (hooks_run(&c->hooks.poststop, "poststop", st, &e2) < 0)
 				brig_warn("%s", e2->msg);

@@ -284,21 +284,21 @@ bool container_frozen(const struct container *c)
 	return r;
 }
 
-const char *container_status(struct container *c)
+enum spec_status container_status(struct container *c)
 {
-	if (strcmp(c->state->status, "creating") == 0)
-		return "creating";
+	if (c->state->status == SPEC_STATUS_CREATING)
+		return SPEC_STATUS_CREATING;
 	if (!container_alive(c))
-		return "stopped";
+		return SPEC_STATUS_STOPPED;
 	/* a created container is paused only after `brig pause` (its
 	 * freezer is read only then: start and list stay cheap) */
 	if (has_exec_fifo(c))
-		return strcmp(c->state->status, "paused") == 0 && container_frozen(c)
-			       ? "paused"
-			       : "created";
+		return c->state->status == SPEC_STATUS_PAUSED && container_frozen(c)
+			       ? SPEC_STATUS_PAUSED
+			       : SPEC_STATUS_CREATED;
 	/* paused is what the freezer says (pause, or someone else froze
 	 * it), not what was recorded */
-	return container_frozen(c) ? "paused" : "running";
+	return container_frozen(c) ? SPEC_STATUS_PAUSED : SPEC_STATUS_RUNNING;
 }
 
 static int cmp_str(const void *a, const void *b)

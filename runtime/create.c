@@ -108,14 +108,14 @@ static char *owner_name(void)
 	return xstrdup("");
 }
 
-static char *state_for_hooks(struct container *ct, const char *status, pid_t pid)
+static char *state_for_hooks(struct container *ct, enum spec_status status, pid_t pid)
 {
-	const char *saved = ct->state->status;
+	enum spec_status saved = ct->state->status;
 	pid_t saved_pid = ct->state->pid;
-	ct->state->status = (char *)status;
+	ct->state->status = status;
 	ct->state->pid = pid;
 	char *json = spec_state_to_json(ct->state, false);
-	ct->state->status = (char *)saved;
+	ct->state->status = saved;
 	ct->state->pid = saved_pid;
 	return json;
 }
@@ -236,7 +236,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			break;
 		}
 		case CHAN_HOOKS: {
-			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
+			cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATING, pid);
 			if (hooks_run(&c->hooks.prestart, "prestart", st, err) < 0 ||
 			    hooks_run(&c->hooks.create_runtime, "createRuntime", st, err) < 0)
 				return -1;
@@ -254,7 +254,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			/* the init loaded a filter with SCMP_ACT_NOTIFY */
 			if (fd < 0)
 				return brig_err(err, EPROTO, "seccomp notify fd from the container init");
-			cleanup_free char *st = state_for_hooks(ct, "creating", pid);
+			cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATING, pid);
 			int r = seccomp_listener_send(c->linux->seccomp, st, *init, fd, err);
 			close(fd);
 			if (r < 0)
@@ -268,7 +268,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 				brig_debug("%s", data);
 			/* the startContainer hooks see the state of a created
 			 * container */
-			cleanup_free char *st = state_for_hooks(ct, "created", *init);
+			cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATED, *init);
 			if (chan_send(sock, CHAN_GO, st, -1) < 0)
 				return brig_err(err, errno, "container init went away");
 			if (*init != helper) /* it has gone: ours to reap */
@@ -396,7 +396,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	ct->state = xcalloc(1, sizeof(*ct->state));
 	ct->state->oci_version = xstrdup(BRIG_OCI_VERSION);
 	ct->state->id = xstrdup(id);
-	ct->state->status = xstrdup("creating");
+	ct->state->status = SPEC_STATUS_CREATING;
 	ct->state->bundle = xstrdup(bundle);
 	ct->state->rootfs = xstrdup(rootfs);
 	ct->state->created = timestamp_now();
@@ -538,7 +538,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		 * error is waiting in the socket for drive_init.  Any other
 		 * failure (a state too large for one message) would leave
 		 * the init waiting for ever. */
-		cleanup_free char *st = state_for_hooks(ct, "creating", pid);
+		cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATING, pid);
 		if (chan_send(sv[0], CHAN_GO, st, -1) < 0 && errno != EPIPE &&
 		    errno != ECONNRESET) {
 			brig_err(err, errno, "start container init");
@@ -555,8 +555,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	fault_point("ready");
 	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
 		goto fail;
-	free(ct->state->status);
-	ct->state->status = xstrdup("created");
+	ct->state->status = SPEC_STATUS_CREATED;
 	if (container_save(ct, err) < 0)
 		goto fail;
 

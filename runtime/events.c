@@ -187,7 +187,7 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	ct = container_open(g, argv[optind], false, err);
 	if (ct == NULL)
 		return -1;
-	if (strcmp(container_status(ct), "stopped") == 0) {
+	if (!status_has_processes(container_status(ct))) {
 		brig_err(err, 0, "events: container \"%s\" is not running", ct->id);
 		goto out;
 	}

@@ -534,12 +534,13 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	ct = container_open(g, id, false, err);
 	if (!ct)
 		return -1;
-	const char *status = container_status(ct);
-	if (strcmp(status, "stopped") == 0 || strcmp(status, "creating") == 0) {
-		brig_err(err, 0, "cannot exec in container \"%s\": it is %s", id, status);
+	enum spec_status status = container_status(ct);
+	if (!status_can_exec(status)) {
+		brig_err(err, 0, "cannot exec in container \"%s\": it is %s", id,
+			 spec_status_name(status));
 		goto out;
 	}
-	if (strcmp(status, "paused") == 0 && !o->ignore_paused) {
+	if (status == SPEC_STATUS_PAUSED && !o->ignore_paused) {
 		brig_err(err, 0, "cannot exec in container \"%s\": it is paused "
 			 "(resume it, or use --ignore-paused)", id);
 		goto out;

@@ -50,20 +50,19 @@ static char *format_entry(const struct brig_globals *g, const char *id, bool jso
 		brig_err_free(&e);
 		return NULL;
 	}
-	const char *status = container_status(ct);
-	free(ct->state->status);
-	ct->state->status = xstrdup(status);
-	if (strcmp(status, "stopped") == 0)
+	enum spec_status status = container_status(ct);
+	ct->state->status = status;
+	if (status == SPEC_STATUS_STOPPED)
 		ct->state->pid = 0;
 	if (json) {
 		/* compact enough: the state JSON, one object per entry */
 		out = spec_state_to_json(ct->state, false);
 	} else {
 		char st[32], created[48];
-		if (strcmp(status, "stopped") == 0 && ct->state->has_exit)
+		if (status == SPEC_STATUS_STOPPED && ct->state->has_exit)
 			snprintf(st, sizeof(st), "stopped (%d)", ct->state->exit_code);
 		else
-			snprintf(st, sizeof(st), "%s", status);
+			snprintf(st, sizeof(st), "%s", spec_status_name(status));
 		relative_time(ct->state->created, created, sizeof(created));
 		out = xasprintf("%-20s %-8d %-14s %-20s %-40s %s\n", ct->id, (int)ct->state->pid,
 				st, created, ct->state->bundle ? ct->state->bundle : "",

@@ -203,8 +203,7 @@ static void record_exit(const struct brig_globals *g, const char *id, int code)
 		brig_err_free(&e);
 		return;
 	}
-	free(ct->state->status);
-	ct->state->status = xstrdup("stopped");
+	ct->state->status = SPEC_STATUS_STOPPED;
 	ct->state->has_exit = true;
 	ct->state->exit_code = code;
 	free(ct->state->finished);

@@ -61,8 +61,9 @@ void container_free(struct container *c);
 int container_save(struct container *c, brig_error_t **err);
 /* Remove the state directory. */
 int container_remove_dir(struct container *c);
-/* Current status: creating, created, running, paused or stopped. */
-const char *container_status(struct container *c);
+/* Current status: the recorded one while creating, then what the init,
+ * exec.fifo and the freezer say. */
+enum spec_status container_status(struct container *c);
 /* Is the recorded init still the same live process? */
 bool container_alive(const struct container *c);
 /* Does its cgroup's freezer say frozen (false without a cgroup)? */
@@ -73,6 +74,16 @@ uint64_t proc_start_time(pid_t pid);
 char **container_list_ids(const struct brig_globals *g, size_t *n);
 /* RFC 3339 UTC timestamp with nanoseconds; caller frees. */
 char *timestamp_now(void);
+
+/* ---- status.c: what each status allows --------------------------------- */
+bool status_can_start(enum spec_status s);
+bool status_can_kill(enum spec_status s);
+bool status_can_delete(enum spec_status s);
+bool status_can_exec(enum spec_status s);
+bool status_can_pause(enum spec_status s);
+bool status_can_resume(enum spec_status s);
+bool status_can_update(enum spec_status s);
+bool status_has_processes(enum spec_status s); /* ps, events */
 
 /* ---- hooks.c ----------------------------------------------------------- */
 /* Run each hook with the state JSON on stdin; fails on the first hook that

@@ -387,10 +387,26 @@ char *spec_default_config(bool rootless, uid_t uid, gid_t gid);
 
 /* ---- state (state.json, `brig state`) ------------------------------------ */
 
+/* A container's status: the runtime spec's four and runc's "paused".
+ * Which command each one allows is runtime/status.c's. */
+enum spec_status {
+	SPEC_STATUS_CREATING,
+	SPEC_STATUS_CREATED,
+	SPEC_STATUS_RUNNING,
+	SPEC_STATUS_PAUSED,
+	SPEC_STATUS_STOPPED,
+};
+#define SPEC_STATUS_COUNT 5
+
+/* Its name in state.json and `list` ("created", ...). */
+const char *spec_status_name(enum spec_status s);
+/* The status named name; -1 for a name that is none of the five. */
+int spec_status_parse(const char *name, enum spec_status *s);
+
 struct spec_state {
 	char *oci_version;
 	char *id;
-	char *status; /* creating|created|running|stopped|paused */
+	enum spec_status status;
 	pid_t pid;    /* 0 when stopped */
 	char *bundle;
 	char *rootfs;

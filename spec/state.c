@@ -39,6 +39,31 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
+/* ---- status ------------------------------------------------------------------ */
+
+static const char *const status_names[SPEC_STATUS_COUNT] = {
+	[SPEC_STATUS_CREATING] = "creating",
+	[SPEC_STATUS_CREATED] = "created",
+	[SPEC_STATUS_RUNNING] = "running",
+	[SPEC_STATUS_PAUSED] = "paused",
+	[SPEC_STATUS_STOPPED] = "stopped",
+};
+
+const char *spec_status_name(enum spec_status s)
+{
+	return (unsigned)s < SPEC_STATUS_COUNT ? status_names[s] : "unknown";
+}
+
+int spec_status_parse(const char *name, enum spec_status *s)
+{
+	for (size_t i = 0; i < SPEC_STATUS_COUNT; i++)
+		if (strcmp(name, status_names[i]) == 0) {
+			*s = (enum spec_status)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* ---- generating ------------------------------------------------------------- */
 
 /* uint64 written exactly (yajl_gen_integer is signed). */
@@ -73,14 +98,14 @@ char *spec_state_to_json(const struct spec_state *s, bool internal)
 	yajl_gen g = gen_new("  ");
 	pid_t pid = s->pid;
 
-	if (!internal && s->status && strcmp(s->status, "stopped") == 0)
+	if (!internal && s->status == SPEC_STATUS_STOPPED)
 		pid = 0;
 
 	yajl_gen_map_open(g);
 	gen_kv_str(g, "ociVersion", s->oci_version ? s->oci_version : BRIG_OCI_VERSION);
 	gen_kv_str(g, "id", s->id);
 	gen_kv_int(g, "pid", pid);
-	gen_kv_str(g, "status", s->status);
+	gen_kv_str(g, "status", spec_status_name(s->status));
 	gen_kv_str(g, "bundle", s->bundle);
 	gen_kv_str(g, "rootfs", s->rootfs);
 	gen_kv_str(g, "created", s->created);
@@ -226,6 +251,7 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 {
 	static const char *const required[] = { "ociVersion", "id", "status", "bundle" };
 	long long pid = 0;
+	cleanup_free char *status = NULL;
 
 	if (!YAJL_IS_OBJECT(root))
 		return brig_err(err, 0, "state.json: expected an object");
@@ -236,7 +262,7 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 	if (get_str(root, "ociVersion", "ociVersion", &s->oci_version, err) < 0 ||
 	    get_str(root, "id", "id", &s->id, err) < 0 ||
 	    get_int(root, "pid", "pid", 0, INT32_MAX, &pid, NULL, err) < 0 ||
-	    get_str(root, "status", "status", &s->status, err) < 0 ||
+	    get_str(root, "status", "status", &status, err) < 0 ||
 	    get_str(root, "bundle", "bundle", &s->bundle, err) < 0 ||
 	    get_str(root, "rootfs", "rootfs", &s->rootfs, err) < 0 ||
 	    get_str(root, "created", "created", &s->created, err) < 0 ||
@@ -245,9 +271,11 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 	    parse_internal(root, s, err) < 0)
 		return -1;
 	s->pid = (pid_t)pid;
-	if (!s->id || !s->status)
+	if (!s->id || !status)
 		return brig_err(err, 0, "state.json: %s: must not be null",
 				s->id ? "status" : "id");
+	if (spec_status_parse(status, &s->status) < 0)
+		return brig_err(err, 0, "state.json: status: unknown status \"%s\"", status);
 	return 0;
 }
 
@@ -298,7 +326,6 @@ void spec_state_free(struct spec_state *s)
 		return;
 	free(s->oci_version);
 	free(s->id);
-	free(s->status);
 	free(s->bundle);
 	free(s->rootfs);
 	free(s->created);

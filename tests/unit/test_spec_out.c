@@ -96,7 +96,7 @@ static struct spec_state *full_state(void)
 	struct spec_state *s = xcalloc(1, sizeof(*s));
 	s->oci_version = xstrdup("1.3.0");
 	s->id = xstrdup("c1");
-	s->status = xstrdup("running");
+	s->status = SPEC_STATUS_RUNNING;
 	s->pid = 4242;
 	s->bundle = xstrdup("/srv/bundles/c1");
 	s->rootfs = xstrdup("/srv/bundles/c1/rootfs");
@@ -123,7 +123,7 @@ static void assert_public_equal(const struct spec_state *a, const struct spec_st
 {
 	assert_string_equal(a->oci_version, b->oci_version);
 	assert_string_equal(a->id, b->id);
-	assert_string_equal(a->status, b->status);
+	assert_int_equal(a->status, b->status);
 	assert_int_equal(a->pid, b->pid);
 	assert_string_equal(a->bundle, b->bundle);
 	assert_string_equal(a->rootfs, b->rootfs);
@@ -169,7 +169,7 @@ static void test_state_roundtrip_internal_minimal(void **st)
 {
 	(void)st;
 	struct spec_state s = {
-		.oci_version = "1.3.0", .id = "m", .status = "creating",
+		.oci_version = "1.3.0", .id = "m", .status = SPEC_STATUS_CREATING,
 		.bundle = "/b", .rootfs = "/b/rootfs", .created = "x", .owner = "",
 		.exit_code = 5, /* ignored: has_exit is false */
 	};
@@ -233,7 +233,7 @@ static void test_state_stopped_pid(void **st)
 {
 	(void)st;
 	struct spec_state s = {
-		.oci_version = "1.3.0", .id = "c", .status = "stopped", .pid = 99,
+		.oci_version = "1.3.0", .id = "c", .status = SPEC_STATUS_STOPPED, .pid = 99,
 		.bundle = "/b", .rootfs = "/b/rootfs", .created = "t", .owner = "",
 	};
 	cleanup_free char *pub = spec_state_to_json(&s, false);
@@ -248,7 +248,7 @@ static void test_state_stopped_pid(void **st)
 	yajl_tree_free(v);
 
 	/* running: pid printed as is */
-	s.status = "created";
+	s.status = SPEC_STATUS_CREATED;
 	cleanup_free char *created = spec_state_to_json(&s, false);
 	v = parse_json(created);
 	assert_int_equal(get_i(v, "pid"), 99);
@@ -280,7 +280,7 @@ static void test_state_invalid_utf8(void **st)
 {
 	(void)st;
 	struct spec_state s = {
-		.oci_version = "1.3.0", .id = "c", .status = "running", .pid = 1,
+		.oci_version = "1.3.0", .id = "c", .status = SPEC_STATUS_RUNNING, .pid = 1,
 		.bundle = "/b\xff\xfe/x", .rootfs = "/r\xc3\xa9", .created = "t", .owner = "",
 	};
 	cleanup_free char *json = spec_state_to_json(&s, true);
@@ -306,6 +306,35 @@ static void expect_parse_error(const char *json, const char *needle)
 	assert_null(strchr(err->msg, '\n'));
 }
 
+/* Every status reads back from its name, and from state.json. */
+static void test_status_names(void **st)
+{
+	static const char *const names[] = { "creating", "created", "running", "paused", "stopped" };
+	enum spec_status got;
+	(void)st;
+
+	assert_int_equal(ARRAY_SIZE(names), SPEC_STATUS_COUNT);
+	for (int i = 0; i < SPEC_STATUS_COUNT; i++) {
+		enum spec_status s = (enum spec_status)i;
+		assert_string_equal(spec_status_name(s), names[i]);
+		assert_int_equal(spec_status_parse(spec_status_name(s), &got), 0);
+		assert_int_equal(got, s);
+
+		struct spec_state a = { .oci_version = "1.3.0", .id = "c", .status = s,
+					.bundle = "/b" };
+		cleanup_free char *json = spec_state_to_json(&a, true);
+		brig_error_t *err = NULL;
+		struct spec_state *b = spec_state_parse(json, strlen(json), &err);
+		assert_non_null(b);
+		assert_int_equal(b->status, s);
+		spec_state_free(b);
+	}
+	assert_int_equal(spec_status_parse("", &got), -1);
+	assert_int_equal(spec_status_parse("stopped (0)", &got), -1);
+	assert_int_equal(spec_status_parse("PAUSED", &got), -1);
+	assert_string_equal(spec_status_name((enum spec_status)SPEC_STATUS_COUNT), "unknown");
+}
+
 static void test_state_parse_errors(void **st)
 {
 	(void)st;
@@ -314,6 +343,9 @@ static void test_state_parse_errors(void **st)
 	expect_parse_error("[]", "expected a JSON object");
 	expect_parse_error("{\"ociVersion\":\"1\",\"status\":\"running\",\"bundle\":\"/b\"}",
 			   "id: missing");
+	expect_parse_error("{\"ociVersion\":\"1\",\"id\":\"c\",\"status\":\"Running\","
+			   "\"bundle\":\"/b\"}",
+			   "status: unknown status \"Running\"");
 	expect_parse_error("{\"ociVersion\":\"1\",\"id\":\"c\",\"status\":\"running\","
 			   "\"bundle\":\"/b\",\"pid\":\"12\"}",
 			   "pid: expected an integer");
@@ -586,6 +618,7 @@ int main(void)
 		cmocka_unit_test(test_state_invalid_utf8),
 		cmocka_unit_test(test_state_parse_errors),
 		cmocka_unit_test(test_state_unknown_keys_ignored),
+		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_json_quote),
 		cmocka_unit_test(test_default_config),
 		cmocka_unit_test(test_default_config_rootless),
