@@ -12,19 +12,18 @@ static char *vfmt(const char *fmt, va_list ap)
 	return s;
 }
 
-int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
+static int verr(brig_error_t **err, enum brig_err_kind kind, int errnum,
+		const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *msg;
 
 	if (err == NULL)
 		return -1;
-	va_start(ap, fmt);
 	msg = vfmt(fmt, ap);
-	va_end(ap);
 	brig_err_free(err);
 	*err = xcalloc(1, sizeof(**err));
 	(*err)->code = errnum;
+	(*err)->kind = kind;
 	if (errnum) {
 		/* in the words of Go's syscall package, which runc prints and
 		 * the clients classify errors by ("no such file or directory",
@@ -37,6 +36,37 @@ int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
 	} else {
 		(*err)->msg = msg;
 	}
+	return -1;
+}
+
+int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(err, BRIG_E_OTHER, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int brig_err_kind(brig_error_t **err, enum brig_err_kind kind, int errnum,
+		  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	verr(err, kind, errnum, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int brig_err_set(brig_error_t **err, int errnum, enum brig_err_kind kind, const char *msg)
+{
+	if (err == NULL)
+		return -1;
+	brig_err_free(err);
+	*err = xcalloc(1, sizeof(**err));
+	(*err)->code = errnum;
+	(*err)->kind = kind;
+	(*err)->msg = xstrdup(msg);
 	return -1;
 }
 

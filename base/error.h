@@ -15,8 +15,17 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* What went wrong, for a caller that acts on it: errors are told apart
+ * by kind (and errno), never by their text. */
+enum brig_err_kind {
+	BRIG_E_OTHER = 0,
+	BRIG_E_NOT_FOUND, /* no such container */
+	BRIG_E_KIND_COUNT
+};
+
 typedef struct brig_error {
 	int code;  /* errno, or 0 */
+	enum brig_err_kind kind;
 	char *msg; /* full text, already including strerror(code) when set */
 } brig_error_t;
 
@@ -24,6 +33,20 @@ typedef struct brig_error {
  * Always returns -1 so callers can write `return brig_err(err, errno, ...)`. */
 int brig_err(brig_error_t **err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The same, of a kind (brig_err's errors are BRIG_E_OTHER). */
+int brig_err_kind(brig_error_t **err, enum brig_err_kind kind, int errnum,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* An error whose text is complete already (sent by another process):
+ * msg as it is, with its errno and kind.  Returns -1. */
+int brig_err_set(brig_error_t **err, int errnum, enum brig_err_kind kind, const char *msg);
+
+/* Is err an error of that kind? */
+static inline int brig_err_is(const brig_error_t *err, enum brig_err_kind kind)
+{
+	return err != NULL && err->kind == kind;
+}
 
 /* Prepend "<prefix>: " to an existing error.  Returns -1. */
 int brig_err_prefix(brig_error_t **err, const char *fmt, ...)

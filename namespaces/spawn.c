@@ -209,9 +209,8 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 		;
 	if (r != (ssize_t)sizeof(msg) || msg[0] < 0) {
 		/* the helper's text already ends with strerror */
-		brig_err(err, 0, "%s", text && *text ? text : "namespace helper died");
-		(*err)->code = msg[1];
-		return -1;
+		return brig_err_set(err, msg[1], BRIG_E_OTHER,
+				    text && *text ? text : "namespace helper died");
 	}
 	return msg[0];
 }

@@ -329,8 +329,7 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		 * cannot be written (full disk) does not undo the pause. */
 		ct->state->status = pause ? SPEC_STATUS_PAUSED : container_status(ct);
 		if (container_save(ct, &e_save) < 0)
-			brig_warn("container \"%s\": state not updated: %s", ct->id, e_save->msg);
-		brig_err_free(&e_save);
+			brig_err_warn(&e_save, "container \"%s\": state not updated", ct->id);
 	}
 	if (r < 0)
 		brig_err_prefix(err, "%s container \"%s\"", cmd, ct->id);

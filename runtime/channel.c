@@ -49,6 +49,55 @@ int chan_send(int sock, enum chan_type t, const char *data, int fd)
 	return send_with_fd(sock, buf, sizeof(h) + dlen, fd);
 }
 
+/* CHAN_ERROR carries "<errno> <kind> <text>": the parent's error gets the
+ * child's errno and kind with its words.  The stub (stub.c) writes the
+ * same. */
+int chan_send_error(int sock, const brig_error_t *err)
+{
+	cleanup_free char *data = xasprintf("%d %d %s", err ? err->code : 0,
+					    err ? (int)err->kind : 0,
+					    err ? err->msg : "unknown error");
+	return chan_send(sock, CHAN_ERROR, data, -1);
+}
+
+/* A decimal number of at most max_digits digits then a space, at *p. */
+static bool take_number(const char **p, int max_digits, int *out)
+{
+	const char *s = *p;
+	int v = 0, n = 0;
+
+	while (*s >= '0' && *s <= '9' && n < max_digits) {
+		v = v * 10 + (*s++ - '0');
+		n++;
+	}
+	if (n == 0 || *s != ' ')
+		return false;
+	*out = v;
+	*p = s + 1;
+	return true;
+}
+
+int chan_error(const char *data, const char *fallback, brig_error_t **err)
+{
+	const char *text = data;
+	int code = 0, kind = 0;
+
+	if (data == NULL)
+		return brig_err(err, 0, "%s", fallback);
+	/* The sender is brig's own child until it execs, but the numbers are
+	 * bounded all the same: an errno the kernel could give and a kind we
+	 * know, or none.  Without them (not brig's framing), the text alone. */
+	if (!take_number(&text, 4, &code) || !take_number(&text, 2, &kind)) {
+		text = data;
+		code = kind = 0;
+	}
+	if (code > 4095)
+		code = 0;
+	if (kind >= BRIG_E_KIND_COUNT)
+		kind = BRIG_E_OTHER;
+	return brig_err_set(err, code, (enum brig_err_kind)kind, text);
+}
+
 int chan_recv(int sock, char **data, int *fd)
 {
 	return chan_recv_from(sock, data, fd, NULL);

@@ -314,11 +314,9 @@ int container_start(struct container *ct, brig_error_t **err)
 	 * read from exec.fifo (gone) and the init, not from this record: a
 	 * full disk is worth a warning, not a failed start. */
 	brig_error_t *e_save = NULL;
-	if (container_save(ct, &e_save) < 0) {
-		brig_warn("container \"%s\" started, but its state was not updated: %s",
-			  ct->id, e_save->msg);
-		brig_err_free(&e_save);
-	}
+	if (container_save(ct, &e_save) < 0)
+		brig_err_warn(&e_save, "container \"%s\" started, but its state was not updated",
+			      ct->id);
 
 	/* poststart: a failure is a warning, the container keeps running */
 	cleanup_free char *cfg_json = brig_read_file(ct->state->config_path, NULL);
@@ -328,7 +326,7 @@ int container_start(struct container *ct, brig_error_t **err)
 		if (c) {
 			cleanup_free char *st = spec_state_to_json(ct->state, false);
 			if (hooks_run(&c->hooks.poststart, "poststart", st, &e2) < 0)
-				brig_warn("%s", e2->msg);
+				brig_err_warn(&e2, NULL);
 			spec_free(c);
 		}
 		brig_err_free(&e2);
@@ -575,7 +573,7 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 			ct->state->status = SPEC_STATUS_STOPPED;
 			cleanup_free char *st = spec_state_to_json(ct->state, false);
 			if (hooks_run(&c->hooks.poststop, "poststop", st, &e2) < 0)
-				brig_warn("%s", e2->msg);
+				brig_err_warn(&e2, NULL);
 			spec_free(c);
 		}
 		brig_err_free(&e2);
@@ -604,7 +602,7 @@ int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	if (!ct) {
 		/* --force on a container that is already gone is not an error
 		 * (runc does the same); remove a half-written directory */
-		if (force && *err && strstr((*err)->msg, "does not exist")) {
+		if (force && brig_err_is(*err, BRIG_E_NOT_FOUND)) {
 			cleanup_free char *dir = xasprintf("%s/%s", g->root, id);
 			struct container tmp = {.dir = dir, .dir_fd = -1};
 			if (container_validate_id(id, NULL) == 0)

@@ -124,7 +124,8 @@ struct container *container_open(const struct brig_globals *g, const char *id,
 		c->dir_fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (c->dir_fd < 0) {
 			if (errno == ENOENT)
-				brig_err(err, 0, "container \"%s\" does not exist", id);
+				brig_err_kind(err, BRIG_E_NOT_FOUND, 0,
+					      "container \"%s\" does not exist", id);
 			else
 				brig_err(err, errno, "open %s", c->dir);
 			goto fail;
@@ -140,7 +141,8 @@ struct container *container_open(const struct brig_globals *g, const char *id,
 			      : open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno == ENOENT)
-				brig_err(err, 0, "container \"%s\" does not exist", id);
+				brig_err_kind(err, BRIG_E_NOT_FOUND, 0,
+					      "container \"%s\" does not exist", id);
 			else
 				brig_err(err, errno, "open %s/state.json", c->dir);
 			goto fail;

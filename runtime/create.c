@@ -277,7 +277,7 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 			return 0;
 		}
 		case CHAN_ERROR:
-			return brig_err(err, 0, "%s", data ? data : "container init failed");
+			return chan_error(data, "container init failed", err);
 		case 0: {
 			int status = 0;
 			if (waitpid(pid, &status, 0) == pid && WIFSIGNALED(status))
@@ -570,10 +570,8 @@ fail:
 	{
 		/* out of the container's cgroup, or it cannot be removed */
 		brig_error_t *e2 = NULL;
-		if (cg_spawn_undo(cg, &spawn_cg, &e2) < 0) {
-			brig_warn("%s", e2->msg);
-			brig_err_free(&e2);
-		}
+		if (cg_spawn_undo(cg, &spawn_cg, &e2) < 0)
+			brig_err_warn(&e2, NULL);
 	}
 	if (init > 0 && init != pid)
 		kill_and_reap(init);
@@ -587,10 +585,8 @@ fail:
 		close(sv[1]);
 	if (cg_created) {
 		brig_error_t *e2 = NULL;
-		if (cg_destroy(cg, &e2) < 0) {
-			brig_warn("%s", e2->msg);
-			brig_err_free(&e2);
-		}
+		if (cg_destroy(cg, &e2) < 0)
+			brig_err_warn(&e2, NULL);
 	}
 	cg_free(cg);
 	if (ct) {

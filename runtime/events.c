@@ -207,10 +207,8 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 		brig_error_t *e2 = NULL;
 
 		oom = cg_oom_open(cg, &e2);
-		if (oom == NULL) {
-			brig_warn("events: no OOM notifications: %s", e2->msg);
-			brig_err_free(&e2);
-		}
+		if (oom == NULL)
+			brig_err_warn(&e2, "events: no OOM notifications");
 	}
 	next = now_ms();
 	for (;;) {

@@ -303,7 +303,7 @@ static int validate_process(const struct spec_process *p, brig_error_t **err)
 
 static int child_fail(struct exec_ctx *x, brig_error_t *err)
 {
-	if (chan_send(x->sock, CHAN_ERROR, err ? err->msg : "unknown error", -1) < 0)
+	if (chan_send_error(x->sock, err) < 0)
 		dprintf(2, "brig: exec: %s\n", err ? err->msg : "unknown error");
 	return 127;
 }
@@ -455,7 +455,7 @@ static int drive_loop(struct exec_ctx *x, struct container *ct, pid_t helper,
 				if (e->v[i].from != *pid)
 					continue;
 				if (e->v[i].type == CHAN_ERROR)
-					return brig_err(err, 0, "%s", e->v[i].data ? e->v[i].data : "exec failed");
+					return chan_error(e->v[i].data, "exec failed", err);
 				ready = true;
 			}
 			break;
@@ -464,7 +464,7 @@ static int drive_loop(struct exec_ctx *x, struct container *ct, pid_t helper,
 			ready = true;
 			break;
 		case CHAN_ERROR:
-			return brig_err(err, 0, "%s", data ? data : "exec failed");
+			return chan_error(data, "exec failed", err);
 		case 0:
 			if (ready && *pid > 0)
 				return 0;

@@ -37,7 +37,7 @@
 
 static int fail(struct init_ctx *x, brig_error_t *err)
 {
-	chan_send(x->sock, CHAN_ERROR, err ? err->msg : "unknown error", -1);
+	chan_send_error(x->sock, err);
 	return 1;
 }
 

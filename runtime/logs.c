@@ -237,7 +237,7 @@ static int open_log(int dirfd, const char *name, const char *what, uid_t uid)
 
 	if (fd < 0) {
 		if (e->code != ENOENT)
-			brig_warn("logs: %s", e->msg);
+			brig_err_warn(&e, "logs");
 		brig_err_free(&e);
 	}
 	return fd;

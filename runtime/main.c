@@ -51,6 +51,25 @@ void brig_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void brig_err_warn(brig_error_t **err, const char *fmt, ...)
+{
+	va_list ap;
+	char *context = NULL;
+
+	if (err == NULL || *err == NULL)
+		return;
+	if (fmt == NULL) {
+		brig_warn("%s", (*err)->msg);
+	} else {
+		va_start(ap, fmt);
+		if (vasprintf(&context, fmt, ap) >= 0)
+			brig_warn("%s: %s", context, (*err)->msg);
+		va_end(ap);
+		free(context);
+	}
+	brig_err_free(err);
+}
+
 void brig_debug(const char *fmt, ...)
 {
 	va_list ap;

@@ -26,6 +26,10 @@ struct brig_globals {
 /* ---- main.c: diagnostics ----------------------------------------------- */
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A failure that does not fail the command: "warning: <context>: <msg>"
+ * (fmt NULL: the message alone), then *err is freed. */
+void brig_err_warn(brig_error_t **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 /* Close every descriptor the caller left open above 2 but the first keep
  * (--preserve-fds, LISTEN_FDS), before anything is run: hooks, the log
  * monitor and the container get only what they are meant to. */
@@ -106,6 +110,11 @@ enum chan_type {
 	CHAN_PID,       /* exec's helper -> parent: the process's pid (data) */
 };
 int chan_send(int sock, enum chan_type t, const char *data, int fd);
+/* CHAN_ERROR with err's errno, kind and text (err NULL: "unknown error"). */
+int chan_send_error(int sock, const brig_error_t *err);
+/* The error a CHAN_ERROR's data carries, as sent (data NULL: fallback),
+ * into *err; returns -1. */
+int chan_error(const char *data, const char *fallback, brig_error_t **err);
 /* Receives one message; *data is malloc'ed (may be NULL), *fd is -1 or a
  * received descriptor.  Returns the type, 0 on EOF, -1 on error.  fd
  * NULL: no descriptor expected, read(2) is enough (under a seccomp

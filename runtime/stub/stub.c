@@ -272,11 +272,18 @@ static void chan_send(unsigned int type, const char *data)
 	writeall(sock, l.b, l.n);
 }
 
-/* A failure: to the runtime while it listens, else on stderr. */
-static __attribute__((noreturn)) void fail(struct line *msg, int code, int listened)
+/* A failure (errnum: its errno, or 0): to the runtime while it listens,
+ * as brig's channel.c frames one ("<errno> <kind> <text>", kind 0: the
+ * runtime classifies none of ours), else on stderr. */
+static __attribute__((noreturn)) void fail(struct line *msg, long errnum, int code,
+					     int listened)
 {
 	if (listened && sock >= 0) {
-		chan_send(STUB_CHAN_ERROR, msg->b);
+		struct line l = {.n = 0};
+		add_num(&l, errnum);
+		add(&l, " 0 ");
+		add(&l, msg->b);
+		chan_send(STUB_CHAN_ERROR, l.b);
 	} else {
 		add(msg, "\n");
 		writeall(2, "brig: ", 6);
@@ -376,7 +383,7 @@ static void run_hooks(const char *state)
 
 		if (sys2(__NR_pipe2, p, O_CLOEXEC) < 0) {
 			add(&msg, "startContainer hook: pipe");
-			fail(&msg, 1, 0);
+			fail(&msg, 0, 1, 0);
 		}
 		long pid = sys5(__NR_clone, SIGCHLD, 0, 0, 0, 0);
 		if (pid == 0) {
@@ -389,12 +396,12 @@ static void run_hooks(const char *state)
 			add(&msg, path);
 			add(&msg, ": exec: ");
 			add_err(&msg, -e);
-			fail(&msg, 127, 0);
+			fail(&msg, -e, 127, 0);
 		}
 		sys1(__NR_close, p[0]);
 		if (pid < 0) {
 			add(&msg, "startContainer hook: fork");
-			fail(&msg, 1, 0);
+			fail(&msg, 0, 1, 0);
 		}
 		writeall(p[1], state, slen(state)); /* EPIPE ignored: SIGPIPE is */
 		sys1(__NR_close, p[1]);
@@ -415,7 +422,7 @@ static void run_hooks(const char *state)
 				add(&msg, ": timed out after ");
 				add_num(&msg, timeout);
 				add(&msg, " s");
-				fail(&msg, 1, 0);
+				fail(&msg, 0, 1, 0);
 			}
 		}
 		if (pfd >= 0)
@@ -431,7 +438,7 @@ static void run_hooks(const char *state)
 			add(&msg, ": exit status ");
 			add_num(&msg, (status >> 8) & 0xff);
 		}
-		fail(&msg, 1, 0);
+		fail(&msg, 0, 1, 0);
 	}
 }
 
@@ -449,7 +456,7 @@ static void load_seccomp(void)
 	if (r < 0) {
 		add(&msg, "linux.seccomp: load filter: ");
 		add_err(&msg, -r);
-		fail(&msg, 127, 1);
+		fail(&msg, -r, 127, 1);
 	}
 	if (hdr->bpf_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
 		/* the runtime hands it to the agent, then says go */
@@ -464,13 +471,15 @@ static void take_session(void)
 {
 	struct line msg = {.n = 0};
 
-	if (sys0(__NR_setsid) < 0) {
+	long r = sys0(__NR_setsid);
+
+	if (r < 0) {
 		add(&msg, "setsid failed");
-		fail(&msg, 1, 1);
+		fail(&msg, -r, 1, 1);
 	}
-	if ((hdr->flags & STUB_TERMINAL) && sys3(__NR_ioctl, 0, TIOCSCTTY, 0) < 0) {
+	if ((hdr->flags & STUB_TERMINAL) && (r = sys3(__NR_ioctl, 0, TIOCSCTTY, 0)) < 0) {
 		add(&msg, "process.terminal: set controlling terminal");
-		fail(&msg, 1, 1);
+		fail(&msg, -r, 1, 1);
 	}
 }
 
@@ -491,7 +500,7 @@ static __attribute__((noreturn)) void exec_process(char *exe, char **argv, char 
 	add(&msg, exe);
 	add(&msg, ": ");
 	add_err(&msg, -e);
-	fail(&msg, 127, listened);
+	fail(&msg, -e, 127, listened);
 }
 
 __attribute__((used)) void stub_main(long *sp)
@@ -552,7 +561,7 @@ __attribute__((used)) void stub_main(long *sp)
 			struct line msg = {.n = 0};
 			add(&msg, "start the process in the container's pid namespace: clone: ");
 			add_err(&msg, -pid);
-			fail(&msg, 127, 1);
+			fail(&msg, -pid, 127, 1);
 		}
 	}
 	if (hdr->flags & STUB_SESSION)
