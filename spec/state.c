@@ -274,8 +274,12 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 	if (!s->id || !status)
 		return brig_err(err, 0, "state.json: %s: must not be null",
 				s->id ? "status" : "id");
+	/* Only "creating" and "paused" as recorded matter: the live status is
+	 * read from the process and the freezer (container_status). A value
+	 * brig never writes reads as "created", as before the enum, so that
+	 * list still shows such a container and delete -f still removes it. */
 	if (spec_status_parse(status, &s->status) < 0)
-		return brig_err(err, 0, "state.json: status: unknown status \"%s\"", status);
+		s->status = SPEC_STATUS_CREATED;
 	return 0;
 }
 

@@ -336,6 +336,27 @@ long_running() {
 	assert_nothing_left "$CID"
 }
 
+# brig reads its own state.json; a status it never writes (a hand edit, a
+# newer brig) must not hide the container from list nor make it undeletable.
+@test "a recorded status brig does not know: list shows it, delete -f removes it" {
+	long_running
+	create_ctr "$CID"
+	local pid
+	pid=$(state_field "$CID" pid)
+	sed -i 's/"status": *"created"/"status": "bogus"/' "$ROOT/$CID/state.json"
+	grep -q '"bogus"' "$ROOT/$CID/state.json"
+	run brig list -q
+	[ "$status" -eq 0 ]
+	[ "$output" = "$CID" ]
+	run brig state "$CID"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .status <<<"$output")" = created ]
+	run brig delete -f "$CID"
+	[ "$status" -eq 0 ]
+	! proc_alive "$pid" || false
+	assert_nothing_left "$CID"
+}
+
 @test "run --keep keeps the stopped container until delete" {
 	run_sh 'exit 0'
 	set_args sh -c 'echo kept; exit 4'
