@@ -1,6 +1,6 @@
 /* brig — runtime/cgcmds.c: the commands built on the container's cgroup:
  * update, pause, resume, ps.  (events is events.c.) */
-#include "runtime.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -132,45 +132,48 @@ static int size_flag(const char *flag, const char *s, spec_opt_i64 *o,
 	return 0;
 }
 
+static const struct option update_longopts[] = {
+	{"resources", required_argument, NULL, 'r'},
+	{"memory", required_argument, NULL, U_MEM},
+	{"memory-swap", required_argument, NULL, U_SWAP},
+	{"memory-reservation", required_argument, NULL, U_RES},
+	{"kernel-memory", required_argument, NULL, U_KMEM},
+	{"kernel-memory-tcp", required_argument, NULL, U_KTCP},
+	{"cpu-share", required_argument, NULL, U_SHARES},
+	{"cpu-shares", required_argument, NULL, U_SHARES},
+	{"cpu-quota", required_argument, NULL, U_QUOTA},
+	{"cpu-period", required_argument, NULL, U_PERIOD},
+	{"cpu-burst", required_argument, NULL, U_BURST},
+	{"cpu-rt-period", required_argument, NULL, U_RTP},
+	{"cpu-rt-runtime", required_argument, NULL, U_RTR},
+	{"cpuset-cpus", required_argument, NULL, U_CPUS},
+	{"cpuset-mems", required_argument, NULL, U_MEMS},
+	{"pids-limit", required_argument, NULL, U_PIDS},
+	{"blkio-weight", required_argument, NULL, U_BLKIO},
+	{"l3-cache-schema", required_argument, NULL, U_L3},
+	{"mem-bw-schema", required_argument, NULL, U_MBW},
+	{NULL, 0, NULL, 0},
+};
+const struct cli_options cli_opts_update = {"+r:", update_longopts};
+
 /* The flags as a partial linux.resources object. */
 static int update_flags(int argc, char **argv, struct spec_resources *r,
 			const char **file, brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"resources", required_argument, NULL, 'r'},
-		{"memory", required_argument, NULL, U_MEM},
-		{"memory-swap", required_argument, NULL, U_SWAP},
-		{"memory-reservation", required_argument, NULL, U_RES},
-		{"kernel-memory", required_argument, NULL, U_KMEM},
-		{"kernel-memory-tcp", required_argument, NULL, U_KTCP},
-		{"cpu-share", required_argument, NULL, U_SHARES},
-		{"cpu-shares", required_argument, NULL, U_SHARES},
-		{"cpu-quota", required_argument, NULL, U_QUOTA},
-		{"cpu-period", required_argument, NULL, U_PERIOD},
-		{"cpu-burst", required_argument, NULL, U_BURST},
-		{"cpu-rt-period", required_argument, NULL, U_RTP},
-		{"cpu-rt-runtime", required_argument, NULL, U_RTR},
-		{"cpuset-cpus", required_argument, NULL, U_CPUS},
-		{"cpuset-mems", required_argument, NULL, U_MEMS},
-		{"pids-limit", required_argument, NULL, U_PIDS},
-		{"blkio-weight", required_argument, NULL, U_BLKIO},
-		{"l3-cache-schema", required_argument, NULL, U_L3},
-		{"mem-bw-schema", required_argument, NULL, U_MBW},
-		{NULL, 0, NULL, 0},
-	};
 	struct spec_memory *mem = r->memory;
 	struct spec_cpu *cpu = r->cpu;
 	spec_opt_i64 ignored;
 	uint64_t u;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+r:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_opts_update.shortopts,
+				cli_opts_update.longopts, NULL)) != -1) {
 		const char *f = "";
 		int rc = 0;
 
-		for (size_t i = 0; opts[i].name; i++)
-			if (opts[i].val == c) {
-				f = opts[i].name;
+		for (size_t i = 0; update_longopts[i].name; i++)
+			if (update_longopts[i].val == c) {
+				f = update_longopts[i].name;
 				break;
 			}
 
@@ -419,10 +422,12 @@ static int ps_table(char **args, const pid_t *pids, size_t n, brig_error_t **err
 	return 0;
 }
 
+static const struct option ps_longopts[] = {
+	{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+const struct cli_options cli_opts_ps = {"+f:", ps_longopts};
+
 int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 	cleanup_free pid_t *pids = NULL;
 	cleanup_free char **args = NULL;
 	struct cg_manager *cg = NULL;
@@ -431,7 +436,8 @@ int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **e
 	size_t n = 0;
 	int c, r, first;
 
-	while ((c = getopt_long(argc, argv, "+f:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_opts_ps.shortopts,
+				cli_opts_ps.longopts, NULL)) != -1) {
 		if (c != 'f')
 			return brig_err(err, 0, "ps: invalid option (see brig --help)");
 		if (strcmp(optarg, "json") == 0)

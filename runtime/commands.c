@@ -1,11 +1,10 @@
-/* brig — runtime/commands.c: create, run, start, state, kill, delete, spec.
- * (list is in list.c.) */
+/* brig — runtime/commands.c: the lifecycle behind create, run, start, kill
+ * and delete, on structs the command line (cli_container.c) filled. */
 #include "runtime.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -18,177 +17,83 @@
 #include "base/proc.h"
 #include "cgroups/cgroups.h"
 
-static int one_id(int argc, char **argv, const char *cmd, const char **id,
-		  brig_error_t **err)
-{
-	if (optind >= argc)
-		return brig_err(err, 0, "%s: missing container id (usage: brig %s [options] ID)",
-				cmd, cmd);
-	*id = argv[optind];
-	return 0;
-}
-
 /* ---- create / run ------------------------------------------------------- */
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
-       OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LOG_PATH, OPT_LOG_MAX_SIZE,
-       OPT_LOG_MAX_FILES };
-
-static int parse_create_opts(int argc, char **argv, bool is_run,
-			     struct create_opts *o, brig_error_t **err)
+/* On failure after create: the container goes (as delete --force would),
+ * with nothing said of it; the first error is the one reported. */
+static void destroy_quietly(struct created *cr)
 {
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE},
-		{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-		{"no-new-keyring", no_argument, NULL, OPT_NO_KEYRING},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-		{"detach", no_argument, NULL, 'd'},
-		{"keep", no_argument, NULL, OPT_KEEP},
-		{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-		{"log-path", required_argument, NULL, OPT_LOG_PATH},
-		{"log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
-		{"log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
+	container_destroy(cr->ct, true, NULL);
+	created_free(cr);
+}
 
-	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, is_run ? "+b:d" : "+b:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'b': o->bundle = optarg; break;
-		case OPT_PID_FILE: o->pid_file = optarg; break;
-		case OPT_CONSOLE: o->console_socket = optarg; break;
-		case OPT_NO_PIVOT: o->no_pivot = true; break;
-		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
-		case OPT_NO_SUBREAPER: break;
-		case OPT_LOG_PATH: o->logged = true; o->log_path = optarg; break;
-		case OPT_LOG_MAX_SIZE: {
-			int64_t n;
-			o->logged = true;
-			if (parse_ram_size(optarg, &n) < 0 || n <= 0)
-				return brig_err(err, 0, "--log-max-size: invalid size \"%s\"", optarg);
-			/* room for a record's timestamp and tags and some text */
-			if (n < 1024)
-				return brig_err(err, 0, "--log-max-size: at least 1k, got \"%s\"", optarg);
-			o->log_max_size = n;
-			break;
-		}
-		case OPT_LOG_MAX_FILES: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			o->logged = true;
-			if (*end || n < 1 || n > 1000)
-				return brig_err(err, 0, "--log-max-files: invalid number \"%s\"", optarg);
-			o->log_max_files = (int)n;
-			break;
-		}
-		case OPT_PRESERVE:
-			if (parse_preserve_fds(optarg, &o->preserve_fds) < 0)
-				return brig_err(err, 0, "--preserve-fds: invalid number \"%s\"", optarg);
-			break;
-		case 'd':
-			if (!is_run)
-				goto bad;
-			o->detach = true;
-			break;
-		case OPT_KEEP:
-			if (!is_run)
-				goto bad;
-			o->keep = true;
-			break;
-		default:
-		bad:
-			return brig_err(err, 0, "%s: invalid option (see brig --help)",
-					is_run ? "run" : "create");
-		}
+void created_free(struct created *cr)
+{
+	container_free(cr->ct);
+	spec_free(cr->config);
+	cr->ct = NULL;
+	cr->config = NULL;
+}
+
+int container_create_only(const struct brig_globals *g, const char *id,
+			  const struct create_opts *o, brig_error_t **err)
+{
+	struct created cr;
+
+	if (container_create(g, id, o, &cr, err) < 0)
+		return -1;
+	created_free(&cr);
+	return 0;
+}
+
+int container_run(const struct brig_globals *g, const char *id, const struct create_opts *o,
+		  bool start, const struct run_step *between, struct created *out,
+		  brig_error_t **err)
+{
+	if (container_create(g, id, o, out, err) < 0)
+		return -1;
+	if (between && between->fn(out, between->arg, err) < 0) {
+		destroy_quietly(out);
+		return -1;
+	}
+	if (start && container_start(out->ct, err) < 0) {
+		destroy_quietly(out);
+		return -1;
 	}
 	return 0;
 }
 
-/* Socket activation, as runc does it: descriptors 3 .. 3+LISTEN_FDS-1
- * meant for us (LISTEN_PID) go to the container, before --preserve-fds,
- * with LISTEN_FDS and LISTEN_PID=1 in its environment. */
-static int listen_fds(void)
+int container_wait_and_delete(struct created *cr, bool keep, brig_error_t **err)
 {
-	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
-	char *end;
-	long v;
-
-	if (!pid || !n || strtol(pid, &end, 10) != (long)getpid() || *end)
-		return 0;
-	v = strtol(n, &end, 10);
-	return *end || v < 0 || v > 65536 ? 0 : (int)v;
-}
-
-/* After the options: which inherited descriptors go to the container. */
-static int keep_fds(struct create_opts *o, brig_error_t **err)
-{
-	o->listen_fds = listen_fds();
-	return brig_close_inherited_fds(o->listen_fds + o->preserve_fds, err);
-}
-
-int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct create_opts o;
-	struct created cr;
-	const char *id = NULL;
-
-	if (parse_create_opts(argc, argv, false, &o, err) < 0 ||
-	    one_id(argc, argv, "create", &id, err) < 0 || keep_fds(&o, err) < 0)
-		return -1;
-	if (o.logged)
-		return monitor_launch(g, id, &o, false, err);
-	if (container_create(g, id, &o, &cr, err) < 0)
-		return -1;
-	container_free(cr.ct);
-	spec_free(cr.config);
-	return 0;
-}
-
-int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct create_opts o;
-	struct created cr;
-	const char *id = NULL;
 	int status, code;
 
-	if (parse_create_opts(argc, argv, true, &o, err) < 0 ||
-	    one_id(argc, argv, "run", &id, err) < 0 || keep_fds(&o, err) < 0)
-		return -1;
-	o.foreground = !o.detach;
-	if (o.logged)
-		return monitor_launch(g, id, &o, true, err);
-	if (container_create(g, id, &o, &cr, err) < 0)
-		return -1;
-	if (container_start(cr.ct, err) < 0) {
-		brig_error_t *e2 = NULL;
-		container_destroy(cr.ct, true, &e2);
-		brig_err_free(&e2);
-		container_free(cr.ct);
-		spec_free(cr.config);
-		return -1;
-	}
-	if (o.detach) {
-		container_free(cr.ct);
-		spec_free(cr.config);
-		return 0;
-	}
 	/* let kill, state and delete work on it while we wait */
-	flock(cr.ct->dir_fd, LOCK_UN);
-	if (cr.pty_master >= 0) {
-		status = terminal_proxy_and_wait(cr.pty_master, cr.pid);
-		close(cr.pty_master);
+	flock(cr->ct->dir_fd, LOCK_UN);
+	if (cr->pty_master >= 0) {
+		status = terminal_proxy_and_wait(cr->pty_master, cr->pid);
+		close(cr->pty_master);
+		cr->pty_master = -1;
 	} else {
-		status = forward_signals_and_wait(cr.pid);
+		status = forward_signals_and_wait(cr->pid);
 	}
 	code = brig_wait_code(status);
-	flock(cr.ct->dir_fd, LOCK_EX);
-	if (!o.keep && container_destroy(cr.ct, true, err) < 0)
+	flock(cr->ct->dir_fd, LOCK_EX);
+	if (!keep && container_destroy(cr->ct, true, err) < 0)
 		code = -1;
-	container_free(cr.ct);
-	spec_free(cr.config);
+	return code;
+}
+
+int container_run_foreground(const struct brig_globals *g, const char *id,
+			     const struct create_opts *o, brig_error_t **err)
+{
+	struct created cr;
+	int code = 0;
+
+	if (container_run(g, id, o, true, NULL, &cr, err) < 0)
+		return -1;
+	if (!o->detach)
+		code = container_wait_and_delete(&cr, o->keep, err);
+	created_free(&cr);
 	return code;
 }
 
@@ -334,102 +239,7 @@ int container_start(struct container *ct, brig_error_t **err)
 	return 0;
 }
 
-int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	const char *id = NULL;
-	struct container *ct;
-	int r;
-
-	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "start: invalid option");
-	if (one_id(argc, argv, "start", &id, err) < 0)
-		return -1;
-	ct = container_open(g, id, true, err);
-	if (!ct)
-		return -1;
-	r = container_start(ct, err);
-	container_free(ct);
-	return r;
-}
-
-/* ---- state -------------------------------------------------------------- */
-
-int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	const char *id = NULL;
-	struct container *ct;
-
-	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "state: invalid option");
-	if (one_id(argc, argv, "state", &id, err) < 0)
-		return -1;
-	ct = container_open(g, id, false, err);
-	if (!ct)
-		return -1;
-	ct->state->status = container_status(ct);
-	if (ct->state->status == SPEC_STATUS_STOPPED)
-		ct->state->pid = 0;
-	cleanup_free char *json = spec_state_to_json(ct->state, false);
-	puts(json);
-	container_free(ct);
-	return 0;
-}
-
 /* ---- kill --------------------------------------------------------------- */
-
-static const struct { const char *name; int sig; } signames[] = {
-	{"HUP", SIGHUP}, {"INT", SIGINT}, {"QUIT", SIGQUIT}, {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT}, {"IOT", SIGIOT}, {"BUS", SIGBUS},
-	{"FPE", SIGFPE}, {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},
-	{"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
-	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-	{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},
-	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH}, {"IO", SIGIO}, {"POLL", SIGPOLL}, {"PWR", SIGPWR},
-	{"SYS", SIGSYS},
-};
-
-int parse_preserve_fds(const char *s, int *n)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-
-	if (*end || end == s || v < 0 || v > 65536)
-		return -1;
-	*n = (int)v;
-	return 0;
-}
-
-int parse_signal(const char *s, int *sig)
-{
-	char *end;
-	long n = strtol(s, &end, 10);
-
-	if (*s && !*end) {
-		if (n <= 0 || n >= NSIG)
-			return -1;
-		*sig = (int)n;
-		return 0;
-	}
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (size_t i = 0; i < ARRAY_SIZE(signames); i++)
-		if (strcasecmp(s, signames[i].name) == 0) {
-			*sig = signames[i].sig;
-			return 0;
-		}
-	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
-		long off = s[5] ? strtol(s + 5, &end, 10) : 0;
-		if (s[5] && *end)
-			return -1;
-		n = (strncasecmp(s, "RTMIN", 5) == 0 ? SIGRTMIN : SIGRTMAX) + off;
-		if (n < SIGRTMIN || n > SIGRTMAX)
-			return -1;
-		*sig = (int)n;
-		return 0;
-	}
-	return -1;
-}
 
 static int signal_init(struct container *ct, int sig, brig_error_t **err)
 {
@@ -450,36 +260,24 @@ static int signal_init(struct container *ct, int sig, brig_error_t **err)
 	return 0;
 }
 
-int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+int container_kill(const struct brig_globals *g, const struct kill_opts *o, brig_error_t **err)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
-	bool all = false;
-	const char *id = NULL;
-	int sig = SIGTERM, c, r = 0;
 	struct container *ct;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+a", opts, NULL)) != -1) {
-		if (c != 'a')
-			return brig_err(err, 0, "kill: invalid option");
-		all = true;
-	}
-	if (one_id(argc, argv, "kill", &id, err) < 0)
-		return -1;
-	if (optind + 1 < argc && parse_signal(argv[optind + 1], &sig) < 0)
-		return brig_err(err, 0, "kill: invalid signal \"%s\"", argv[optind + 1]);
-	ct = container_open(g, id, true, err);
+	ct = container_open(g, o->id, true, err);
 	if (!ct)
 		return -1;
 	enum spec_status status = container_status(ct);
 	bool stopped = status == SPEC_STATUS_STOPPED;
-	if (stopped && all) {
+	if (stopped && o->all) {
 		/* as runc: --all signals what is left in the cgroup, if any, and
 		 * succeeds (containerd's `task delete -f` sends it to a stopped
 		 * task) */
 		struct cg_manager *cg = ct->state->cgroup_path ?
 			cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, NULL) : NULL;
 		if (cg)
-			cg_kill_all(cg, sig, NULL);
+			cg_kill_all(cg, o->sig, NULL);
 		cg_free(cg);
 		container_free(ct);
 		return 0;
@@ -487,17 +285,17 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (!status_can_kill(status)) {
 		/* "container not running" is runc's text, which containerd's
 		 * shim reads back to report the process as already gone */
-		brig_err(err, 0, "cannot kill container \"%s\": %s", id,
+		brig_err(err, 0, "cannot kill container \"%s\": %s", o->id,
 			 stopped ? "container not running" : "it is creating");
 		container_free(ct);
 		return -1;
 	}
-	if (all && ct->state->cgroup_path) {
+	if (o->all && ct->state->cgroup_path) {
 		struct cg_manager *cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
-		r = cg ? cg_kill_all(cg, sig, err) : -1;
+		r = cg ? cg_kill_all(cg, o->sig, err) : -1;
 		cg_free(cg);
 	} else {
-		r = signal_init(ct, sig, err);
+		r = signal_init(ct, o->sig, err);
 	}
 	container_free(ct);
 	return r;
@@ -583,76 +381,28 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 	return 0;
 }
 
-int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+int container_delete(const struct brig_globals *g, const struct delete_opts *o,
+		     brig_error_t **err)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
-	bool force = false;
-	const char *id = NULL;
-	int c, r;
 	struct container *ct;
+	int r;
 
-	while ((c = getopt_long(argc, argv, "+f", opts, NULL)) != -1) {
-		if (c != 'f')
-			return brig_err(err, 0, "delete: invalid option");
-		force = true;
-	}
-	if (one_id(argc, argv, "delete", &id, err) < 0)
-		return -1;
-	ct = container_open(g, id, true, err);
+	ct = container_open(g, o->id, true, err);
 	if (!ct) {
 		/* --force on a container that is already gone is not an error
 		 * (runc does the same); remove a half-written directory */
-		if (force && brig_err_is(*err, BRIG_E_NOT_FOUND)) {
-			cleanup_free char *dir = xasprintf("%s/%s", g->root, id);
+		if (o->force && brig_err_is(*err, BRIG_E_NOT_FOUND)) {
+			cleanup_free char *dir = xasprintf("%s/%s", g->root, o->id);
 			struct container tmp = {.dir = dir, .dir_fd = -1};
-			if (container_validate_id(id, NULL) == 0)
+			if (container_validate_id(o->id, NULL) == 0)
 				container_remove_dir(&tmp);
 			brig_err_free(err);
 			return 0;
 		}
 		return -1;
 	}
-	r = container_destroy(ct, force, err);
+	r = container_destroy(ct, o->force, err);
 	container_free(ct);
 	return r;
 }
 
-/* ---- spec --------------------------------------------------------------- */
-
-int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	static const struct option opts[] = {
-		{"bundle", required_argument, NULL, 'b'},
-		{"rootless", no_argument, NULL, 'r'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *bundle = ".";
-	bool rootless = false;
-	int c;
-	(void)g;
-
-	while ((c = getopt_long(argc, argv, "+b:", opts, NULL)) != -1) {
-		if (c == 'b')
-			bundle = optarg;
-		else if (c == 'r')
-			rootless = true;
-		else
-			return brig_err(err, 0, "spec: invalid option");
-	}
-	cleanup_free char *path = xasprintf("%s/config.json", bundle);
-	cleanup_free char *json = spec_default_config(rootless, getuid(), getgid());
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		if (errno == EEXIST)
-			return brig_err(err, 0, "spec: %s exists; remove it first", path);
-		return brig_err(err, errno, "spec: create %s", path);
-	}
-	if (brig_write_all(fd, json, strlen(json)) < 0 || brig_write_all(fd, "\n", 1) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(path);
-		return brig_err(err, e, "spec: write %s", path);
-	}
-	close(fd);
-	return 0;
-}

@@ -8,7 +8,7 @@
  * default) and an "oom" line for each OOM kill, until the container
  * stops.  The JSON is written here by hand (plain numbers; strings through
  * spec_json_quote). */
-#include "runtime.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -154,13 +154,15 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static const struct option events_longopts[] = {
+	{"stats", no_argument, NULL, 's'},
+	{"interval", required_argument, NULL, 'i'},
+	{NULL, 0, NULL, 0},
+};
+const struct cli_options cli_opts_events = {"+", events_longopts};
+
 int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"stats", no_argument, NULL, 's'},
-		{"interval", required_argument, NULL, 'i'},
-		{NULL, 0, NULL, 0},
-	};
 	struct cg_manager *cg = NULL;
 	struct cg_oom *oom = NULL;
 	struct container *ct = NULL;
@@ -169,7 +171,8 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	bool once = false;
 	int c, ret = -1;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_opts_events.shortopts,
+				cli_opts_events.longopts, NULL)) != -1) {
 		if (c == 's') {
 			once = true;
 		} else if (c == 'i') {

@@ -22,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <linux/close_range.h>
 #include <linux/keyctl.h>
 #include <signal.h>
@@ -41,19 +40,6 @@
 #include "runtime/stub/stub_format.h"
 #include "security/security.h"
 
-struct exec_opts {
-	const char *process_file;
-	const char *pid_file;
-	const char *console_socket;
-	const char *cwd;
-	const char *user;
-	const char *apparmor;
-	const char *label;
-	struct spec_strv env, gids, caps;
-	bool detach, tty, no_new_privs, ignore_paused;
-	int preserve_fds;
-};
-
 struct exec_ctx {
 	const struct spec_process *p;
 	const char *id;
@@ -69,18 +55,6 @@ struct exec_ctx {
 	const struct cg_spawn *cgroup; /* for cg_spawn_join */
 };
 
-static void strv_push(struct spec_strv *l, const char *s)
-{
-	brig_strv_append(&l->v, &l->n, s);
-}
-
-static void strv_clear(struct spec_strv *l)
-{
-	brig_strv_free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 static int parse_u32(const char *s, uint32_t *out)
 {
 	char *end;
@@ -91,66 +65,6 @@ static int parse_u32(const char *s, uint32_t *out)
 	if (!*s || *end || errno || v > UINT32_MAX || s[0] == '-')
 		return -1;
 	*out = (uint32_t)v;
-	return 0;
-}
-
-enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_NNP, OPT_APPARMOR, OPT_LABEL,
-       OPT_PRESERVE, OPT_IGNORE_PAUSED };
-
-static int parse_opts(int argc, char **argv, struct exec_opts *o, brig_error_t **err)
-{
-	static const struct option opts[] = {
-		{"process", required_argument, NULL, 'p'},
-		{"detach", no_argument, NULL, 'd'},
-		{"pid-file", required_argument, NULL, OPT_PID_FILE},
-		{"console-socket", required_argument, NULL, OPT_CONSOLE},
-		{"tty", no_argument, NULL, 't'},
-		{"cwd", required_argument, NULL, OPT_CWD},
-		{"env", required_argument, NULL, 'e'},
-		{"user", required_argument, NULL, 'u'},
-		{"additional-gids", required_argument, NULL, 'g'},
-		{"cap", required_argument, NULL, 'c'},
-		{"no-new-privs", no_argument, NULL, OPT_NNP},
-		{"apparmor", required_argument, NULL, OPT_APPARMOR},
-		{"process-label", required_argument, NULL, OPT_LABEL},
-		{"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-		{"ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+p:dte:u:g:c:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p': o->process_file = optarg; break;
-		case 'd': o->detach = true; break;
-		case OPT_PID_FILE: o->pid_file = optarg; break;
-		case OPT_CONSOLE: o->console_socket = optarg; break;
-		case 't': o->tty = true; break;
-		case OPT_CWD:
-			if (optarg[0] != '/')
-				return brig_err(err, 0, "exec: --cwd: must be an absolute path");
-			o->cwd = optarg;
-			break;
-		case 'e':
-			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return brig_err(err, 0, "exec: --env: expected NAME=VALUE, got \"%s\"", optarg);
-			strv_push(&o->env, optarg);
-			break;
-		case 'u': o->user = optarg; break;
-		case 'g': strv_push(&o->gids, optarg); break;
-		case 'c': strv_push(&o->caps, optarg); break;
-		case OPT_NNP: o->no_new_privs = true; break;
-		case OPT_APPARMOR: o->apparmor = optarg; break;
-		case OPT_LABEL: o->label = optarg; break;
-		case OPT_IGNORE_PAUSED: o->ignore_paused = true; break;
-		case OPT_PRESERVE:
-			if (parse_preserve_fds(optarg, &o->preserve_fds) < 0)
-				return brig_err(err, 0, "exec: --preserve-fds: invalid number \"%s\"", optarg);
-			break;
-		default:
-			return brig_err(err, 0, "exec: invalid option (see brig --help)");
-		}
-	}
 	return 0;
 }
 
@@ -510,16 +424,9 @@ static struct spec_config *load_config(struct container *ct, brig_error_t **err)
 	return spec_parse_config(json, len, "config.json", err);
 }
 
-static void opts_free(struct exec_opts *o)
+int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig_error_t **err)
 {
-	strv_clear(&o->env);
-	strv_clear(&o->gids);
-	strv_clear(&o->caps);
-}
-
-static int do_exec(const struct brig_globals *g, const char *id, struct exec_opts *o,
-		   char **args, int nargs, brig_error_t **err)
-{
+	const char *id = o->id;
 	struct container *ct = NULL;
 	struct spec_config *c = NULL;
 	struct spec_process *p = NULL;
@@ -548,7 +455,7 @@ static int do_exec(const struct brig_globals *g, const char *id, struct exec_opt
 	c = load_config(ct, err);
 	if (!c)
 		goto out;
-	p = build_process(c, o, args, nargs, err);
+	p = build_process(c, o, o->args, o->nargs, err);
 	if (!p || validate_process(p, err) < 0)
 		goto out;
 	if (p->terminal && o->detach && !o->console_socket) {
@@ -660,27 +567,5 @@ out:
 	spec_process_free(p);
 	spec_free(c);
 	container_free(ct);
-	return ret;
-}
-
-int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct exec_opts o;
-	int ret;
-
-	memset(&o, 0, sizeof(o));
-	if (parse_opts(argc, argv, &o, err) < 0 ||
-	    brig_close_inherited_fds(o.preserve_fds, err) < 0) {
-		opts_free(&o);
-		return -1;
-	}
-	if (optind >= argc) {
-		opts_free(&o);
-		return brig_err(err, 0, "exec: missing container id "
-				"(usage: brig exec [options] ID COMMAND [ARG...])");
-	}
-	const char *id = argv[optind];
-	ret = do_exec(g, id, &o, argv + optind + 1, argc - optind - 1, err);
-	opts_free(&o);
 	return ret;
 }

@@ -1,6 +1,6 @@
 /* brig — runtime/features.c: `brig features`, what this build supports
  * (features.md), gathered from the modules and written by spec/. */
-#include "runtime.h"
+#include "cli.h"
 
 #include <string.h>
 
@@ -36,7 +36,7 @@ static const char **mount_options(void)
 int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	(void)g;
-	if (argc > 1 && argv[1][0] == '-' && strcmp(argv[1], "-h") && strcmp(argv[1], "--help"))
+	if (argc > 1 && argv[1][0] == '-')
 		return brig_err(err, 0, "features: takes no options");
 	if (argc > 1)
 		return brig_err(err, 0, "usage: brig features");

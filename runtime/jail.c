@@ -12,7 +12,7 @@
  * run: the default config of `brig spec`, in memory, with root.path, args
  * and terminal changed, through the normal create/start/wait/delete path
  * under a generated id. No file is written outside the state dir. */
-#include "runtime.h"
+#include "cli.h"
 #include "jail_dir.h"
 #include "base/proc.h"
 #include "jail_elf.h"
@@ -433,30 +433,12 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 		.foreground = true,
 	};
 	struct created cr;
-	int r = container_create(g, id, &o, &cr, err);
+	int r = container_run(g, id, &o, true, NULL, &cr, err);
 	free(json);
 	if (r < 0)
 		return -1;
-	if (container_start(cr.ct, err) < 0) {
-		container_destroy(cr.ct, true, NULL);
-		container_free(cr.ct);
-		spec_free(cr.config);
-		return -1;
-	}
-	flock(cr.ct->dir_fd, LOCK_UN);
-	int status;
-	if (cr.pty_master >= 0) {
-		status = terminal_proxy_and_wait(cr.pty_master, cr.pid);
-		close(cr.pty_master);
-	} else {
-		status = forward_signals_and_wait(cr.pid);
-	}
-	flock(cr.ct->dir_fd, LOCK_EX);
-	int code = brig_wait_code(status);
-	if (container_destroy(cr.ct, true, err) < 0)
-		code = -1;
-	container_free(cr.ct);
-	spec_free(cr.config);
+	int code = container_wait_and_delete(&cr, false, err);
+	created_free(&cr);
 	return code;
 }
 

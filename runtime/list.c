@@ -1,7 +1,7 @@
 /* brig — runtime/list.c: `list`, a table like `docker ps -a` (STATUS of a
  * stopped container with a recorded exit code reads "stopped (N)", CREATED
  * is relative) and runc's JSON (one state object per container). */
-#include "runtime.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -115,18 +115,21 @@ static void format_all(struct list_job *j)
 		pthread_join(t[i], NULL);
 }
 
+static const struct option list_longopts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"quiet", no_argument, NULL, 'q'},
+	{NULL, 0, NULL, 0},
+};
+const struct cli_options cli_opts_list = {"+f:q", list_longopts};
+
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
-	};
 	bool json = false, quiet = false;
 	size_t n;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+f:q", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_opts_list.shortopts,
+				cli_opts_list.longopts, NULL)) != -1) {
 		if (c == 'f') {
 			if (strcmp(optarg, "json") == 0)
 				json = true;

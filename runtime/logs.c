@@ -6,7 +6,7 @@
  * the moment the monitor writes it. Rotated files (FILE.N ... FILE.1) come
  * before FILE. Following waits on inotify and stops once the monitor has
  * recorded the exit status (or the container is deleted). */
-#include "runtime.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -275,21 +275,24 @@ static bool finished(const struct brig_globals *g, const char *id, pid_t mon)
 	return done;
 }
 
+static const struct option logs_longopts[] = {
+	{"follow", no_argument, NULL, 'f'},
+	{"timestamps", no_argument, NULL, 't'},
+	{"tail", required_argument, NULL, 'n'},
+	{"since", required_argument, NULL, 's'},
+	{NULL, 0, NULL, 0},
+};
+const struct cli_options cli_opts_logs = {"+ftn:", logs_longopts};
+
 int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},
-		{"timestamps", no_argument, NULL, 't'},
-		{"tail", required_argument, NULL, 'n'},
-		{"since", required_argument, NULL, 's'},
-		{NULL, 0, NULL, 0},
-	};
 	struct logs_opts lo = {.tail = -1, .at_start = {true, true}};
 	const char *id;
 	pid_t mon;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+ftn:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, cli_opts_logs.shortopts,
+				cli_opts_logs.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': lo.follow = true; break;
 		case 't': lo.timestamps = true; break;

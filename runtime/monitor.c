@@ -273,6 +273,55 @@ static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid
 	free(out);
 }
 
+/* log.info, read by `brig logs`: the log's path, our pid, and the
+ * identity of its directory. */
+static void write_log_info(struct container *ct, const struct logw *w)
+{
+	struct stat d;
+	cleanup_free char *info = fstat(w->dirfd, &d) < 0 ?
+		xasprintf("%s\n%d\n", w->path, (int)getpid()) :
+		xasprintf("%s\n%d\n%llu %llu %u\n", w->path, (int)getpid(),
+			  (unsigned long long)d.st_dev, (unsigned long long)d.st_ino,
+			  (unsigned)w->uid);
+	int fd = openat(ct->dir_fd, "log.info", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+			O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		(void)brig_write_all(fd, info, strlen(info));
+		close(fd);
+	}
+}
+
+struct open_log_arg {
+	struct logw *w;
+	const struct create_opts *o;
+	char **path;
+};
+
+/* Between create and start (container_run): the log is opened now, not
+ * before: the init, already forked, holds no descriptor of it or of its
+ * directory while it waits for start, and the container has not run yet. */
+static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
+{
+	struct open_log_arg *a = arg;
+	struct logw *w = a->w;
+	const struct create_opts *o = a->o;
+
+	if (o->log_path && o->log_path[0])
+		*a->path = xstrdup(o->log_path);
+	else
+		*a->path = xasprintf("%s/container.log", cr->ct->dir);
+	w->path = *a->path;
+	/* its own open file: a dup would share the flock */
+	w->state_fd = openat(cr->ct->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (log_open(w, err) < 0) {
+		if (o->log_path && o->log_path[0])
+			brig_err_prefix(err, "--log-path");
+		return -1;
+	}
+	write_log_info(cr->ct, w);
+	return 0;
+}
+
 static void report(int fd, const char *msg)
 {
 	size_t n = strlen(msg);
@@ -307,48 +356,16 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	close(errp[1]);
 	o2.detach = true; /* no terminal without --console-socket */
 	o2.foreground = false;
-	if (container_create(g, id, &o2, &cr, &e) < 0)
+	struct open_log_arg la = {.w = &w, .o = o, .path = &path};
+	const struct run_step open_log = {open_log_step, &la};
+	if (container_run(g, id, &o2, start, &open_log, &cr, &e) < 0)
 		goto fail;
-	/* The log is opened now, not before: the init, already forked, holds
-	 * no descriptor of it or of its directory while it waits for start,
-	 * and the container has not run yet. */
-	if (o->log_path && o->log_path[0])
-		path = xstrdup(o->log_path);
-	else
-		path = xasprintf("%s/container.log", cr.ct->dir);
-	w.path = path;
-	/* its own open file: a dup would share the flock */
-	w.state_fd = openat(cr.ct->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (log_open(&w, &e) < 0) {
-		if (o->log_path && o->log_path[0])
-			brig_err_prefix(&e, "--log-path");
-		container_destroy(cr.ct, true, NULL);
-		goto fail;
-	}
-	{
-		struct stat d;
-		cleanup_free char *info = fstat(w.dirfd, &d) < 0 ? xasprintf("%s\n%d\n", path, (int)getpid())
-			: xasprintf("%s\n%d\n%llu %llu %u\n", path, (int)getpid(),
-				    (unsigned long long)d.st_dev, (unsigned long long)d.st_ino,
-				    (unsigned)w.uid);
-		int fd = openat(cr.ct->dir_fd, "log.info", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			(void)brig_write_all(fd, info, strlen(info));
-			close(fd);
-		}
-	}
-	if (start && container_start(cr.ct, &e) < 0) {
-		container_destroy(cr.ct, true, NULL);
-		goto fail;
-	}
 	/* the container has its copies; ours go, so EOF means it is done */
 	dup2(null, 1);
 	dup2(null, 2);
 	close(null);
 	pid_t pid = cr.pid;
-	container_free(cr.ct); /* drops the lock */
-	spec_free(cr.config);
+	created_free(&cr); /* drops the lock */
 	report(rep, "O");
 	malloc_trim(0); /* what create used is not needed any more */
 	if (chdir("/") < 0) {

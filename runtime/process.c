@@ -206,3 +206,15 @@ int enter_cwd(const char *cwd, brig_error_t **err)
 		return brig_err(err, 0, "process.cwd: %s is outside the container's root", cwd);
 	return 0;
 }
+
+void strv_push(struct spec_strv *l, const char *s)
+{
+	brig_strv_append(&l->v, &l->n, s);
+}
+
+void strv_clear(struct spec_strv *l)
+{
+	brig_strv_free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -23,7 +23,11 @@ struct brig_globals {
 	bool systemd_cgroup;
 };
 
-/* ---- main.c: diagnostics ----------------------------------------------- */
+/* ---- diag.c: diagnostics ----------------------------------------------- */
+/* The --log file (NULL: none), its format, and whether debug lines print. */
+void brig_log_setup(const char *path, bool json, bool debug);
+/* `brig: <msg>` on stderr and an error line in the log: main.c only. */
+void brig_report_error(const char *msg);
 void brig_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void brig_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A failure that does not fail the command: "warning: <context>: <msg>"
@@ -235,6 +239,9 @@ int handoff_prepare(struct proc_final *f, brig_error_t **err);
 int close_fds_except(int from, const int *keep, size_t n);
 
 /* ---- process.c: shared by init.c and exec.c ---------------------------- */
+/* Append a copy of s to l (NULL-terminated); free all of l. */
+void strv_push(struct spec_strv *l, const char *s);
+void strv_clear(struct spec_strv *l);
 /* KEY=VALUE in env, replacing an existing KEY (the last one wins). */
 void process_setenv(struct spec_strv *env, const char *kv);
 /* args[0] resolved as execvpe would, with the process's own PATH. */
@@ -286,7 +293,6 @@ int forward_signals_and_wait(pid_t pid);
  * starts) the container as its own child; returns when it reports. */
 int monitor_launch(const struct brig_globals *g, const char *id,
 		   const struct create_opts *o, bool start, brig_error_t **err);
-int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 
 /* ---- safefile.c: files written for a container, relative to a directory fd */
 struct stat;
@@ -307,37 +313,71 @@ int safefile_open(int dirfd, const char *name, const char *what, int flags, uid_
 int safefile_tmp(int dirfd, const char *prefix, mode_t mode, char **tmp,
 		 brig_error_t **err);
 
-/* ---- jail.c ---------------------------------------------------------------- */
-int cmd_jail(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-
-/* ---- commands ------------------------------------------------------------ */
-int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-/* cgcmds.c, events.c: the commands built on the container's cgroup */
-int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_pause(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_resume(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-/* "512m" → 536870912 as runc reads sizes; "-1" → -1. */
-int parse_ram_size(const char *s, int64_t *out);
-/* A Go duration ("5s", "250ms") in milliseconds, > 0. */
-int parse_duration_ms(const char *s, int64_t *ms);
-int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
-
+/* ---- commands.c: the lifecycle on structs -------------------------------- */
 /* Shared by start and run. */
 int container_start(struct container *ct, brig_error_t **err);
 /* Shared by delete and run: kill (force), wait, poststop, cgroup, dir. */
 int container_destroy(struct container *ct, bool force, brig_error_t **err);
-int parse_signal(const char *s, int *sig);
+void created_free(struct created *cr);
+/* create alone (brig create). */
+int container_create_only(const struct brig_globals *g, const char *id,
+			  const struct create_opts *o, brig_error_t **err);
+/* What container_run does between create and start: the log monitor
+ * opens its log there, once the init holds nothing of it. */
+struct run_step {
+	int (*fn)(struct created *cr, void *arg, brig_error_t **err);
+	void *arg;
+};
+/* create, between (may be NULL), then start when start is set: run, run -d,
+ * jail run and the log monitor.  A failure after create destroys the
+ * container; on success *out is the caller's (created_free). */
+int container_run(const struct brig_globals *g, const char *id, const struct create_opts *o,
+		  bool start, const struct run_step *between, struct created *out,
+		  brig_error_t **err);
+/* Wait for a started container (unlocked meanwhile, so kill, state and
+ * delete work), then delete it unless keep: its exit code (128+N for
+ * signal N), or -1. */
+int container_wait_and_delete(struct created *cr, bool keep, brig_error_t **err);
+/* brig run without --log-path: container_run, then unless o->detach wait
+ * and delete. */
+int container_run_foreground(const struct brig_globals *g, const char *id,
+			     const struct create_opts *o, brig_error_t **err);
+/* kill: the init, or with all every process of its cgroup. */
+struct kill_opts {
+	const char *id;
+	int sig;  /* SIGTERM when not given */
+	bool all; /* every process of its cgroup */
+};
+int container_kill(const struct brig_globals *g, const struct kill_opts *o, brig_error_t **err);
+/* delete: with force, a running container is killed first and one that
+ * is gone already is no error. */
+struct delete_opts {
+	const char *id;
+	bool force;
+};
+int container_delete(const struct brig_globals *g, const struct delete_opts *o,
+		     brig_error_t **err);
+/* exec.c: a new process in a running container; its exit code (128+N for
+ * signal N), 0 with detach, or -1. */
+struct exec_opts {
+	const char *id;
+	char **args; /* the command line after ID (argc - optind), or none */
+	int nargs;
+	const char *process_file;
+	const char *pid_file;
+	const char *console_socket;
+	const char *cwd;
+	const char *user;
+	const char *apparmor;
+	const char *label;
+	struct spec_strv env, gids, caps;
+	bool detach, tty, no_new_privs, ignore_paused;
+	int preserve_fds;
+};
+int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig_error_t **err);
 /* --preserve-fds N (create, run, exec): 0..65536; -1 when invalid. */
 int parse_preserve_fds(const char *s, int *n);
+/* A signal name (KILL, SIGKILL, RTMIN+1, any case) or number. */
+int parse_signal(const char *s, int *sig);
 
 #endif
