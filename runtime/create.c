@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -94,20 +93,6 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 	return 0;
 }
 
-/* The state's "owner": the caller's name from /etc/passwd, as runc reads
- * it (fgetpwent, not getpwuid: no NSS modules in a static binary). */
-static char *owner_name(void)
-{
-	cleanup_fclose FILE *f = fopen("/etc/passwd", "re");
-	uid_t uid = geteuid();
-	struct passwd *pw;
-
-	while (f && (pw = fgetpwent(f)) != NULL)
-		if (pw->pw_uid == uid)
-			return xstrdup(pw->pw_name);
-	return xstrdup("");
-}
-
 static char *state_for_hooks(struct container *ct, enum spec_status status, pid_t pid)
 {
 	enum spec_status saved = ct->state->status;
@@ -118,47 +103,6 @@ static char *state_for_hooks(struct container *ct, enum spec_status status, pid_
 	ct->state->status = saved;
 	ct->state->pid = saved_pid;
 	return json;
-}
-
-int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
-{
-	cleanup_free char *name = NULL;
-	cleanup_free char *tmp = NULL;
-	cleanup_close int dfd = dir_open_parent(path, &name, err);
-	cleanup_close int fd = -1;
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
-
-	if (dfd < 0)
-		return brig_err_prefix(err, "--pid-file");
-	/* a new file of ours, renamed over the name: whatever a container
-	 * planted there (a symlink to a host file) is replaced, not written */
-	fd = safefile_tmp(dfd, "brig-pid", 0644, &tmp, err);
-	if (fd < 0)
-		return brig_err_prefix(err, "--pid-file: %s", path);
-	if (brig_write_all(fd, buf, (size_t)n) < 0 || renameat(dfd, tmp, dfd, name) < 0) {
-		int e = errno;
-		unlinkat(dfd, tmp, 0);
-		return brig_err(err, e, "--pid-file: write %s", path);
-	}
-	return 0;
-}
-
-/* The state's copy of the config: the very text that was parsed. */
-static int copy_config(struct container *ct, const char *text, size_t len,
-		       brig_error_t **err)
-{
-	int fd = openat(ct->dir_fd, "config.json",
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-
-	if (fd < 0 || brig_write_all(fd, text, len) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return brig_err(err, e, "write %s/config.json", ct->dir);
-	}
-	close(fd);
-	return 0;
 }
 
 /* exec.fifo, opened read-write and filled to the brim: the init's write
@@ -313,6 +257,112 @@ static int rootless_skip_cgroup(struct cg_manager *cg, const struct spec_resourc
 	return 0;
 }
 
+/* config.json of the bundle (or jail run's text) read and parsed; *bundle
+ * resolved, *text kept for the copy in the state directory. */
+static struct spec_config *load_config(const struct create_opts *o, char **bundle,
+				       char **text, size_t *text_len, brig_error_t **err)
+{
+	struct spec_config *c;
+
+	*bundle = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!*bundle)
+		return brig_err(err, errno, "bundle %s", o->bundle ? o->bundle : "."), NULL;
+	if (o->config_json) {
+		*text = xstrdup(o->config_json);
+		*text_len = strlen(*text);
+	} else {
+		cleanup_free char *path = xasprintf("%s/config.json", *bundle);
+		*text = brig_read_file(path, text_len);
+		if (!*text)
+			return brig_err(err, errno, "config.json: open %s", path), NULL;
+	}
+	c = spec_parse_config_deferred(*text, *text_len, "config.json", err);
+	if (c && (!c->root || !c->root->path)) {
+		brig_err(err, 0, "config.json: root.path: missing required property");
+		spec_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* What the command line adds to the process: socket activation's
+ * LISTEN_FDS; a terminal needs somewhere to go. */
+static int prepare_process(struct spec_config *c, const struct create_opts *o,
+			   brig_error_t **err)
+{
+	if (o->listen_fds > 0) {
+		char kv[32];
+		snprintf(kv, sizeof(kv), "LISTEN_FDS=%d", o->listen_fds);
+		process_setenv(&c->process->env, kv);
+		process_setenv(&c->process->env, "LISTEN_PID=1");
+	}
+	if (o->detach && c->process->terminal && !o->console_socket)
+		return brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");
+	return 0;
+}
+
+/* The socketpair to the init; ours (sv[0]) learns the sender's pid. */
+static int open_channel(int sv[2], brig_error_t **err)
+{
+	int on = 1;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return brig_err(err, errno, "socketpair");
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0)
+		return brig_err(err, errno, "SO_PASSCRED");
+	return 0;
+}
+
+/* A pid namespace of the config's (path) that the init enters last, and a
+ * process in it. */
+static int open_late_pidns(const char *path, int *fd, pid_t *peer, brig_error_t **err)
+{
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
+		return brig_err(err, errno, "config.json: linux.namespaces: open pid namespace %s", path);
+	*peer = ns_pid_in(path, *fd);
+	if (*peer <= 0)
+		return brig_err(err, 0, "config.json: linux.namespaces: pid namespace %s has no process", path);
+	return 0;
+}
+
+/* The init is in its cgroup: its id maps, its oom_score_adj, its pid on
+ * record, then GO with the state for the hooks. */
+static int release_init(struct container *ct, const struct spec_config *c, pid_t pid,
+			bool new_userns, int sock, brig_error_t **err)
+{
+	if (new_userns && ns_write_id_maps(pid, c->linux, brig_rootless(), err) < 0)
+		return -1;
+	/* from here, outside any user namespace of the container (runc does
+	 * the same): its init may not lower it from inside one */
+	if (write_oom_score_adj(c->process, pid, err) < 0)
+		return -1;
+	ct->state->pid = pid;
+	ct->state->start_time = proc_start_time(pid);
+	/* still "creating", now with the pid delete --force must kill */
+	if (container_save(ct, err) < 0)
+		return -1;
+	fault_point("clone");
+	/* A closed peer means the init has failed already: its error is
+	 * waiting in the socket for drive_init.  Any other failure (a state
+	 * too large for one message) would leave the init waiting for ever. */
+	cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATING, pid);
+	if (chan_send(sock, CHAN_GO, st, -1) < 0 && errno != EPIPE && errno != ECONNRESET)
+		return brig_err(err, errno, "start container init");
+	return 0;
+}
+
+/* The init waits for start: the pid file, and "created" on record. */
+static int mark_created(struct container *ct, const struct create_opts *o, pid_t pid,
+			brig_error_t **err)
+{
+	fault_point("ready");
+	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+		return -1;
+	ct->state->status = SPEC_STATUS_CREATED;
+	return container_save(ct, err);
+}
+
 static void free_cache(struct sec_seccomp_cache **c)
 {
 	sec_seccomp_cache_free(*c);
@@ -341,25 +391,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	out->pty_master = -1;
 	if (container_validate_id(id, err) < 0)
 		return -1;
-	bundle = realpath(o->bundle ? o->bundle : ".", NULL);
-	if (!bundle)
-		return brig_err(err, errno, "bundle %s", o->bundle ? o->bundle : ".");
-	if (o->config_json) {
-		text = xstrdup(o->config_json);
-		text_len = strlen(text);
-	} else {
-		cleanup_free char *path = xasprintf("%s/config.json", bundle);
-		text = brig_read_file(path, &text_len);
-		if (!text)
-			return brig_err(err, errno, "config.json: open %s", path);
-	}
-	c = spec_parse_config_deferred(text, text_len, "config.json", err);
+	c = load_config(o, &bundle, &text, &text_len, err);
 	if (!c)
 		return -1;
-	if (!c->root || !c->root->path) {
-		brig_err(err, 0, "config.json: root.path: missing required property");
-		goto fail;
-	}
 	rootfs = abs_path(bundle, c->root->path);
 	if (validate_config(c, rootfs, err) < 0)
 		goto fail;
@@ -379,48 +413,13 @@ int container_create(const struct brig_globals *g, const char *id,
 			goto fail;
 		}
 	}
-	if (o->listen_fds > 0) {
-		char kv[32];
-		snprintf(kv, sizeof(kv), "LISTEN_FDS=%d", o->listen_fds);
-		process_setenv(&c->process->env, kv);
-		process_setenv(&c->process->env, "LISTEN_PID=1");
-	}
-	if (o->detach && c->process->terminal && !o->console_socket) {
-		brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");
+	if (prepare_process(c, o, err) < 0)
 		goto fail;
-	}
-
-	ct = container_new(g, id, err);
-	if (!ct)
-		goto fail;
-	ct->state = xcalloc(1, sizeof(*ct->state));
-	ct->state->oci_version = xstrdup(BRIG_OCI_VERSION);
-	ct->state->id = xstrdup(id);
-	ct->state->status = SPEC_STATUS_CREATING;
-	ct->state->bundle = xstrdup(bundle);
-	ct->state->rootfs = xstrdup(rootfs);
-	ct->state->created = timestamp_now();
-	ct->state->owner = owner_name();
-	ct->state->detached = o->detach;
-	ct->state->config_path = xasprintf("%s/config.json", ct->dir);
-	for (size_t i = 0; i < c->annotations.n; i++) {
-		/* shallow share: freed with the config, so copy */
-		struct spec_kv_list *a = &ct->state->annotations;
-		a->v = xrealloc(a->v, (a->n + 1) * sizeof(*a->v));
-		a->v[a->n].key = xstrdup(c->annotations.v[i].key);
-		a->v[a->n].value = xstrdup(c->annotations.v[i].value);
-		a->n++;
-	}
-	fault_point("statedir");
-	if (copy_config(ct, text, text_len, err) < 0 || container_save(ct, err) < 0)
+	ct = container_new_state(g, id, c, bundle, rootfs, o, err);
+	if (!ct || container_write_state(ct, text, text_len, err) < 0)
 		goto fail;
 	free(text);
 	text = NULL;
-	/* 0600: opened here (open_exec_fifo) and by `start`, both ours */
-	if (mkfifoat(ct->dir_fd, "exec.fifo", 0600) < 0) {
-		brig_err(err, errno, "mkfifo %s/exec.fifo", ct->dir);
-		goto fail;
-	}
 
 	cg = cg_new(BRIG_CGROUP_ROOT, c->linux ? c->linux->cgroups_path : NULL, id, err);
 	if (!cg)
@@ -448,31 +447,12 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (cg && cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
 		goto fail;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		brig_err(err, errno, "socketpair");
+	if (open_channel(sv, err) < 0)
 		goto fail;
-	}
-	{
-		int on = 1;
-		if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
-			brig_err(err, errno, "SO_PASSCRED");
-			goto fail;
-		}
-	}
 	pid_t pidns_peer = 0;
 	const char *late_pid = ns_late_pid_path(c);
-	if (late_pid) {
-		pidns_fd = open(late_pid, O_RDONLY | O_CLOEXEC);
-		if (pidns_fd < 0) {
-			brig_err(err, errno, "config.json: linux.namespaces: open pid namespace %s", late_pid);
-			goto fail;
-		}
-		pidns_peer = ns_pid_in(late_pid, pidns_fd);
-		if (pidns_peer <= 0) {
-			brig_err(err, 0, "config.json: linux.namespaces: pid namespace %s has no process", late_pid);
-			goto fail;
-		}
-	}
+	if (late_pid && open_late_pidns(late_pid, &pidns_fd, &pidns_peer, err) < 0)
+		goto fail;
 	const struct spec_namespace *userns = spec_find_ns(c, SPEC_NS_USER);
 	struct init_ctx ictx = {
 		.config = c,
@@ -520,31 +500,8 @@ int container_create(const struct brig_globals *g, const char *id,
 		goto fail; /* which takes us out of the container's cgroup */
 	if (cg_spawn_end(&spawn_cg, pid, err) < 0)
 		goto fail;
-	if (ictx.new_userns &&
-	    ns_write_id_maps(pid, c->linux, brig_rootless(), err) < 0)
+	if (release_init(ct, c, pid, ictx.new_userns, sv[0], err) < 0)
 		goto fail;
-	/* from here, outside any user namespace of the container (runc does
-	 * the same): its init may not lower it from inside one */
-	if (write_oom_score_adj(c->process, pid, err) < 0)
-		goto fail;
-	ct->state->pid = pid;
-	ct->state->start_time = proc_start_time(pid);
-	/* still "creating", now with the pid delete --force must kill */
-	if (container_save(ct, err) < 0)
-		goto fail;
-	fault_point("clone");
-	{
-		/* A closed peer means the init has failed already: its
-		 * error is waiting in the socket for drive_init.  Any other
-		 * failure (a state too large for one message) would leave
-		 * the init waiting for ever. */
-		cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATING, pid);
-		if (chan_send(sv[0], CHAN_GO, st, -1) < 0 && errno != EPIPE &&
-		    errno != ECONNRESET) {
-			brig_err(err, errno, "start container init");
-			goto fail;
-		}
-	}
 	init = pid;
 	if (drive_init(ct, c, sv[0], pid, &init, late_pid != NULL, o, &pty_master, err) < 0)
 		goto fail;
@@ -552,11 +509,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	sv[0] = -1;
 	pid = init; /* the helper is gone, reaped */
 
-	fault_point("ready");
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
-		goto fail;
-	ct->state->status = SPEC_STATUS_CREATED;
-	if (container_save(ct, err) < 0)
+	if (mark_created(ct, o, pid, err) < 0)
 		goto fail;
 
 	cg_free(cg);

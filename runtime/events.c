@@ -161,22 +161,23 @@ static const struct option events_longopts[] = {
 };
 const struct cli_options cli_opts_events = {"+", events_longopts};
 
-int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct cg_manager *cg = NULL;
-	struct cg_oom *oom = NULL;
-	struct container *ct = NULL;
-	cleanup_free char *qid = NULL;
-	int64_t interval = 5000, next;
-	bool once = false;
-	int c, ret = -1;
+struct events_opts {
+	const char *id;
+	int64_t interval; /* ms */
+	bool once;        /* --stats */
+};
 
+static int parse_events_args(int argc, char **argv, struct events_opts *o, brig_error_t **err)
+{
+	int c;
+
+	*o = (struct events_opts){.interval = 5000};
 	while ((c = getopt_long(argc, argv, cli_opts_events.shortopts,
 				cli_opts_events.longopts, NULL)) != -1) {
 		if (c == 's') {
-			once = true;
+			o->once = true;
 		} else if (c == 'i') {
-			if (parse_duration_ms(optarg, &interval) < 0)
+			if (parse_duration_ms(optarg, &o->interval) < 0)
 				return brig_err(err, 0, "events: --interval: invalid "
 						"duration \"%s\" (like 5s, 500ms; > 0)",
 						optarg);
@@ -187,41 +188,55 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 	if (optind >= argc)
 		return brig_err(err, 0, "events: missing container id "
 				"(usage: brig events [options] ID)");
-	ct = container_open(g, argv[optind], false, err);
-	if (ct == NULL)
-		return -1;
-	if (!status_has_processes(container_status(ct))) {
-		brig_err(err, 0, "events: container \"%s\" is not running", ct->id);
-		goto out;
-	}
-	if (ct->state->cgroup_path == NULL) {
-		brig_err(err, 0, "events: container \"%s\" has no cgroup", ct->id);
-		goto out;
-	}
-	cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
-	if (cg == NULL)
-		goto out;
-	qid = spec_json_quote(ct->id);
-	if (once) {
-		ret = print_stats(cg, qid, err);
-		goto out;
-	}
-	{
-		brig_error_t *e2 = NULL;
+	o->id = argv[optind];
+	return 0;
+}
 
-		oom = cg_oom_open(cg, &e2);
-		if (oom == NULL)
-			brig_err_warn(&e2, "events: no OOM notifications");
+/* The container's cgroup, if it runs and has one. */
+static struct cg_manager *open_cgroup(struct container *ct, brig_error_t **err)
+{
+	if (!status_has_processes(container_status(ct)))
+		return brig_err(err, 0, "events: container \"%s\" is not running", ct->id), NULL;
+	if (ct->state->cgroup_path == NULL)
+		return brig_err(err, 0, "events: container \"%s\" has no cgroup", ct->id), NULL;
+	return cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
+}
+
+/* The OOM kills counted since the last read, one line each; false when
+ * the notifications are gone (then closed). */
+static bool print_ooms(struct cg_oom *oom, const char *qid)
+{
+	int k = cg_oom_read(oom);
+
+	for (int i = 0; i < k; i++) {
+		printf("{\"type\":\"oom\",\"id\":%s}\n", qid);
+		fflush(stdout);
 	}
-	next = now_ms();
+	return k >= 0;
+}
+
+static void oom_close(struct cg_oom **oom)
+{
+	cg_oom_close(*oom);
+}
+
+/* Stats every interval and OOM events as they come, until the container
+ * is gone (or nobody reads). */
+static int stream_events(struct container *ct, struct cg_manager *cg, const char *qid,
+			 int64_t interval, brig_error_t **err)
+{
+	brig_error_t *e2 = NULL;
+	struct cg_oom *oom __attribute__((cleanup(oom_close))) = cg_oom_open(cg, &e2);
+	int64_t next = now_ms();
+
+	if (oom == NULL)
+		brig_err_warn(&e2, "events: no OOM notifications");
 	for (;;) {
 		struct pollfd p = { .fd = oom ? cg_oom_fd(oom) : -1, .events = POLLIN };
 		int64_t wait = next - now_ms();
 		int n;
 
 		if (wait <= 0) {
-			brig_error_t *e2 = NULL;
-
 			if (!container_alive(ct))
 				break;
 			if (print_stats(cg, qid, &e2) < 0) {
@@ -235,21 +250,11 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 		}
 		/* wake at least once a second to notice the container's end */
 		n = poll(&p, 1, (int)(wait < 1000 ? wait : 1000));
-		if (n < 0 && errno != EINTR) {
-			brig_err(err, errno, "events: poll");
-			goto out;
-		}
-		if (n > 0 && oom) {
-			int k = cg_oom_read(oom);
-
-			for (int i = 0; i < k; i++) {
-				printf("{\"type\":\"oom\",\"id\":%s}\n", qid);
-				fflush(stdout);
-			}
-			if (k < 0) {
-				cg_oom_close(oom);
-				oom = NULL;
-			}
+		if (n < 0 && errno != EINTR)
+			return brig_err(err, errno, "events: poll");
+		if (n > 0 && oom && !print_ooms(oom, qid)) {
+			cg_oom_close(oom);
+			oom = NULL;
 		}
 		if (!container_alive(ct))
 			break;
@@ -262,10 +267,28 @@ int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t
 			for (int i = cg_oom_read(oom); i > 0; i--)
 				printf("{\"type\":\"oom\",\"id\":%s}\n", qid);
 	}
-	ret = 0;
-out:
-	cg_oom_close(oom);
-	cg_free(cg);
-	container_free(ct);
-	return ret;
+	return 0;
+}
+
+static void cg_freep(struct cg_manager **cg)
+{
+	cg_free(*cg);
+}
+
+int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct events_opts o;
+	cleanup_container struct container *ct = NULL;
+	struct cg_manager *cg __attribute__((cleanup(cg_freep))) = NULL;
+	cleanup_free char *qid = NULL;
+
+	if (parse_events_args(argc, argv, &o, err) < 0)
+		return -1;
+	ct = container_open(g, o.id, false, err);
+	if (ct == NULL || (cg = open_cgroup(ct, err)) == NULL)
+		return -1;
+	qid = spec_json_quote(ct->id);
+	if (o.once)
+		return print_stats(cg, qid, err);
+	return stream_events(ct, cg, qid, o.interval, err);
 }

@@ -424,49 +424,140 @@ static struct spec_config *load_config(struct container *ct, brig_error_t **err)
 	return spec_parse_config(json, len, "config.json", err);
 }
 
-int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig_error_t **err)
+/* The container, if it can take an exec: created or running (paused only
+ * with --ignore-paused). */
+static struct container *open_target(const struct brig_globals *g, const struct exec_opts *o,
+				     brig_error_t **err)
 {
-	const char *id = o->id;
-	struct container *ct = NULL;
-	struct spec_config *c = NULL;
-	struct spec_process *p = NULL;
-	struct sec_seccomp *filter = NULL;
-	struct cg_manager *cg = NULL;
-	struct cg_spawn spawn_cg = CG_SPAWN_INIT;
-	int sv[2] = {-1, -1};
-	int root_fd = -1, pty_master = -1;
-	pid_t pid = -1, helper = -1;
-	int ret = -1;
+	struct container *ct = container_open(g, o->id, false, err);
 
-	ct = container_open(g, id, false, err);
 	if (!ct)
-		return -1;
+		return NULL;
 	enum spec_status status = container_status(ct);
-	if (!status_can_exec(status)) {
-		brig_err(err, 0, "cannot exec in container \"%s\": it is %s", id,
+	if (!status_can_exec(status))
+		brig_err(err, 0, "cannot exec in container \"%s\": it is %s", o->id,
 			 spec_status_name(status));
-		goto out;
-	}
-	if (status == SPEC_STATUS_PAUSED && !o->ignore_paused) {
+	else if (status == SPEC_STATUS_PAUSED && !o->ignore_paused)
 		brig_err(err, 0, "cannot exec in container \"%s\": it is paused "
-			 "(resume it, or use --ignore-paused)", id);
-		goto out;
-	}
-	c = load_config(ct, err);
-	if (!c)
-		goto out;
-	p = build_process(c, o, o->args, o->nargs, err);
+			 "(resume it, or use --ignore-paused)", o->id);
+	else
+		return ct;
+	container_free(ct);
+	return NULL;
+}
+
+/* The process to run, checked, with a terminal only where it can go. */
+static struct spec_process *exec_process(struct spec_config *c, const struct exec_opts *o,
+					 brig_error_t **err)
+{
+	struct spec_process *p = build_process(c, o, o->args, o->nargs, err);
+
 	if (!p || validate_process(p, err) < 0)
-		goto out;
+		goto fail;
 	if (p->terminal && o->detach && !o->console_socket) {
 		brig_err(err, 0, "exec: cannot allocate a terminal for a detached process "
 			 "without --console-socket");
-		goto out;
+		goto fail;
 	}
 	if (!p->terminal && o->console_socket) {
 		brig_err(err, 0, "exec: --console-socket needs a terminal (--tty)");
-		goto out;
+		goto fail;
 	}
+	return p;
+fail:
+	spec_process_free(p);
+	return NULL;
+}
+
+/* The init's root (O_PATH), which the helper enters. */
+static int open_init_root(pid_t init, brig_error_t **err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return brig_err(err, errno, "open %s", path);
+	return fd;
+}
+
+/* The socketpair to the helper and the process; ours (sv[0]) learns the
+ * sender's pid.  Both closed on failure. */
+static int open_channel(int sv[2], brig_error_t **err)
+{
+	int on = 1;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return brig_err(err, errno, "socketpair");
+	if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return brig_err(err, e, "exec: SO_PASSCRED");
+	}
+	return 0;
+}
+
+/* Detached: the pid file, and the process runs on (our parent, or init,
+ * inherits it).  Else its exit code, once it is gone. */
+static int finish_exec(const struct exec_opts *o, pid_t *pid, int pty_master,
+		       brig_error_t **err)
+{
+	int wstatus;
+
+	if (o->pid_file && write_pid_file(o->pid_file, *pid, err) < 0)
+		return -1;
+	if (o->detach) {
+		*pid = -1;
+		return 0;
+	}
+	if (pty_master >= 0)
+		wstatus = terminal_proxy_and_wait(pty_master, *pid);
+	else
+		wstatus = forward_signals_and_wait(*pid);
+	*pid = -1;
+	return brig_wait_code(wstatus);
+}
+
+/* The container's cgroup and the helper's way into it: undone (if the
+ * spawn did not end) and freed when container_exec returns. */
+struct exec_cgroup {
+	struct cg_manager *cg;
+	struct cg_spawn spawn;
+};
+
+static void exec_cgroup_free(struct exec_cgroup *e)
+{
+	cg_spawn_undo(e->cg, &e->spawn, NULL);
+	cg_free(e->cg);
+}
+
+static void free_filter(struct sec_seccomp **f)
+{
+	sec_seccomp_free(*f);
+}
+
+int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig_error_t **err)
+{
+	cleanup_container struct container *ct = NULL;
+	cleanup_config struct spec_config *c = NULL;
+	cleanup_process struct spec_process *p = NULL;
+	struct sec_seccomp *filter __attribute__((cleanup(free_filter))) = NULL;
+	struct exec_cgroup ecg __attribute__((cleanup(exec_cgroup_free))) = {
+		.cg = NULL, .spawn = CG_SPAWN_INIT};
+	cleanup_close int root_fd = -1;
+	cleanup_close int pty_master = -1;
+	cleanup_close int sock = -1;
+	cleanup_close int child_sock = -1;
+	/* declared after what they use: killed and reaped first */
+	cleanup_pid pid_t helper = -1;
+	cleanup_pid pid_t pid = -1;
+	int sv[2];
+
+	ct = open_target(g, o, err);
+	if (!ct || !(c = load_config(ct, err)) || !(p = exec_process(c, o, err)))
+		return -1;
 	if (c->linux && c->linux->seccomp) {
 		/* the same filter cache as create: no compile on every exec */
 		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", g->root);
@@ -478,94 +569,43 @@ int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig
 			brig_debug("%s", note);
 		sec_seccomp_cache_free(cache);
 		if (!filter)
-			goto out;
+			return -1;
 	}
 	if (ct->state->cgroup_path) {
-		cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
-		if (!cg)
-			goto out;
+		ecg.cg = cg_load(BRIG_CGROUP_ROOT, ct->state->cgroup_path, err);
+		if (!ecg.cg)
+			return -1;
 	}
-	{
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/root", (int)ct->state->pid);
-		root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (root_fd < 0) {
-			brig_err(err, errno, "open %s", path);
-			goto out;
-		}
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		brig_err(err, errno, "socketpair");
-		goto out;
-	}
-	{
-		int on = 1;
-		if (setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) < 0) {
-			brig_err(err, errno, "exec: SO_PASSCRED");
-			goto out;
-		}
-	}
+	root_fd = open_init_root(ct->state->pid, err);
+	if (root_fd < 0 || open_channel(sv, err) < 0)
+		return -1;
+	sock = sv[0];
+	child_sock = sv[1];
 	struct exec_ctx x = {
 		.p = p,
-		.id = id,
+		.id = o->id,
 		.target = ct->state->pid,
 		.root_fd = root_fd,
-		.sock = sv[1],
-		.parent_sock = sv[0],
+		.sock = child_sock,
+		.parent_sock = sock,
 		.userns = spec_find_ns(c, SPEC_NS_USER) != NULL || brig_in_userns(),
 		.preserve_fds = o->preserve_fds,
 		.seccomp = filter,
 		.seccomp_spec = c->linux ? c->linux->seccomp : NULL,
-		.cgroup = &spawn_cg,
+		.cgroup = &ecg.spawn,
 	};
 	/* the helper joins the cgroups before the namespaces */
-	if (cg_spawn_begin(cg, true, &spawn_cg, err) < 0)
-		goto out;
-	helper = ns_exec_spawn(spawn_cg.clone_fd, exec_helper, &x, err);
-	close(sv[1]);
-	sv[1] = -1;
-	if (helper < 0 || cg_spawn_end(&spawn_cg, helper, err) < 0)
-		goto out;
+	if (cg_spawn_begin(ecg.cg, true, &ecg.spawn, err) < 0)
+		return -1;
+	helper = ns_exec_spawn(ecg.spawn.clone_fd, exec_helper, &x, err);
+	close(steal_fd(child_sock));
+	if (helper < 0 || cg_spawn_end(&ecg.spawn, helper, err) < 0)
+		return -1;
 	if (drive_child(&x, ct, helper, o, &pid, &pty_master, err) < 0)
-		goto out;
-	close(sv[0]);
-	sv[0] = -1;
+		return -1;
+	close(steal_fd(sock));
 	while (waitpid(helper, NULL, 0) < 0 && errno == EINTR)
 		;
 	helper = -1;
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
-		goto out;
-	if (o->detach) {
-		pid = -1; /* it runs on; our parent (or init) inherits it */
-		ret = 0;
-		goto out;
-	}
-	int wstatus;
-	if (pty_master >= 0)
-		wstatus = terminal_proxy_and_wait(pty_master, pid);
-	else
-		wstatus = forward_signals_and_wait(pid);
-	pid = -1;
-	ret = brig_wait_code(wstatus);
-
-out:
-	if (pid > 0)
-		kill_and_reap(pid);
-	if (helper > 0)
-		kill_and_reap(helper);
-	if (pty_master >= 0)
-		close(pty_master);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (root_fd >= 0)
-		close(root_fd);
-	cg_spawn_undo(cg, &spawn_cg, NULL);
-	cg_free(cg);
-	sec_seccomp_free(filter);
-	spec_process_free(p);
-	spec_free(c);
-	container_free(ct);
-	return ret;
+	return finish_exec(o, &pid, pty_master, err);
 }

@@ -108,6 +108,54 @@ static struct rootfs_cgroups *cgroup_snapshot(const struct spec_config *c)
 	return NULL;
 }
 
+/* A session keyring of its own, so the container cannot read the host's
+ * keys (runc does the same unless --no-new-keyring). */
+static int join_session_keyring(const char *id, brig_error_t **err)
+{
+	cleanup_free char *name = xasprintf("_ses.%s", id);
+
+	if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
+		return brig_err(err, errno, "join a new session keyring");
+	return 0;
+}
+
+/* prestart and createRuntime run in the runtime (asked for here, waited
+ * for); createContainer here, in the container's namespaces. */
+static int create_hooks(struct init_ctx *x, const char *state_json, brig_error_t **err)
+{
+	const struct spec_config *c = x->config;
+
+	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
+		if (chan_send(x->sock, CHAN_HOOKS, NULL, -1) < 0)
+			return brig_err(err, errno, "ask for hooks");
+		if (wait_go(x, NULL, err) < 0)
+			return -1;
+	}
+	return hooks_run(&c->hooks.create_container, "createContainer", state_json, err);
+}
+
+/* Into the container's root: pivot_root (or chroot with --no-pivot) and
+ * its finishing (masked and readonly paths), sysctl before /proc/sys is
+ * read-only; without a mount namespace, a plain chroot jail. */
+static int enter_root(struct init_ctx *x, struct rootfs_opts *ro, bool mountns,
+		      brig_error_t **err)
+{
+	const struct spec_config *c = x->config;
+
+	if (!mountns) {
+		if (chroot(x->rootfs) < 0 || chdir("/") < 0)
+			return brig_err(err, errno, "chroot %s", x->rootfs);
+		return ns_apply_sysctl(c, err);
+	}
+	if (rootfs_pivot(ro, err) < 0)
+		return brig_err_prefix(err, "rootfs");
+	if (ns_apply_sysctl(c, err) < 0)
+		return -1;
+	if (rootfs_finalize(c, ro, err) < 0)
+		return brig_err_prefix(err, "rootfs");
+	return 0;
+}
+
 static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
@@ -150,13 +198,8 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	}
 	if (ns_setup_child(c, err) < 0)
 		return -1;
-	/* a session keyring of its own, so the container cannot read the
-	 * host's keys (runc does the same unless --no-new-keyring) */
-	if (!x->no_new_keyring) {
-		cleanup_free char *name = xasprintf("_ses.%s", x->id);
-		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name) < 0 && errno != ENOSYS)
-			return brig_err(err, errno, "join a new session keyring");
-	}
+	if (!x->no_new_keyring && join_session_keyring(x->id, err) < 0)
+		return -1;
 	/* A pid namespace joined late: its /proc is a copy of the one its
 	 * processes see (a new procfs made here, outside it, would show the
 	 * host's). */
@@ -169,13 +212,7 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	}
 	if (mountns && rootfs_prepare(c, &ro, err) < 0)
 		return brig_err_prefix(err, "rootfs");
-	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
-		if (chan_send(x->sock, CHAN_HOOKS, NULL, -1) < 0)
-			return brig_err(err, errno, "ask for hooks");
-		if (wait_go(x, NULL, err) < 0)
-			return -1;
-	}
-	if (hooks_run(&c->hooks.create_container, "createContainer", *state_json, err) < 0)
+	if (create_hooks(x, *state_json, err) < 0)
 		return -1;
 	/* joined late, we will not be in the pid namespace of the /proc we
 	 * pivot into: the AppArmor attribute is opened while the host's is
@@ -185,21 +222,8 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 		if (f->aa_fd < 0)
 			return -1;
 	}
-	if (mountns) {
-		if (rootfs_pivot(&ro, err) < 0)
-			return brig_err_prefix(err, "rootfs");
-		/* sysctl before /proc/sys becomes read-only */
-		if (ns_apply_sysctl(c, err) < 0)
-			return -1;
-		if (rootfs_finalize(c, &ro, err) < 0)
-			return brig_err_prefix(err, "rootfs");
-	} else {
-		/* no mount namespace: a plain chroot jail */
-		if (chroot(x->rootfs) < 0 || chdir("/") < 0)
-			return brig_err(err, errno, "chroot %s", x->rootfs);
-		if (ns_apply_sysctl(c, err) < 0)
-			return -1;
-	}
+	if (enter_root(x, &ro, mountns, err) < 0)
+		return -1;
 	/* the pid namespace joined late, for the process forked at the end
 	 * (setns, as the seccomp filter loaded next may refuse it) */
 	if (x->pidns_fd >= 0 && setns(x->pidns_fd, CLONE_NEWPID) < 0)

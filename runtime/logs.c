@@ -30,6 +30,17 @@ struct logs_opts {
 	bool keep[2]; /* the current line passes --since */
 };
 
+/* A record's piece not yet ended by a newline. */
+struct pending {
+	char *buf;
+	size_t len;
+};
+
+static void pending_free(struct pending *p)
+{
+	free(p->buf);
+}
+
 /* RFC 3339 (Z or +hh:mm, optional fraction), or a duration back from now
  * (10s, 5m, 2h, 1d, combined: 1h30m), or unix seconds -> the log's format */
 static int parse_since(const char *s, char out[64])
@@ -284,29 +295,28 @@ static const struct option logs_longopts[] = {
 };
 const struct cli_options cli_opts_logs = {"+ftn:", logs_longopts};
 
-int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+/* argv into lo and the id. */
+static int parse_logs_args(int argc, char **argv, struct logs_opts *lo, const char **id,
+			   brig_error_t **err)
 {
-	struct logs_opts lo = {.tail = -1, .at_start = {true, true}};
-	const char *id;
-	pid_t mon;
 	int c;
 
 	while ((c = getopt_long(argc, argv, cli_opts_logs.shortopts,
 				cli_opts_logs.longopts, NULL)) != -1) {
 		switch (c) {
-		case 'f': lo.follow = true; break;
-		case 't': lo.timestamps = true; break;
+		case 'f': lo->follow = true; break;
+		case 't': lo->timestamps = true; break;
 		case 'n': {
 			char *end;
-			lo.tail = strtol(optarg, &end, 10);
+			lo->tail = strtol(optarg, &end, 10);
 			if (strcmp(optarg, "all") == 0)
-				lo.tail = -1;
-			else if (*end || lo.tail < 0)
+				lo->tail = -1;
+			else if (*end || lo->tail < 0)
 				return brig_err(err, 0, "logs: --tail: expected a number, got \"%s\"", optarg);
 			break;
 		}
 		case 's':
-			if (parse_since(optarg, lo.since) < 0)
+			if (parse_since(optarg, lo->since) < 0)
 				return brig_err(err, 0, "logs: --since: expected RFC 3339 time or a "
 						"duration like 10s, 5m, 2h, got \"%s\"", optarg);
 			break;
@@ -317,7 +327,113 @@ int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	}
 	if (optind >= argc)
 		return brig_err(err, 0, "logs: missing container id (usage: brig logs [options] ID)");
-	id = argv[optind];
+	*id = argv[optind];
+	return 0;
+}
+
+/* One descriptor of the log's directory, the one the monitor writes (*name:
+ * the log's name in it). */
+static int open_log_dir(const struct log_info *li, char **name, brig_error_t **err)
+{
+	cleanup_close int dirfd = dir_open_parent(li->path, name, err);
+	struct stat ds;
+
+	if (dirfd < 0)
+		return brig_err_prefix(err, "logs");
+	if (li->has_dir && (fstat(dirfd, &ds) < 0 || (unsigned long long)ds.st_dev != li->dev ||
+			    (unsigned long long)ds.st_ino != li->ino))
+		return brig_err(err, 0, "logs: the directory of %s is no longer the one the log "
+				"monitor writes to (it was replaced); not reading it", li->path);
+	return steal_fd(dirfd);
+}
+
+/* The rotated files, oldest first, printed (after --tail's skip); returns
+ * the current file, opened (or -1), not yet read. */
+static int read_rotated(struct logs_opts *lo, const struct log_info *li, int dirfd,
+			const char *name, struct pending *pd)
+{
+	int nrot = 0;
+	for (;; nrot++) {
+		cleanup_free char *r = xasprintf("%s.%d", name, nrot + 1);
+		struct stat st;
+		if (fstatat(dirfd, r, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			break;
+	}
+	cleanup_free int *fds = xcalloc((size_t)nrot + 1, sizeof(int));
+	for (int i = nrot; i >= 0; i--) {
+		cleanup_free char *r = i ? xasprintf("%s.%d", name, i) : xstrdup(name);
+		cleanup_free char *what = i ? xasprintf("%s.%d", li->path, i) : xstrdup(li->path);
+		fds[i] = open_log(dirfd, r, what, li->uid);
+	}
+	if (lo->tail >= 0) {
+		long total = 0;
+		for (int i = 0; i <= nrot; i++)
+			if (fds[i] >= 0)
+				total += count_lines(fds[i]);
+		lo->skip_lines = total > lo->tail ? total - lo->tail : 0;
+	}
+	for (int i = nrot; i >= 1; i--) {
+		if (fds[i] >= 0) {
+			pump(lo, fds[i], &pd->buf, &pd->len);
+			close(fds[i]);
+		}
+		pd->len = 0;
+	}
+	return fds[0];
+}
+
+/* -f: print what is written (and the next file at a rotation) until the
+ * container is done; *fd is the current file. */
+static void follow_log(const struct brig_globals *g, const char *id, struct logs_opts *lo,
+		       const struct log_info *li, int dirfd, const char *name, int *fd,
+		       struct stat *seen, struct pending *pd)
+{
+	char dir[40];
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	/* the directory we hold, not whatever its path names now */
+	snprintf(dir, sizeof(dir), "/proc/self/fd/%d", dirfd);
+	if (in >= 0)
+		inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
+	for (;;) {
+		bool done = finished(g, id, li->mon);
+		struct stat a;
+		if (*fd >= 0)
+			pump(lo, *fd, &pd->buf, &pd->len);
+		/* rotated: finish the old file (done above), open the new */
+		if (fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    (a.st_ino != seen->st_ino || a.st_dev != seen->st_dev)) {
+			*seen = a;
+			if (*fd >= 0)
+				close(*fd);
+			*fd = open_log(dirfd, name, li->path, li->uid);
+			pd->len = 0;
+			if (*fd >= 0)
+				pump(lo, *fd, &pd->buf, &pd->len);
+		}
+		if (done)
+			break;
+		struct pollfd p = {.fd = in, .events = POLLIN};
+		/* inotify wakes us on every write; the timeout only catches a
+		 * container that ends without writing */
+		if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
+			char ev[4096];
+			while (read(in, ev, sizeof(ev)) > 0)
+				;
+		}
+	}
+	if (in >= 0)
+		close(in);
+}
+
+int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct logs_opts lo = {.tail = -1, .at_start = {true, true}};
+	struct pending pd __attribute__((cleanup(pending_free))) = {NULL, 0};
+	const char *id = NULL;
+
+	if (parse_logs_args(argc, argv, &lo, &id, err) < 0)
+		return -1;
 	{
 		struct container *ct = container_open(g, id, false, err);
 		if (!ct)
@@ -329,102 +445,25 @@ int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		return brig_err(err, 0, "container \"%s\" has no log (it was not created with "
 				"--log-path)", id);
 	cleanup_free char *path = li.path;
-	mon = li.mon;
-
-	/* one descriptor of the log's directory, the one the monitor writes */
 	cleanup_free char *name = NULL;
-	cleanup_close int dirfd = dir_open_parent(path, &name, err);
-	struct stat ds;
+	cleanup_close int dirfd = open_log_dir(&li, &name, err);
 	if (dirfd < 0)
-		return brig_err_prefix(err, "logs");
-	if (li.has_dir && (fstat(dirfd, &ds) < 0 || (unsigned long long)ds.st_dev != li.dev ||
-			   (unsigned long long)ds.st_ino != li.ino))
-		return brig_err(err, 0, "logs: the directory of %s is no longer the one the log "
-				"monitor writes to (it was replaced); not reading it", path);
-
-	/* the rotated files, oldest first, then the current one */
-	int nrot = 0;
-	for (;; nrot++) {
-		cleanup_free char *r = xasprintf("%s.%d", name, nrot + 1);
-		struct stat st;
-		if (fstatat(dirfd, r, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			break;
-	}
-	int *fds = xcalloc((size_t)nrot + 1, sizeof(int));
-	for (int i = nrot; i >= 0; i--) {
-		cleanup_free char *r = i ? xasprintf("%s.%d", name, i) : xstrdup(name);
-		cleanup_free char *what = i ? xasprintf("%s.%d", path, i) : xstrdup(path);
-		fds[i] = open_log(dirfd, r, what, li.uid);
-	}
-	if (lo.tail >= 0) {
-		long total = 0;
-		for (int i = 0; i <= nrot; i++)
-			if (fds[i] >= 0)
-				total += count_lines(fds[i]);
-		lo.skip_lines = total > lo.tail ? total - lo.tail : 0;
-	}
-	char *pend = NULL;
-	size_t plen = 0;
-	for (int i = nrot; i >= 1; i--) {
-		if (fds[i] >= 0) {
-			pump(&lo, fds[i], &pend, &plen);
-			close(fds[i]);
-		}
-		plen = 0;
-	}
-	int fd = fds[0];
-	free(fds);
+		return -1;
+	cleanup_close int fd = read_rotated(&lo, &li, dirfd, name, &pd);
 	/* the inode last looked at under the current name, opened or refused */
 	struct stat seen = {0};
 	if (fd >= 0 ? fstat(fd, &seen) < 0 : fstatat(dirfd, name, &seen, AT_SYMLINK_NOFOLLOW) < 0)
 		memset(&seen, 0, sizeof(seen));
 	if (fd < 0 && !lo.follow) {
-		free(pend);
 		warn_log_error(g, id);
 		return 0;
 	}
 	if (fd >= 0)
-		pump(&lo, fd, &pend, &plen);
-	if (lo.follow) {
-		char dir[40];
-		int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		/* the directory we hold, not whatever its path names now */
-		snprintf(dir, sizeof(dir), "/proc/self/fd/%d", dirfd);
-		if (in >= 0)
-			inotify_add_watch(in, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE);
-		for (;;) {
-			bool done = finished(g, id, mon);
-			struct stat a;
-			if (fd >= 0)
-				pump(&lo, fd, &pend, &plen);
-			/* rotated: finish the old file (done above), open the new */
-			if (fstatat(dirfd, name, &a, AT_SYMLINK_NOFOLLOW) == 0 &&
-			    (a.st_ino != seen.st_ino || a.st_dev != seen.st_dev)) {
-				seen = a;
-				if (fd >= 0)
-					close(fd);
-				fd = open_log(dirfd, name, path, li.uid);
-				plen = 0;
-				if (fd >= 0)
-					pump(&lo, fd, &pend, &plen);
-			}
-			if (done)
-				break;
-			struct pollfd p = {.fd = in, .events = POLLIN};
-			/* inotify wakes us on every write; the timeout only
-			 * catches a container that ends without writing */
-			if (poll(&p, in >= 0 ? 1 : 0, 500) > 0) {
-				char ev[4096];
-				while (read(in, ev, sizeof(ev)) > 0)
-					;
-			}
-		}
-		if (in >= 0)
-			close(in);
-	}
+		pump(&lo, fd, &pd.buf, &pd.len);
+	if (lo.follow)
+		follow_log(g, id, &lo, &li, dirfd, name, &fd, &seen, &pd);
 	if (fd >= 0)
-		close(fd);
+		close(steal_fd(fd));
 	warn_log_error(g, id);
-	free(pend);
 	return 0;
 }

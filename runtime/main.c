@@ -80,7 +80,9 @@ static int check_root(const char *root, brig_error_t **err)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The flags before the command into globals; -1 to go on, else the exit
+ * status (--version, --help, a bad flag). */
+static int parse_globals(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"root", required_argument, NULL, 'r'},
@@ -94,11 +96,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	brig_error_t *err = NULL;
-	int c, ret;
-
-	/* a hook that does not read its stdin must not kill us */
-	signal(SIGPIPE, SIG_IGN);
+	int c;
 
 	while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
 		switch (c) {
@@ -120,15 +118,43 @@ int main(int argc, char **argv)
 		default: cli_print_commands(stderr); return 1;
 		}
 	}
+	return -1;
+}
+
+/* The state root (default, or --root) checked for cmd; help needs none. */
+static int prepare_root(const struct brig_command *cmd, brig_error_t **err)
+{
+	if (!(cmd && (cmd->flags & CLI_HELP)) && !globals.root &&
+	    !(globals.root = default_root(err)))
+		return -1;
+	if (!(cmd && (cmd->flags & CLI_NO_ROOT)) && check_root(globals.root, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int fail(brig_error_t **err, int status)
+{
+	brig_report_error(*err ? (*err)->msg : "unknown error");
+	brig_err_free(err);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	brig_error_t *err = NULL;
+	int ret;
+
+	/* a hook that does not read its stdin must not kill us */
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((ret = parse_globals(argc, argv)) >= 0)
+		return ret;
 	const struct brig_command *cmd = optind < argc ? cli_find(argv[optind]) : NULL;
 	/* nothing the caller left open reaches a hook or a container: create,
 	 * run and exec keep --preserve-fds (and LISTEN_FDS) and close the
 	 * rest once they have read their options */
-	if (!(cmd && (cmd->flags & CLI_KEEPS_FDS)) && brig_close_inherited_fds(0, &err) < 0) {
-		brig_report_error(err->msg);
-		brig_err_free(&err);
-		return 1;
-	}
+	if (!(cmd && (cmd->flags & CLI_KEEPS_FDS)) && brig_close_inherited_fds(0, &err) < 0)
+		return fail(&err, 1);
 	brig_log_setup(globals.log, globals.log_json, globals.debug);
 	if (optind >= argc) {
 		cli_print_commands(stderr);
@@ -142,32 +168,21 @@ int main(int argc, char **argv)
 		fputs(cmd->usage, stdout);
 		return 0;
 	}
-	if (!(cmd && (cmd->flags & CLI_HELP)) && !globals.root &&
-	    !(globals.root = default_root(&err))) {
-		brig_report_error(err->msg);
-		brig_err_free(&err);
-		return 1;
-	}
-	if (!(cmd && (cmd->flags & CLI_NO_ROOT)) && check_root(globals.root, &err) < 0) {
-		brig_report_error(err->msg);
-		brig_err_free(&err);
-		return 1;
-	}
+	if (prepare_root(cmd, &err) < 0)
+		return fail(&err, 1);
 	if (globals.systemd_cgroup) {
 		brig_report_error("--systemd-cgroup: the systemd cgroup driver is not supported yet; "
-			     "run without it (brig manages cgroupfs directly)");
+				  "run without it (brig manages cgroupfs directly)");
 		return 1;
 	}
 	if (!cmd) {
-		brig_report_error(xasprintf("unknown command \"%s\" (see brig --help)", name));
+		cleanup_free char *msg = xasprintf("unknown command \"%s\" (see brig --help)", name);
+		brig_report_error(msg);
 		return 1;
 	}
 	optind = 0; /* reset getopt for the command's own flags */
 	ret = cmd->handler(&globals, argc, argv, &err);
-	if (ret < 0) {
-		brig_report_error(err ? err->msg : "unknown error");
-		brig_err_free(&err);
-		return cmd->fail_status ? cmd->fail_status : 1;
-	}
+	if (ret < 0)
+		return fail(&err, cmd->fail_status ? cmd->fail_status : 1);
 	return ret;
 }

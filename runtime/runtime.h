@@ -169,6 +169,14 @@ struct created {
 /* Write pid to path atomically (a new file, O_EXCL in a descriptor of
  * path's directory, renamed over path: never written through a symlink). */
 int write_pid_file(const char *path, pid_t pid, brig_error_t **err);
+/* create_state.c: <root>/<id>, locked, with its state in memory
+ * ("creating"); then its files: config.json as read, state.json, exec.fifo. */
+struct container *container_new_state(const struct brig_globals *g, const char *id,
+				      const struct spec_config *c, const char *bundle,
+				      const char *rootfs, const struct create_opts *o,
+				      brig_error_t **err);
+int container_write_state(struct container *ct, const char *text, size_t text_len,
+			  brig_error_t **err);
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err);
@@ -266,6 +274,23 @@ bool is_own_child(pid_t pid);
 /* In the runtime, when set-up fails: SIGKILL the child (init or exec'd
  * process) and reap it. */
 void kill_and_reap(pid_t pid);
+/* A child pid that is killed and reaped when its scope is left early
+ * (cleanup_pid pid_t child = ...); take it out with steal_pid once it is
+ * handed on or reaped. */
+static inline void kill_and_reap_pidp(pid_t *pid)
+{
+	if (*pid > 0)
+		kill_and_reap(*pid);
+}
+#define cleanup_pid __attribute__((cleanup(kill_and_reap_pidp)))
+#define steal_pid(p) ({ pid_t _t = (p); (p) = -1; _t; })
+/* Scope-based frees for the runtime's own objects. */
+static inline void container_freep(struct container **ct) { container_free(*ct); }
+static inline void spec_freep(struct spec_config **c) { spec_free(*c); }
+static inline void spec_process_freep(struct spec_process **p) { spec_process_free(*p); }
+#define cleanup_container __attribute__((cleanup(container_freep)))
+#define cleanup_config __attribute__((cleanup(spec_freep)))
+#define cleanup_process __attribute__((cleanup(spec_process_freep)))
 
 /* ---- terminal.c -------------------------------------------------------- */
 /* Open a pty in the container's /dev/pts and make the slave our stdio;
