@@ -4,8 +4,9 @@
  * monitor is nobody's child but init's and outlives the caller. The
  * monitor points its own stdout/stderr at two pipes and runs the normal
  * create path (and start, for run): the container's init is its child and
- * inherits the pipes' write ends. It reports "ok" or the error text back
- * to the caller over a pipe, then loops: poll() on the two read ends and
+ * inherits the pipes' write ends. It reports READY or ERROR with the text
+ * back to the caller over the channel (channel.c, as the init does to
+ * create), then loops: poll() on the two read ends and
  * the init's pidfd, each read chunk written to the log in the CRI format
  *
  *   2026-01-02T15:04:05.123456789Z stdout F a whole line
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -322,10 +324,17 @@ static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
 	return 0;
 }
 
-static void report(int fd, const char *msg)
+/* The one word to the command that launched us, over the channel
+ * (channel.c): READY, or ERROR with the message (at most 3999 bytes, as
+ * the launcher reads one message once); then our end is closed. */
+static void report(int fd, const char *error)
 {
-	size_t n = strlen(msg);
-	(void)brig_write_all(fd, msg, n < 4000 ? n : 4000);
+	if (error && strlen(error) > 3999) {
+		cleanup_free char *cut = xasprintf("%.3999s", error);
+		(void)chan_send(fd, CHAN_ERROR, cut, -1);
+	} else {
+		(void)chan_send(fd, error ? CHAN_ERROR : CHAN_READY, error, -1);
+	}
 	close(fd);
 }
 
@@ -342,14 +351,14 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	cleanup_free char *path = NULL;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		report(rep, "E" "log monitor: pipe failed");
+		report(rep, "log monitor: pipe failed");
 		_exit(1);
 	}
 	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) {
-		report(rep, "E" "log monitor: redirect stdio failed");
+		report(rep, "log monitor: redirect stdio failed");
 		_exit(1);
 	}
 	close(out[1]);
@@ -366,7 +375,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	close(null);
 	pid_t pid = cr.pid;
 	created_free(&cr); /* drops the lock */
-	report(rep, "O");
+	report(rep, NULL);
 	malloc_trim(0); /* what create used is not needed any more */
 	if (chdir("/") < 0) {
 		/* not fatal: only keeps a directory busy */
@@ -375,8 +384,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	monitor_loop(g, id, pid, fds, &w);
 	_exit(0);
 fail: {
-	cleanup_free char *m = xasprintf("E%s", e ? e->msg : "create failed");
-	report(rep, m);
+	report(rep, e ? e->msg : "create failed");
 	_exit(1);
 	}
 }
@@ -406,7 +414,8 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 		log_path = xasprintf("%s/%s", cwd ? cwd : "", o->log_path);
 		o2.log_path = log_path;
 	}
-	if (pipe2(rep, O_CLOEXEC) < 0)
+	/* its word comes back over the channel the init uses (channel.c) */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) < 0)
 		return brig_err(err, errno, "pipe");
 	fflush(NULL);
 	a = fork();
@@ -420,7 +429,7 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 		setsid();
 		pid_t b = fork();
 		if (b < 0) {
-			report(rep[1], "Elog monitor: fork failed");
+			report(rep[1], "log monitor: fork failed");
 			_exit(1);
 		}
 		if (b == 0) {
@@ -433,18 +442,15 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 	close(rep[1]);
 	while (waitpid(a, NULL, 0) < 0 && errno == EINTR)
 		;
-	/* one write of at most PIPE_BUF bytes: read it once, not to EOF (a
-	 * created init may still hold a copy of the write end) */
-	char msg[4096];
-	ssize_t len;
-	while ((len = read(rep[0], msg, sizeof(msg) - 1)) < 0 && errno == EINTR)
-		;
+	/* one message: read it once, not to EOF (a created init may still
+	 * hold a copy of the monitor's end) */
+	cleanup_free char *msg = NULL;
+	int t = chan_recv(rep[0], &msg, NULL);
 	close(rep[0]);
-	if (len <= 0)
+	if (t != CHAN_READY && t != CHAN_ERROR)
 		return brig_err(err, 0, "the log monitor died before the container was %s",
 				start ? "started" : "created");
-	msg[len] = '\0';
-	if (msg[0] != 'O')
-		return brig_err(err, 0, "%s", msg + 1);
+	if (t == CHAN_ERROR)
+		return brig_err(err, 0, "%s", msg ? msg : "");
 	return 0;
 }
