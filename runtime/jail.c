@@ -335,35 +335,52 @@ static char *replace_once(char *s, const char *old, const char *new_, bool *ok)
 	return r;
 }
 
-static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+struct jail_run_opts {
+	const char *dir;
+	bool use_chroot;
+	char **cmd; /* the command line, or none: /bin/sh */
+	int ncmd;
+};
+
+static const struct option jail_run_longopts[] = {
+	{"chroot", no_argument, NULL, 'c'},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_jail_run_args(int argc, char **argv, struct jail_run_opts *o,
+			       brig_error_t **err)
 {
-	static const struct option opts[] = {
-		{"chroot", no_argument, NULL, 'c'},
-		{NULL, 0, NULL, 0},
-	};
-	bool use_chroot = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	*o = (struct jail_run_opts){0};
+	while ((c = getopt_long(argc, argv, "+", jail_run_longopts, NULL)) != -1) {
 		if (c != 'c')
 			return brig_err(err, 0, "jail run: invalid option (usage: brig jail run DIR "
 					"[--chroot] [-- CMD...])");
-		use_chroot = true;
+		o->use_chroot = true;
 	}
 	if (optind >= argc)
 		return brig_err(err, 0, "jail run: missing DIR (usage: brig jail run DIR "
 				"[--chroot] [-- CMD...])");
-	const char *dir = argv[optind++];
+	o->dir = argv[optind++];
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
 	/* options after DIR too: jail run DIR --chroot -- ls */
 	while (optind < argc && strcmp(argv[optind], "--chroot") == 0) {
-		use_chroot = true;
+		o->use_chroot = true;
 		optind++;
 		if (optind < argc && strcmp(argv[optind], "--") == 0)
 			optind++;
 	}
+	o->cmd = argv + optind;
+	o->ncmd = argc - optind;
+	return 0;
+}
 
+/* The jail's root as a path (real[PATH_MAX]): DIR, or DIR/rootfs of a
+ * --bundle jail, resolved by what was opened. */
+static int jail_root_path(const char *dir, char *real, brig_error_t **err)
+{
 	/* DIR through symlinks only the caller's or root's; a --bundle jail's
 	 * rootfs never through one (it would put a host directory at /) */
 	cleanup_close int top = jail_dir_open(dir, false, NULL, err);
@@ -381,9 +398,9 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 		}
 	}
 	/* the path of what was opened, for root.path */
-	char fdpath[64], real[PATH_MAX];
+	char fdpath[64];
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", rfd >= 0 ? rfd : top);
-	ssize_t rn = readlink(fdpath, real, sizeof(real) - 1);
+	ssize_t rn = readlink(fdpath, real, PATH_MAX - 1);
 	if (rn < 0)
 		return brig_err(err, errno, "jail run: readlink %s", fdpath);
 	real[rn] = '\0';
@@ -391,16 +408,18 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 	close(steal_fd(top));
 	if (rfd >= 0)
 		close(steal_fd(rfd));
+	return 0;
+}
 
+/* brig spec's config with the jail's root, the command, and a terminal
+ * when we have one (caller frees). */
+static char *jail_config(const char *real, char **cmd, int ncmd, brig_error_t **err)
+{
 	/* args: the command, or /bin/sh */
-	cleanup_free char *args = xstrdup("");
-	if (optind >= argc) {
-		free(args);
-		args = xstrdup("\"/bin/sh\"");
-	}
-	for (int i = optind; i < argc; i++) {
-		cleanup_free char *q = spec_json_quote(argv[i]);
-		char *n = xasprintf("%s%s%s", args, i > optind ? ", " : "", q);
+	cleanup_free char *args = xstrdup(ncmd == 0 ? "\"/bin/sh\"" : "");
+	for (int i = 0; i < ncmd; i++) {
+		cleanup_free char *q = spec_json_quote(cmd[i]);
+		char *n = xasprintf("%s%s%s", args, i > 0 ? ", " : "", q);
 		free(args);
 		args = n;
 	}
@@ -419,9 +438,21 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 		json = replace_once(json, "\"terminal\": true", term, &ok);
 	if (!ok) {
 		free(json);
-		return brig_err(err, 0, "jail run: internal: the default config changed shape");
+		return brig_err(err, 0, "jail run: internal: the default config changed shape"), NULL;
 	}
+	return json;
+}
 
+static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
+{
+	struct jail_run_opts jo;
+	char real[PATH_MAX];
+
+	if (parse_jail_run_args(argc, argv, &jo, err) < 0 || jail_root_path(jo.dir, real, err) < 0)
+		return -1;
+	char *json = jail_config(real, jo.cmd, jo.ncmd, err);
+	if (!json)
+		return -1;
 	char id[64];
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -429,7 +460,7 @@ static int jail_run(const struct brig_globals *g, int argc, char **argv, brig_er
 	struct create_opts o = {
 		.bundle = real,
 		.config_json = json,
-		.no_pivot = use_chroot,
+		.no_pivot = jo.use_chroot,
 		.foreground = true,
 	};
 	struct created cr;
