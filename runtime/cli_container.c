@@ -261,7 +261,10 @@ int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 
 /* ---- kill, delete ------------------------------------------------------- */
 
-static const struct option kill_longopts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+static const struct option kill_longopts[] = {
+	{"all", no_argument, NULL, 'a'},
+	{NULL, 0, NULL, 0},
+};
 const struct cli_options cli_opts_kill = {"+a", kill_longopts};
 
 int cli_parse_kill(int argc, char **argv, struct kill_opts *o, brig_error_t **err)
@@ -291,7 +294,10 @@ int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	return container_kill(g, &o, err);
 }
 
-static const struct option delete_longopts[] = {{"force", no_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+static const struct option delete_longopts[] = {
+	{"force", no_argument, NULL, 'f'},
+	{NULL, 0, NULL, 0},
+};
 const struct cli_options cli_opts_delete = {"+f", delete_longopts};
 
 int cli_parse_delete(int argc, char **argv, struct delete_opts *o, brig_error_t **err)

@@ -297,7 +297,8 @@ static int prepare_process(struct spec_config *c, const struct create_opts *o,
 		process_setenv(&c->process->env, "LISTEN_PID=1");
 	}
 	if (o->detach && c->process->terminal && !o->console_socket)
-		return brig_err(err, 0, "cannot allocate a terminal for a detached container without --console-socket");
+		return brig_err(err, 0, "cannot allocate a terminal for a detached container "
+				"without --console-socket");
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 /* brig — unit tests: the command line (runtime/cli*.c, built into the
  * brig-runtime library): the table of commands, help detection, the option
  * parsers of create, run, exec, kill and delete (bad input is one clear
- * error), parse_signal and parse_preserve_fds. */
+ * error), parse_signal, parse_preserve_fds, parse_ram_size and
+ * parse_duration_ms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -324,6 +325,46 @@ static void test_parse_preserve_fds(void **state)
 	assert_int_equal(n, -7);
 }
 
+static void test_parse_sizes_and_durations(void **state)
+{
+	int64_t v = -7;
+	(void)state;
+
+	assert_int_equal(parse_ram_size("512m", &v), 0);
+	assert_int_equal(v, 512LL << 20);
+	assert_int_equal(parse_ram_size("1G", &v), 0);
+	assert_int_equal(v, 1LL << 30);
+	assert_int_equal(parse_ram_size("10 KiB", &v), 0);
+	assert_int_equal(v, 10240);
+	assert_int_equal(parse_ram_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(parse_ram_size("-1", &v), 0);
+	assert_int_equal(v, -1);
+	v = -7;
+	assert_int_equal(parse_ram_size("", &v), -1);
+	assert_int_equal(parse_ram_size("m", &v), -1);
+	assert_int_equal(parse_ram_size("-2", &v), -1);
+	assert_int_equal(parse_ram_size("10x", &v), -1);
+	assert_int_equal(parse_ram_size("99999999p", &v), -1);
+	assert_int_equal(v, -7);
+
+	assert_int_equal(parse_duration_ms("5s", &v), 0);
+	assert_int_equal(v, 5000);
+	assert_int_equal(parse_duration_ms("250ms", &v), 0);
+	assert_int_equal(v, 250);
+	assert_int_equal(parse_duration_ms("1m30s", &v), 0);
+	assert_int_equal(v, 90000);
+	assert_int_equal(parse_duration_ms("1.5h", &v), 0);
+	assert_int_equal(v, 5400000);
+	v = -7;
+	assert_int_equal(parse_duration_ms("", &v), -1);
+	assert_int_equal(parse_duration_ms("5", &v), -1);
+	assert_int_equal(parse_duration_ms("s", &v), -1);
+	assert_int_equal(parse_duration_ms("100us", &v), -1); /* under 1 ms */
+	assert_int_equal(parse_duration_ms("-5s", &v), -1);
+	assert_int_equal(v, -7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_parse_delete),
 		cmocka_unit_test(test_parse_signal),
 		cmocka_unit_test(test_parse_preserve_fds),
+		cmocka_unit_test(test_parse_sizes_and_durations),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
