@@ -88,52 +88,88 @@ static void caps_add(struct spec_capabilities *c, const char *name)
  * rlimits and AppArmor profile where it sets none) or the container's own
  * process with args and the flags applied.  Takes what it needs from
  * c->process. */
-static struct spec_process *build_process(struct spec_config *c, const struct exec_opts *o,
-					  char **args, int nargs, brig_error_t **err)
+/* --process FILE: that process, with what it leaves out taken from the
+ * container's (capabilities, rlimits, AppArmor; no_new_privs is or'ed). */
+static struct spec_process *process_from_file(struct spec_process *base, const char *file,
+					      brig_error_t **err)
 {
-	struct spec_process *base = c->process;
+	size_t len;
+	cleanup_free char *json = brig_read_file(file, &len);
 	struct spec_process *p;
 
-	if (!base)
-		return brig_err(err, 0, "the container's config.json has no process"), NULL;
-	if (o->process_file) {
-		size_t len;
-		cleanup_free char *json = brig_read_file(o->process_file, &len);
-		if (!json)
-			return brig_err(err, errno, "exec: --process: read %s", o->process_file), NULL;
-		p = spec_parse_process(json, len, o->process_file, err);
-		if (!p)
-			return NULL;
-		if (!p->capabilities) {
-			p->capabilities = base->capabilities;
-			base->capabilities = NULL;
-		}
-		if (p->n_rlimits == 0) {
-			p->rlimits = base->rlimits;
-			p->n_rlimits = base->n_rlimits;
-			base->rlimits = NULL;
-			base->n_rlimits = 0;
-		}
-		if (!p->apparmor_profile) {
-			p->apparmor_profile = base->apparmor_profile;
-			base->apparmor_profile = NULL;
-		}
-		p->no_new_privileges |= base->no_new_privileges;
-	} else {
-		if (nargs == 0)
-			return brig_err(err, 0, "exec: missing the command to run "
-					"(usage: brig exec [options] ID COMMAND [ARG...])"), NULL;
-		p = base;
-		c->process = NULL;
-		strv_clear(&p->args);
-		for (int i = 0; i < nargs; i++)
-			strv_push(&p->args, args[i]);
-		p->terminal = o->tty;
-		p->has_console_size = false;
-		/* the init's own oom_score_adj is inherited by whoever it forks;
-		 * an exec'd process gets the runtime's unless asked */
-		p->oom_score_adj.set = false;
+	if (!json)
+		return brig_err(err, errno, "exec: --process: read %s", file), NULL;
+	p = spec_parse_process(json, len, file, err);
+	if (!p)
+		return NULL;
+	if (!p->capabilities) {
+		p->capabilities = base->capabilities;
+		base->capabilities = NULL;
 	}
+	if (p->n_rlimits == 0) {
+		p->rlimits = base->rlimits;
+		p->n_rlimits = base->n_rlimits;
+		base->rlimits = NULL;
+		base->n_rlimits = 0;
+	}
+	if (!p->apparmor_profile) {
+		p->apparmor_profile = base->apparmor_profile;
+		base->apparmor_profile = NULL;
+	}
+	p->no_new_privileges |= base->no_new_privileges;
+	return p;
+}
+
+/* Without --process: the container's process (taken out of c) with the
+ * command line's args. */
+static struct spec_process *process_from_args(struct spec_config *c, const struct exec_opts *o,
+					      brig_error_t **err)
+{
+	struct spec_process *p = c->process;
+
+	if (o->nargs == 0)
+		return brig_err(err, 0, "exec: missing the command to run "
+				"(usage: brig exec [options] ID COMMAND [ARG...])"), NULL;
+	c->process = NULL;
+	strv_clear(&p->args);
+	for (int i = 0; i < o->nargs; i++)
+		strv_push(&p->args, o->args[i]);
+	p->terminal = o->tty;
+	p->has_console_size = false;
+	/* the init's own oom_score_adj is inherited by whoever it forks; an
+	 * exec'd process gets the runtime's unless asked */
+	p->oom_score_adj.set = false;
+	return p;
+}
+
+/* --user UID[:GID] and --additional-gids: as runc, without :gid the
+ * container's gid stays, and the container's additionalGids too. */
+static int apply_user(struct spec_process *p, const struct exec_opts *o, brig_error_t **err)
+{
+	if (o->user) {
+		cleanup_free char *u = xstrdup(o->user);
+		char *colon = strchr(u, ':');
+		if (colon)
+			*colon++ = '\0';
+		if (parse_u32(u, &p->user.uid) < 0 || (colon && parse_u32(colon, &p->user.gid) < 0))
+			return brig_err(err, 0, "exec: --user: expected uid[:gid] (numbers), "
+					"got \"%s\"", o->user);
+	}
+	for (size_t i = 0; i < o->gids.n; i++) {
+		uint32_t g;
+		if (parse_u32(o->gids.v[i], &g) < 0)
+			return brig_err(err, 0, "exec: --additional-gids: invalid gid \"%s\"",
+					o->gids.v[i]);
+		p->user.additional_gids = xrealloc(p->user.additional_gids,
+						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
+		p->user.additional_gids[p->user.n_additional_gids++] = g;
+	}
+	return 0;
+}
+
+/* The other flags, over whichever process. */
+static void apply_overrides(struct spec_process *p, const struct exec_opts *o)
+{
 	if (o->cwd) {
 		free(p->cwd);
 		p->cwd = xstrdup(o->cwd);
@@ -142,26 +178,6 @@ static struct spec_process *build_process(struct spec_config *c, const struct ex
 		p->cwd = xstrdup("/");
 	for (size_t i = 0; i < o->env.n; i++)
 		process_setenv(&p->env, o->env.v[i]);
-	if (o->user) {
-		cleanup_free char *u = xstrdup(o->user);
-		char *colon = strchr(u, ':');
-		if (colon)
-			*colon++ = '\0';
-		if (parse_u32(u, &p->user.uid) < 0 || (colon && parse_u32(colon, &p->user.gid) < 0))
-			goto bad_user;
-		/* as runc: without :gid the container's gid stays, and the
-		 * container's additionalGids too */
-	}
-	for (size_t i = 0; i < o->gids.n; i++) {
-		uint32_t g;
-		if (parse_u32(o->gids.v[i], &g) < 0) {
-			brig_err(err, 0, "exec: --additional-gids: invalid gid \"%s\"", o->gids.v[i]);
-			goto fail;
-		}
-		p->user.additional_gids = xrealloc(p->user.additional_gids,
-						   (p->user.n_additional_gids + 1) * sizeof(uint32_t));
-		p->user.additional_gids[p->user.n_additional_gids++] = g;
-	}
 	if (o->caps.n) {
 		if (!p->capabilities)
 			p->capabilities = xcalloc(1, sizeof(*p->capabilities));
@@ -180,13 +196,25 @@ static struct spec_process *build_process(struct spec_config *c, const struct ex
 	}
 	if (o->tty)
 		p->terminal = true;
-	return p;
+}
 
-bad_user:
-	brig_err(err, 0, "exec: --user: expected uid[:gid] (numbers), got \"%s\"", o->user);
-fail:
-	spec_process_free(p);
-	return NULL;
+static struct spec_process *build_process(struct spec_config *c, const struct exec_opts *o,
+					  brig_error_t **err)
+{
+	struct spec_process *p;
+
+	if (!c->process)
+		return brig_err(err, 0, "the container's config.json has no process"), NULL;
+	p = o->process_file ? process_from_file(c->process, o->process_file, err)
+			    : process_from_args(c, o, err);
+	if (!p)
+		return NULL;
+	apply_overrides(p, o);
+	if (apply_user(p, o, err) < 0) {
+		spec_process_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 static void warn_cb(const char *msg)
@@ -450,7 +478,7 @@ static struct container *open_target(const struct brig_globals *g, const struct 
 static struct spec_process *exec_process(struct spec_config *c, const struct exec_opts *o,
 					 brig_error_t **err)
 {
-	struct spec_process *p = build_process(c, o, o->args, o->nargs, err);
+	struct spec_process *p = build_process(c, o, err);
 
 	if (!p || validate_process(p, err) < 0)
 		goto fail;
