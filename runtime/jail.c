@@ -202,122 +202,154 @@ static char *which(const char *name)
 	return xstrdup(name);
 }
 
-static int jail_build(int argc, char **argv, brig_error_t **err)
-{
-	static const struct option opts[] = {
-		{"with", required_argument, NULL, 'w'},
-		{"bundle", no_argument, NULL, 'b'},
-		{NULL, 0, NULL, 0},
-	};
-	const char **bins = NULL;
-	size_t nbins = 0;
-	bool bundle = false;
-	struct plan p = {0};
-	char **sys = NULL;
-	cleanup_free char *shown = NULL;
-	cleanup_close int top = -1;
-	cleanup_close int root = -1;
-	int c, r = -1;
+struct jail_build_opts {
+	const char *dir;
+	const char **bins; /* --with, or /bin/sh and /bin/ls */
+	size_t nbins;
+	bool bundle;
+};
 
-	while ((c = getopt_long(argc, argv, "w:", opts, NULL)) != -1) {
+static const struct option jail_build_longopts[] = {
+	{"with", required_argument, NULL, 'w'},
+	{"bundle", no_argument, NULL, 'b'},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_jail_build_args(int argc, char **argv, struct jail_build_opts *o,
+				 brig_error_t **err)
+{
+	static const char *defaults[] = {"/bin/sh", "/bin/ls"};
+	int c;
+
+	*o = (struct jail_build_opts){0};
+	while ((c = getopt_long(argc, argv, "w:", jail_build_longopts, NULL)) != -1) {
 		if (c == 'w') {
-			bins = xrealloc(bins, (nbins + 1) * sizeof(char *));
-			bins[nbins++] = optarg;
+			o->bins = xrealloc(o->bins, (o->nbins + 1) * sizeof(char *));
+			o->bins[o->nbins++] = optarg;
 		} else if (c == 'b') {
-			bundle = true;
+			o->bundle = true;
 		} else {
-			free(bins);
 			return brig_err(err, 0, "jail build: invalid option (usage: brig jail build "
 					"DIR [--with BINARY]... [--bundle])");
 		}
 	}
-	if (optind + 1 != argc) {
-		free(bins);
+	if (optind + 1 != argc)
 		return brig_err(err, 0, "jail build: expected one DIR (usage: brig jail build DIR "
 				"[--with BINARY]... [--bundle])");
+	o->dir = argv[optind];
+	if (o->nbins == 0) {
+		o->bins = xrealloc(o->bins, 2 * sizeof(char *));
+		o->bins[0] = defaults[0];
+		o->bins[1] = defaults[1];
+		o->nbins = 2;
 	}
-	const char *dir = argv[optind];
-	if (nbins == 0) {
-		static const char *defaults[] = {"/bin/sh", "/bin/ls"};
-		bins = xrealloc(bins, 2 * sizeof(char *));
-		bins[0] = defaults[0];
-		bins[1] = defaults[1];
-		nbins = 2;
-	}
-	/* resolve everything first: a missing library leaves nothing behind */
-	sys = jail_elf_system_dirs("/etc/ld.so.conf");
-	for (size_t i = 0; i < nbins; i++) {
-		cleanup_free char *b = which(bins[i]);
+	return 0;
+}
+
+/* Every binary and the libraries it needs, resolved before anything is
+ * written: a missing library leaves nothing behind. */
+static int plan_binaries(const struct jail_build_opts *o, struct plan *p, char **sys,
+			 brig_error_t **err)
+{
+	for (size_t i = 0; i < o->nbins; i++) {
+		cleanup_free char *b = which(o->bins[i]);
 		cleanup_free char *dest = NULL;
 		if (b[0] != '/') {
 			cleanup_free char *cwd = getcwd(NULL, 0);
 			dest = xasprintf("/bin/%s", strrchr(b, '/') ? strrchr(b, '/') + 1 : b);
 			free(b);
-			b = xasprintf("%s/%s", cwd ? cwd : ".", bins[i]);
+			b = xasprintf("%s/%s", cwd ? cwd : ".", o->bins[i]);
 		} else {
 			dest = xstrdup(b);
 		}
 		const char *bad = jail_dir_bad_path(dest);
-		if (bad) {
-			brig_err(err, 0, "jail build: %s: %s; refused", bins[i], bad);
-			goto out;
-		}
-		if (plan_object(&p, b, dest, NULL, sys, err) < 0)
-			goto out;
+		if (bad)
+			return brig_err(err, 0, "jail build: %s: %s; refused", o->bins[i], bad);
+		if (plan_object(p, b, dest, NULL, sys, err) < 0)
+			return -1;
 	}
-	/* DIR: opened once, the caller's (or new); all below through fds */
-	bool made;
-	top = jail_dir_open(dir, true, &made, err);
-	if (top < 0 || jail_dir_check_top(top, made, dir, err) < 0) {
-		brig_err_prefix(err, "jail build");
-		goto out;
-	}
-	shown = bundle ? xasprintf("%s/rootfs", dir) : xstrdup(dir);
-	root = bundle ? jail_dir_mkpath(top, "rootfs", dir, err)
-		      : fcntl(top, F_DUPFD_CLOEXEC, 0);
-	if (root < 0) {
-		if (bundle)
-			brig_err_prefix(err, "jail build");
-		else
-			brig_err(err, errno, "jail build: dup");
-		goto out;
-	}
-	for (size_t i = 0; i < p.n; i++)
-		if (copy_file(root, shown, p.v[i].src, p.v[i].dest, err) < 0)
-			goto out;
+	return 0;
+}
+
+/* The directories a shell expects (/tmp sticky), and /etc/passwd and
+ * /etc/group with root and nobody. */
+static int make_skeleton(int root, const char *shown, brig_error_t **err)
+{
 	static const char *const dirs[] = {"proc", "dev", "sys", "root", "tmp", "etc"};
+
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		cleanup_close int d = jail_dir_mkpath(root, dirs[i], shown, err);
-		if (d < 0) {
-			brig_err_prefix(err, "jail build");
-			goto out;
-		}
-		if (strcmp(dirs[i], "tmp") == 0 && fchmod(d, 01777) < 0) {
-			brig_err(err, errno, "jail build: chmod %s/tmp", shown);
-			goto out;
-		}
+		if (d < 0)
+			return brig_err_prefix(err, "jail build");
+		if (strcmp(dirs[i], "tmp") == 0 && fchmod(d, 01777) < 0)
+			return brig_err(err, errno, "jail build: chmod %s/tmp", shown);
 		if (strcmp(dirs[i], "etc") == 0) {
 			cleanup_free char *e = xasprintf("%s/etc", shown);
 			if (write_new(d, "passwd", e, "root:x:0:0:root:/root:/bin/sh\n"
 				      "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n", err) < 0 ||
 			    write_new(d, "group", e, "root:x:0:\nnogroup:x:65534:\n", err) < 0)
-				goto out;
+				return -1;
 		}
 	}
-	if (bundle) {
+	return 0;
+}
+
+/* DIR (opened once, the caller's or new; all below through fds): the
+ * planned files, the skeleton, and with --bundle DIR/rootfs plus a
+ * config.json. */
+static int write_jail(const struct jail_build_opts *o, const struct plan *p,
+		      brig_error_t **err)
+{
+	cleanup_free char *shown = NULL;
+	cleanup_close int top = -1;
+	cleanup_close int root = -1;
+	bool made;
+
+	top = jail_dir_open(o->dir, true, &made, err);
+	if (top < 0 || jail_dir_check_top(top, made, o->dir, err) < 0)
+		return brig_err_prefix(err, "jail build");
+	shown = o->bundle ? xasprintf("%s/rootfs", o->dir) : xstrdup(o->dir);
+	root = o->bundle ? jail_dir_mkpath(top, "rootfs", o->dir, err)
+			 : fcntl(top, F_DUPFD_CLOEXEC, 0);
+	if (root < 0) {
+		if (o->bundle)
+			return brig_err_prefix(err, "jail build");
+		return brig_err(err, errno, "jail build: dup");
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (copy_file(root, shown, p->v[i].src, p->v[i].dest, err) < 0)
+			return -1;
+	if (make_skeleton(root, shown, err) < 0)
+		return -1;
+	if (o->bundle) {
 		cleanup_free char *json = spec_default_config(false, getuid(), getgid());
 		cleanup_free char *text = xasprintf("%s\n", json);
-		int w = write_new(top, "config.json", dir, text, err);
+		int w = write_new(top, "config.json", o->dir, text, err);
 		if (w < 0)
-			goto out;
+			return -1;
 		if (w > 0)
-			brig_warn("jail build: %s/config.json exists; left as it is", dir);
+			brig_warn("jail build: %s/config.json exists; left as it is", o->dir);
 	}
+	return 0;
+}
+
+static int jail_build(int argc, char **argv, brig_error_t **err)
+{
+	struct jail_build_opts o;
+	struct plan p = {0};
+	char **sys = NULL;
+	int r = -1;
+
+	if (parse_jail_build_args(argc, argv, &o, err) < 0)
+		goto out;
+	sys = jail_elf_system_dirs("/etc/ld.so.conf");
+	if (plan_binaries(&o, &p, sys, err) < 0 || write_jail(&o, &p, err) < 0)
+		goto out;
 	r = 0;
 out:
 	brig_strv_free(sys);
 	plan_free(&p);
-	free(bins);
+	free(o.bins);
 	return r;
 }
 
