@@ -4,15 +4,15 @@
  * options, a one-line summary for `brig --help`, the usage text that
  * `brig <command> --help` and `brig help <command>` print, and the handler
  * main.c calls.  A handler (cmd_*) only turns argv into a struct and calls
- * a lifecycle function that takes that struct (container_create,
- * container_run, container_exec, container_kill, container_destroy, ...).
+ * a lifecycle function that takes that struct (container_create_only,
+ * container_run, container_exec, container_kill, container_delete, ...;
+ * declared in runtime.h, which does not include this header).
  * Private to runtime/, like runtime.h. */
 #ifndef BRIG_CLI_H
 #define BRIG_CLI_H
 
 #include <getopt.h>
 #include <stdbool.h>
-
 #include <stdio.h>
 
 #include "runtime.h"
@@ -27,9 +27,9 @@ typedef int (*cli_handler)(const struct brig_globals *g, int argc, char **argv,
 			   brig_error_t **err);
 
 enum cli_flags {
-	CLI_NO_ROOT = 1 << 0,    /* needs no state root (spec, features) */
-	CLI_KEEPS_FDS = 1 << 1,  /* closes inherited fds itself, after --preserve-fds */
-	CLI_HELP = 1 << 2,       /* help itself: no root, nothing to check */
+	CLI_NO_ROOT = 1 << 0,     /* needs no state root (spec, features) */
+	CLI_KEEPS_FDS = 1 << 1,   /* closes inherited fds itself, after --preserve-fds */
+	CLI_HELP = 1 << 2,        /* help itself: no root, nothing to check */
 	CLI_PASSES_ARGS = 1 << 3, /* operands after the first are a command line */
 };
 
