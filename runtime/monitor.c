@@ -325,17 +325,23 @@ static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
 }
 
 /* The one word to the command that launched us, over the channel
- * (channel.c): READY, or ERROR with the message (at most 3999 bytes, as
- * the launcher reads one message once); then our end is closed. */
-static void report(int fd, const char *error)
+ * (channel.c): READY (e NULL), or ERROR with e's errno, kind and text, as
+ * the init sends its own; then our end is closed. */
+static void report(int fd, const brig_error_t *e)
 {
-	if (error && strlen(error) > 3999) {
-		cleanup_free char *cut = xasprintf("%.3999s", error);
-		(void)chan_send(fd, CHAN_ERROR, cut, -1);
-	} else {
-		(void)chan_send(fd, error ? CHAN_ERROR : CHAN_READY, error, -1);
-	}
+	if (e)
+		(void)chan_send_error(fd, e);
+	else
+		(void)chan_send(fd, CHAN_READY, NULL, -1);
 	close(fd);
+}
+
+static void report_failure(int fd, const char *msg)
+{
+	cleanup_err brig_error_t *e = NULL;
+
+	brig_err(&e, 0, "%s", msg);
+	report(fd, e);
 }
 
 /* In the monitor: create (and start), report, then log until the end. */
@@ -351,14 +357,14 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	cleanup_free char *path = NULL;
 
 	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		report(rep, "log monitor: pipe failed");
+		report_failure(rep, "log monitor: pipe failed");
 		_exit(1);
 	}
 	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
 	fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) {
-		report(rep, "log monitor: redirect stdio failed");
+		report_failure(rep, "log monitor: redirect stdio failed");
 		_exit(1);
 	}
 	close(out[1]);
@@ -384,7 +390,10 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	monitor_loop(g, id, pid, fds, &w);
 	_exit(0);
 fail: {
-	report(rep, e ? e->msg : "create failed");
+	if (e)
+		report(rep, e);
+	else
+		report_failure(rep, "create failed");
 	_exit(1);
 	}
 }
@@ -429,7 +438,7 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 		setsid();
 		pid_t b = fork();
 		if (b < 0) {
-			report(rep[1], "log monitor: fork failed");
+			report_failure(rep[1], "log monitor: fork failed");
 			_exit(1);
 		}
 		if (b == 0) {
@@ -450,7 +459,12 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 	if (t != CHAN_READY && t != CHAN_ERROR)
 		return brig_err(err, 0, "the log monitor died before the container was %s",
 				start ? "started" : "created");
-	if (t == CHAN_ERROR)
-		return brig_err(err, 0, "%s", msg ? msg : "");
+	if (t == CHAN_ERROR) {
+		chan_error(msg, "", err);
+		/* the cap of the pipe this replaced: one write of 4000 bytes */
+		if (strlen((*err)->msg) > 3999)
+			(*err)->msg[3999] = '\0';
+		return -1;
+	}
 	return 0;
 }
