@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# The man pages (docs/brig.8.md, docs/brig-<command>.8.md) and the README:
+# a page for every command brig dispatches and every option it parses,
+# each page converted by go-md2man and rendered by man without a warning.
+#
+# go-md2man and man-db come from scripts/deps; without them the tests
+# that need them skip.
+
+load helpers
+
+DOCS=$REPO/docs
+
+# The commands of brig's dispatch table: each "name" paired with its
+# cmd_ handler in runtime/*.c, as {"create", cmd_create} or
+# {.name = "create", .fn = cmd_create}.
+dispatched() {
+	grep -ohE '"[a-z][a-z-]*"[[:space:]]*,[[:space:]]*(\.[a-z_]+[[:space:]]*=[[:space:]]*)?cmd_[a-z_]+' \
+		"$REPO"/runtime/*.c | sed -E 's/^"([a-z-]+)".*/\1/' | sort -u
+}
+
+# The long options of every getopt_long table in runtime/*.c.
+long_options() {
+	grep -ohE '\{[[:space:]]*"[a-z][a-z0-9-]*"[[:space:]]*,[[:space:]]*(no|required|optional)_argument' \
+		"$REPO"/runtime/*.c | sed -E 's/^\{[[:space:]]*"([^"]+)".*/\1/' | sort -u
+}
+
+pages() { ls "$DOCS"/brig.8.md "$DOCS"/brig-*.8.md; }
+
+@test "docs: every command brig dispatches has a man page, every page a command" {
+	local cmds n cmd page name
+	cmds=$(dispatched)
+	n=$(wc -w <<<"$cmds")
+	echo "commands found: $cmds"
+	# a change of the table's form must not pass this test by finding nothing
+	[ "$n" -ge 15 ] || {
+		echo "found only $n commands in runtime/*.c: did the command table change form? update dispatched()"
+		return 1
+	}
+	for cmd in $cmds; do
+		[ -f "$DOCS/brig-$cmd.8.md" ] || {
+			echo "no docs/brig-$cmd.8.md for the command $cmd"
+			return 1
+		}
+		# and brig.8 lists it
+		grep -qE "^(\*\*[a-z ]+\*\*, )*\*\*$cmd( [a-z]+)?\*\*" "$DOCS/brig.8.md" || {
+			echo "docs/brig.8.md does not list $cmd"
+			return 1
+		}
+	done
+	for page in "$DOCS"/brig-*.8.md; do
+		name=${page##*/brig-}
+		name=${name%.8.md}
+		grep -qx "$name" <<<"$cmds" || {
+			echo "$page: no command $name in brig's dispatch table"
+			return 1
+		}
+		# the binary knows it too
+		run "$BRIG" --root "$BATS_TEST_TMPDIR/root" "$name" --no-such-option
+		[[ $output != *"unknown command"* ]] || {
+			echo "$page: brig says: $output"
+			return 1
+		}
+	done
+	# meson builds and installs every page
+	for page in $(pages); do
+		name=${page##*/}
+		grep -q "'${name%.8.md}'" "$DOCS/meson.build" || {
+			echo "docs/meson.build does not build $name"
+			return 1
+		}
+	done
+}
+
+@test "docs: every option brig parses is in a man page" {
+	local opts n opt missing=()
+	opts=$(long_options)
+	n=$(wc -w <<<"$opts")
+	[ "$n" -ge 50 ] || {
+		echo "found only $n long options in runtime/*.c: update long_options()"
+		return 1
+	}
+	for opt in $opts; do
+		grep -qF -- "**--$opt**" $(pages) || missing+=("--$opt")
+	done
+	[ ${#missing[@]} -eq 0 ] || {
+		echo "options without a page: ${missing[*]}"
+		return 1
+	}
+}
+
+@test "docs: every page has the sections of a man page" {
+	local page section
+	for page in $(pages); do
+		head -n 1 "$page" | grep -qE '^% brig(-[a-z]+)? "8"$' || {
+			echo "$page: no '% name \"8\"' title line"
+			return 1
+		}
+		for section in NAME SYNOPSIS DESCRIPTION OPTIONS "EXIT STATUS" EXAMPLES "SEE ALSO"; do
+			grep -qE "^# ([A-Z]+ )?$section\$" "$page" || {
+				echo "$page: no $section section"
+				return 1
+			}
+		done
+	done
+}
+
+@test "docs: each page converts with go-md2man without a warning" {
+	command -v go-md2man >/dev/null || skip "go-md2man is not installed (scripts/deps)"
+	local page out
+	for page in $(pages); do
+		out=$(go-md2man -in "$page" -out "$BATS_TEST_TMPDIR/page.8" 2>&1)
+		[ -z "$out" ] || {
+			echo "$page: $out"
+			return 1
+		}
+		grep -q '^\.TH ' "$BATS_TEST_TMPDIR/page.8"
+	done
+}
+
+@test "docs: man -l renders each page without a warning" {
+	command -v go-md2man >/dev/null || skip "go-md2man is not installed (scripts/deps)"
+	command -v man >/dev/null || skip "man is not installed (man-db, scripts/deps)"
+	local page name warn
+	for page in $(pages); do
+		name=${page##*/}
+		name=${name%.8.md}
+		go-md2man -in "$page" -out "$BATS_TEST_TMPDIR/$name.8"
+		warn=$(MANWIDTH=80 man --warnings -l "$BATS_TEST_TMPDIR/$name.8" 2>&1 >"$BATS_TEST_TMPDIR/$name.txt")
+		[ -z "$warn" ] || {
+			echo "$page: $warn"
+			return 1
+		}
+		grep -q "^NAME" "$BATS_TEST_TMPDIR/$name.txt"
+		grep -q "^ *$name - " "$BATS_TEST_TMPDIR/$name.txt"
+	done
+}
