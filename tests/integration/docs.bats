@@ -10,12 +10,13 @@ load helpers
 
 DOCS=$REPO/docs
 
-# The commands of brig's dispatch table: each "name" paired with its
-# cmd_ handler in runtime/*.c, as {"create", cmd_create} or
-# {.name = "create", .fn = cmd_create}.
+# The commands of brig's dispatch table: each row that pairs a "name" with
+# its handler cmd_name, whatever stands between them ({"create",
+# cmd_create} or {"create", &opts, "summary", usage, cmd_create, ...}).
+# help is brig.8's (brig help).
 dispatched() {
-	grep -ohE '"[a-z][a-z-]*"[[:space:]]*,[[:space:]]*(\.[a-z_]+[[:space:]]*=[[:space:]]*)?cmd_[a-z_]+' \
-		"$REPO"/runtime/*.c | sed -E 's/^"([a-z-]+)".*/\1/' | sort -u
+	perl -0777 -ne 'while (/\{\s*"([a-z][a-z-]*)"\s*,[^{}]*?\bcmd_(\w+)/g) {
+		print "$1\n" if $1 eq $2 && $1 ne "help" }' "$REPO"/runtime/*.c | sort -u
 }
 
 # The long options of every getopt_long table in runtime/*.c.
@@ -132,5 +133,26 @@ pages() { ls "$DOCS"/brig.8.md "$DOCS"/brig-*.8.md; }
 		}
 		grep -q "^NAME" "$BATS_TEST_TMPDIR/$name.txt"
 		grep -q "^ *$name - " "$BATS_TEST_TMPDIR/$name.txt"
+	done
+}
+
+@test "docs: the README is at most 250 lines, and every command in it has a page" {
+	local n cmd
+	n=$(wc -l <"$REPO/README.md")
+	[ "$n" -le 250 ] || {
+		echo "README.md has $n lines"
+		return 1
+	}
+	# `brig <command>` in the README's code (``` blocks and `...`): a
+	# command with a page
+	for cmd in $(awk '/^```/ { code = !code; next }
+			code && /^brig [a-z]/ { print $2 }
+			!code { while (match($0, /`brig [a-z]+/)) {
+				print substr($0, RSTART + 6, RLENGTH - 6); $0 = substr($0, RSTART + RLENGTH) } }' \
+			"$REPO/README.md" | sort -u); do
+		[ -f "$DOCS/brig-$cmd.8.md" ] || {
+			echo "README.md runs brig $cmd, which has no page"
+			return 1
+		}
 	done
 }
