@@ -156,3 +156,19 @@ pages() { ls "$DOCS"/brig.8.md "$DOCS"/brig-*.8.md; }
 		}
 	done
 }
+
+@test "docs: every relative link in README.md and docs/*.md resolves" {
+	local f link target bad=0
+	for f in "$REPO/README.md" "$DOCS"/*.md; do
+		# [text](target): skip URLs and in-page anchors; drop #anchor
+		while IFS= read -r link; do
+			case $link in http://* | https://* | mailto:* | '#'*) continue ;; esac
+			target=${link%%#*}
+			if [ ! -e "$(dirname "$f")/$target" ]; then
+				echo "${f#"$REPO"/}: link to $link: no such file"
+				bad=1
+			fi
+		done < <(grep -o '\](\([^)]*\))' "$f" | sed 's/^](//; s/)$//')
+	done
+	[ "$bad" -eq 0 ]
+}
