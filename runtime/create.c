@@ -364,189 +364,228 @@ static int mark_created(struct container *ct, const struct create_opts *o, pid_t
 	return container_save(ct, err);
 }
 
-static void free_cache(struct sec_seccomp_cache **c)
+/* What create has made so far, undone in reverse by create_undo when a
+ * later step fails. */
+struct create_job {
+	const struct brig_globals *g;
+	const char *id;
+	const struct create_opts *o;
+	char *bundle;
+	char *rootfs;
+	struct spec_config *c;
+	struct container *ct;
+	struct cg_manager *cg;
+	bool cg_created;
+	struct cg_spawn spawn_cg;
+	struct sec_seccomp_cache *seccomp_cache;
+	int sv[2];      /* the channel: ours, the init's */
+	int pidns_fd;   /* a pid namespace the init enters last, or -1 */
+	pid_t pid;      /* the process spawned (the helper, for a late pid ns) */
+	pid_t init;     /* the container's init once known */
+	int pty_master;
+};
+
+/* Step 1: the config read and checked, the state directory written
+ * ("creating"), the seccomp cache opened. */
+static int create_state(struct create_job *j, brig_error_t **err)
 {
-	sec_seccomp_cache_free(*c);
+	cleanup_free char *text = NULL; /* config.json as read */
+	size_t text_len = 0;
+
+	if (container_validate_id(j->id, err) < 0)
+		return -1;
+	j->c = load_config(j->o, &j->bundle, &text, &text_len, err);
+	if (!j->c)
+		return -1;
+	j->rootfs = abs_path(j->bundle, j->c->root->path);
+	if (validate_config(j->c, j->rootfs, err) < 0)
+		return -1;
+	if (j->c->linux && j->c->linux->seccomp) {
+		/* The filter itself the init prepares (init_seccomp), with the
+		 * compiled filters kept in <root>/.seccomp-cache (hidden from
+		 * list: ids starting with '.' are not listed), opened and
+		 * checked here, on the host: by then the init may be in a mount
+		 * namespace it joined, or a user namespace without its maps. */
+		const struct spec_seccomp *s = j->c->linux->seccomp;
+		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", j->g->root);
+
+		j->seccomp_cache = sec_seccomp_cache_open(dir);
+		if (s->listener_metadata && s->listener_metadata[0] &&
+		    (!s->listener_path || !s->listener_path[0]))
+			return brig_err(err, 0, "config.json: linux.seccomp.listenerMetadata: must not be set without listenerPath");
+	}
+	if (prepare_process(j->c, j->o, err) < 0)
+		return -1;
+	j->ct = container_new_state(j->g, j->id, j->c, j->bundle, j->rootfs, j->o, err);
+	if (!j->ct || container_write_state(j->ct, text, text_len, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Step 2: the container's cgroups made and limited (or, rootless where the
+ * host gives none, none). */
+static int create_cgroups(struct create_job *j, brig_error_t **err)
+{
+	const struct spec_resources *res = j->c->linux ? j->c->linux->resources : NULL;
+
+	j->cg = cg_new(BRIG_CGROUP_ROOT, j->c->linux ? j->c->linux->cgroups_path : NULL,
+		       j->id, err);
+	if (!j->cg)
+		return -1;
+	/* recorded before the cgroup exists: delete --force of a create
+	 * killed from here on finds it */
+	j->ct->state->cgroup_path = xstrdup(cg_path(j->cg));
+	if (container_save(j->ct, err) < 0)
+		return -1;
+	/* what brig makes from here on, the init included, is charged to the
+	 * container's memory cgroup where the host allows (see cg_create) */
+	if (cg_create(j->cg, res, err) < 0) {
+		if (rootless_skip_cgroup(j->cg, res, err) < 0)
+			return -1;
+		cg_free(j->cg);
+		j->cg = NULL;
+		free(j->ct->state->cgroup_path);
+		j->ct->state->cgroup_path = NULL;
+		if (container_save(j->ct, err) < 0)
+			return -1;
+	} else {
+		j->cg_created = true;
+	}
+	fault_point("cgroup");
+	if (j->cg && cg_apply(j->cg, res, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Step 3: the init spawned into its namespaces and cgroups, given its
+ * maps and GO, and driven until it waits on exec.fifo. */
+static int spawn_init(struct create_job *j, brig_error_t **err)
+{
+	const struct spec_namespace *userns = spec_find_ns(j->c, SPEC_NS_USER);
+	const char *late_pid = ns_late_pid_path(j->c);
+	pid_t pidns_peer = 0;
+	int rc;
+
+	if (open_channel(j->sv, err) < 0)
+		return -1;
+	if (late_pid && open_late_pidns(late_pid, &j->pidns_fd, &pidns_peer, err) < 0)
+		return -1;
+	struct init_ctx ictx = {
+		.config = j->c,
+		.bundle = j->bundle,
+		.rootfs = j->rootfs,
+		.sock = j->sv[1],
+		.parent_sock = j->sv[0],
+		.state_dir_fd = -1,
+		.fifo_fd = -1,
+		.pidns_fd = j->pidns_fd,
+		.pidns_peer = pidns_peer,
+		.lock_fd = j->ct->dir_fd,
+		.id = j->id,
+		.no_pivot = j->o->no_pivot,
+		.no_new_keyring = j->o->no_new_keyring,
+		.new_userns = userns && !userns->path,
+		.any_userns = userns != NULL,
+		.preserve_fds = j->o->listen_fds + j->o->preserve_fds,
+		.seccomp_cache = j->seccomp_cache,
+		.cgroup = &j->spawn_cg,
+	};
+	ictx.fifo_fd = open_exec_fifo(j->ct, err);
+	if (ictx.fifo_fd < 0)
+		return -1;
+	ictx.state_dir_fd = open(j->ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ictx.state_dir_fd < 0) {
+		brig_err(err, errno, "open %s", j->ct->dir);
+		close(ictx.fifo_fd);
+		return -1;
+	}
+	/* The init is born in the container's cgroups, as far as the host
+	 * allows, and joins the rest itself; in a user namespace it cannot
+	 * write host cgroupfs, so we move it. */
+	rc = cg_spawn_begin(j->cg, !ictx.any_userns, &j->spawn_cg, err);
+	if (rc == 0)
+		j->pid = ns_spawn(j->c, j->spawn_cg.clone_fd, init_main, &ictx, err);
+	close(ictx.state_dir_fd);
+	close(ictx.fifo_fd);
+	if (rc < 0)
+		return -1;
+	close(j->sv[1]);
+	j->sv[1] = -1;
+	if (j->pid < 0)
+		return -1; /* create_undo takes us out of the container's cgroup */
+	if (cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
+		return -1;
+	if (release_init(j->ct, j->c, j->pid, ictx.new_userns, j->sv[0], err) < 0)
+		return -1;
+	j->init = j->pid;
+	if (drive_init(j->ct, j->c, j->sv[0], j->pid, &j->init, late_pid != NULL, j->o,
+		       &j->pty_master, err) < 0)
+		return -1;
+	close(j->sv[0]);
+	j->sv[0] = -1;
+	j->pid = j->init; /* the helper is gone, reaped */
+	return 0;
+}
+
+/* Undo what create made, newest first: out of the container's cgroup
+ * (or it cannot be removed), the processes, the cgroups, the state. */
+static void create_undo(struct create_job *j)
+{
+	brig_error_t *e2 = NULL;
+
+	if (cg_spawn_undo(j->cg, &j->spawn_cg, &e2) < 0)
+		brig_err_warn(&e2, NULL);
+	if (j->init > 0 && j->init != j->pid)
+		kill_and_reap(j->init);
+	if (j->pid > 0)
+		kill_and_reap(j->pid);
+	if (j->pty_master >= 0)
+		close(j->pty_master);
+	if (j->sv[0] >= 0)
+		close(j->sv[0]);
+	if (j->sv[1] >= 0)
+		close(j->sv[1]);
+	if (j->cg_created && cg_destroy(j->cg, &e2) < 0)
+		brig_err_warn(&e2, NULL);
+	if (j->ct) {
+		container_remove_dir(j->ct);
+		container_free(j->ct);
+	}
+	spec_free(j->c);
 }
 
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err)
 {
-	cleanup_free char *bundle = NULL;
-	cleanup_free char *rootfs = NULL;
-	cleanup_free char *text = NULL; /* config.json as read */
-	size_t text_len = 0;
-	struct spec_config *c = NULL;
-	struct container *ct = NULL;
-	struct cg_manager *cg = NULL;
-	struct sec_seccomp_cache *seccomp_cache __attribute__((cleanup(free_cache))) = NULL;
-	int sv[2] = {-1, -1};
-	pid_t pid = -1, init = -1;
-	cleanup_close int pidns_fd = -1;
-	int pty_master = -1;
-	bool cg_created = false;
-	struct cg_spawn spawn_cg = CG_SPAWN_INIT;
+	struct create_job j = {
+		.g = g, .id = id, .o = o,
+		.spawn_cg = CG_SPAWN_INIT,
+		.sv = {-1, -1},
+		.pidns_fd = -1,
+		.pid = -1,
+		.init = -1,
+		.pty_master = -1,
+	};
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	out->pty_master = -1;
-	if (container_validate_id(id, err) < 0)
-		return -1;
-	c = load_config(o, &bundle, &text, &text_len, err);
-	if (!c)
-		return -1;
-	rootfs = abs_path(bundle, c->root->path);
-	if (validate_config(c, rootfs, err) < 0)
-		goto fail;
-	if (c->linux && c->linux->seccomp) {
-		/* The filter itself the init prepares (init_seccomp), with the
-		 * compiled filters kept in <root>/.seccomp-cache (hidden from
-		 * list: ids starting with '.' are not listed), opened and
-		 * checked here, on the host: by then the init may be in a mount
-		 * namespace it joined, or a user namespace without its maps. */
-		const struct spec_seccomp *s = c->linux->seccomp;
-		cleanup_free char *dir = xasprintf("%s/.seccomp-cache", g->root);
-
-		seccomp_cache = sec_seccomp_cache_open(dir);
-		if (s->listener_metadata && s->listener_metadata[0] &&
-		    (!s->listener_path || !s->listener_path[0])) {
-			brig_err(err, 0, "config.json: linux.seccomp.listenerMetadata: must not be set without listenerPath");
-			goto fail;
-		}
-	}
-	if (prepare_process(c, o, err) < 0)
-		goto fail;
-	ct = container_new_state(g, id, c, bundle, rootfs, o, err);
-	if (!ct || container_write_state(ct, text, text_len, err) < 0)
-		goto fail;
-	free(text);
-	text = NULL;
-
-	cg = cg_new(BRIG_CGROUP_ROOT, c->linux ? c->linux->cgroups_path : NULL, id, err);
-	if (!cg)
-		goto fail;
-	/* recorded before the cgroup exists: delete --force of a create
-	 * killed from here on finds it */
-	ct->state->cgroup_path = xstrdup(cg_path(cg));
-	if (container_save(ct, err) < 0)
-		goto fail;
-	/* what brig makes from here on, the init included, is charged to the
-	 * container's memory cgroup where the host allows (see cg_create) */
-	if (cg_create(cg, c->linux ? c->linux->resources : NULL, err) < 0) {
-		if (rootless_skip_cgroup(cg, c->linux ? c->linux->resources : NULL, err) < 0)
-			goto fail;
-		cg_free(cg);
-		cg = NULL;
-		free(ct->state->cgroup_path);
-		ct->state->cgroup_path = NULL;
-		if (container_save(ct, err) < 0)
-			goto fail;
+	if (create_state(&j, err) < 0 || create_cgroups(&j, err) < 0 ||
+	    spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0) {
+		create_undo(&j);
 	} else {
-		cg_created = true;
+		out->ct = j.ct;
+		out->config = j.c;
+		out->pid = j.pid;
+		out->pty_master = j.pty_master;
+		rc = 0;
 	}
-	fault_point("cgroup");
-	if (cg && cg_apply(cg, c->linux ? c->linux->resources : NULL, err) < 0)
-		goto fail;
-
-	if (open_channel(sv, err) < 0)
-		goto fail;
-	pid_t pidns_peer = 0;
-	const char *late_pid = ns_late_pid_path(c);
-	if (late_pid && open_late_pidns(late_pid, &pidns_fd, &pidns_peer, err) < 0)
-		goto fail;
-	const struct spec_namespace *userns = spec_find_ns(c, SPEC_NS_USER);
-	struct init_ctx ictx = {
-		.config = c,
-		.bundle = bundle,
-		.rootfs = rootfs,
-		.sock = sv[1],
-		.parent_sock = sv[0],
-		.state_dir_fd = -1,
-		.fifo_fd = -1,
-		.pidns_fd = pidns_fd,
-		.pidns_peer = pidns_peer,
-		.lock_fd = ct->dir_fd,
-		.id = id,
-		.no_pivot = o->no_pivot,
-		.no_new_keyring = o->no_new_keyring,
-		.new_userns = userns && !userns->path,
-		.any_userns = userns != NULL,
-		.preserve_fds = o->listen_fds + o->preserve_fds,
-		.seccomp_cache = seccomp_cache,
-	};
-	ictx.fifo_fd = open_exec_fifo(ct, err);
-	if (ictx.fifo_fd < 0)
-		goto fail;
-	ictx.state_dir_fd = open(ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (ictx.state_dir_fd < 0) {
-		brig_err(err, errno, "open %s", ct->dir);
-		close(ictx.fifo_fd);
-		goto fail;
-	}
-	/* The init is born in the container's cgroups, as far as the host
-	 * allows, and joins the rest itself; in a user namespace it cannot
-	 * write host cgroupfs, so we move it. */
-	if (cg_spawn_begin(cg, !ictx.any_userns, &spawn_cg, err) < 0) {
-		close(ictx.state_dir_fd);
-		close(ictx.fifo_fd);
-		goto fail;
-	}
-	ictx.cgroup = &spawn_cg;
-	pid = ns_spawn(c, spawn_cg.clone_fd, init_main, &ictx, err);
-	close(ictx.state_dir_fd);
-	close(ictx.fifo_fd);
-	close(sv[1]);
-	sv[1] = -1;
-	if (pid < 0)
-		goto fail; /* which takes us out of the container's cgroup */
-	if (cg_spawn_end(&spawn_cg, pid, err) < 0)
-		goto fail;
-	if (release_init(ct, c, pid, ictx.new_userns, sv[0], err) < 0)
-		goto fail;
-	init = pid;
-	if (drive_init(ct, c, sv[0], pid, &init, late_pid != NULL, o, &pty_master, err) < 0)
-		goto fail;
-	close(sv[0]);
-	sv[0] = -1;
-	pid = init; /* the helper is gone, reaped */
-
-	if (mark_created(ct, o, pid, err) < 0)
-		goto fail;
-
-	cg_free(cg);
-	out->ct = ct;
-	out->config = c;
-	out->pid = pid;
-	out->pty_master = pty_master;
-	return 0;
-
-fail:
-	{
-		/* out of the container's cgroup, or it cannot be removed */
-		brig_error_t *e2 = NULL;
-		if (cg_spawn_undo(cg, &spawn_cg, &e2) < 0)
-			brig_err_warn(&e2, NULL);
-	}
-	if (init > 0 && init != pid)
-		kill_and_reap(init);
-	if (pid > 0)
-		kill_and_reap(pid);
-	if (pty_master >= 0)
-		close(pty_master);
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (cg_created) {
-		brig_error_t *e2 = NULL;
-		if (cg_destroy(cg, &e2) < 0)
-			brig_err_warn(&e2, NULL);
-	}
-	cg_free(cg);
-	if (ct) {
-		container_remove_dir(ct);
-		container_free(ct);
-	}
-	spec_free(c);
-	return -1;
+	cg_free(j.cg);
+	sec_seccomp_cache_free(j.seccomp_cache);
+	if (j.pidns_fd >= 0)
+		close(j.pidns_fd);
+	free(j.bundle);
+	free(j.rootfs);
+	return rc;
 }
