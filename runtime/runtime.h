@@ -272,7 +272,8 @@ void reset_signals(void);
  * process sent us is used only then. */
 bool is_own_child(pid_t pid);
 /* In the runtime, when set-up fails: SIGKILL the child (init or exec'd
- * process) and reap it. */
+ * process) and reap it; nothing if it is no longer our child (reaped
+ * already: its number may be another process's by now). */
 void kill_and_reap(pid_t pid);
 /* A child pid that is killed and reaped when its scope is left early
  * (cleanup_pid pid_t child = ...); take it out with steal_pid once it is

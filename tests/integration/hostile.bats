@@ -511,3 +511,33 @@ stubrace_done() {
 		"$BRIG" --version | grep -q "^runc" || [ "$ran" -eq 0 ]
 	done
 }
+
+@test "exec: a process killed during set-up is reaped once and never signalled after (no kill of a reused pid)" {
+	# the container kills exec's process before it reports ready: brig
+	# exec reaps it (to say how it died), and must not send SIGKILL to
+	# that pid afterwards: by then the number may be another process's
+	set_args sleep 100
+	run_detached "$CID"
+	BRIG_FAULT=exec-process:stop strace -qq -e trace=kill,wait4,waitid -o "$TESTDIR/trace" \
+		"$BRIG" --root "$ROOT" exec "$CID" true </dev/null >/dev/null 2>"$TESTDIR/exec.err" &
+	local execpid=$! pid= i
+	for i in $(seq 200); do
+		# strace -> brig exec -> the process (stopped)
+		pid=$(for p in $(pgrep -P "$execpid"); do ps -o pid=,stat= --ppid "$p"; done |
+			awk '$2 ~ /^T/ { print $1 }' | head -1)
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	echo "process $pid" >&2
+	[ -n "$pid" ]
+	kill -9 "$pid"
+	wait "$execpid" || true
+	cat "$TESTDIR/exec.err" "$TESTDIR/trace" >&2
+	# reaped by brig exec...
+	grep -Eq "^(wait4\($pid,.*= $pid|waitid\(P_PID, $pid,.*= 0)" "$TESTDIR/trace"
+	# ...and not signalled after it was reaped
+	! awk -v p="$pid" '
+		$0 ~ "^wait4\\(" p "," && $0 ~ "= " p "$" { reaped = 1 }
+		reaped && $0 ~ "^kill\\(" p "," { print; bad = 1 }
+		END { exit !bad }' "$TESTDIR/trace"
+}
