@@ -364,6 +364,14 @@ static int mark_created(struct container *ct, const struct create_opts *o, pid_t
 	return container_save(ct, err);
 }
 
+/* A mount namespace given by a path: the init is in it from its birth. */
+static bool mountns_joined(const struct spec_config *c)
+{
+	const struct spec_namespace *m = spec_find_ns(c, SPEC_NS_MOUNT);
+
+	return m && m->path && m->path[0];
+}
+
 static void free_cache(struct sec_seccomp_cache **c)
 {
 	sec_seccomp_cache_free(*c);
@@ -471,6 +479,7 @@ int container_create(const struct brig_globals *g, const char *id,
 		.no_new_keyring = o->no_new_keyring,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
+		.cgroup_by_parent = userns != NULL || mountns_joined(c),
 		.preserve_fds = o->listen_fds + o->preserve_fds,
 		.seccomp_cache = seccomp_cache,
 	};
@@ -486,7 +495,7 @@ int container_create(const struct brig_globals *g, const char *id,
 	/* The init is born in the container's cgroups, as far as the host
 	 * allows, and joins the rest itself; in a user namespace it cannot
 	 * write host cgroupfs, so we move it. */
-	if (cg_spawn_begin(cg, !ictx.any_userns, &spawn_cg, err) < 0) {
+	if (cg_spawn_begin(cg, !ictx.cgroup_by_parent, &spawn_cg, err) < 0) {
 		close(ictx.state_dir_fd);
 		close(ictx.fifo_fd);
 		goto fail;

@@ -198,6 +198,11 @@ struct init_ctx {
 	bool no_new_keyring;
 	bool new_userns;
 	bool any_userns;
+	/* the parent moves the init into its v1 cgroups, by the host's
+	 * paths, before go: in a user namespace the init cannot write the
+	 * host's cgroupfs; in a mount namespace joined by path those paths
+	 * are the joined namespace's, which its container may have made */
+	bool cgroup_by_parent;
 	int preserve_fds;
 	/* the compiled filters' directory, checked by the parent on the host */
 	struct sec_seccomp_cache *seccomp_cache;

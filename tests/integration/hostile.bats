@@ -541,3 +541,45 @@ stubrace_done() {
 		reaped && $0 ~ "^kill\\(" p "," { print; bad = 1 }
 		END { exit !bad }' "$TESTDIR/trace"
 }
+
+@test "joined mount namespace: the container whose namespace is joined cannot choose the joiner's v1 cgroups" {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] || skip "needs a v1 or hybrid host"
+	# A: a container with a /sys/fs/cgroup of its own making (with
+	# CAP_SYS_ADMIN it can mount one; here its config gives it a tmpfs)
+	update_config '.root.readonly = false | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "tmpfs", "source": "tmpfs", "options": ["rw"]}'
+	# (in the host's pid namespace: its /proc then shows B's init too)
+	remove_namespace pid
+	set_args sleep 1000
+	run_detached "$CID"
+	local apid h name b=$TESTDIR/bundle-b
+	apid=$(state_field "$CID" pid)
+	# A plants, where B's v1 cgroups would be in its mount namespace,
+	# directories of its own with "tasks" files
+	for h in /sys/fs/cgroup/*; do
+		name=$(basename "$h")
+		[ -d "$h" ] && [ ! -L "$h" ] && [ "$name" != unified ] || continue
+		mkdir -p "/proc/$apid/root/sys/fs/cgroup/$name/$CID-b"
+		touch "/proc/$apid/root/sys/fs/cgroup/$name/$CID-b/tasks" \
+			"/proc/$apid/root/sys/fs/cgroup/$name/$CID-b/cgroup.procs"
+	done
+	# B joins A's mount namespace, with a cgroup of its own (and a root
+	# named the same on the host and there)
+	mkdir "$b"
+	mkdir -p "/proc/$apid/root$BUNDLE/rootfs"
+	cp -a "$(rootfs_cache)/." "/proc/$apid/root$BUNDLE/rootfs/"
+	jq --arg r "$BUNDLE/rootfs" --arg ns "/proc/$apid/ns/mnt" --arg cg "/$CID-b" \
+		'.root.path = $r | .linux.cgroupsPath = $cg | .mounts |= map(select(.destination != "/shared")) |
+		 .linux.namespaces = [.linux.namespaces[] | select(.type != "mount")] +
+		 [{type: "mount", path: $ns}]' "$BUNDLE/config.json" >"$b/config.json"
+	brig create --bundle "$b" "$CID-b" </dev/null >"$TESTDIR/b.out" 2>"$TESTDIR/b.err" ||
+		{ cat "$TESTDIR/b.err" >&2; false; }
+	local bpid
+	bpid=$(state_field "$CID-b" pid)
+	cat "/proc/$bpid/cgroup" >&2
+	# B's init is in B's cgroups, every v1 hierarchy of them
+	for name in pids devices cpu; do
+		[ -d "/sys/fs/cgroup/$name" ] || continue
+		grep -E "^[0-9]+:([^:]*,)?$name(,[^:]*)?:/$CID-b\$" "/proc/$bpid/cgroup"
+	done
+}
