@@ -364,6 +364,14 @@ static int mark_created(struct container *ct, const struct create_opts *o, pid_t
 	return container_save(ct, err);
 }
 
+/* A mount namespace given by a path: the init is in it from its birth. */
+static bool mountns_joined(const struct spec_config *c)
+{
+	const struct spec_namespace *m = spec_find_ns(c, SPEC_NS_MOUNT);
+
+	return m && m->path && m->path[0];
+}
+
 /* What create has made so far, undone in reverse by create_undo when a
  * later step fails. */
 struct create_job {
@@ -486,6 +494,7 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 		.no_new_keyring = j->o->no_new_keyring,
 		.new_userns = userns && !userns->path,
 		.any_userns = userns != NULL,
+		.cgroup_by_parent = userns != NULL || mountns_joined(j->c),
 		.preserve_fds = j->o->listen_fds + j->o->preserve_fds,
 		.seccomp_cache = j->seccomp_cache,
 		.cgroup = &j->spawn_cg,
@@ -501,8 +510,9 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	}
 	/* The init is born in the container's cgroups, as far as the host
 	 * allows, and joins the rest itself; in a user namespace it cannot
-	 * write host cgroupfs, so we move it. */
-	rc = cg_spawn_begin(j->cg, !ictx.any_userns, &j->spawn_cg, err);
+	 * write host cgroupfs, and in a mount namespace it joined the host's
+	 * cgroupfs is not what it sees: we move it. */
+	rc = cg_spawn_begin(j->cg, !ictx.cgroup_by_parent, &j->spawn_cg, err);
 	if (rc == 0)
 		j->pid = ns_spawn(j->c, j->spawn_cg.clone_fd, init_main, &ictx, err);
 	close(ictx.state_dir_fd);

@@ -173,9 +173,10 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	/* Into the cgroups, then the new namespaces (charged to the
 	 * container's memory cgroup, the cgroup namespace rooted at its
 	 * cgroup).  Without a user namespace that happens at once, while the
-	 * parent records the pid; in a new one the parent first moves us and
-	 * writes the id maps, so it waits for go. */
-	if (!x->any_userns) {
+	 * parent records the pid; in a new one (or a mount namespace joined
+	 * by path, whose cgroupfs paths are not the host's) the parent first
+	 * moves us (and writes the id maps), so it waits for go. */
+	if (!x->cgroup_by_parent) {
 		if (cg_spawn_join(x->cgroup, err) < 0)
 			return -1;
 		ro.cgroups = cgs = cgroup_snapshot(c);
@@ -191,7 +192,7 @@ static int setup(struct init_ctx *x, struct proc_final *f, char **state_json, br
 	x->state_dir_fd = -1;
 	if (wait_go(x, state_json, err) < 0)
 		return -1;
-	if (x->any_userns) {
+	if (x->cgroup_by_parent) {
 		ro.cgroups = cgs = cgroup_snapshot(c);
 		if (ns_unshare(c, err) < 0)
 			return -1;

@@ -180,6 +180,10 @@ bool is_own_child(pid_t pid)
 
 void kill_and_reap(pid_t pid)
 {
+	/* only a child not reaped yet: once reaped (a caller that waited
+	 * for it to say how it died), the number may be anyone's */
+	if (!is_own_child(pid))
+		return;
 	kill(pid, SIGKILL);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 		;

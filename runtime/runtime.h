@@ -198,6 +198,11 @@ struct init_ctx {
 	bool no_new_keyring;
 	bool new_userns;
 	bool any_userns;
+	/* the parent moves the init into its v1 cgroups, by the host's
+	 * paths, before go: in a user namespace the init cannot write the
+	 * host's cgroupfs; in a mount namespace joined by path those paths
+	 * are the joined namespace's, which its container may have made */
+	bool cgroup_by_parent;
 	int preserve_fds;
 	/* the compiled filters' directory, checked by the parent on the host */
 	struct sec_seccomp_cache *seccomp_cache;
@@ -272,7 +277,8 @@ void reset_signals(void);
  * process sent us is used only then. */
 bool is_own_child(pid_t pid);
 /* In the runtime, when set-up fails: SIGKILL the child (init or exec'd
- * process) and reap it. */
+ * process) and reap it; nothing if it is no longer our child (reaped
+ * already: its number may be another process's by now). */
 void kill_and_reap(pid_t pid);
 /* A child pid that is killed and reaped when its scope is left early
  * (cleanup_pid pid_t child = ...); take it out with steal_pid once it is

@@ -511,3 +511,75 @@ stubrace_done() {
 		"$BRIG" --version | grep -q "^runc" || [ "$ran" -eq 0 ]
 	done
 }
+
+@test "exec: a process killed during set-up is reaped once and never signalled after (no kill of a reused pid)" {
+	# the container kills exec's process before it reports ready: brig
+	# exec reaps it (to say how it died), and must not send SIGKILL to
+	# that pid afterwards: by then the number may be another process's
+	set_args sleep 100
+	run_detached "$CID"
+	BRIG_FAULT=exec-process:stop strace -qq -e trace=kill,wait4,waitid -o "$TESTDIR/trace" \
+		"$BRIG" --root "$ROOT" exec "$CID" true </dev/null >/dev/null 2>"$TESTDIR/exec.err" &
+	local execpid=$! pid= i
+	for i in $(seq 200); do
+		# strace -> brig exec -> the process (stopped)
+		pid=$(for p in $(pgrep -P "$execpid"); do ps -o pid=,stat= --ppid "$p"; done |
+			awk '$2 ~ /^T/ { print $1 }' | head -1)
+		[ -n "$pid" ] && break
+		sleep 0.05
+	done
+	echo "process $pid" >&2
+	[ -n "$pid" ]
+	kill -9 "$pid"
+	wait "$execpid" || true
+	cat "$TESTDIR/exec.err" "$TESTDIR/trace" >&2
+	# reaped by brig exec...
+	grep -Eq "^(wait4\($pid,.*= $pid|waitid\(P_PID, $pid,.*= 0)" "$TESTDIR/trace"
+	# ...and not signalled after it was reaped
+	! awk -v p="$pid" '
+		$0 ~ "^wait4\\(" p "," && $0 ~ "= " p "$" { reaped = 1 }
+		reaped && $0 ~ "^kill\\(" p "," { print; bad = 1 }
+		END { exit !bad }' "$TESTDIR/trace"
+}
+
+@test "joined mount namespace: the container whose namespace is joined cannot choose the joiner's v1 cgroups" {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = tmpfs ] || skip "needs a v1 or hybrid host"
+	# A: a container with a /sys/fs/cgroup of its own making (with
+	# CAP_SYS_ADMIN it can mount one; here its config gives it a tmpfs)
+	update_config '.root.readonly = false | .mounts |= map(select(.destination != "/sys/fs/cgroup"))'
+	add_mount '{"destination": "/sys/fs/cgroup", "type": "tmpfs", "source": "tmpfs", "options": ["rw"]}'
+	# (in the host's pid namespace: its /proc then shows B's init too)
+	remove_namespace pid
+	set_args sleep 1000
+	run_detached "$CID"
+	local apid h name b=$TESTDIR/bundle-b
+	apid=$(state_field "$CID" pid)
+	# A plants, where B's v1 cgroups would be in its mount namespace,
+	# directories of its own with "tasks" files
+	for h in /sys/fs/cgroup/*; do
+		name=$(basename "$h")
+		[ -d "$h" ] && [ ! -L "$h" ] && [ "$name" != unified ] || continue
+		mkdir -p "/proc/$apid/root/sys/fs/cgroup/$name/$CID-b"
+		touch "/proc/$apid/root/sys/fs/cgroup/$name/$CID-b/tasks" \
+			"/proc/$apid/root/sys/fs/cgroup/$name/$CID-b/cgroup.procs"
+	done
+	# B joins A's mount namespace, with a cgroup of its own (and a root
+	# named the same on the host and there)
+	mkdir "$b"
+	mkdir -p "/proc/$apid/root$BUNDLE/rootfs"
+	cp -a "$(rootfs_cache)/." "/proc/$apid/root$BUNDLE/rootfs/"
+	jq --arg r "$BUNDLE/rootfs" --arg ns "/proc/$apid/ns/mnt" --arg cg "/$CID-b" \
+		'.root.path = $r | .linux.cgroupsPath = $cg | .mounts |= map(select(.destination != "/shared")) |
+		 .linux.namespaces = [.linux.namespaces[] | select(.type != "mount")] +
+		 [{type: "mount", path: $ns}]' "$BUNDLE/config.json" >"$b/config.json"
+	brig create --bundle "$b" "$CID-b" </dev/null >"$TESTDIR/b.out" 2>"$TESTDIR/b.err" ||
+		{ cat "$TESTDIR/b.err" >&2; false; }
+	local bpid
+	bpid=$(state_field "$CID-b" pid)
+	cat "/proc/$bpid/cgroup" >&2
+	# B's init is in B's cgroups, every v1 hierarchy of them
+	for name in pids devices cpu; do
+		[ -d "/sys/fs/cgroup/$name" ] || continue
+		grep -E "^[0-9]+:([^:]*,)?$name(,[^:]*)?:/$CID-b\$" "/proc/$bpid/cgroup"
+	done
+}
