@@ -257,18 +257,19 @@ static int sock;
 static void chan_send(unsigned int type, const char *data)
 {
 	struct line l;
-	unsigned int h[2] = {type, data ? (unsigned int)slen(data) : 0};
+	size_t n = data ? slen(data) : 0;
+	unsigned int h[2];
 
-	l.n = 0;
+	/* cut to what one message holds, and the header says what was sent:
+	 * brig refuses a message shorter than its header's length */
+	if (n > sizeof(l.b) - sizeof(h))
+		n = sizeof(l.b) - sizeof(h);
+	h[0] = type;
+	h[1] = (unsigned int)n;
 	mcopy(l.b, h, sizeof(h));
-	l.n = sizeof(h);
-	if (data) {
-		size_t n = slen(data);
-		if (n > sizeof(l.b) - sizeof(h))
-			n = sizeof(l.b) - sizeof(h);
+	if (n)
 		mcopy(l.b + sizeof(h), data, n);
-		l.n += n;
-	}
+	l.n = sizeof(h) + n;
 	writeall(sock, l.b, l.n);
 }
 

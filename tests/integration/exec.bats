@@ -329,6 +329,26 @@ bexec() {
 	[ "$status" -eq 0 ]
 }
 
+# The stub reports execve's failure over the channel; a message near the
+# channel's 4 KiB (a long path) must arrive cut, not as "protocol error".
+@test "exec of a program execve refuses, with a path near PATH_MAX: one line naming it" {
+	local dir
+	dir=/$(printf 'a%.0s' {1..250})
+	for _ in $(seq 15); do dir+=/$(printf 'b%.0s' {1..250}); done
+	dir+=/$(printf 'c%.0s' {1..60})
+	# relative to the rootfs: with the bundle's path it is over PATH_MAX
+	(cd "$BUNDLE/rootfs" && mkdir -p "${dir#/}" && cd "${dir#/}" &&
+		printf '\177ELF\0\0garbage' >x && chmod +x x)
+	start_ctr
+	bexec "$CID" "$dir/x"
+	# runc's init reports this one late, as the process's exit 1
+	[ "$status" -ne 0 ]
+	is_runc || [ "$status" -eq 255 ]
+	assert_error_line
+	[[ $stderr == *"/aaaa"* ]]
+	[[ $stderr != *"protocol error"* ]]
+}
+
 @test "exec into a paused container: refused, or waits with --ignore-paused" {
 	start_ctr
 	brig pause "$CID"
