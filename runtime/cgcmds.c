@@ -13,11 +13,12 @@
 #include "base/proc.h"
 #include "cgroups/cgroups.h"
 
-/* Open ID (locked when lock), and its cgroup.  The container's status
- * must be one that allowed() accepts (NULL: any), which allowed_names
- * lists for the message ("running or paused"). */
+/* Open container id (NULL: none was given; locked when lock), and its
+ * cgroup.  The container's status must be one that allowed() accepts
+ * (NULL: any), which allowed_names lists for the message ("running or
+ * paused"). */
 static struct container *open_with_cgroup(const struct brig_globals *g,
-					  int argc, char **argv, const char *cmd,
+					  const char *id, const char *cmd,
 					  bool (*allowed)(enum spec_status),
 					  const char *allowed_names,
 					  bool lock, struct cg_manager **cg,
@@ -26,12 +27,12 @@ static struct container *open_with_cgroup(const struct brig_globals *g,
 	struct container *ct;
 	enum spec_status status;
 
-	if (optind >= argc) {
+	if (id == NULL) {
 		brig_err(err, 0, "%s: missing container id (usage: brig %s [options] ID)",
 			 cmd, cmd);
 		return NULL;
 	}
-	ct = container_open(g, argv[optind], lock, err);
+	ct = container_open(g, id, lock, err);
 	if (ct == NULL)
 		return NULL;
 	status = container_status(ct);
@@ -256,11 +257,26 @@ static struct spec_resources *read_resources_file(const char *file,
 	return spec_parse_resources(json, len, strcmp(file, "-") ? file : "stdin", err);
 }
 
+int container_update(const struct brig_globals *g, const char *id,
+		     const struct spec_resources *r, brig_error_t **err)
+{
+	struct cg_manager *cg = NULL;
+	struct container *ct;
+	int ret;
+
+	ct = open_with_cgroup(g, id, "update", status_can_update,
+			      "created or running or paused", true, &cg, err);
+	if (ct == NULL)
+		return -1;
+	ret = cg_update(cg, r, err);
+	cg_free(cg);
+	container_free(ct);
+	return ret;
+}
+
 int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	struct spec_resources *r = xcalloc(1, sizeof(*r));
-	struct cg_manager *cg = NULL;
-	struct container *ct = NULL;
 	const char *file = NULL;
 	int ret = -1;
 
@@ -276,35 +292,26 @@ int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t
 		if (r == NULL)
 			goto out;
 	}
-	ct = open_with_cgroup(g, argc, argv, "update", status_can_update,
-			      "created or running or paused", true, &cg, err);
-	if (ct == NULL)
-		goto out;
-	if (cg_update(cg, r, err) < 0)
-		goto out;
-	ret = 0;
+	ret = container_update(g, optind < argc ? argv[optind] : NULL, r, err);
 out:
-	cg_free(cg);
-	container_free(ct);
 	spec_resources_free(r);
 	return ret;
 }
 
 /* ---- pause / resume -------------------------------------------------------- */
 
-static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
-		      bool pause, brig_error_t **err)
+/* Freeze (pause) or thaw (resume) the container's cgroup. */
+static int freeze(const struct brig_globals *g, const char *id, bool pause,
+		  brig_error_t **err)
 {
 	const char *cmd = pause ? "pause" : "resume";
 	struct cg_manager *cg = NULL;
 	struct container *ct;
 	int r;
 
-	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "%s: invalid option", cmd);
 	/* a created container can be paused too, as runc's can: start
 	 * refuses it then, and resume makes it created again */
-	ct = open_with_cgroup(g, argc, argv, cmd,
+	ct = open_with_cgroup(g, id, cmd,
 			      pause ? status_can_pause : status_can_resume,
 			      pause ? "running or created" : "paused", true, &cg, err);
 	if (ct == NULL)
@@ -339,6 +346,25 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 	cg_free(cg);
 	container_free(ct);
 	return r;
+}
+
+int container_pause(const struct brig_globals *g, const char *id, brig_error_t **err)
+{
+	return freeze(g, id, true, err);
+}
+
+int container_resume(const struct brig_globals *g, const char *id, brig_error_t **err)
+{
+	return freeze(g, id, false, err);
+}
+
+/* pause and resume take no option, only the id */
+static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
+		      bool pause, brig_error_t **err)
+{
+	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
+		return brig_err(err, 0, "%s: invalid option", pause ? "pause" : "resume");
+	return freeze(g, optind < argc ? argv[optind] : NULL, pause, err);
 }
 
 int cmd_pause(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
@@ -426,15 +452,32 @@ static const struct option ps_longopts[] = {
 	{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
 const struct cli_options cli_opts_ps = {"+f:", ps_longopts};
 
+int container_pids(const struct brig_globals *g, const char *id, pid_t **pids,
+		   size_t *n, brig_error_t **err)
+{
+	struct cg_manager *cg = NULL;
+	struct container *ct;
+	int r = -1;
+
+	ct = open_with_cgroup(g, id, "ps", NULL, NULL, false, &cg, err);
+	if (ct == NULL)
+		return -1;
+	if (!status_has_processes(container_status(ct)))
+		brig_err(err, 0, "ps: container \"%s\" is not running", ct->id);
+	else
+		r = cg_pids(cg, pids, n, err);
+	cg_free(cg);
+	container_free(ct);
+	return r;
+}
+
 int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	cleanup_free pid_t *pids = NULL;
 	cleanup_free char **args = NULL;
-	struct cg_manager *cg = NULL;
-	struct container *ct;
 	bool json = false;
 	size_t n = 0;
-	int c, r, first;
+	int c, first;
 
 	while ((c = getopt_long(argc, argv, cli_opts_ps.shortopts,
 				cli_opts_ps.longopts, NULL)) != -1) {
@@ -446,23 +489,14 @@ int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **e
 			return brig_err(err, 0, "ps: invalid format \"%s\" (table or json)",
 					optarg);
 	}
-	ct = open_with_cgroup(g, argc, argv, "ps", NULL, NULL, false, &cg, err);
-	if (ct == NULL)
+	if (container_pids(g, optind < argc ? argv[optind] : NULL, &pids, &n, err) < 0)
 		return -1;
-	if (!status_has_processes(container_status(ct))) {
-		brig_err(err, 0, "ps: container \"%s\" is not running", ct->id);
-		r = -1;
-		goto out;
-	}
-	r = cg_pids(cg, &pids, &n, err);
-	if (r < 0)
-		goto out;
 	if (json) {
 		fputc('[', stdout);
 		for (size_t i = 0; i < n; i++)
 			printf("%s%d", i ? "," : "", (int)pids[i]);
 		fputs("]\n", stdout);
-		goto out;
+		return 0;
 	}
 	/* ps arguments follow the id, maybe after a "--" */
 	first = optind + 1;
@@ -473,9 +507,5 @@ int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **e
 	for (int i = first; i < argc; i++)
 		args[i - first + 1] = argv[i];
 	fflush(stdout);
-	r = ps_table(args, pids, n, err);
-out:
-	cg_free(cg);
-	container_free(ct);
-	return r;
+	return ps_table(args, pids, n, err);
 }

@@ -406,6 +406,15 @@ struct exec_opts {
 	int preserve_fds;
 };
 int container_exec(const struct brig_globals *g, const struct exec_opts *o, brig_error_t **err);
+
+/* The commands on the container's cgroup (cgcmds.c): set its limits (all
+ * or nothing), freeze or thaw it, list the pids in it. */
+int container_update(const struct brig_globals *g, const char *id,
+		     const struct spec_resources *r, brig_error_t **err);
+int container_pause(const struct brig_globals *g, const char *id, brig_error_t **err);
+int container_resume(const struct brig_globals *g, const char *id, brig_error_t **err);
+int container_pids(const struct brig_globals *g, const char *id, pid_t **pids,
+		   size_t *n, brig_error_t **err);
 /* --preserve-fds N (create, run, exec): 0..65536; -1 when invalid. */
 int parse_preserve_fds(const char *s, int *n);
 /* A signal name (KILL, SIGKILL, RTMIN+1, any case) or number. */
