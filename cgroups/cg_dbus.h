@@ -71,22 +71,26 @@ void sdb_props_bool(struct sdb_props *l, const char *name, bool v);
 void sdb_props_u64(struct sdb_props *l, const char *name, uint64_t v);
 void sdb_props_u32s(struct sdb_props *l, const char *name, const uint32_t *v, size_t n);
 void sdb_props_bytes(struct sdb_props *l, const char *name, const uint8_t *v, size_t n);
+void sdb_props_strs(struct sdb_props *l, const char *name, char *const *v, size_t n);
 /* a(ss): pairs[0..2n) */
 void sdb_props_pairs(struct sdb_props *l, const char *name, char *const *pairs, size_t n);
 const struct sdb_prop *sdb_props_find(const struct sdb_props *l, const char *name);
 
 struct sdb;
 
-/* Connect to systemd's manager.  user false (root): its private socket
- * /run/systemd/private when we can open it (no bus daemon in between),
- * else the system bus ($DBUS_SYSTEM_BUS_ADDRESS when it names a
- * unix:path=, else /run/dbus/system_bus_socket).  user true: the user's
+/* Connect to systemd's manager.  user false (root): the system bus at
+ * $DBUS_SYSTEM_BUS_ADDRESS (unix:path=) when that is set (an explicit
+ * choice; the host tests' mock systemd is found so), else systemd's
+ * private socket /run/systemd/private when we can open it (no bus daemon
+ * in between), else the system bus at /run/dbus/system_bus_socket.  user true: the user's
  * own manager, $XDG_RUNTIME_DIR/systemd/private, else the session bus
  * ($DBUS_SESSION_BUS_ADDRESS unix:path=, else $XDG_RUNTIME_DIR/bus).
  * On a bus (not a private socket), Hello and a match on JobRemoved are
  * sent, and systemd is asked to Subscribe.  *err names the socket. */
 struct sdb *sdb_open(bool user, brig_error_t **err);
 void sdb_close(struct sdb *b);
+/* The time each call waits for its reply (default 25 s, as dbus's). */
+void sdb_set_timeout(struct sdb *b, int timeout_ms);
 
 /* StartTransientUnit(name, mode "fail", props, no aux units) -> the job
  * object path in *job (to free). */
