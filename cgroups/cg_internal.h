@@ -62,6 +62,8 @@ struct cg_manager {
 	 * -1: nothing borrowed. */
 	int borrow_fd;
 	const char *borrow_root;
+	/* --systemd-cgroup: the unit (cg_systemd.h), else NULL */
+	struct cg_systemd *sd;
 };
 
 extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
@@ -144,6 +146,9 @@ int cg_enter_v1(struct cg_manager *m, pid_t pid, brig_error_t **err);
 
 /* ---- cgroups.c ---------------------------------------------------------- */
 
+/* The container's cgroup in h is rel (made clean). */
+void cg_set_rel(struct cg_hier *h, const char *rel);
+
 /* Move pid into the cgroup in every hierarchy (the backend's enter; the
  * runtime's processes join through cg_spawn_*). */
 int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
@@ -213,6 +218,8 @@ bool cg_v1_is_frozen(struct cg_manager *m);
 int cg_v1_pids(struct cg_manager *m, pid_t **pids, size_t *n,
 	       brig_error_t **err);
 int cg_v2_create(struct cg_manager *m, brig_error_t **err);
+/* Enable in every ancestor of h's cgroup the controllers it offers. */
+void cg_v2_enable_ancestors(const struct cg_hier *h);
 int cg_v2_enter(struct cg_manager *m, pid_t pid, brig_error_t **err);
 int cg_v2_destroy(struct cg_manager *m, brig_error_t **err);
 

@@ -25,6 +25,7 @@
  * by pid (cg_spawn_end).  The memory hierarchy a child was born in is
  * skipped. */
 #include "cgroups/cg_internal.h"
+#include "cgroups/cg_systemd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -135,6 +136,8 @@ undo:
 
 int cg_create(struct cg_manager *m, const struct spec_resources *r, brig_error_t **err)
 {
+	if (m->sd) /* made by systemd, in cg_spawn_end */
+		return cg_sd_create(m, r, err);
 	return create(m, borrow_ok(r), err);
 }
 
@@ -203,6 +206,11 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 	*sp = (struct cg_spawn){ .clone_fd = -1, .m = m, .child_joins = child_joins };
 	if (m == NULL)
 		return 0;
+	if (m->sd && m->sd->start_pending) {
+		/* born in our cgroup; the unit's start moves it */
+		sp->child_joins = false;
+		return 0;
+	}
 	sp->clone_fd = cg_v2_fd(m);
 	if (sp->clone_fd < 0 && m->layout != CG_LAYOUT_V1)
 		return brig_err(err, errno, "open cgroup %s", m->path);
@@ -224,6 +232,8 @@ int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
 	}
 	if (sp->m == NULL || pid <= 0)
 		return 0;
+	if (sp->m->sd && sp->m->sd->start_pending)
+		return cg_sd_start(sp->m, pid, err);
 	if (return_memory(sp->m, err) < 0)
 		return -1;
 	if (!sp->child_joins && cg_enter_v1(sp->m, pid, err) < 0)

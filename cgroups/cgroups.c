@@ -27,12 +27,13 @@
  * before the first mkdir, and a later delete acts on it alone.
  */
 #include "cgroups/cg_internal.h"
+#include "cgroups/cg_systemd.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 
-static void set_rel(struct cg_hier *h, const char *rel)
+void cg_set_rel(struct cg_hier *h, const char *rel)
 {
 	free(h->rel);
 	free(h->dir);
@@ -65,6 +66,12 @@ static void encode_path(struct cg_manager *m)
 		if (!m->h[i].joined)
 			continue;
 		n = xasprintf("%s;+%s", p, hier_key(&m->h[i]));
+		free(p);
+		p = n;
+	}
+	if (m->sd) {
+		char *n = xasprintf("%s;systemd=%s%s", p, m->sd->u.unit,
+				    m->sd->user ? ";user" : "");
 		free(p);
 		p = n;
 	}
@@ -145,12 +152,38 @@ static int probe_existing(struct cg_manager *m, const char *what, brig_error_t *
 	return 0;
 }
 
-int cg_check_path(const char *cgroups_path, brig_error_t **err)
+int cg_check_path(const char *cgroups_path, bool systemd, brig_error_t **err)
 {
+	struct cg_sd_unit u;
+
+	if (systemd) {
+		if (cg_sd_parse_path(cgroups_path, "x", false, &u, err) < 0)
+			return -1;
+		cg_sd_unit_free(&u);
+		return 0;
+	}
 	if (cgroups_path && cgroups_path[0] != '/' && strchr(cgroups_path, ':'))
-		return brig_err(err, 0, "linux.cgroupsPath: systemd cgroup paths "
-				"(slice:prefix:name) are not supported yet");
+		return brig_err(err, 0, "linux.cgroupsPath: \"%s\" is a systemd cgroup "
+				"path (slice:prefix:name): it needs --systemd-cgroup",
+				cgroups_path);
 	return 0;
+}
+
+struct cg_manager *cg_new_systemd(const char *root, const char *cgroups_path,
+				  const char *id, const struct spec_kv_list *annotations,
+				  brig_error_t **err)
+{
+	struct cg_manager *m = manager_new(root, err);
+
+	if (m == NULL)
+		return NULL;
+	if (cg_sd_init(m, cgroups_path, id, annotations, err) < 0 ||
+	    probe_existing(m, "linux.cgroupsPath: ", err) < 0) {
+		cg_free(m);
+		return NULL;
+	}
+	encode_path(m);
+	return m;
 }
 
 struct cg_manager *cg_new(const char *root, const char *cgroups_path,
@@ -162,7 +195,7 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 	bool relative = false;
 
 	if (cgroups_path && *cgroups_path) {
-		if (cg_check_path(cgroups_path, err) < 0)
+		if (cg_check_path(cgroups_path, false, err) < 0)
 			return NULL;
 		relative = cgroups_path[0] != '/';
 		rel = xstrdup(cgroups_path);
@@ -196,7 +229,7 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 				 cgroups_path);
 			goto fail;
 		}
-		set_rel(&m->h[i], r);
+		cg_set_rel(&m->h[i], r);
 	}
 	if (probe_existing(m, what, err) < 0)
 		goto fail;
@@ -224,10 +257,19 @@ struct cg_manager *cg_load(const char *root, const char *path,
 	tmp = xstrdup(path);
 	tok = strtok_r(tmp, ";", &save);
 	for (size_t i = 0; i < m->n; i++)
-		set_rel(&m->h[i], tok);
+		cg_set_rel(&m->h[i], tok);
 	while ((tok = strtok_r(NULL, ";", &save)) != NULL) {
 		char *eq = strchr(tok, '=');
 
+		if (strncmp(tok, "systemd=", 8) == 0) {
+			cg_sd_load(m, tok + 8, m->sd && m->sd->user);
+			continue;
+		}
+		if (strcmp(tok, "user") == 0) {
+			if (m->sd)
+				m->sd->user = true;
+			continue;
+		}
 		if (tok[0] == '+') {
 			for (size_t i = 0; i < m->n; i++)
 				if (strcmp(hier_key(&m->h[i]), tok + 1) == 0)
@@ -239,7 +281,7 @@ struct cg_manager *cg_load(const char *root, const char *path,
 		*eq = '\0';
 		for (size_t i = 0; i < m->n; i++)
 			if (strcmp(hier_key(&m->h[i]), tok) == 0)
-				set_rel(&m->h[i], eq + 1);
+				cg_set_rel(&m->h[i], eq + 1);
 	}
 	encode_path(m);
 	return m;
@@ -251,6 +293,7 @@ void cg_free(struct cg_manager *m)
 		return;
 	if (m->borrow_fd >= 0) /* returned by cg_spawn_end or cg_spawn_undo */
 		close(m->borrow_fd);
+	cg_sd_free(m);
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->h[i].name);
 		free(m->h[i].mnt);
@@ -300,6 +343,8 @@ int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err)
 {
+	if (m->sd)
+		return cg_sd_apply(m, r, err);
 	if (r == NULL)
 		return 0;
 	return m->ops->apply(m, r, err);
@@ -312,6 +357,8 @@ int cg_update(struct cg_manager *m, const struct spec_resources *r,
 	 * memory one orders limit and memsw against the current values: an
 	 * update is an apply of a partial resources object.  All or nothing:
 	 * what was written before a failure is written back. */
+	if (m->sd)
+		return r ? cg_sd_update(m, r, err) : 0;
 	cg_journal_begin();
 	if (cg_apply(m, r, err) < 0) {
 		cg_journal_rollback();
@@ -373,7 +420,20 @@ int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err)
 int cg_destroy(struct cg_manager *m, brig_error_t **err)
 {
 	m->rmdir_budget_ms = CG_RMDIR_BUDGET_MS;
-	return m->ops->destroy(m, err);
+	/* the unit first: systemd removes its cgroup; the rmdirs then take
+	 * what it did not make */
+	if (m->sd && cg_sd_stop(m, err) < 0) {
+		brig_error_t *e = NULL;
+
+		if (m->ops->destroy(m, &e) < 0)
+			brig_err_free(&e);
+		return -1;
+	}
+	if (m->ops->destroy(m, err) < 0)
+		return -1;
+	if (m->sd)
+		cg_sd_trim(m);
+	return 0;
 }
 
 bool cg_is_default_path(const char *rel)

@@ -18,7 +18,7 @@ struct cg_manager;
 
 /* Is cgroups_path (NULL: none) a form brig takes?  Checked by cg_new too;
  * create asks before it makes anything. */
-int cg_check_path(const char *cgroups_path, brig_error_t **err);
+int cg_check_path(const char *cgroups_path, bool systemd, brig_error_t **err);
 /* Detect the host layout under root ("/sys/fs/cgroup" normally; tests pass
  * a fake tree) and resolve the container's cgroup path:
  * cgroups_path from the spec (absolute, or relative to brig's own cgroup),
@@ -26,6 +26,14 @@ int cg_check_path(const char *cgroups_path, brig_error_t **err);
  * Nothing is created yet. */
 struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 			  const char *id, brig_error_t **err);
+/* The same with --systemd-cgroup (cg_systemd.h): cgroups_path is
+ * "slice:prefix:name" (NULL or "": ":brig:<id>"), the cgroup a transient
+ * unit systemd makes at cg_spawn_end; annotations may hold
+ * org.systemd.property.* entries.  Connects to systemd (the user's when
+ * not root): an error here when it cannot. */
+struct cg_manager *cg_new_systemd(const char *root, const char *cgroups_path,
+				  const char *id, const struct spec_kv_list *annotations,
+				  brig_error_t **err);
 /* Same, for a path recorded in state.json by a previous cg_new. */
 struct cg_manager *cg_load(const char *root, const char *path,
 			   brig_error_t **err);

@@ -30,6 +30,24 @@ static void enable_controllers(const char *dir)
 	}
 }
 
+void cg_v2_enable_ancestors(const struct cg_hier *h)
+{
+	cleanup_free char *rel = xstrdup(h->rel), *dir = xstrdup(h->mnt);
+	char *save = NULL, *tok = strtok_r(rel, "/", &save), *next;
+
+	for (; tok; tok = next) {
+		char *sub;
+
+		next = strtok_r(NULL, "/", &save);
+		enable_controllers(dir);
+		if (next == NULL)
+			break;
+		sub = xasprintf("%s/%s", dir, tok);
+		free(dir);
+		dir = sub;
+	}
+}
+
 int cg_v2_create(struct cg_manager *m, brig_error_t **err)
 {
 	struct cg_hier *h = cg_unified(m);

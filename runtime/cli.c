@@ -289,7 +289,8 @@ void cli_print_commands(FILE *f)
 	      "  --log FILE           also write errors and warnings to FILE\n"
 	      "  --log-format F       text (default) or json\n"
 	      "  --debug              print debug messages\n"
-	      "  --systemd-cgroup     use the systemd cgroup driver (not supported yet)\n"
+	      "  --systemd-cgroup     the container's cgroup is a transient systemd unit\n"
+	      "                       (cgroupsPath slice:prefix:name; see brig(8))\n"
 	      "  -v, --version        print the version\n"
 	      "  -h, --help           print this help\n", f);
 }

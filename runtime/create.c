@@ -62,7 +62,7 @@ static void check_selinux_labels(const struct spec_config *c)
 /* Checks that need no process: the earlier a mistake is found, the less
  * there is to undo. */
 static int validate_config(const struct spec_config *c, const char *rootfs,
-			   brig_error_t **err)
+			   bool systemd, brig_error_t **err)
 {
 	struct stat sb;
 
@@ -88,7 +88,7 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 	if (ns_validate_sysctl(c, err) < 0 || ns_validate_uts(c, err) < 0)
 		return -1;
 	check_selinux_labels(c);
-	if (c->linux && cg_check_path(c->linux->cgroups_path, err) < 0)
+	if (cg_check_path(c->linux ? c->linux->cgroups_path : NULL, systemd, err) < 0)
 		return brig_err_prefix(err, "config.json");
 	return 0;
 }
@@ -406,7 +406,7 @@ static int create_state(struct create_job *j, brig_error_t **err)
 	if (!j->c)
 		return -1;
 	j->rootfs = abs_path(j->bundle, j->c->root->path);
-	if (validate_config(j->c, j->rootfs, err) < 0)
+	if (validate_config(j->c, j->rootfs, j->g->systemd_cgroup, err) < 0)
 		return -1;
 	if (j->c->linux && j->c->linux->seccomp) {
 		/* The filter itself the init prepares (init_seccomp), with the
@@ -436,13 +436,17 @@ static int create_cgroups(struct create_job *j, brig_error_t **err)
 {
 	const struct spec_resources *res = j->c->linux ? j->c->linux->resources : NULL;
 
-	j->cg = cg_new(BRIG_CGROUP_ROOT, j->c->linux ? j->c->linux->cgroups_path : NULL,
-		       j->id, err);
+	const char *path = j->c->linux ? j->c->linux->cgroups_path : NULL;
+
+	j->cg = j->g->systemd_cgroup
+		? cg_new_systemd(BRIG_CGROUP_ROOT, path, j->id, &j->c->annotations, err)
+		: cg_new(BRIG_CGROUP_ROOT, path, j->id, err);
 	if (!j->cg)
 		return -1;
 	/* recorded before the cgroup exists: delete --force of a create
 	 * killed from here on finds it */
 	j->ct->state->cgroup_path = xstrdup(cg_path(j->cg));
+	j->ct->state->use_systemd = j->g->systemd_cgroup;
 	if (container_save(j->ct, err) < 0)
 		return -1;
 	/* what brig makes from here on, the init included, is charged to the

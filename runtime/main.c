@@ -170,11 +170,6 @@ int main(int argc, char **argv)
 	}
 	if (prepare_root(cmd, &err) < 0)
 		return fail(&err, 1);
-	if (globals.systemd_cgroup) {
-		brig_report_error("--systemd-cgroup: the systemd cgroup driver is not supported yet; "
-				  "run without it (brig manages cgroupfs directly)");
-		return 1;
-	}
 	if (!cmd) {
 		cleanup_free char *msg = xasprintf("unknown command \"%s\" (see brig --help)", name);
 		brig_report_error(msg);

@@ -1,0 +1,363 @@
+/* brig — cgroups/cg_systemd.c: the systemd cgroup driver's steps (see
+ * cg_systemd.h for the why and the order).
+ *
+ * Rootless (euid not 0): the user's own systemd, whose units live under
+ * its ControlGroup ("/user.slice/user-1000.slice/user@1000.service"),
+ * asked once when the container is made.
+ *
+ * The unit is recorded in the state's cgroup path (";systemd=<unit>",
+ * ";user"), so delete and update find it without the config. */
+#include "cgroups/cg_systemd.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SD_PATH "/org/freedesktop/systemd1"
+#define SD_MANAGER "org.freedesktop.systemd1.Manager"
+/* systemd answers within milliseconds; a loaded host (or a VM without
+ * KVM) within seconds.  runc waits 30 s too. */
+#define JOB_TIMEOUT_MS 30000
+
+static int bus(struct cg_manager *m, brig_error_t **err)
+{
+	if (m->sd->bus)
+		return 0;
+	m->sd->bus = sdb_open(m->sd->user, err);
+	if (m->sd->bus == NULL)
+		return brig_err_prefix(err, "--systemd-cgroup: cannot reach %s systemd",
+				       m->sd->user ? "the user's" : "the system's");
+	return 0;
+}
+
+/* "252.17-1~deb12u1" -> 252; 0 when unknown (then only what every
+ * systemd since 240 knows is sent). */
+static unsigned version(struct cg_manager *m)
+{
+	cleanup_free char *v = NULL;
+	brig_error_t *e = NULL;
+	const char *p;
+
+	if (m->sd->version)
+		return m->sd->version;
+	if (sdb_get_property_string(m->sd->bus, SD_PATH, SD_MANAGER, "Version", &v, &e) < 0) {
+		brig_err_free(&e);
+		return m->sd->version = 240;
+	}
+	p = v + strspn(v, "v\"");
+	m->sd->version = (unsigned)strtoul(p, NULL, 10);
+	if (m->sd->version == 0)
+		m->sd->version = 240;
+	return m->sd->version;
+}
+
+static void base_props(struct cg_manager *m, const char *id)
+{
+	struct cg_systemd *sd = m->sd;
+	cleanup_free char *desc = xasprintf("brig container %s", id ? id : sd->u.unit);
+
+	sdb_props_str(&sd->props, "Description", desc);
+	if (sd->u.is_slice) {
+		/* a slice's parent is the slice its name says; Wants= keeps
+		 * it up (runc) */
+		const char *w[] = { sd->u.slice };
+		struct sdb_prop *p = sdb_props_add(&sd->props, "Wants", SDB_T_STRINGS);
+
+		p->strs = xcalloc(1, sizeof(char *));
+		p->strs[0] = xstrdup(w[0]);
+		p->n_strs = 1;
+	} else {
+		sdb_props_str(&sd->props, "Slice", sd->u.slice);
+		sdb_props_bool(&sd->props, "Delegate", true);
+	}
+	sdb_props_bool(&sd->props, "MemoryAccounting", true);
+	sdb_props_bool(&sd->props, "CPUAccounting", true);
+	sdb_props_bool(&sd->props, m->layout == CG_LAYOUT_V2 ? "IOAccounting"
+			: "BlockIOAccounting", true);
+	sdb_props_bool(&sd->props, "TasksAccounting", true);
+	/* no ordering against shutdown.target and the like: the container
+	 * stops when its runtime says so */
+	sdb_props_bool(&sd->props, "DefaultDependencies", false);
+}
+
+int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
+	       const struct spec_kv_list *annotations, brig_error_t **err)
+{
+	struct cg_systemd *sd = xcalloc(1, sizeof(*sd));
+	cleanup_free char *base = NULL;
+
+	m->sd = sd;
+	sd->user = geteuid() != 0;
+	if (cg_sd_parse_path(cgroups_path, id, sd->user, &sd->u, err) < 0)
+		return -1;
+	if (bus(m, err) < 0)
+		return -1;
+	if (sd->user) {
+		/* the user manager's units are under its own cgroup */
+		if (sdb_get_property_string(sd->bus, SD_PATH, SD_MANAGER, "ControlGroup",
+					    &base, err) < 0)
+			return brig_err_prefix(err, "--systemd-cgroup: ask the user's "
+					       "systemd for its cgroup");
+		if (base[0] != '/' || strstr(base, "/..") || strcmp(base, "/") == 0) {
+			return brig_err(err, 0, "--systemd-cgroup: the user's systemd "
+					"runs in cgroup \"%s\"", base);
+		}
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		cleanup_free char *rel = xasprintf("%s%s", base ? base : "", sd->u.rel);
+
+		cg_set_rel(&m->h[i], rel);
+	}
+	base_props(m, id);
+	if (annotations && cg_sd_annotation_props(annotations, &sd->props, err) < 0)
+		return -1;
+	return 0;
+}
+
+void cg_sd_load(struct cg_manager *m, const char *unit, bool user)
+{
+	m->sd = xcalloc(1, sizeof(*m->sd));
+	m->sd->u.unit = xstrdup(unit);
+	m->sd->u.is_slice = strlen(unit) > 6 && strcmp(unit + strlen(unit) - 6, ".slice") == 0;
+	m->sd->user = user;
+}
+
+void cg_sd_free(struct cg_manager *m)
+{
+	if (m->sd == NULL)
+		return;
+	sdb_close(m->sd->bus);
+	sdb_props_free(&m->sd->props);
+	cg_sd_unit_free(&m->sd->u);
+	free(m->sd);
+	m->sd = NULL;
+}
+
+/* r with the CPU quota rounded as systemd will keep it. */
+static const struct spec_resources *rounded(struct cg_systemd *sd,
+					    const struct spec_resources *r)
+{
+	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set)
+		return r;
+	sd->res_copy = *r;
+	sd->cpu_copy = *r->cpu;
+	cg_sd_round_quota(&sd->cpu_copy);
+	sd->res_copy.cpu = &sd->cpu_copy;
+	return &sd->res_copy;
+}
+
+static int resource_props(struct cg_manager *m, const struct spec_resources *r,
+			  struct sdb_props *l, bool devices, brig_error_t **err)
+{
+	if (r == NULL)
+		return 0;
+	if (cg_sd_resource_props(r, m->layout == CG_LAYOUT_V2, version(m), l, err) < 0)
+		return -1;
+	if (devices && r->n_devices)
+		cg_sd_device_props(r->devices, r->n_devices, l);
+	return 0;
+}
+
+int cg_sd_create(struct cg_manager *m, const struct spec_resources *r,
+		 brig_error_t **err)
+{
+	struct cg_systemd *sd = m->sd;
+
+	if (bus(m, err) < 0)
+		return -1;
+	if (resource_props(m, rounded(sd, r), &sd->props, true, err) < 0)
+		return -1;
+	sd->start_pending = true;
+	/* what the unit's stop and our rmdir remove at delete */
+	for (size_t i = 0; i < m->n; i++)
+		m->h[i].created = true;
+	return 0;
+}
+
+int cg_sd_apply(struct cg_manager *m, const struct spec_resources *r,
+		brig_error_t **err)
+{
+	(void)err;
+	m->sd->res = rounded(m->sd, r); /* written once the unit exists */
+	return 0;
+}
+
+/* Wait for job; anything but "done" is an error naming the result. */
+static int wait_job(struct cg_manager *m, const char *what, const char *job,
+		    brig_error_t **err)
+{
+	cleanup_free char *result = NULL;
+
+	if (sdb_wait_job(m->sd->bus, job, JOB_TIMEOUT_MS, &result, err) < 0)
+		return brig_err_prefix(err, "%s %s", what, m->sd->u.unit);
+	if (result == NULL || strcmp(result, "done") != 0)
+		return brig_err(err, 0, "%s %s: systemd's job ended \"%s\"", what,
+				m->sd->u.unit, result ? result : "");
+	return 0;
+}
+
+static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	struct cg_systemd *sd = m->sd;
+	cleanup_free char *job = NULL;
+	brig_error_t *e = NULL;
+	int rc;
+
+	if (!sd->u.is_slice) {
+		uint32_t p = (uint32_t)pid;
+
+		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
+	}
+	rc = sdb_start_transient_unit(sd->bus, sd->u.unit, &sd->props, &job, &e);
+	if (rc < 0 && e && strstr(e->msg, "UnitExists")) {
+		/* a failed unit of the same name, kept by systemd: reset it
+		 * and try once more (runc) */
+		brig_err_free(&e);
+		if (sdb_reset_failed_unit(sd->bus, sd->u.unit, &e) < 0)
+			brig_err_free(&e);
+		rc = sdb_start_transient_unit(sd->bus, sd->u.unit, &sd->props, &job, &e);
+	}
+	if (rc < 0) {
+		*err = e;
+		return brig_err_prefix(err, "--systemd-cgroup: start unit %s", sd->u.unit);
+	}
+	if (wait_job(m, "--systemd-cgroup: start unit", job, err) < 0) {
+		brig_error_t *e2 = NULL;
+
+		if (sdb_reset_failed_unit(sd->bus, sd->u.unit, &e2) < 0)
+			brig_err_free(&e2);
+		return -1;
+	}
+	return 0;
+}
+
+/* After the unit started: what systemd did not make (v1 hierarchies it
+ * does not manage, a slice's own cgroup), pid in every hierarchy, the
+ * controllers enabled down to it, and the files. */
+static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct cg_hier *h = &m->h[i];
+		bool made = false;
+
+		if (h->v2)
+			cg_v2_enable_ancestors(h);
+		if (access(h->dir, F_OK) != 0 &&
+		    (h->v2 ? cg_mkdir_p(h->dir, &made, err) : cg_v1_mkdir(h, err)) < 0)
+			return brig_err_prefix(err, "create cgroup %s", h->rel);
+		/* systemd put the init in the unit's cgroup of the trees it
+		 * manages; writing it again elsewhere is what joins the rest */
+		if (!h->v2 && cg_write_pid(h->dir, pid, err) < 0)
+			return brig_err_prefix(err, "join cgroup %s", h->rel);
+	}
+	if (m->sd->u.is_slice) {
+		struct cg_hier *u = cg_unified(m);
+
+		if (u && cg_write_pid(u->dir, pid, err) < 0)
+			return brig_err_prefix(err, "join cgroup %s", u->rel);
+	}
+	if (m->sd->res && m->ops->apply(m, m->sd->res, err) < 0)
+		return -1;
+	return 0;
+}
+
+int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	m->sd->start_pending = false;
+	if (start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
+		return -1;
+	sdb_props_free(&m->sd->props);
+	return 0;
+}
+
+int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
+		 brig_error_t **err)
+{
+	struct sdb_props l = {0};
+	const struct spec_resources *rr;
+	int rc = -1;
+
+	if (bus(m, err) < 0)
+		return -1;
+	rr = rounded(m->sd, r);
+	if (resource_props(m, rr, &l, false, err) < 0)
+		goto out;
+	/* The files first, journalled: the kernel is the judge of the
+	 * values, and a refusal there leaves systemd untouched.  Then the
+	 * properties; should systemd refuse them, the files go back. */
+	cg_journal_begin();
+	if (m->ops->apply(m, rr, err) < 0) {
+		cg_journal_rollback();
+		brig_err_prefix(err, "update cgroup %s", m->h[0].rel);
+		goto out;
+	}
+	if (l.n && sdb_set_unit_properties(m->sd->bus, m->sd->u.unit, true, &l, err) < 0) {
+		cg_journal_rollback();
+		brig_err_prefix(err, "update unit %s", m->sd->u.unit);
+		goto out;
+	}
+	cg_journal_commit();
+	rc = 0;
+out:
+	sdb_props_free(&l);
+	return rc;
+}
+
+/* The v1 hierarchies systemd makes units in (v252, legacy and hybrid
+ * modes); in the others the slices' directories are brig's own. */
+static bool systemd_manages(const struct cg_hier *h)
+{
+	static const char *const managed[] = { "cpu", "cpuacct", "blkio", "memory",
+					       "devices", "pids" };
+
+	if (h->v2 || strcmp(h->name, "name=systemd") == 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(managed); i++)
+		if (cg_word_in(h->name, managed[i]))
+			return true;
+	return false;
+}
+
+void cg_sd_trim(struct cg_manager *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		struct cg_hier *h = &m->h[i];
+		cleanup_free char *dir = xstrdup(h->dir);
+		char *slash;
+
+		if (systemd_manages(h))
+			continue;
+		/* the slices' directories brig made there, when empty */
+		while ((slash = strrchr(dir, '/')) != NULL && slash > dir + strlen(h->mnt)) {
+			*slash = '\0';
+			if (rmdir(dir) < 0)
+				break;
+		}
+	}
+}
+
+int cg_sd_stop(struct cg_manager *m, brig_error_t **err)
+{
+	struct cg_systemd *sd = m->sd;
+	cleanup_free char *job = NULL;
+	brig_error_t *e = NULL;
+
+	if (bus(m, err) < 0)
+		return -1;
+	if (sdb_stop_unit(sd->bus, sd->u.unit, &job, &e) < 0) {
+		if (!brig_err_is(e, BRIG_E_NOT_FOUND)) {
+			*err = e;
+			return brig_err_prefix(err, "stop unit %s", sd->u.unit);
+		}
+		brig_err_free(&e); /* gone already: its processes exited */
+	} else if (wait_job(m, "stop unit", job, &e) < 0) {
+		brig_err_free(&e); /* the rmdir that follows tells */
+	}
+	/* a unit that failed is kept by systemd until reset */
+	if (sdb_reset_failed_unit(sd->bus, sd->u.unit, &e) < 0)
+		brig_err_free(&e);
+	return 0;
+}

@@ -1,0 +1,103 @@
+/* brig — cgroups/cg_systemd.h: the systemd cgroup driver (--systemd-cgroup),
+ * private to cgroups/.
+ *
+ * systemd owns the cgroup tree on the hosts it boots: a cgroup made
+ * behind its back is moved or trimmed by it, and limits written only to
+ * the files are written over at the next `systemctl daemon-reload`.  So,
+ * as runc and crun do, the container's cgroup is a transient scope unit
+ * systemd makes for us (StartTransientUnit over D-Bus, Delegate=yes, the
+ * init's pid), with every limit systemd has a property for given as that
+ * property, and everything (those too) then written to the files by the
+ * same renderers as the cgroupfs driver.  From there on the container's
+ * cgroup is an ordinary one: pause, ps, events, kill --all and exec use
+ * the layout's table (v1, hybrid, v2) unchanged; update sets the
+ * properties and the files; delete stops the unit.
+ *
+ * In the create sequence (cgroups.h) the unit cannot exist before the
+ * init does (systemd wants a pid): cg_create only builds the properties,
+ * cg_apply keeps the resources, cg_spawn_begin lets the init be born in
+ * brig's own cgroup, and cg_spawn_end starts the unit with its pid, waits
+ * for the job, makes what systemd did not (v1 hierarchies it leaves
+ * alone) and writes the files.  The init waits for brig before it runs
+ * anything of the container's, so nothing of the container runs outside
+ * its cgroup or its limits.
+ */
+#ifndef BRIG_CG_SYSTEMD_H
+#define BRIG_CG_SYSTEMD_H
+
+#include "cgroups/cg_internal.h"
+#include "cgroups/cg_dbus.h"
+
+/* What a cgroupsPath names. */
+struct cg_sd_unit {
+	char *slice;      /* "system.slice" */
+	char *slice_path; /* "/system.slice"; "" for the root slice "-.slice" */
+	char *unit;       /* "docker-<id>.scope", or "<name>.slice" */
+	char *rel;        /* the unit's cgroup under the manager's own:
+			   * "/system.slice/docker-<id>.scope" */
+	bool is_slice;    /* a slice unit (kubelet's pod slices), not a scope */
+};
+
+/* "slice:prefix:name" (NULL or "": ":brig:<id>") -> *u; user: the default
+ * slice is user.slice, not system.slice. */
+int cg_sd_parse_path(const char *cgroups_path, const char *id, bool user,
+		     struct cg_sd_unit *u, brig_error_t **err);
+void cg_sd_unit_free(struct cg_sd_unit *u);
+/* "a-b.slice" -> "/a.slice/a-b.slice" ("-.slice" -> ""); NULL and *err
+ * when it is not a slice name. */
+char *cg_sd_expand_slice(const char *slice, brig_error_t **err);
+
+/* linux.resources -> properties (v2: MemoryMax..., else the v1 names).
+ * version: systemd's, to leave out what it does not know. */
+int cg_sd_resource_props(const struct spec_resources *r, bool v2, unsigned version,
+			 struct sdb_props *l, brig_error_t **err);
+/* Round a CPU quota up to systemd's 10 ms-per-second steps, as the files
+ * will then be written, so systemd and the files agree. */
+void cg_sd_round_quota(struct spec_cpu *c);
+/* "0-3,7" -> AllowedCPUs bytes (to free). */
+int cg_sd_cpu_bits(const char *list, uint8_t **bits, size_t *n, brig_error_t **err);
+/* annotations org.systemd.property.<Name> -> properties (replacing the
+ * ones of the same name). */
+int cg_sd_annotation_props(const struct spec_kv_list *a, struct sdb_props *l,
+			   brig_error_t **err);
+/* One GVariant text value -> p (type and value; name untouched). */
+int cg_sd_parse_gvariant(const char *text, struct sdb_prop *p);
+/* The device rules (then brig's defaults) -> DevicePolicy, DeviceAllow. */
+void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n,
+			struct sdb_props *l);
+
+/* The driver's state in a manager (m->sd). */
+struct cg_systemd {
+	struct cg_sd_unit u;
+	bool user;          /* the user's own systemd, not the system's */
+	struct sdb *bus;    /* opened when first needed */
+	unsigned version;   /* systemd's, 0 until asked */
+	/* create: between cg_create and cg_spawn_end */
+	bool start_pending;
+	struct sdb_props props;
+	const struct spec_resources *res; /* what cg_apply was given */
+	struct spec_resources res_copy;   /* res with the rounded quota */
+	struct spec_cpu cpu_copy;
+};
+
+/* cg_new with --systemd-cgroup: the unit, its path in every hierarchy. */
+int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
+	       const struct spec_kv_list *annotations, brig_error_t **err);
+/* cg_load: the unit recorded in the path's ";systemd=" token. */
+void cg_sd_load(struct cg_manager *m, const char *unit, bool user);
+void cg_sd_free(struct cg_manager *m);
+int cg_sd_create(struct cg_manager *m, const struct spec_resources *r,
+		 brig_error_t **err);
+int cg_sd_apply(struct cg_manager *m, const struct spec_resources *r,
+		brig_error_t **err);
+int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err);
+int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
+		 brig_error_t **err);
+/* delete: stop the unit and reset it if it failed (a unit systemd has
+ * forgotten already is fine). */
+int cg_sd_stop(struct cg_manager *m, brig_error_t **err);
+/* After the rmdirs: the empty slice directories brig made in the v1
+ * hierarchies systemd leaves alone (cpuset, freezer, ...). */
+void cg_sd_trim(struct cg_manager *m);
+
+#endif
