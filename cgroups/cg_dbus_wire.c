@@ -152,6 +152,8 @@ void sdb_buf_free(struct sdb_buf *b)
 
 void sdb_put_bytes(struct sdb_buf *b, const void *p, size_t n)
 {
+	if (n == 0)
+		return; /* b->p may still be NULL */
 	if (b->len + n > b->cap) {
 		b->cap = (b->len + n) * 2 + 64;
 		b->p = xrealloc(b->p, b->cap);

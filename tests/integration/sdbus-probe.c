@@ -6,7 +6,8 @@
  *   sdbus-probe run SLICE UNIT [COUNT]   COUNT times: a sleeping child in a
  *       transient scope UNIT (properties of most types) under SLICE, wait
  *       for the job, SetUnitProperties, GetUnit, StopUnit, wait
- *   sdbus-probe start SLICE UNIT         StartTransientUnit and its job only
+ *   sdbus-probe start SLICE UNIT         StartTransientUnit and its job only,
+ *       for a sleeping child left running in the scope (its pid printed)
  *   sdbus-probe stop UNIT                StopUnit and its job
  *   sdbus-probe reset UNIT               ResetFailedUnit
  *
@@ -17,6 +18,7 @@
 #include "cgroups/cg_dbus.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +37,11 @@ static pid_t sleeper(void)
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		/* not holding the caller's pipes open */
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		dup2(null, 1);
+		dup2(null, 2);
 		for (;;)
 			pause();
 	}
@@ -120,6 +127,7 @@ int main(int argc, char **argv)
 	struct sdb *b;
 	int r = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* in order with stderr */
 	if (t)
 		timeout_ms = atoi(t);
 	if (argc < 3) {
@@ -143,9 +151,13 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "start") == 0 && argc >= 4) {
 		pid_t pid = sleeper();
 
+		/* the sleeper stays in the scope: StopUnit kills it */
+		printf("pid %d\n", (int)pid);
 		r = start(b, argv[2], argv[3], pid, &err);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+		if (r < 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
 	} else if (strcmp(argv[1], "stop") == 0) {
 		r = stop(b, argv[2], &err);
 	} else if (strcmp(argv[1], "reset") == 0) {
