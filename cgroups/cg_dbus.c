@@ -32,7 +32,11 @@ struct sdb_job {
 
 struct sdb {
 	int fd;
+	bool bus;    /* a bus daemon between us and systemd */
 	bool broken;
+	/* On a bus, the unique name systemd answered from: anyone on the bus
+	 * may send us a signal, only systemd's JobRemoved count. */
+	char *systemd_sender;
 	uint32_t serial;
 	int timeout_ms;
 	uint8_t *in; /* bytes read and not yet taken as a message */
@@ -224,6 +228,9 @@ static void note_signal(struct sdb *b)
 	const char *job, *unit, *result;
 	uint32_t id;
 
+	if (b->bus && !(b->systemd_sender && b->m.h.sender &&
+			strcmp(b->m.h.sender, b->systemd_sender) == 0))
+		return;
 	if (b->m.h.type != SDB_SIGNAL || strcmp(b->m.h.member, "JobRemoved") != 0 ||
 	    strcmp(b->m.h.iface, MANAGER_IFACE) != 0 || strcmp(b->m.h.sig, "uoss") != 0)
 		return;
@@ -279,6 +286,9 @@ static int call(struct sdb *b, const char *dest, const char *path, const char *i
 	}
 	if (r < 0)
 		return brig_err_prefix(err, "%s", member);
+	if (b->bus && !b->systemd_sender && strcmp(dest, SYSTEMD_DEST) == 0 &&
+	    b->m.h.sender)
+		b->systemd_sender = xstrdup(b->m.h.sender);
 	if (b->m.h.type == SDB_ERROR)
 		return reply_error(b, err);
 	if (strcmp(b->m.h.sig, reply_sig) != 0)
@@ -296,13 +306,13 @@ static int call_manager(struct sdb *b, const char *member, const char *sig,
 }
 
 /* The reply's first string (s or o), copied. */
-static int reply_str(struct sdb *b, char **out, brig_error_t **err)
+static int reply_str(struct sdb *b, const char *member, char **out, brig_error_t **err)
 {
 	struct sdb_rd r = b->m.body;
 	const char *s;
 
 	if (sdb_rd_str(&r, &s) < 0)
-		return brig_err(err, 0, "D-Bus: %s: a malformed reply", "reply");
+		return brig_err(err, 0, "D-Bus: %s: a malformed reply", member);
 	*out = xstrdup(s);
 	return 0;
 }
@@ -325,7 +335,7 @@ int sdb_start_transient_unit(struct sdb *b, const char *unit,
 	r = call_manager(b, "StartTransientUnit", "ssa(sv)a(sa(sv))", &body, "o", err);
 	sdb_buf_free(&body);
 	if (r == 0)
-		r = reply_str(b, job, err);
+		r = reply_str(b, "StartTransientUnit", job, err);
 	return r;
 }
 
@@ -353,7 +363,7 @@ int sdb_stop_unit(struct sdb *b, const char *unit, char **job, brig_error_t **er
 	r = call_manager(b, "StopUnit", "ss", &body, "o", err);
 	sdb_buf_free(&body);
 	if (r == 0)
-		r = reply_str(b, job, err);
+		r = reply_str(b, "StopUnit", job, err);
 	return r;
 }
 
@@ -378,7 +388,7 @@ int sdb_get_unit(struct sdb *b, const char *unit, char **path, brig_error_t **er
 {
 	if (call_unit(b, "GetUnit", unit, "o", err) < 0)
 		return -1;
-	return reply_str(b, path, err);
+	return reply_str(b, "GetUnit", path, err);
 }
 
 int sdb_get_property_string(struct sdb *b, const char *path, const char *iface,
@@ -450,6 +460,7 @@ static void sdb_free(struct sdb *b)
 	}
 	free(b->in);
 	free(b->msg);
+	free(b->systemd_sender);
 	free(b);
 }
 
@@ -491,6 +502,7 @@ struct sdb *sdb_from_fd(int fd, bool auth, bool bus, brig_error_t **err)
 	int fl = fcntl(fd, F_GETFL);
 
 	b->fd = fd;
+	b->bus = bus;
 	b->timeout_ms = SDB_DEFAULT_TIMEOUT_MS;
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
 	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {

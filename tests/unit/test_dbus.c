@@ -143,7 +143,7 @@ static void peer_return(int fd, const struct sdb_msg *m, const char *sig, const 
 {
 	struct sdb_hdr h = { .type = SDB_METHOD_RETURN, .serial = ++peer_serial,
 			     .reply_serial = m->h.serial, .sig = sig,
-			     .sender = "org.freedesktop.systemd1" };
+			     .sender = ":1.1" };
 	struct sdb_buf body = { 0 };
 
 	if (sig[0] == 'v') {
@@ -168,9 +168,11 @@ static void peer_error(int fd, const struct sdb_msg *m, const char *name, const 
 	sdb_buf_free(&body);
 }
 
-static void peer_job_removed(int fd, const char *job, const char *result)
+static void peer_job_removed_from(int fd, const char *sender, const char *job,
+				  const char *result)
 {
 	struct sdb_hdr h = { .type = SDB_SIGNAL, .serial = ++peer_serial,
+			     .sender = sender,
 			     .path = "/org/freedesktop/systemd1", .iface = MANAGER,
 			     .member = "JobRemoved", .sig = "uoss" };
 	struct sdb_buf body = { 0 };
@@ -181,6 +183,11 @@ static void peer_job_removed(int fd, const char *job, const char *result)
 	sdb_put_str(&body, result);
 	peer_send(fd, &h, &body);
 	sdb_buf_free(&body);
+}
+
+static void peer_job_removed(int fd, const char *job, const char *result)
+{
+	peer_job_removed_from(fd, NULL, job, result);
 }
 
 /* Reads until the client hangs up (so it is not killed by a closed socket
@@ -242,6 +249,13 @@ static void peer_hello(int fd)
 	peer_msg(fd, &m);
 	peer_expect_manager(&m, "Subscribe", "");
 	peer_return(fd, &m, "", NULL);
+	/* a JobRemoved from someone else on the bus, then systemd's */
+	peer_msg(fd, &m);
+	peer_expect_manager(&m, "StopUnit", "ss");
+	peer_job_removed_from(fd, ":1.66", JOB, "done");
+	peer_job_removed(fd, JOB, "done"); /* no sender at all */
+	peer_return(fd, &m, "o", JOB);
+	peer_job_removed_from(fd, ":1.1", JOB, "failed");
 	peer_drain(fd);
 }
 
@@ -249,8 +263,15 @@ static void test_auth_hello_subscribe(void **state)
 {
 	struct peer p = peer_start(peer_hello);
 	struct sdb *b = client(p, true, true);
+	brig_error_t *err = NULL;
+	char *job = NULL, *result = NULL;
 
 	(void)state;
+	assert_int_equal(sdb_stop_unit(b, "x.scope", &job, &err), 0);
+	assert_int_equal(sdb_wait_job(b, job, 2000, &result, &err), 0);
+	assert_string_equal(result, "failed"); /* systemd's, not the others' */
+	free(job);
+	free(result);
 	sdb_close(b);
 	peer_done(p);
 }
