@@ -594,6 +594,50 @@ static void test_wait_job_timeout(void **state)
 	peer_done(p);
 }
 
+/* Signals, as fast as it can, and never the reply. */
+static void peer_flood(int fd)
+{
+	struct sdb_hdr h = { .type = SDB_SIGNAL, .path = "/x", .iface = MANAGER,
+			     .member = "UnitNew" };
+	struct sdb_buf out = { 0 };
+
+	for (uint32_t serial = 1;; serial++) {
+		h.serial = serial;
+		sdb_msg_build(&out, &h, NULL);
+		if (write(fd, out.p, out.len) != (ssize_t)out.len)
+			break; /* the client is gone */
+	}
+	sdb_buf_free(&out);
+}
+
+static void test_flood(void **state)
+{
+	struct peer p = peer_start(peer_flood);
+	struct sdb *b = client(p, false, false);
+	brig_error_t *err = NULL;
+	char *s = NULL, *result = NULL;
+	long long t0 = ms_now();
+
+	(void)state;
+	sdb_set_timeout(b, 200);
+	assert_int_equal(sdb_get_unit(b, "x.scope", &s, &err), -1);
+	assert_int_equal(err->code, ETIMEDOUT);
+	brig_err_free(&err);
+	sdb_close(b);
+	assert_true(ms_now() - t0 < 2000);
+	peer_done(p);
+	/* and sdb_wait_job the same */
+	p = peer_start(peer_flood);
+	b = client(p, false, false);
+	t0 = ms_now();
+	assert_int_equal(sdb_wait_job(b, JOB, 200, &result, &err), -1);
+	assert_int_equal(err->code, ETIMEDOUT);
+	assert_true(ms_now() - t0 < 2000);
+	brig_err_free(&err);
+	sdb_close(b);
+	peer_done(p);
+}
+
 /* Each answers the first call with something wrong. */
 static void peer_bad(int fd, const void *bytes, size_t n)
 {
@@ -754,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_job_removed),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_wait_job_timeout),
+		cmocka_unit_test(test_flood),
 		cmocka_unit_test(test_bad_replies),
 		cmocka_unit_test(test_mutated_replies),
 		cmocka_unit_test(test_address_path),
