@@ -383,6 +383,24 @@ static int call_unit(struct sdb *b, const char *member, const char *unit,
 	return r;
 }
 
+int sdb_attach_processes(struct sdb *b, const char *unit, const char *subcgroup,
+			 const uint32_t *pids, size_t n, brig_error_t **err)
+{
+	struct sdb_buf body = { 0 };
+	size_t at, start;
+	int r;
+
+	sdb_put_str(&body, unit);
+	sdb_put_str(&body, subcgroup);
+	at = sdb_array_begin(&body, 4, &start);
+	for (size_t i = 0; i < n; i++)
+		sdb_put_u32(&body, pids[i]);
+	sdb_array_end(&body, at, start);
+	r = call_manager(b, "AttachProcessesToUnit", "ssau", &body, "", err);
+	sdb_buf_free(&body);
+	return r;
+}
+
 int sdb_reset_failed_unit(struct sdb *b, const char *unit, brig_error_t **err)
 {
 	return call_unit(b, "ResetFailedUnit", unit, "", err);

@@ -105,6 +105,10 @@ int sdb_set_unit_properties(struct sdb *b, const char *unit, bool runtime,
  * BRIG_E_NOT_FOUND. */
 int sdb_stop_unit(struct sdb *b, const char *unit, char **job,
 		 brig_error_t **err);
+/* AttachProcessesToUnit(name, subcgroup "/" for the unit's own, pids):
+ * systemd moves them, as the caller may not (rootless exec). */
+int sdb_attach_processes(struct sdb *b, const char *unit, const char *subcgroup,
+			 const uint32_t *pids, size_t n, brig_error_t **err);
 /* ResetFailedUnit(name); NoSuchUnit is BRIG_E_NOT_FOUND. */
 int sdb_reset_failed_unit(struct sdb *b, const char *unit, brig_error_t **err);
 /* Wait (up to timeout_ms) for JobRemoved of job; *result (to free, may

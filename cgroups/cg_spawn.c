@@ -206,8 +206,9 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 	*sp = (struct cg_spawn){ .clone_fd = -1, .m = m, .child_joins = child_joins };
 	if (m == NULL)
 		return 0;
-	if (m->sd && m->sd->start_pending) {
-		/* born in our cgroup; the unit's start moves it */
+	if (m->sd && (m->sd->start_pending || m->sd->user)) {
+		/* born in our cgroup; the unit's start moves it, or (rootless
+		 * exec, where the kernel may not let us) we or systemd do */
 		sp->child_joins = false;
 		return 0;
 	}
@@ -234,6 +235,8 @@ int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
 		return 0;
 	if (sp->m->sd && sp->m->sd->start_pending)
 		return cg_sd_start(sp->m, pid, err);
+	if (sp->m->sd && sp->m->sd->user)
+		return cg_sd_attach(sp->m, pid, err);
 	if (return_memory(sp->m, err) < 0)
 		return -1;
 	if (!sp->child_joins && cg_enter_v1(sp->m, pid, err) < 0)

@@ -273,6 +273,21 @@ int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	return 0;
 }
 
+int cg_sd_attach(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	uint32_t p = (uint32_t)pid;
+
+	if (cg_enter(m, pid, err) == 0)
+		return 0;
+	if ((*err)->code != EACCES && (*err)->code != EPERM)
+		return -1;
+	brig_err_free(err);
+	if (bus(m, err) < 0 ||
+	    sdb_attach_processes(m->sd->bus, m->sd->u.unit, "/", &p, 1, err) < 0)
+		return brig_err_prefix(err, "join unit %s", m->sd->u.unit);
+	return 0;
+}
+
 int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
 		 brig_error_t **err)
 {

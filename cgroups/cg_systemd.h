@@ -91,6 +91,10 @@ int cg_sd_create(struct cg_manager *m, const struct spec_resources *r,
 int cg_sd_apply(struct cg_manager *m, const struct spec_resources *r,
 		brig_error_t **err);
 int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err);
+/* Rootless exec: pid into the unit's cgroup, by systemd when the kernel
+ * will not let us (the common ancestor of where we are and the unit is
+ * not ours). */
+int cg_sd_attach(struct cg_manager *m, pid_t pid, brig_error_t **err);
 int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
 		 brig_error_t **err);
 /* delete: stop the unit and reset it if it failed (a unit systemd has
