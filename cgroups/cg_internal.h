@@ -45,6 +45,13 @@ struct cg_ops {
 	int (*pids)(struct cg_manager *m, pid_t **pids, size_t *n,
 		    brig_error_t **err);
 	int (*destroy)(struct cg_manager *m, brig_error_t **err);
+	/* Only the systemd driver's table (cg_systemd.c), which wraps the
+	 * layout's: the init exists (create) or a process is to join
+	 * (exec): put it in; and update, properties with the files.  NULL
+	 * elsewhere: cg_spawn_* and cg_update do it themselves. */
+	int (*start)(struct cg_manager *m, pid_t pid, brig_error_t **err);
+	int (*update)(struct cg_manager *m, const struct spec_resources *r,
+		      brig_error_t **err);
 };
 
 struct cg_manager {
@@ -62,11 +69,12 @@ struct cg_manager {
 	 * -1: nothing borrowed. */
 	int borrow_fd;
 	const char *borrow_root;
-	/* --systemd-cgroup: the unit (cg_systemd.h), else NULL */
+	/* --systemd-cgroup: the unit (cg_systemd.h), else NULL; ops is then
+	 * cg_systemd_ops, which wraps sd->fs, the layout's */
 	struct cg_systemd *sd;
 };
 
-extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops;
+extern const struct cg_ops cg_v1_ops, cg_v2_ops, cg_hybrid_ops, cg_systemd_ops;
 
 /* ---- cg_util.c ---------------------------------------------------------- */
 

@@ -9,7 +9,6 @@
  * state from /proc ("1234 (D)": stuck in uninterruptible sleep), and the
  * cgroup is left for a later try. */
 #include "cgroups/cg_internal.h"
-#include "cgroups/cg_systemd.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -142,22 +141,12 @@ int cg_kill_destroy(struct cg_manager *m, int timeout_ms, brig_error_t **err)
 	if (m->layout == CG_LAYOUT_HYBRID && u && cg_file_exists(u->dir, "cgroup.freeze"))
 		cg_write(u->dir, "cgroup.freeze", "0", &e);
 	brig_err_free(&e);
-	for (bool stopped = false;; stopped = true) {
+	for (;;) {
 		kill_round(m);
-		if (m->sd && !stopped) {
-			/* nothing left for systemd to wait on: the unit goes */
-			brig_error_t *e2 = NULL;
-
-			if (cg_sd_stop(m, &e2) < 0)
-				brig_err_free(&e2);
-		}
 		brig_err_free(&last);
 		m->rmdir_budget_ms = 0; /* the retrying is done here */
-		if (m->ops->destroy(m, &last) == 0) {
-			if (m->sd)
-				cg_sd_trim(m);
+		if (m->ops->destroy(m, &last) == 0)
 			return 0;
-		}
 		if (now_ms() >= deadline)
 			break;
 		cg_sleep_ms(20);

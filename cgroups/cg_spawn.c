@@ -136,9 +136,9 @@ undo:
 
 int cg_create(struct cg_manager *m, const struct spec_resources *r, brig_error_t **err)
 {
-	if (m->sd) /* made by systemd, in cg_spawn_end */
-		return cg_sd_create(m, r, err);
-	return create(m, borrow_ok(r), err);
+	/* systemd makes the cgroup around the init (ops->start): nothing
+	 * to borrow before */
+	return create(m, borrow_ok(r) && m->ops->start == NULL, err);
 }
 
 int cg_create_dirs(struct cg_manager *m, brig_error_t **err)
@@ -206,10 +206,10 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 	*sp = (struct cg_spawn){ .clone_fd = -1, .m = m, .child_joins = child_joins };
 	if (m == NULL)
 		return 0;
-	if (m->sd && (m->sd->start_pending || m->sd->user)) {
-		/* born in our cgroup; the unit's start moves it, or (rootless
-		 * exec, where the kernel may not let us) we or systemd do */
+	if (m->ops->start && cg_sd_moves_child(m)) {
+		/* born in our cgroup; moved by cg_spawn_end */
 		sp->child_joins = false;
+		sp->by_start = true;
 		return 0;
 	}
 	sp->clone_fd = cg_v2_fd(m);
@@ -233,10 +233,8 @@ int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
 	}
 	if (sp->m == NULL || pid <= 0)
 		return 0;
-	if (sp->m->sd && sp->m->sd->start_pending)
-		return cg_sd_start(sp->m, pid, err);
-	if (sp->m->sd && sp->m->sd->user)
-		return cg_sd_attach(sp->m, pid, err);
+	if (sp->by_start)
+		return sp->m->ops->start(sp->m, pid, err);
 	if (return_memory(sp->m, err) < 0)
 		return -1;
 	if (!sp->child_joins && cg_enter_v1(sp->m, pid, err) < 0)

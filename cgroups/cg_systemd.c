@@ -90,6 +90,8 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 	cleanup_free char *base = NULL;
 
 	m->sd = sd;
+	sd->fs = m->ops;
+	m->ops = &cg_systemd_ops;
 	sd->user = geteuid() != 0;
 	if (cg_sd_parse_path(cgroups_path, id, sd->user, &sd->u, err) < 0)
 		return -1;
@@ -120,6 +122,8 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 void cg_sd_load(struct cg_manager *m, const char *unit, bool user)
 {
 	m->sd = xcalloc(1, sizeof(*m->sd));
+	m->sd->fs = m->ops;
+	m->ops = &cg_systemd_ops;
 	m->sd->u.unit = xstrdup(unit);
 	m->sd->u.is_slice = strlen(unit) > 6 && strcmp(unit + strlen(unit) - 6, ".slice") == 0;
 	m->sd->user = user;
@@ -132,6 +136,7 @@ void cg_sd_free(struct cg_manager *m)
 	sdb_close(m->sd->bus);
 	sdb_props_free(&m->sd->props);
 	cg_sd_unit_free(&m->sd->u);
+	m->ops = m->sd->fs;
 	free(m->sd);
 	m->sd = NULL;
 }
@@ -161,28 +166,26 @@ static int resource_props(struct cg_manager *m, const struct spec_resources *r,
 	return 0;
 }
 
-int cg_sd_create(struct cg_manager *m, const struct spec_resources *r,
-		 brig_error_t **err)
-{
-	struct cg_systemd *sd = m->sd;
+/* ---- the operations table ---------------------------------------------- */
 
-	if (bus(m, err) < 0)
-		return -1;
-	if (resource_props(m, rounded(sd, r), &sd->props, true, err) < 0)
-		return -1;
-	sd->start_pending = true;
-	/* what the unit's stop and our rmdir remove at delete */
+static int sd_create(struct cg_manager *m, brig_error_t **err)
+{
+	(void)err;
+	m->sd->start_pending = true;
+	/* what the unit's stop and our rmdirs remove at delete */
 	for (size_t i = 0; i < m->n; i++)
 		m->h[i].created = true;
 	return 0;
 }
 
-int cg_sd_apply(struct cg_manager *m, const struct spec_resources *r,
-		brig_error_t **err)
+static int sd_apply(struct cg_manager *m, const struct spec_resources *r,
+		    brig_error_t **err)
 {
-	(void)err;
-	m->sd->res = rounded(m->sd, r); /* written once the unit exists */
-	return 0;
+	if (m->sd->start_pending) {
+		m->sd->res = rounded(m->sd, r); /* once the unit exists */
+		return 0;
+	}
+	return m->sd->fs->apply(m, rounded(m->sd, r), err);
 }
 
 /* Wait for job; anything but "done" is an error naming the result. */
@@ -259,26 +262,33 @@ static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 		if (u && cg_write_pid(u->dir, pid, err) < 0)
 			return brig_err_prefix(err, "join cgroup %s", u->rel);
 	}
-	if (m->sd->res && m->ops->apply(m, m->sd->res, err) < 0)
+	if (m->sd->res && m->sd->fs->apply(m, m->sd->res, err) < 0)
 		return -1;
 	return 0;
 }
 
-int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
+static int start_container(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
-	m->sd->start_pending = false;
-	if (start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
+	struct cg_systemd *sd = m->sd;
+
+	sd->start_pending = false;
+	if (resource_props(m, sd->res, &sd->props, true, err) < 0 ||
+	    start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
 		return -1;
-	sdb_props_free(&m->sd->props);
+	sdb_props_free(&sd->props);
 	return 0;
 }
 
-int cg_sd_attach(struct cg_manager *m, pid_t pid, brig_error_t **err)
+/* Rootless exec: the kernel may not let us move pid (the common ancestor
+ * of our cgroup and the unit's is not ours): systemd does. */
+static int attach(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	uint32_t p = (uint32_t)pid;
 
-	if (cg_enter(m, pid, err) == 0)
+	if (m->sd->fs->enter(m, pid, err) == 0)
 		return 0;
+	if (!m->sd->user)
+		return -1;
 	if ((*err)->code != EACCES && (*err)->code != EPERM)
 		return -1;
 	brig_err_free(err);
@@ -288,8 +298,13 @@ int cg_sd_attach(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	return 0;
 }
 
-int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
-		 brig_error_t **err)
+static int sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	return m->sd->start_pending ? start_container(m, pid, err) : attach(m, pid, err);
+}
+
+static int sd_update(struct cg_manager *m, const struct spec_resources *r,
+		     brig_error_t **err)
 {
 	struct sdb_props l = {0};
 	const struct spec_resources *rr;
@@ -304,7 +319,7 @@ int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
 	 * values, and a refusal there leaves systemd untouched.  Then the
 	 * properties; should systemd refuse them, the files go back. */
 	cg_journal_begin();
-	if (m->ops->apply(m, rr, err) < 0) {
+	if (m->sd->fs->apply(m, rr, err) < 0) {
 		cg_journal_rollback();
 		brig_err_prefix(err, "update cgroup %s", m->h[0].rel);
 		goto out;
@@ -336,7 +351,7 @@ static bool systemd_manages(const struct cg_hier *h)
 	return false;
 }
 
-void cg_sd_trim(struct cg_manager *m)
+static void trim(struct cg_manager *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct cg_hier *h = &m->h[i];
@@ -354,7 +369,7 @@ void cg_sd_trim(struct cg_manager *m)
 	}
 }
 
-int cg_sd_stop(struct cg_manager *m, brig_error_t **err)
+static int stop(struct cg_manager *m, brig_error_t **err)
 {
 	struct cg_systemd *sd = m->sd;
 	cleanup_free char *job = NULL;
@@ -375,4 +390,68 @@ int cg_sd_stop(struct cg_manager *m, brig_error_t **err)
 	if (sdb_reset_failed_unit(sd->bus, sd->u.unit, &e) < 0)
 		brig_err_free(&e);
 	return 0;
+}
+
+/* delete: the unit first (systemd removes its cgroup), once; then the
+ * layout's rmdirs take what systemd did not make, and the slices' empty
+ * directories brig made. */
+static int sd_destroy(struct cg_manager *m, brig_error_t **err)
+{
+	if (!m->sd->stopped) {
+		if (stop(m, err) < 0) {
+			brig_error_t *e = NULL;
+
+			if (m->sd->fs->destroy(m, &e) < 0)
+				brig_err_free(&e);
+			return -1;
+		}
+		m->sd->stopped = true;
+	}
+	if (m->sd->fs->destroy(m, err) < 0)
+		return -1;
+	trim(m);
+	return 0;
+}
+
+static int sd_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	return m->sd->fs->enter(m, pid, err);
+}
+static int sd_freeze(struct cg_manager *m, brig_error_t **err)
+{
+	return m->sd->fs->freeze(m, err);
+}
+static int sd_thaw(struct cg_manager *m, brig_error_t **err)
+{
+	return m->sd->fs->thaw(m, err);
+}
+static bool sd_is_frozen(struct cg_manager *m)
+{
+	return m->sd->fs->is_frozen(m);
+}
+static int sd_pids(struct cg_manager *m, pid_t **pids, size_t *n, brig_error_t **err)
+{
+	return m->sd->fs->pids(m, pids, n, err);
+}
+
+/* pause, ps, events, kill --all and the rest act on the cgroup as the
+ * layout's table does; create, apply, start, update and destroy also talk
+ * to systemd. */
+const struct cg_ops cg_systemd_ops = {
+	.name = "systemd",
+	.create = sd_create,
+	.enter = sd_enter,
+	.apply = sd_apply,
+	.freeze = sd_freeze,
+	.thaw = sd_thaw,
+	.is_frozen = sd_is_frozen,
+	.pids = sd_pids,
+	.destroy = sd_destroy,
+	.start = sd_start,
+	.update = sd_update,
+};
+
+bool cg_sd_moves_child(const struct cg_manager *m)
+{
+	return m->sd->start_pending || m->sd->user;
 }

@@ -68,10 +68,12 @@ void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n,
 
 /* The driver's state in a manager (m->sd). */
 struct cg_systemd {
+	const struct cg_ops *fs; /* the layout's table, which this one wraps */
 	struct cg_sd_unit u;
 	bool user;          /* the user's own systemd, not the system's */
 	struct sdb *bus;    /* opened when first needed */
 	unsigned version;   /* systemd's, 0 until asked */
+	bool stopped;       /* destroy stopped the unit already */
 	/* create: between cg_create and cg_spawn_end */
 	bool start_pending;
 	struct sdb_props props;
@@ -80,28 +82,16 @@ struct cg_systemd {
 	struct spec_cpu cpu_copy;
 };
 
-/* cg_new with --systemd-cgroup: the unit, its path in every hierarchy. */
+/* cg_new_systemd: the unit, its path in every hierarchy, m->ops set to
+ * cg_systemd_ops (over the layout's), the base properties and the
+ * annotations'; connects to systemd. */
 int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 	       const struct spec_kv_list *annotations, brig_error_t **err);
 /* cg_load: the unit recorded in the path's ";systemd=" token. */
 void cg_sd_load(struct cg_manager *m, const char *unit, bool user);
 void cg_sd_free(struct cg_manager *m);
-int cg_sd_create(struct cg_manager *m, const struct spec_resources *r,
-		 brig_error_t **err);
-int cg_sd_apply(struct cg_manager *m, const struct spec_resources *r,
-		brig_error_t **err);
-int cg_sd_start(struct cg_manager *m, pid_t pid, brig_error_t **err);
-/* Rootless exec: pid into the unit's cgroup, by systemd when the kernel
- * will not let us (the common ancestor of where we are and the unit is
- * not ours). */
-int cg_sd_attach(struct cg_manager *m, pid_t pid, brig_error_t **err);
-int cg_sd_update(struct cg_manager *m, const struct spec_resources *r,
-		 brig_error_t **err);
-/* delete: stop the unit and reset it if it failed (a unit systemd has
- * forgotten already is fine). */
-int cg_sd_stop(struct cg_manager *m, brig_error_t **err);
-/* After the rmdirs: the empty slice directories brig made in the v1
- * hierarchies systemd leaves alone (cpuset, freezer, ...). */
-void cg_sd_trim(struct cg_manager *m);
+/* Is a process spawned now moved by ops->start (the unit's start at
+ * create; rootless exec), rather than born in the cgroup? */
+bool cg_sd_moves_child(const struct cg_manager *m);
 
 #endif

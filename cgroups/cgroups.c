@@ -343,8 +343,6 @@ int cg_enter(struct cg_manager *m, pid_t pid, brig_error_t **err)
 int cg_apply(struct cg_manager *m, const struct spec_resources *r,
 	     brig_error_t **err)
 {
-	if (m->sd)
-		return cg_sd_apply(m, r, err);
 	if (r == NULL)
 		return 0;
 	return m->ops->apply(m, r, err);
@@ -357,8 +355,8 @@ int cg_update(struct cg_manager *m, const struct spec_resources *r,
 	 * memory one orders limit and memsw against the current values: an
 	 * update is an apply of a partial resources object.  All or nothing:
 	 * what was written before a failure is written back. */
-	if (m->sd)
-		return r ? cg_sd_update(m, r, err) : 0;
+	if (m->ops->update)
+		return r ? m->ops->update(m, r, err) : 0;
 	cg_journal_begin();
 	if (cg_apply(m, r, err) < 0) {
 		cg_journal_rollback();
@@ -420,20 +418,7 @@ int cg_kill_all(struct cg_manager *m, int sig, brig_error_t **err)
 int cg_destroy(struct cg_manager *m, brig_error_t **err)
 {
 	m->rmdir_budget_ms = CG_RMDIR_BUDGET_MS;
-	/* the unit first: systemd removes its cgroup; the rmdirs then take
-	 * what it did not make */
-	if (m->sd && cg_sd_stop(m, err) < 0) {
-		brig_error_t *e = NULL;
-
-		if (m->ops->destroy(m, &e) < 0)
-			brig_err_free(&e);
-		return -1;
-	}
-	if (m->ops->destroy(m, err) < 0)
-		return -1;
-	if (m->sd)
-		cg_sd_trim(m);
-	return 0;
+	return m->ops->destroy(m, err);
 }
 
 bool cg_is_default_path(const char *rel)

@@ -76,8 +76,9 @@ struct cg_spawn {
 	/* private */
 	struct cg_manager *m;
 	bool child_joins;
+	bool by_start; /* systemd's driver moves it (cg_systemd.c) */
 };
-#define CG_SPAWN_INIT { .clone_fd = -1, .m = NULL, .child_joins = false }
+#define CG_SPAWN_INIT { .clone_fd = -1, .m = NULL, .child_joins = false, .by_start = false }
 /* Parent, before the clone: fill sp (m NULL: no cgroup, nothing to do).
  * child_joins: the child can write the host's cgroupfs (it is in no new
  * user namespace) and joins the v1 hierarchies itself; else the parent

@@ -324,8 +324,8 @@ static void test_paths(void **state)
 	brig_err_free(&err);
 
 	assert_null(cg_new(root, "system.slice:docker:abc", "t1", &err));
-	assert_string_equal(err->msg, "linux.cgroupsPath: systemd cgroup paths "
-			    "(slice:prefix:name) are not supported yet");
+	assert_string_equal(err->msg, "linux.cgroupsPath: \"system.slice:docker:abc\" is "
+			    "a systemd cgroup path (slice:prefix:name): it needs --systemd-cgroup");
 	brig_err_free(&err);
 	assert_null(cg_new(root, "/..", "t1", &err));
 	assert_non_null(strstr(err->msg, "climbs above the root"));
