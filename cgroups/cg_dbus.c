@@ -157,13 +157,28 @@ static int read_line(struct sdb *b, char *line, size_t size, long long deadline,
 	}
 }
 
+/* Our uid as the peer sees it: the bus checks the uid we claim against
+ * the socket's credentials, which the kernel gives in its own user
+ * namespace.  Inside a user namespace (rootless Podman runs brig as uid 0
+ * in one) that is the uid ours maps to, from /proc/self/uid_map. */
+static unsigned outer_uid(void)
+{
+	unsigned long in, out, count, uid = geteuid();
+	cleanup_fclose FILE *f = fopen("/proc/self/uid_map", "re");
+
+	while (f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3)
+		if (uid >= in && uid - in < count)
+			return (unsigned)(out + (uid - in));
+	return (unsigned)uid;
+}
+
 static int authenticate(struct sdb *b, brig_error_t **err)
 {
 	long long deadline = now_ms() + b->timeout_ms;
 	char uid[16], hex[40], req[80], line[512];
 	size_t n;
 
-	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+	snprintf(uid, sizeof(uid), "%u", outer_uid());
 	for (n = 0; uid[n]; n++)
 		snprintf(hex + 2 * n, 3, "%02x", (unsigned char)uid[n]);
 	/* the NUL byte first: it carries the credentials on some systems */

@@ -54,6 +54,17 @@ static unsigned version(struct cg_manager *m)
 	return m->sd->version;
 }
 
+/* In a user namespace other than the host's (rootless Podman runs brig
+ * as uid 0 in one): the system's systemd is not ours to ask. */
+static bool in_userns(void)
+{
+	unsigned long in, out, count;
+	cleanup_fclose FILE *f = fopen("/proc/self/uid_map", "re");
+
+	return f && fscanf(f, "%lu %lu %lu", &in, &out, &count) == 3 &&
+	       !(in == 0 && out == 0 && count == 4294967295UL);
+}
+
 static void base_props(struct cg_manager *m, const char *id)
 {
 	struct cg_systemd *sd = m->sd;
@@ -92,7 +103,7 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 	m->sd = sd;
 	sd->fs = m->ops;
 	m->ops = &cg_systemd_ops;
-	sd->user = geteuid() != 0;
+	sd->user = geteuid() != 0 || in_userns();
 	if (cg_sd_parse_path(cgroups_path, id, sd->user, &sd->u, err) < 0)
 		return -1;
 	if (bus(m, err) < 0)
