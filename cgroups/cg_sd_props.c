@@ -34,6 +34,14 @@ static bool unit_chars_ok(const char *s)
 	return true;
 }
 
+bool cg_sd_unit_name_ok(const char *unit)
+{
+	size_t n = strlen(unit);
+
+	return n > 6 && n <= 255 && unit_chars_ok(unit) &&
+	       (strcmp(unit + n - 6, ".scope") == 0 || strcmp(unit + n - 6, ".slice") == 0);
+}
+
 char *cg_sd_expand_slice(const char *slice, brig_error_t **err)
 {
 	size_t n = strlen(slice);

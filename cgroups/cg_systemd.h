@@ -43,6 +43,8 @@ struct cg_sd_unit {
 int cg_sd_parse_path(const char *cgroups_path, const char *id, bool user,
 		     struct cg_sd_unit *u, brig_error_t **err);
 void cg_sd_unit_free(struct cg_sd_unit *u);
+/* A scope or slice name cg_sd_parse_path could have made. */
+bool cg_sd_unit_name_ok(const char *unit);
 /* "a-b.slice" -> "/a.slice/a-b.slice" ("-.slice" -> ""); NULL and *err
  * when it is not a slice name. */
 char *cg_sd_expand_slice(const char *slice, brig_error_t **err);

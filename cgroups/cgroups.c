@@ -262,6 +262,12 @@ struct cg_manager *cg_load(const char *root, const char *path,
 		char *eq = strchr(tok, '=');
 
 		if (strncmp(tok, "systemd=", 8) == 0) {
+			/* only a unit brig could have made: delete stops it */
+			if (!cg_sd_unit_name_ok(tok + 8)) {
+				brig_err(err, 0, "invalid recorded systemd unit \"%s\"", tok + 8);
+				cg_free(m);
+				return NULL;
+			}
 			cg_sd_load(m, tok + 8, m->sd && m->sd->user);
 			continue;
 		}

@@ -80,6 +80,13 @@ static void test_paths(void **state)
 	path_bad("system.slice:p/q:n", "invalid unit name");
 	path_bad("system.slice:p:", "invalid unit name");
 	path_bad("system.slice:p:n n", "invalid unit name");
+
+	/* what a state file may name for delete to stop */
+	assert_true(cg_sd_unit_name_ok("docker-abc.scope"));
+	assert_true(cg_sd_unit_name_ok("kubepods-pod1.slice"));
+	assert_false(cg_sd_unit_name_ok("ssh.service"));
+	assert_false(cg_sd_unit_name_ok("../x.scope"));
+	assert_false(cg_sd_unit_name_ok(".scope"));
 }
 
 /* ---- resources ------------------------------------------------------------ */
