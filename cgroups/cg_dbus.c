@@ -181,8 +181,12 @@ static int authenticate(struct sdb *b, brig_error_t **err)
 	snprintf(uid, sizeof(uid), "%u", outer_uid());
 	for (n = 0; uid[n]; n++)
 		snprintf(hex + 2 * n, 3, "%02x", (unsigned char)uid[n]);
-	/* the NUL byte first: it carries the credentials on some systems */
-	n = (size_t)snprintf(req, sizeof(req), "%cAUTH EXTERNAL %s\r\n", '\0', hex);
+	/* The NUL byte first: it carries the credentials on some systems.
+	 * BEGIN goes with AUTH, before the OK, as sd-bus sends it: systemd
+	 * (252) does not look at bytes that arrive in the same read as
+	 * BEGIN until more come, so a call sent right after a separate
+	 * BEGIN waited there for our whole timeout. */
+	n = (size_t)snprintf(req, sizeof(req), "%cAUTH EXTERNAL %s\r\nBEGIN\r\n", '\0', hex);
 	if (send_all(b, req, n, deadline, err) < 0 ||
 	    read_line(b, line, sizeof(line), deadline, err) < 0)
 		return brig_err_prefix(err, "authentication");
@@ -190,7 +194,7 @@ static int authenticate(struct sdb *b, brig_error_t **err)
 		b->broken = true;
 		return brig_err(err, EACCES, "D-Bus: authentication refused (%.64s)", line);
 	}
-	return send_all(b, "BEGIN\r\n", 7, deadline, err);
+	return 0;
 }
 
 /* ---- messages ------------------------------------------------------------ */

@@ -66,6 +66,9 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 {
 	struct stat sb;
 
+	/* first: a config with a bad path is refused before any warning */
+	if (cg_check_path(c->linux ? c->linux->cgroups_path : NULL, systemd, err) < 0)
+		return brig_err_prefix(err, "config.json");
 	if (!c->process)
 		return brig_err(err, 0, "config.json: process: missing required property (create needs a process)");
 	if (c->process->args.n == 0 || !c->process->args.v[0][0])
@@ -88,8 +91,6 @@ static int validate_config(const struct spec_config *c, const char *rootfs,
 	if (ns_validate_sysctl(c, err) < 0 || ns_validate_uts(c, err) < 0)
 		return -1;
 	check_selinux_labels(c);
-	if (cg_check_path(c->linux ? c->linux->cgroups_path : NULL, systemd, err) < 0)
-		return brig_err_prefix(err, "config.json");
 	return 0;
 }
 
