@@ -379,7 +379,67 @@ static void emu_rule(struct dev_emu *d, const struct spec_device_cgroup *r)
 	d->e[d->n++] = (struct dev_entry){ type, r->major, r->minor, perms };
 }
 
-void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n,
+/* Does a rule of type, major, minor name a device of e? */
+static bool overlaps(const struct dev_entry *e, char type, int64_t major, int64_t minor)
+{
+	return (type == 'a' || e->type == type) &&
+	       (major < 0 || e->major < 0 || e->major == major) &&
+	       (minor < 0 || e->minor < 0 || e->minor == minor);
+}
+
+static void add_entry(struct dev_emu *d, char type, int64_t major, int64_t minor,
+		      unsigned perms)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		struct dev_entry *e = &d->e[i];
+
+		if (e->type == type && e->major == major && e->minor == minor) {
+			e->perms |= perms;
+			return;
+		}
+	}
+	d->e = xrealloc(d->e, (d->n + 1) * sizeof(*d->e));
+	d->e[d->n++] = (struct dev_entry){ type, major, minor, perms };
+}
+
+/* The rules as an allow list never larger than what they allow (an
+ * allow systemd cannot say is left out, a deny takes its permissions
+ * from every entry it touches, a deny after an allow-all denies all):
+ * for v1, where DevicePolicy=auto makes systemd write "a" to
+ * devices.allow at the next daemon-reload, and so undo every deny. */
+static void safe_rule(struct dev_emu *d, const struct spec_device_cgroup *r)
+{
+	char type = r->type ? r->type : 'a';
+	unsigned perms = perms_of(r->access);
+	bool all = type == 'a' && r->major < 0 && r->minor < 0;
+
+	if (all && perms == P_ALL) {
+		d->deny_default = !r->allow;
+		d->n = 0;
+		return;
+	}
+	if (r->allow) {
+		if (!d->deny_default)
+			return;
+		if (all) { /* "a *:* m": both kinds, some permissions */
+			add_entry(d, 'c', -1, -1, perms);
+			add_entry(d, 'b', -1, -1, perms);
+		} else if (type != 'a') {
+			add_entry(d, type, r->major, r->minor, perms);
+		}
+		return;
+	}
+	if (!d->deny_default) { /* a deny list: systemd cannot say it */
+		d->deny_default = true;
+		d->n = 0;
+		return;
+	}
+	for (size_t i = 0; i < d->n; i++)
+		if (overlaps(&d->e[i], type, r->major, r->minor))
+			d->e[i].perms &= ~perms;
+}
+
+void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
 			struct sdb_props *l)
 {
 	struct dev_emu d = {0};
@@ -390,12 +450,22 @@ void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n,
 		emu_rule(&d, &rules[i]);
 	for (size_t i = 0; i < cg_n_device_defaults; i++)
 		emu_rule(&d, &cg_device_defaults[i]);
+	if (!v2 && (d.inexact || (!d.deny_default && d.has_deny))) {
+		d.deny_default = false;
+		d.n = 0;
+		for (size_t i = 0; i < n; i++)
+			safe_rule(&d, &rules[i]);
+		for (size_t i = 0; i < cg_n_device_defaults; i++)
+			safe_rule(&d, &cg_device_defaults[i]);
+		d.inexact = false;
+	}
 	if (!d.deny_default || d.inexact) {
-		/* Everything allowed, or rules systemd's list cannot say: no
-		 * device policy from systemd; brig's own device program (v2)
-		 * or devices.deny/allow (v1) hold the rules, and systemd
-		 * leaves those alone.  (runc puts a deny-all here, which
-		 * would contradict the rules.) */
+		/* Everything allowed, or (v2) rules systemd's list cannot
+		 * say: no device policy from systemd; brig's own device
+		 * program holds the rules, and systemd's reload leaves it
+		 * alone.  (runc puts a deny-all here, which would contradict
+		 * the rules.)  On v1 the same "auto" would be devices.allow
+		 * "a" at the next reload: there only an allow-all gets it. */
 		sdb_props_str(l, "DevicePolicy", "auto");
 		free(d.e);
 		return;

@@ -173,7 +173,7 @@ static int resource_props(struct cg_manager *m, const struct spec_resources *r,
 	if (cg_sd_resource_props(r, m->layout == CG_LAYOUT_V2, version(m), l, err) < 0)
 		return -1;
 	if (devices && r->n_devices)
-		cg_sd_device_props(r->devices, r->n_devices, l);
+		cg_sd_device_props(r->devices, r->n_devices, m->layout == CG_LAYOUT_V2, l);
 	return 0;
 }
 

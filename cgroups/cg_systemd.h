@@ -64,8 +64,9 @@ int cg_sd_annotation_props(const struct spec_kv_list *a, struct sdb_props *l,
 			   brig_error_t **err);
 /* One GVariant text value -> p (type and value; name untouched). */
 int cg_sd_parse_gvariant(const char *text, struct sdb_prop *p);
-/* The device rules (then brig's defaults) -> DevicePolicy, DeviceAllow. */
-void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n,
+/* The device rules (then brig's defaults) -> DevicePolicy, DeviceAllow;
+ * v2: the host's devices are brig's eBPF program's (else v1's files). */
+void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
 			struct sdb_props *l);
 
 /* The driver's state in a manager (m->sd). */

@@ -284,7 +284,7 @@ static void test_devices(void **state)
 	bool fuse = false, pts = false, null = false, anychar = false;
 
 	(void)state;
-	cg_sd_device_props(docker, 5, &l);
+	cg_sd_device_props(docker, 5, true, &l);
 	assert_string_equal(find(&l, "DevicePolicy")->str, "strict");
 	p = find(&l, "DeviceAllow");
 	assert_int_equal(p->type, SDB_T_PAIRS);
@@ -305,13 +305,78 @@ static void test_devices(void **state)
 	assert_true(fuse && pts && null && anychar);
 	sdb_props_free(&l);
 
-	cg_sd_device_props(privileged, 1, &l);
+	cg_sd_device_props(privileged, 1, true, &l);
 	assert_string_equal(find(&l, "DevicePolicy")->str, "auto");
 	assert_null(sdb_props_find(&l, "DeviceAllow"));
 	sdb_props_free(&l);
 
 	/* a deny list systemd cannot say: left to brig's own rules */
-	cg_sd_device_props(denylist, 1, &l);
+	cg_sd_device_props(denylist, 1, true, &l);
+	assert_string_equal(find(&l, "DevicePolicy")->str, "auto");
+	sdb_props_free(&l);
+}
+
+/* A pair "path perms" of DeviceAllow, or NULL. */
+static const char *allowed(const struct sdb_props *l, const char *path)
+{
+	const struct sdb_prop *p = sdb_props_find(l, "DeviceAllow");
+
+	for (size_t i = 0; p && i < p->n_strs; i++)
+		if (strcmp(p->strs[2 * i], path) == 0)
+			return p->strs[2 * i + 1];
+	return NULL;
+}
+
+/* ATTACK: on v1 (legacy and hybrid hosts), DevicePolicy=auto without
+ * DeviceAllow is systemd writing "a" to devices.allow at the next
+ * daemon-reload: every deny of the config undone, /dev/sda open to a
+ * container with CAP_MKNOD.  Rules systemd cannot say exactly must give
+ * it an allow list no larger than the rules (strict), never "auto". */
+static void test_devices_v1_never_looser(void **state)
+{
+	/* an allow list with a deny narrower than an allow */
+	struct spec_device_cgroup narrower[] = {
+		{ false, 'a', -1, -1, "rwm" },
+		{ true, 'c', 10, -1, "rwm" },
+		{ false, 'c', 10, 229, "rwm" },
+	};
+	/* a deny list: everything but /dev/mem */
+	struct spec_device_cgroup denylist[] = { { false, 'c', 1, 1, "rwm" } };
+	/* a rule of type 'a' with a number */
+	struct spec_device_cgroup anynum[] = {
+		{ false, 'a', -1, -1, "rwm" },
+		{ true, 'a', 8, -1, "rwm" },
+	};
+	struct spec_device_cgroup privileged[] = { { true, 'a', -1, -1, "rwm" } };
+	struct sdb_props l = {0};
+
+	(void)state;
+	cg_sd_device_props(narrower, 3, false, &l);
+	assert_string_equal(find(&l, "DevicePolicy")->str, "strict");
+	assert_null(allowed(&l, "char-10"));
+	assert_null(allowed(&l, "/dev/char/10:229"));
+	assert_string_equal(allowed(&l, "/dev/char/1:3"), "rwm"); /* the defaults stay */
+	sdb_props_free(&l);
+
+	cg_sd_device_props(denylist, 1, false, &l);
+	assert_string_equal(find(&l, "DevicePolicy")->str, "strict");
+	assert_null(allowed(&l, "/dev/char/1:1"));
+	assert_null(allowed(&l, "char-1"));
+	sdb_props_free(&l);
+
+	cg_sd_device_props(anynum, 2, false, &l);
+	assert_string_equal(find(&l, "DevicePolicy")->str, "strict");
+	assert_null(allowed(&l, "block-8"));
+	sdb_props_free(&l);
+
+	/* everything allowed: auto is exact there */
+	cg_sd_device_props(privileged, 1, false, &l);
+	assert_string_equal(find(&l, "DevicePolicy")->str, "auto");
+	sdb_props_free(&l);
+
+	/* v2 keeps "auto" for what systemd cannot say: a reload there
+	 * attaches no program and leaves brig's alone */
+	cg_sd_device_props(narrower, 3, true, &l);
 	assert_string_equal(find(&l, "DevicePolicy")->str, "auto");
 	sdb_props_free(&l);
 }
@@ -325,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_annotations),
 		cmocka_unit_test(test_annotation_arrays),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_devices_v1_never_looser),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# Attacks on brig's systemd cgroup driver (issue 20's attacker review),
+# against mock-systemd as systemd-driver.bats does.
+
+load helpers
+load helpers/mock-systemd
+
+CG=/sys/fs/cgroup
+
+setup() {
+	is_runc && skip "runc wants a host booted with systemd (tests/vm-systemd)"
+	[ -d $CG/memory ] || skip "needs cgroup v1 controllers"
+	command -v dbus-daemon >/dev/null || skip "needs dbus-daemon"
+	setup_bundle
+	SLICE=brigsd$RANDOM$RANDOM
+	UNIT=brig-$CID.scope
+	update_config --arg p "$SLICE.slice:brig:$CID" '.linux.cgroupsPath = $p'
+	mock_systemd_start
+}
+
+teardown() {
+	[ -n "${ROOT2:-}" ] && timeout 20 "$BRIG" --root "$ROOT2" delete -f "$CID" >/dev/null 2>&1
+	teardown_bundle
+	local rc=$?
+	mock_systemd_stop
+	find $CG/*/"$SLICE.slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	return $rc
+}
+
+calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
+
+@test "systemd attack: a create whose unit exists already (another root's container) does not stop it" {
+	set_args sleep 100
+	ROOT2=$TESTDIR/root2
+	timeout 20 "$BRIG" --root "$ROOT2" --systemd-cgroup run -d --bundle "$BUNDLE" "$CID" \
+		</dev/null >"$TESTDIR/a.out" 2>&1
+	pid=$(timeout 20 "$BRIG" --root "$ROOT2" state "$CID" | jq -r .pid)
+	run --separate-stderr brig --systemd-cgroup run -d --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	# the other container's unit and process are untouched
+	[ -z "$(calls StopUnit)" ]
+	kill -0 "$pid"
+	[ ! -e "$ROOT/$CID" ]
+}
