@@ -183,9 +183,7 @@ static int sd_create(struct cg_manager *m, brig_error_t **err)
 {
 	(void)err;
 	m->sd->start_pending = true;
-	/* what the unit's stop and our rmdirs remove at delete */
-	for (size_t i = 0; i < m->n; i++)
-		m->h[i].created = true;
+	m->sd->not_ours = true;
 	return 0;
 }
 
@@ -238,6 +236,10 @@ static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 		*err = e;
 		return brig_err_prefix(err, "--systemd-cgroup: start unit %s", sd->u.unit);
 	}
+	/* the unit is ours: what its stop and our rmdirs remove at delete */
+	sd->not_ours = false;
+	for (size_t i = 0; i < m->n; i++)
+		m->h[i].created = true;
 	if (wait_job(m, "--systemd-cgroup: start unit", job, err) < 0) {
 		brig_error_t *e2 = NULL;
 
@@ -408,6 +410,11 @@ static int stop(struct cg_manager *m, brig_error_t **err)
  * directories brig made. */
 static int sd_destroy(struct cg_manager *m, brig_error_t **err)
 {
+	if (m->sd->not_ours) {
+		/* StartTransientUnit refused: a unit of that name (in
+		 * another slice, of another root) is not ours to stop */
+		m->sd->stopped = true;
+	}
 	if (!m->sd->stopped) {
 		if (stop(m, err) < 0) {
 			brig_error_t *e = NULL;

@@ -77,6 +77,9 @@ struct cg_systemd {
 	struct sdb *bus;    /* opened when first needed */
 	unsigned version;   /* systemd's, 0 until asked */
 	bool stopped;       /* destroy stopped the unit already */
+	/* create: systemd has not made the unit for us (yet): a unit of
+	 * that name is someone else's, never stopped by our undo */
+	bool not_ours;
 	/* create: between cg_create and cg_spawn_end */
 	bool start_pending;
 	struct sdb_props props;

@@ -43,3 +43,22 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	kill -0 "$pid"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "systemd attack: a create whose unit name is taken in another slice fails without stopping that unit" {
+	set_args sleep 100
+	ROOT2=$TESTDIR/root2
+	timeout 20 "$BRIG" --root "$ROOT2" --systemd-cgroup run -d --bundle "$BUNDLE" "$CID" \
+		</dev/null >"$TESTDIR/a.out" 2>&1
+	pid=$(timeout 20 "$BRIG" --root "$ROOT2" state "$CID" | jq -r .pid)
+	# the same unit name, brig-$CID.scope, under another slice: the
+	# cgroup brig probes is not the unit's
+	update_config --arg p "${SLICE}b.slice:brig:$CID" '.linux.cgroupsPath = $p'
+	run --separate-stderr brig --systemd-cgroup run -d --bundle "$BUNDLE" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *UnitExists* ]]
+	[ -z "$(calls StopUnit)" ]
+	kill -0 "$pid"
+	[ ! -e "$ROOT/$CID" ]
+	find $CG/*/"${SLICE}b.slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
+}
