@@ -249,7 +249,8 @@ static int sec_to_usec(char **name, struct sdb_prop *p)
 		return 0;
 	switch (p->type) {
 	case SDB_T_DOUBLE:
-		if (!(p->d >= 0) || p->d > (double)UINT64_MAX / 1e6)
+		/* 2^64 us is past uint64_t: the cast of it undefined */
+		if (!(p->d >= 0) || p->d * 1e6 >= 18446744073709551616.0)
 			return -1;
 		us = (uint64_t)(p->d * 1000000);
 		break;

@@ -226,6 +226,11 @@ static void test_annotations(void **state)
 	annot(K "TimeoutStopSec", "false", NULL, 0, 0, NULL);
 	annot(K "TimeoutStopSec", "'covfefe'", NULL, 0, 0, NULL);
 	annot(K "TimeoutStopSec", "-5", NULL, 0, 0, NULL);
+	/* ATTACK: 2^64 / 1e6 seconds is 2^64 us, past uint64 (the cast
+	 * gave 0 or 2^63): refused, as one more second is */
+	annot(K "RuntimeMaxSec", "18446744073709.551616", NULL, 0, 0, NULL);
+	annot(K "RuntimeMaxSec", "18446744073710.0", NULL, 0, 0, NULL);
+	annot(K "RuntimeMaxSec", "uint64 18446744073710", NULL, 0, 0, NULL);
 	annot(K "FOOSec", "123", "FOOSec", SDB_T_INT32, 123, NULL);
 	annot(K "Sec", "123", "Sec", SDB_T_INT32, 123, NULL);
 	annot(K "CollectMode", "'inactive-or-failed'", "CollectMode", SDB_T_STRING, 0, "inactive-or-failed");
