@@ -114,7 +114,8 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 					    &base, err) < 0)
 			return brig_err_prefix(err, "--systemd-cgroup: ask the user's "
 					       "systemd for its cgroup");
-		if (base[0] != '/' || strstr(base, "/..") || strcmp(base, "/") == 0) {
+		if (base[0] != '/' || strstr(base, "/..") || strcmp(base, "/") == 0 ||
+		    strchr(base, ';')) {
 			return brig_err(err, 0, "--systemd-cgroup: the user's systemd "
 					"runs in cgroup \"%s\"", base);
 		}

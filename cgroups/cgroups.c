@@ -166,6 +166,12 @@ int cg_check_path(const char *cgroups_path, bool systemd, brig_error_t **err)
 		return brig_err(err, 0, "linux.cgroupsPath: \"%s\" is a systemd cgroup "
 				"path (slice:prefix:name): it needs --systemd-cgroup",
 				cgroups_path);
+	/* ';' separates the recorded path's tokens (encode_path): one in
+	 * the path would be read back at delete as ";systemd=<unit>" (stop
+	 * it) or ";pids=<another cgroup>" */
+	if (cgroups_path && strchr(cgroups_path, ';'))
+		return brig_err(err, 0, "linux.cgroupsPath: \"%s\": ';' is not allowed "
+				"in a cgroup path", cgroups_path);
 	return 0;
 }
 

@@ -62,3 +62,19 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	[ ! -e "$ROOT/$CID" ]
 	find $CG/*/"${SLICE}b.slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
 }
+
+@test "systemd attack: a cgroupfs cgroupsPath cannot smuggle ;systemd= or ;<hierarchy>= into the state (delete would stop that unit)" {
+	set_args sleep 100
+	for p in "/$CID;systemd=$SLICE.slice" "/$CID;pids=/$SLICE-victim" "/$CID;+memory"; do
+		update_config --arg p "$p" '.linux.cgroupsPath = $p'
+		run --separate-stderr brig run -d --bundle "$BUNDLE" "$CID"
+		if [ "$status" -eq 0 ]; then
+			brig delete --force "$CID" || true
+		fi
+		[ -z "$(calls StopUnit)" ]
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *linux.cgroupsPath* ]]
+		assert_nothing_left "$CID"
+	done
+}
