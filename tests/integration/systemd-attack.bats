@@ -78,3 +78,28 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 		assert_nothing_left "$CID"
 	done
 }
+
+@test "systemd attack: no brig process left holds a connection to systemd (the log monitor, the waiting init)" {
+	set_args sleep 100
+	brig --systemd-cgroup run -d --log-path "$TESTDIR/c.log" --bundle "$BUNDLE" "$CID" \
+		</dev/null >"$TESTDIR/o" 2>&1
+	pid=$(state_field "$CID" pid)
+	# no process but the bus daemon and the mock has a socket whose
+	# peer is the bus daemon's
+	busd=$(cat "$MOCK_SYSTEMD_DIR/dbus.pid")
+	mock=$(cat "$MOCK_SYSTEMD_DIR/mock.pid")
+	[ -n "$pid" ] && kill -0 "$pid"
+	for p in $(ls /proc | grep -E '^[0-9]+$'); do
+		[ "$p" = "$busd" ] || [ "$p" = "$mock" ] && continue
+		for fd in /proc/$p/fd/*; do
+			l=$(readlink "$fd" 2>/dev/null) || continue
+			[[ $l == socket:* ]] || continue
+			ino=${l#socket:[}; ino=${ino%]}
+			# a unix socket whose peer is the bus daemon's
+			if ss -xp 2>/dev/null | grep -F " $ino " | grep -q "pid=$busd,"; then
+				echo "process $p ($(cat /proc/$p/cmdline | tr '\0' ' ')) holds $l to the bus" >&2
+				false
+			fi
+		done
+	done
+}
