@@ -294,6 +294,11 @@ int cg_sd_annotation_props(const struct spec_kv_list *a, struct sdb_props *l,
 		if (!prop_name_ok(name))
 			return brig_err(err, 0, "annotations.%s: the property name must "
 					"be at least three ASCII letters", k);
+		/* brig's paths, files and limits follow the cgroupsPath's
+		 * slice: a unit put elsewhere would run unlimited (v2) */
+		if (strcmp(name, "Slice") == 0)
+			return brig_err(err, 0, "annotations.%s: the slice is the one "
+					"linux.cgroupsPath names (slice:prefix:name)", k);
 		val = sdb_props_add(&tmp, "value", SDB_T_INT32);
 		if (cg_sd_parse_gvariant(v, val) < 0 || sec_to_usec(&name, val) < 0) {
 			sdb_props_free(&tmp);

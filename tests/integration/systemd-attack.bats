@@ -103,3 +103,25 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 		done
 	done
 }
+
+@test "systemd attack: the unit stopped behind brig's back: delete, update, kill --all, delete twice concurrently: one line or success, nothing left" {
+	set_args sleep 100
+	sd_run() { brig --systemd-cgroup run -d --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/o" 2>&1; }
+	sd_run
+	dbus-send --bus="$DBUS_SYSTEM_BUS_ADDRESS" --print-reply --dest=org.freedesktop.systemd1 \
+		/org/freedesktop/systemd1 org.freedesktop.systemd1.Manager.StopUnit \
+		string:"$UNIT" string:replace >/dev/null
+	wait_status "$CID" stopped
+	run --separate-stderr brig update --pids-limit 10 "$CID"
+	[ "$status" -ne 0 ] && assert_error_line
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+	# two deletes at once of a running container
+	sd_run
+	brig delete --force "$CID" & d1=$!
+	brig delete --force "$CID" & d2=$!
+	wait $d1 || true
+	wait $d2 || true
+	assert_nothing_left "$CID"
+	[ ! -e "$CG/pids/$SLICE.slice/$UNIT" ]
+}

@@ -231,6 +231,9 @@ static void test_annotations(void **state)
 	annot(K "RuntimeMaxSec", "18446744073709.551616", NULL, 0, 0, NULL);
 	annot(K "RuntimeMaxSec", "18446744073710.0", NULL, 0, 0, NULL);
 	annot(K "RuntimeMaxSec", "uint64 18446744073710", NULL, 0, 0, NULL);
+	/* ATTACK: the unit elsewhere than cgroupsPath says: on v2 the init
+	 * would run in systemd's cgroup, the limits written to brig's */
+	annot(K "Slice", "'other.slice'", NULL, 0, 0, NULL);
 	annot(K "FOOSec", "123", "FOOSec", SDB_T_INT32, 123, NULL);
 	annot(K "Sec", "123", "Sec", SDB_T_INT32, 123, NULL);
 	annot(K "CollectMode", "'inactive-or-failed'", "CollectMode", SDB_T_STRING, 0, "inactive-or-failed");
