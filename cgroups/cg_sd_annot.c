@@ -183,7 +183,7 @@ int cg_sd_parse_gvariant(const char *text, struct sdb_prop *p)
 	skip_ws(&g);
 	if (*g.p == '@') {
 		g.p++;
-		if (*g.p == 'a' && strchr("suy", g.p[1])) {
+		if (*g.p == 'a' && g.p[1] && strchr("suy", g.p[1])) {
 			elem = g.p[1];
 			g.p += 2;
 		} else if (*g.p && strchr("bynqiuxtds", *g.p)) {

@@ -234,6 +234,8 @@ static void test_annotations(void **state)
 	/* ATTACK: the unit elsewhere than cgroupsPath says: on v2 the init
 	 * would run in systemd's cgroup, the limits written to brig's */
 	annot(K "Slice", "'other.slice'", NULL, 0, 0, NULL);
+	/* ATTACK (fuzz_gvariant): "@a" at the end read past the string */
+	annot(K "ValidName", "@a", NULL, 0, 0, NULL);
 	annot(K "FOOSec", "123", "FOOSec", SDB_T_INT32, 123, NULL);
 	annot(K "Sec", "123", "Sec", SDB_T_INT32, 123, NULL);
 	annot(K "CollectMode", "'inactive-or-failed'", "CollectMode", SDB_T_STRING, 0, "inactive-or-failed");
