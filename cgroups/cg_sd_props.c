@@ -48,8 +48,10 @@ char *cg_sd_expand_slice(const char *slice, brig_error_t **err)
 	cleanup_free char *base = NULL;
 	char *path = xstrdup(""), *p, *next;
 
-	if (n <= 6 || strcmp(slice + n - 6, ".slice") != 0 || strchr(slice, '/') ||
-	    !unit_chars_ok(slice)) {
+	/* systemd's names end at 255 characters; a longer one, nested
+	 * slices by the thousand, would cost us a quadratic path */
+	if (n <= 6 || n > 255 || strcmp(slice + n - 6, ".slice") != 0 ||
+	    strchr(slice, '/') || !unit_chars_ok(slice)) {
 		free(path);
 		brig_err(err, 0, "invalid slice name \"%s\"", slice);
 		return NULL;

@@ -125,3 +125,16 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	assert_nothing_left "$CID"
 	[ ! -e "$CG/pids/$SLICE.slice/$UNIT" ]
 }
+
+@test "systemd attack: a slice name of 20000 characters (10000 nested slices): one line, at once" {
+	s=$(printf 'a-%.0s' $(seq 10000))
+	update_config --arg p "${s}a.slice:brig:$CID" '.linux.cgroupsPath = $p'
+	SECONDS=0
+	BRIG_TIMEOUT=20 run --separate-stderr brig --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+	echo "status $status after $SECONDS s" >&2
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	[ "$SECONDS" -lt 5 ]
+	assert_error_line
+	[[ $stderr == *linux.cgroupsPath* ]]
+	assert_nothing_left "$CID"
+}
