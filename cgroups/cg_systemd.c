@@ -159,11 +159,44 @@ static const struct spec_resources *rounded(struct cg_systemd *sd,
 {
 	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set)
 		return r;
-	sd->res_copy = *r;
-	sd->cpu_copy = *r->cpu;
+	if (r != &sd->res_copy) { /* else the copy with_period made */
+		sd->res_copy = *r;
+		sd->cpu_copy = *r->cpu;
+		sd->res_copy.cpu = &sd->cpu_copy;
+	}
 	cg_sd_round_quota(&sd->cpu_copy);
-	sd->res_copy.cpu = &sd->cpu_copy;
 	return &sd->res_copy;
+}
+
+/* update --cpu-quota alone: the quota is per the period the container
+ * has, which the files keep; CPUQuotaPerSecUSec must be reckoned with
+ * it, or a daemon-reload writes another ratio (100000 us of a 200000 us
+ * period is 50 %, not the 100 % of the default period).  r with that
+ * period, or r. */
+static const struct spec_resources *with_period(struct cg_manager *m,
+						const struct spec_resources *r)
+{
+	struct cg_hier *h;
+	cleanup_free char *s = NULL;
+	unsigned long long period = 0;
+	int n;
+
+	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set ||
+	    (r->cpu->period.set && r->cpu->period.v))
+		return r;
+	h = cg_ctrl(m, "cpu");
+	s = h ? cg_read(h->dir, h->v2 ? "cpu.max" : "cpu.cfs_period_us") : NULL;
+	if (s == NULL)
+		return r;
+	n = h->v2 ? sscanf(s, "%*s %llu", &period) : sscanf(s, "%llu", &period);
+	if (n != 1 || period == 0)
+		return r;
+	m->sd->res_copy = *r;
+	m->sd->cpu_copy = *r->cpu;
+	m->sd->cpu_copy.period.set = true;
+	m->sd->cpu_copy.period.v = period;
+	m->sd->res_copy.cpu = &m->sd->cpu_copy;
+	return &m->sd->res_copy;
 }
 
 static int resource_props(struct cg_manager *m, const struct spec_resources *r,
@@ -326,7 +359,7 @@ static int sd_update(struct cg_manager *m, const struct spec_resources *r,
 
 	if (bus(m, err) < 0)
 		return -1;
-	rr = rounded(m->sd, r);
+	rr = rounded(m->sd, with_period(m, r));
 	if (resource_props(m, rr, &l, false, err) < 0)
 		goto out;
 	/* The files first, journalled: the kernel is the judge of the

@@ -138,3 +138,15 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	[[ $stderr == *linux.cgroupsPath* ]]
 	assert_nothing_left "$CID"
 }
+
+@test "systemd attack: update --cpu-quota alone keeps the container's period in CPUQuotaPerSecUSec (a reload would not double the quota)" {
+	update_config '.linux.resources = {cpu: {quota: 100000, period: 200000}}'
+	set_args sleep 100
+	brig --systemd-cgroup run -d --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/o" 2>&1
+	brig update --cpu-quota 100000 "$CID"
+	[ "$(cat $CG/cpu/$SLICE.slice/$UNIT/cpu.cfs_period_us)" = 200000 ]
+	[ "$(cat $CG/cpu/$SLICE.slice/$UNIT/cpu.cfs_quota_us)" = 100000 ]
+	# 100000 us every 200000 us: 500000 us a second, not 1000000
+	calls SetUnitProperties | tail -1 |
+		jq -e '.properties[] | select(.name == "CPUQuotaPerSecUSec") | .value == 500000'
+}
