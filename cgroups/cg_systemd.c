@@ -168,33 +168,43 @@ static const struct spec_resources *rounded(struct cg_systemd *sd,
 	return &sd->res_copy;
 }
 
-/* update --cpu-quota alone: the quota is per the period the container
- * has, which the files keep; CPUQuotaPerSecUSec must be reckoned with
- * it, or a daemon-reload writes another ratio (100000 us of a 200000 us
- * period is 50 %, not the 100 % of the default period).  r with that
- * period, or r. */
-static const struct spec_resources *with_period(struct cg_manager *m,
-						const struct spec_resources *r)
+/* update --cpu-quota or --cpu-period alone: the other half is what the
+ * container has, which the files keep; CPUQuotaPerSecUSec must be
+ * reckoned with it, or systemd writes another ratio (100000 us of a
+ * 200000 us period is 50 %, not the 100 % of the default period; a
+ * period alone would be "no quota" to systemd, at once).  r with the
+ * pair completed from the cgroup, or r. */
+static const struct spec_resources *with_cpu_pair(struct cg_manager *m,
+						  const struct spec_resources *r)
 {
+	const struct spec_cpu *c = r ? r->cpu : NULL;
+	bool quota = c && c->quota.set, period = c && c->period.set && c->period.v;
+	long long q = -1;
+	unsigned long long p = 0;
+	cleanup_free char *s = NULL, *s2 = NULL;
 	struct cg_hier *h;
-	cleanup_free char *s = NULL;
-	unsigned long long period = 0;
-	int n;
+	char qs[32] = "";
 
-	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set ||
-	    (r->cpu->period.set && r->cpu->period.v))
+	if (quota == period)
 		return r;
 	h = cg_ctrl(m, "cpu");
-	s = h ? cg_read(h->dir, h->v2 ? "cpu.max" : "cpu.cfs_period_us") : NULL;
-	if (s == NULL)
-		return r;
-	n = h->v2 ? sscanf(s, "%*s %llu", &period) : sscanf(s, "%llu", &period);
-	if (n != 1 || period == 0)
+	if (h && h->v2 && (s = cg_read(h->dir, "cpu.max")) != NULL &&
+	    sscanf(s, "%31s %llu", qs, &p) == 2)
+		q = strcmp(qs, "max") == 0 ? -1 : strtoll(qs, NULL, 10);
+	else if (h && !h->v2 && (s = cg_read(h->dir, "cpu.cfs_period_us")) != NULL &&
+		 (s2 = cg_read(h->dir, "cpu.cfs_quota_us")) != NULL)
+		p = strtoull(s, NULL, 10), q = strtoll(s2, NULL, 10);
+	if (p == 0)
 		return r;
 	m->sd->res_copy = *r;
-	m->sd->cpu_copy = *r->cpu;
-	m->sd->cpu_copy.period.set = true;
-	m->sd->cpu_copy.period.v = period;
+	m->sd->cpu_copy = *c;
+	if (!period) {
+		m->sd->cpu_copy.period.set = true;
+		m->sd->cpu_copy.period.v = p;
+	} else if (q > 0) {
+		m->sd->cpu_copy.quota.set = true;
+		m->sd->cpu_copy.quota.v = q;
+	}
 	m->sd->res_copy.cpu = &m->sd->cpu_copy;
 	return &m->sd->res_copy;
 }
@@ -359,7 +369,7 @@ static int sd_update(struct cg_manager *m, const struct spec_resources *r,
 
 	if (bus(m, err) < 0)
 		return -1;
-	rr = rounded(m->sd, with_period(m, r));
+	rr = rounded(m->sd, with_cpu_pair(m, r));
 	if (resource_props(m, rr, &l, false, err) < 0)
 		goto out;
 	/* The files first, journalled: the kernel is the judge of the

@@ -150,3 +150,15 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	calls SetUnitProperties | tail -1 |
 		jq -e '.properties[] | select(.name == "CPUQuotaPerSecUSec") | .value == 500000'
 }
+
+@test "systemd attack: update --cpu-period alone keeps the quota in CPUQuotaPerSecUSec (systemd would drop the limit at once)" {
+	update_config '.linux.resources = {cpu: {quota: 50000, period: 100000}}'
+	set_args sleep 100
+	brig --systemd-cgroup run -d --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/o" 2>&1
+	brig update --cpu-period 200000 "$CID"
+	[ "$(cat $CG/cpu/$SLICE.slice/$UNIT/cpu.cfs_period_us)" = 200000 ]
+	[ "$(cat $CG/cpu/$SLICE.slice/$UNIT/cpu.cfs_quota_us)" = 50000 ]
+	# 50000 us every 200000 us: 250000 us a second, not infinity
+	calls SetUnitProperties | tail -1 |
+		jq -e '.properties[] | select(.name == "CPUQuotaPerSecUSec") | .value == 250000'
+}
