@@ -294,6 +294,25 @@ static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	return 0;
 }
 
+/* v1: rules that do not begin with "a" (a deny list) are written over
+ * the device list the cgroup has, and systemd's DevicePolicy=strict
+ * (cg_sd_device_props) left it at its allow list: open it first, as a
+ * new cgroup is, so the rules mean at start what they mean without
+ * systemd.  (A daemon-reload narrows it back to systemd's list.) */
+static void reopen_devices(struct cg_manager *m)
+{
+	const struct spec_resources *r = m->sd->res;
+	struct cg_hier *h = cg_ctrl(m, "devices");
+	brig_error_t *e = NULL;
+
+	if (r == NULL || r->n_devices == 0 || h == NULL || h->v2 ||
+	    ((r->devices[0].type == 'a' || r->devices[0].type == 0) &&
+	     r->devices[0].major < 0 && r->devices[0].minor < 0))
+		return;
+	if (cg_write(h->dir, "devices.allow", "a", &e) < 0)
+		brig_err_free(&e); /* the rules that follow still hold */
+}
+
 /* After the unit started: what systemd did not make (v1 hierarchies it
  * does not manage, a slice's own cgroup), pid in every hierarchy, the
  * controllers enabled down to it, and the files. */
@@ -319,6 +338,7 @@ static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 		if (u && cg_write_pid(u->dir, pid, err) < 0)
 			return brig_err_prefix(err, "join cgroup %s", u->rel);
 	}
+	reopen_devices(m);
 	if (m->sd->res && m->sd->fs->apply(m, m->sd->res, err) < 0)
 		return -1;
 	return 0;

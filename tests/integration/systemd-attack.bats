@@ -162,3 +162,14 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	calls SetUnitProperties | tail -1 |
 		jq -e '.properties[] | select(.name == "CPUQuotaPerSecUSec") | .value == 250000'
 }
+
+@test "systemd attack: a device deny list on v1 is strict to systemd (no \"auto\", which a reload turns into devices.allow a) and holds in the files" {
+	update_config '.linux.resources.devices = [{allow: false, type: "c", major: 1, minor: 1, access: "rwm"}]'
+	set_args sh -c 'echo ok >/dev/null && head -c1 /dev/zero >/dev/null && echo fine'
+	run --separate-stderr brig --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+	[ "$status" -eq 0 ]
+	[[ $output == *fine* ]]
+	policy=$(calls StartTransientUnit | tail -1 | jq -r '.properties[] | select(.name == "DevicePolicy") | .value')
+	[ "$policy" = strict ]
+	calls StartTransientUnit | tail -1 | jq -e '[.properties[] | select(.name == "DeviceAllow") | .value[][0]] | index("/dev/char/1:1") == null'
+}
