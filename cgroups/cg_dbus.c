@@ -45,6 +45,10 @@ struct sdb {
 	struct sdb_msg m;
 	struct sdb_job jobs[SDB_MAX_JOBS];
 	size_t n_jobs;
+	/* the unit whose jobs we start or stop: JobRemoved of other units'
+	 * jobs (on a busy host, many) are not kept, so they cannot push
+	 * ours out of jobs[] */
+	char *unit;
 };
 
 static long long now_ms(void)
@@ -260,7 +264,18 @@ static void note_signal(struct sdb *b)
 	if (sdb_rd_u32(&r, &id) < 0 || sdb_rd_str(&r, &job) < 0 ||
 	    sdb_rd_str(&r, &unit) < 0 || sdb_rd_str(&r, &result) < 0)
 		return; /* a broken signal: as if not sent */
+	if (b->unit && strcmp(unit, b->unit) != 0)
+		return;
 	keep_job(b, job, result);
+}
+
+/* JobRemoved of unit's jobs are kept from now on. */
+static void watch_unit(struct sdb *b, const char *unit)
+{
+	if (b->unit && strcmp(b->unit, unit) == 0)
+		return;
+	free(b->unit);
+	b->unit = xstrdup(unit);
 }
 
 static int reply_error(struct sdb *b, brig_error_t **err)
@@ -350,6 +365,7 @@ int sdb_start_transient_unit(struct sdb *b, const char *unit,
 	size_t at, start;
 	int r;
 
+	watch_unit(b, unit);
 	sdb_put_str(&body, unit);
 	sdb_put_str(&body, "fail");
 	sdb_put_props(&body, props);
@@ -381,6 +397,7 @@ int sdb_stop_unit(struct sdb *b, const char *unit, char **job, brig_error_t **er
 	struct sdb_buf body = { 0 };
 	int r;
 
+	watch_unit(b, unit);
 	sdb_put_str(&body, unit);
 	sdb_put_str(&body, "replace");
 	r = call_manager(b, "StopUnit", "ss", &body, "o", err);
@@ -502,6 +519,7 @@ static void sdb_free(struct sdb *b)
 	free(b->in);
 	free(b->msg);
 	free(b->systemd_sender);
+	free(b->unit);
 	free(b);
 }
 

@@ -209,6 +209,29 @@ static const struct spec_resources *with_cpu_pair(struct cg_manager *m,
 	return &m->sd->res_copy;
 }
 
+/* update --memory-swap without --memory on v2: memory.swap.max (swap
+ * alone) is reckoned from the cgroup's memory.max, and so must
+ * MemorySwapMax be, or a daemon-reload writes the old one back.  r with
+ * the limit completed from the cgroup, or r. */
+static const struct spec_resources *with_memory_pair(struct cg_manager *m,
+						     const struct spec_resources *r)
+{
+	const struct spec_memory *mem = r ? r->memory : NULL;
+	struct cg_hier *h = cg_ctrl(m, "memory");
+	uint64_t cur;
+
+	if (!mem || !mem->swap.set || mem->swap.v < 0 || mem->limit.set ||
+	    !h || !h->v2 || cg_read_u64(h->dir, "memory.max", &cur) < 0 ||
+	    cur > INT64_MAX)
+		return r;
+	m->sd->res_copy = *r;
+	m->sd->mem_copy = *mem;
+	m->sd->mem_copy.limit.set = true;
+	m->sd->mem_copy.limit.v = (int64_t)cur;
+	m->sd->res_copy.memory = &m->sd->mem_copy;
+	return &m->sd->res_copy;
+}
+
 static int resource_props(struct cg_manager *m, const struct spec_resources *r,
 			  struct sdb_props *l, bool devices, brig_error_t **err)
 {
@@ -389,7 +412,7 @@ static int sd_update(struct cg_manager *m, const struct spec_resources *r,
 
 	if (bus(m, err) < 0)
 		return -1;
-	rr = rounded(m->sd, with_cpu_pair(m, r));
+	rr = rounded(m->sd, with_memory_pair(m, with_cpu_pair(m, r)));
 	if (resource_props(m, rr, &l, false, err) < 0)
 		goto out;
 	/* The files first, journalled: the kernel is the judge of the

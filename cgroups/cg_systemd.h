@@ -86,6 +86,7 @@ struct cg_systemd {
 	const struct spec_resources *res; /* what cg_apply was given */
 	struct spec_resources res_copy;   /* res with the rounded quota */
 	struct spec_cpu cpu_copy;
+	struct spec_memory mem_copy;
 };
 
 /* cg_new_systemd: the unit, its path in every hierarchy, m->ops set to
