@@ -188,6 +188,10 @@ struct cg_manager *cg_new_systemd(const char *root, const char *cgroups_path,
 		cg_free(m);
 		return NULL;
 	}
+	/* an empty one there already is a unit of that name systemd is
+	 * still collecting: the unit's, not joined */
+	for (size_t i = 0; i < m->n; i++)
+		m->h[i].joined = false;
 	encode_path(m);
 	return m;
 }
