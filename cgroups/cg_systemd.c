@@ -479,6 +479,30 @@ static bool systemd_manages(const struct cg_hier *h)
 	return false;
 }
 
+static void trim(struct cg_manager *m);
+
+/* The scope left to systemd: its cgroups are systemd's to remove, which
+ * it does once it has seen them empty (a directory removed before that
+ * leaves the unit waiting for an event that never comes); brig removes
+ * its own in the hierarchies systemd does not manage. */
+static int remove_unmanaged(struct cg_manager *m, brig_error_t **err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		brig_error_t *e = NULL;
+
+		if (systemd_manages(&m->h[i]))
+			continue;
+		if (cg_rmdir_tree(m->h[i].dir, &m->rmdir_budget_ms, &e) < 0) {
+			cg_err_keep(err, &e);
+			ret = -1;
+		}
+	}
+	trim(m);
+	return ret;
+}
+
 static void trim(struct cg_manager *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -514,6 +538,7 @@ static bool populated(struct cg_manager *m)
 	return n > 0;
 }
 
+/* 0: stopped; 1: left to systemd, the scope being empty; -1: error. */
 static int stop(struct cg_manager *m, brig_error_t **err)
 {
 	struct cg_systemd *sd = m->sd;
@@ -526,7 +551,7 @@ static int stop(struct cg_manager *m, brig_error_t **err)
 	 * that right after the container ended (0.27 s of each `run` in the
 	 * VM).  A slice unit does not end by itself: it is stopped. */
 	if (!sd->u.is_slice && !populated(m))
-		return 0;
+		return 1;
 	if (bus(m, err) < 0)
 		return -1;
 	if (sdb_stop_unit(sd->bus, sd->u.unit, &job, &e) < 0) {
@@ -557,7 +582,9 @@ static int sd_destroy(struct cg_manager *m, brig_error_t **err)
 		m->sd->stopped = true;
 	}
 	if (!m->sd->stopped) {
-		if (stop(m, err) < 0) {
+		int r = stop(m, err);
+
+		if (r < 0) {
 			brig_error_t *e = NULL;
 
 			if (m->sd->fs->destroy(m, &e) < 0)
@@ -565,7 +592,10 @@ static int sd_destroy(struct cg_manager *m, brig_error_t **err)
 			return -1;
 		}
 		m->sd->stopped = true;
+		m->sd->left_to_systemd = r == 1;
 	}
+	if (m->sd->left_to_systemd)
+		return remove_unmanaged(m, err);
 	if (m->sd->fs->destroy(m, err) < 0)
 		return -1;
 	trim(m);

@@ -77,6 +77,7 @@ struct cg_systemd {
 	struct sdb *bus;    /* opened when first needed */
 	unsigned version;   /* systemd's, 0 until asked */
 	bool stopped;       /* destroy stopped the unit already */
+	bool left_to_systemd; /* ... or left it, empty, to systemd */
 	/* create: systemd has not made the unit for us (yet): a unit of
 	 * that name is someone else's, never stopped by our undo */
 	bool not_ours;
