@@ -518,6 +518,12 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	 * write host cgroupfs, and in a mount namespace it joined the host's
 	 * cgroupfs is not what it sees: we move it. */
 	rc = cg_spawn_begin(j->cg, !ictx.cgroup_by_parent, &j->spawn_cg, err);
+	/* the cgroups may want the parent to move the init all the same
+	 * (systemd's driver: the unit is started with its pid): it then
+	 * waits for GO before its cgroup namespace is made, or that would
+	 * be rooted where it was born */
+	if (j->cg && !j->spawn_cg.child_joins)
+		ictx.cgroup_by_parent = true;
 	if (rc == 0)
 		j->pid = ns_spawn(j->c, j->spawn_cg.clone_fd, init_main, &ictx, err);
 	close(ictx.state_dir_fd);

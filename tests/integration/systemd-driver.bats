@@ -225,3 +225,19 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	# so systemd collects it (the real one: tests/vm-systemd)
 	calls StartTransientUnit | grep -q "$UNIT"
 }
+
+@test "systemd: a cgroup namespace is rooted at the scope (made after the move)" {
+	# brig spec's config has a cgroup namespace
+	update_config '.linux.resources = {pids: {limit: 42}}'
+	jq -e '.linux.namespaces | any(.type == "cgroup")' "$BUNDLE/config.json" >/dev/null
+	run_sh_sd() {
+		set_args sh -c "$1"
+		run --separate-stderr brig --systemd-cgroup run --bundle "$BUNDLE" "$CID"
+	}
+	run_sh_sd 'cat /proc/self/cgroup; cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# every hierarchy's path is the namespace's root
+	[ -z "$(echo "$output" | grep '^[0-9]*:' | grep -v ':/$')" ]
+	[[ $output == *42* ]]
+}
