@@ -9,6 +9,11 @@
 # private directory and a cgroup under a parent named after it.
 #
 #   COMPAT_RUNTIME=runc bats tests/compat/containerd.bats    the same with runc
+#   COMPAT_CGROUP=systemd bats ...   the shim runs the runtime with
+#                                    --systemd-cgroup (ctr's
+#                                    --runc-systemd-cgroup), each container
+#                                    in system.slice:brigctr:<id>, as
+#                                    tests/vm-systemd runs it
 #
 # Everything is stopped, unmounted and removed by teardown_file, even
 # when a test fails.
@@ -38,8 +43,13 @@ cr() {
 	done
 	id=$1
 	shift
+	if [ "${COMPAT_CGROUP:-}" = systemd ]; then
+		opts+=(--runc-systemd-cgroup --cgroup "system.slice:brigctr:$id")
+	else
+		opts+=(--cgroup "/$CG/$id")
+	fi
 	c run --snapshotter native --runc-binary "$RT" --runc-root "$CD/runc" \
-		--fifo-dir "$CD/fifo" --cgroup "/$CG/$id" "${opts[@]}" "$IMG" "$id" "$@"
+		--fifo-dir "$CD/fifo" "${opts[@]}" "$IMG" "$id" "$@"
 }
 
 # task_status ID — RUNNING, PAUSED, STOPPED ... as `ctr task ls` shows it.

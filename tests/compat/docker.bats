@@ -6,6 +6,9 @@
 # runs a local image imported from the busybox test rootfs.
 #
 #   COMPAT_RUNTIME=runc bats tests/compat/docker.bats    the same with runc
+#   COMPAT_CGROUP=systemd bats ...   dockerd's default cgroup driver (systemd
+#                                    on a systemd host) and cgroup parent,
+#                                    as tests/vm-systemd runs it
 #
 # Everything is stopped, unmounted and removed by teardown_file, even
 # when a test fails.
@@ -24,6 +27,13 @@ runtime_path() {
 
 d() { timeout -k 5 120 "$DOCKER" -H "unix://$DD/docker.sock" "$@"; }
 
+# cgroup_opts DIR — dockerd's cgroup options: cgroupfs under a parent
+# named after DIR, or none at all with COMPAT_CGROUP=systemd.
+cgroup_opts() {
+	[ "${COMPAT_CGROUP:-}" = systemd ] && return 0
+	echo "--exec-opt native.cgroupdriver=cgroupfs --cgroup-parent /$(basename "$1")"
+}
+
 setup_file() {
 	[ -x /usr/sbin/dockerd ] && [ -x "$DOCKER" ] ||
 		skip "docker.io is not installed (scripts/deps compat)"
@@ -33,8 +43,7 @@ setup_file() {
 		--bridge=none --iptables=false --ip-masq=false --ip6tables=false \
 		--data-root "$DD/data" --exec-root "$DD/exec" \
 		-H "unix://$DD/docker.sock" --pidfile "$DD/docker.pid" \
-		--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs \
-		--cgroup-parent "/$(basename "$DD")" \
+		--storage-driver vfs $(cgroup_opts "$DD") \
 		--log-level warn >"$DD/dockerd.log" 2>&1 &
 	echo $! >"$DD/dockerd.bgpid"
 	local i
@@ -56,6 +65,13 @@ teardown_file() {
 	# the managed containerd and its shims if dockerd left any, mounts,
 	# the cgroup parent
 	compat_cleanup "$DD"
+}
+
+@test "docker info: the cgroup driver asked for (cgroupfs, or the default: systemd with COMPAT_CGROUP=systemd)" {
+	run d info -f '{{.CgroupDriver}}'
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$([ "${COMPAT_CGROUP:-}" = systemd ] && echo systemd || echo cgroupfs)" ]
 }
 
 @test "docker run --rm: echo hi" {
@@ -239,8 +255,7 @@ teardown() {
 		--bridge=none --iptables=false --ip-masq=false --ip6tables=false \
 		--data-root "$REMAP_DIR/data" --exec-root "$REMAP_DIR/exec" \
 		-H "unix://$REMAP_DIR/docker.sock" --pidfile "$REMAP_DIR/docker.pid" \
-		--storage-driver vfs --exec-opt native.cgroupdriver=cgroupfs \
-		--cgroup-parent "/$(basename "$DD")" --log-level warn >"$REMAP_DIR/dockerd.log" 2>&1 &
+		--storage-driver vfs $(cgroup_opts "$DD") --log-level warn >"$REMAP_DIR/dockerd.log" 2>&1 &
 	REMAP_PID=$!
 	d2() { timeout -k 5 120 "$DOCKER" -H "unix://$REMAP_DIR/docker.sock" "$@"; }
 	for i in $(seq 150); do

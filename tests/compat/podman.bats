@@ -15,6 +15,9 @@
 # this host's kernel limits.
 #
 #   COMPAT_RUNTIME=runc bats tests/compat/podman.bats    the same with runc
+#   COMPAT_CGROUP=systemd bats ...   Podman's default cgroup manager
+#                                    (systemd) and parent, as
+#                                    tests/vm-systemd runs it
 #
 # Podman calls the runtime without --root, so brig keeps its state in its
 # default root (/run/brig); the rm test checks it no longer lists the
@@ -37,7 +40,7 @@ runtime_path() {
 # as one string (for `script -c`; no path here has a space).
 pcmd() {
 	echo "$PODMAN --root $PD/root --runroot $PD/runroot --tmpdir $PD/tmp" \
-		"--storage-driver vfs --cgroup-manager cgroupfs --events-backend file" \
+		"--storage-driver vfs $CGM --events-backend file" \
 		"--runtime $RT"
 }
 
@@ -46,7 +49,8 @@ pcmd() {
 p() { timeout -k 5 120 $(pcmd) "$@"; }
 
 # prun ARGS... — `podman run` in the private cgroup parent, no network.
-prun() { p run --cgroup-parent "$CGP" --network none "$@"; }
+# shellcheck disable=SC2086
+prun() { p run $CGPARENT --network none "$@"; }
 
 IMAGE=localhost/brigcompat:busybox
 
@@ -55,11 +59,16 @@ setup_file() {
 	PD=$(mktemp -d /tmp/brig-podman.XXXXXX)
 	RT=$(runtime_path)
 	CGP=/$(basename "$PD")
+	# cgroupfs under CGP, or Podman's defaults (COMPAT_CGROUP=systemd)
+	CGM="--cgroup-manager cgroupfs" CGPARENT="--cgroup-parent $CGP" CGCONF='cgroup_manager = "cgroupfs"'
+	if [ "${COMPAT_CGROUP:-}" = systemd ]; then
+		CGP= CGM= CGPARENT= CGCONF=
+	fi
 	# Podman's lock file is not configurable: remove it at the end
 	# unless it was there before.
 	PD_SHM_LOCK_NEW=1
 	[ -e /dev/shm/libpod_lock ] && PD_SHM_LOCK_NEW=0
-	export PD RT CGP PD_SHM_LOCK_NEW
+	export PD RT CGP CGM CGPARENT PD_SHM_LOCK_NEW
 	export CONTAINERS_CONF=$PD/containers.conf
 	export CONTAINERS_STORAGE_CONF=$PD/storage.conf
 	export CONTAINERS_REGISTRIES_CONF=$PD/registries.conf
@@ -69,7 +78,7 @@ setup_file() {
 		netns = "none"
 		log_driver = "k8s-file"
 		[engine]
-		cgroup_manager = "cgroupfs"
+		$CGCONF
 		events_logger = "file"
 		events_logfile_path = "$PD/events.log"
 		tmp_dir = "$PD/tmp"
@@ -102,7 +111,7 @@ setup_file() {
 	tar -C "$(rootfs_cache)" -cf "$PD/rootfs.tar" .
 	unshare -m --propagation private sh -c 'mount --bind "$1/varlib" /var/lib && shift && exec "$@"' \
 		sh "$PD" timeout -k 5 120 "$PODMAN" --root "$PD/root" --runroot "$PD/runroot" \
-		--tmpdir "$PD/tmp" --storage-driver vfs --cgroup-manager cgroupfs \
+		--tmpdir "$PD/tmp" --storage-driver vfs $CGM \
 		--events-backend file import "$PD/rootfs.tar" "$IMAGE" >/dev/null
 	rm -f "$PD/rootfs.tar"
 }
@@ -206,7 +215,7 @@ teardown_file() {
 
 @test "podman run -t: the container gets a terminal" {
 	local cmd
-	cmd="$(pcmd) run --rm -t --cgroup-parent $CGP --network none $IMAGE"
+	cmd="$(pcmd) run --rm -t $CGPARENT --network none $IMAGE"
 	cmd+=" sh -c 'tty; test -t 0 && echo in-tty; test -t 1 && echo out-tty; exit 5'"
 	run timeout -k 5 120 script -qec "$cmd" /dev/null </dev/null
 	echo "$output"
@@ -224,8 +233,13 @@ teardown_file() {
 	[ "$(p inspect -f '{{.State.Running}}' daemon_dave)" = true ]
 	pid=$(p inspect -f '{{.State.Pid}}' daemon_dave)
 	[ "$pid" -gt 0 ]
-	# its cgroup is under the private parent
-	grep -q "^[0-9]*:memory:$CGP/" "/proc/$pid/cgroup"
+	# its cgroup is under the private parent, or with systemd a
+	# libpod-<id>.scope of machine.slice
+	if [ "${COMPAT_CGROUP:-}" = systemd ]; then
+		grep -q "^0::/machine.slice/libpod-$id.scope" "/proc/$pid/cgroup"
+	else
+		grep -q "^[0-9]*:memory:$CGP/" "/proc/$pid/cgroup"
+	fi
 	sleep 1.5
 	run p logs daemon_dave
 	echo "$output"
@@ -275,7 +289,13 @@ teardown_file() {
 	sleep 0.5
 	p pause paula
 	[ "$(p inspect -f '{{.State.Status}}' paula)" = paused ]
-	grep -q FROZEN "/sys/fs/cgroup/freezer$CGP/libpod-$(p inspect -f '{{.Id}}' paula)/freezer.state"
+	if [ "${COMPAT_CGROUP:-}" = systemd ]; then
+		local cg
+		cg=$(sed -n 's/^0:://p' "/proc/$(p inspect -f '{{.State.Pid}}' paula)/cgroup")
+		[ "$(cat "/sys/fs/cgroup$cg/cgroup.freeze")" = 1 ]
+	else
+		grep -q FROZEN "/sys/fs/cgroup/freezer$CGP/libpod-$(p inspect -f '{{.Id}}' paula)/freezer.state"
+	fi
 	p unpause paula
 	[ "$(p inspect -f '{{.State.Status}}' paula)" = running ]
 	run p exec paula cat /tmp/n

@@ -67,3 +67,9 @@ want() {
 	echo "$1: got '$2', want '$3'"
 	return 1
 }
+
+# failed_with FILE — print FILE, fail (for a step whose output was kept).
+failed_with() {
+	cat "$1"
+	return 1
+}

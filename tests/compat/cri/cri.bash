@@ -66,6 +66,13 @@ cri_claim_net() {
 	return 1
 }
 
+# cri_systemd — true with COMPAT_CGROUP=systemd: the runc v2 shim runs the
+# runtime with --systemd-cgroup, the pods' cgroup parent is a slice
+# (brigcri.slice), as kubelet's systemd driver has it.
+cri_systemd() {
+	if [ "${COMPAT_CGROUP:-}" = systemd ]; then echo true; else echo false; fi
+}
+
 # cri_write_config — containerd's config.toml and the CNI network.
 cri_write_config() {
 	local capture=
@@ -76,7 +83,7 @@ cri_write_config() {
       [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.capture.options]
         BinaryName = \"$CRI_CAPTURE_BIN\"
         Root = \"$CD/rt-capture\"
-        SystemdCgroup = false"
+        SystemdCgroup = $(cri_systemd)"
 	fi
 	mkdir -p "$CD/cni" "$CD/logs"
 	cat >"$CD/config.toml" <<-EOF
@@ -107,13 +114,13 @@ cri_write_config() {
 		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.brig.options]
 		        BinaryName = "$BRIG"
 		        Root = "$CD/rt-brig"
-		        SystemdCgroup = false
+		        SystemdCgroup = $(cri_systemd)
 		    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
 		      runtime_type = "io.containerd.runc.v2"
 		      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
 		        BinaryName = "$(command -v runc || echo /usr/sbin/runc)"
 		        Root = "$CD/rt-runc"
-		        SystemdCgroup = false$capture
+		        SystemdCgroup = $(cri_systemd)$capture
 		  [plugins."io.containerd.grpc.v1.cri".cni]
 		    bin_dir = "/usr/lib/cni"
 		    conf_dir = "$CD/cni"
@@ -236,7 +243,9 @@ cri_teardown() {
 # hostNetwork pod (it has no UTS namespace of its own).
 pod_json() {
 	local name=$1 filter=${2:-.}
-	jq -n --arg n "$name" --arg logs "$CD/logs/$name" --arg cg "/$CG/$name" '{
+	local cg=/$CG/$name
+	[ "$(cri_systemd)" = false ] || cg=brigcri.slice
+	jq -n --arg n "$name" --arg logs "$CD/logs/$name" --arg cg "$cg" '{
 		metadata: {name: $n, uid: ("uid-" + $n), namespace: "brigcri", attempt: 0},
 		hostname: $n,
 		logDirectory: $logs,
