@@ -193,7 +193,7 @@ c_cgroupns_view() {
 	make_bundle "$B" "system.slice:brig:$id" '.linux.namespaces += [{type: "cgroup"}]
 		| .process.args = ["sh", "-c", "cat /proc/self/cgroup /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max"]' ||
 		return 1
-	out=$(rt run --bundle "$B" "$id" </dev/null 2>&1) || r=1
+	out=$(rt run --bundle "$B" "$id" </dev/null 2>"$B/err") || { cat "$B/err"; r=1; }
 	want "inside: /proc/self/cgroup, memory.max, pids.max" "$out" "$(printf '0::/\n67108864\n64')" || r=1
 	rt delete --force "$id" >/dev/null 2>&1
 	return $r
