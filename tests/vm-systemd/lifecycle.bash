@@ -52,7 +52,14 @@ diag() {
 # no_trace ID UNIT CGDIR — nothing of the container is left: no unit, no
 # cgroup directory, no state.
 no_trace() {
-	local id=$1 unit=$2 dir=$3 units
+	local id=$1 unit=$2 dir=$3 units i
+	# a scope left empty is systemd's to collect (brig's delete does not
+	# wait for that, runc's does): a moment, under TCG up to seconds
+	for i in $(seq 50); do
+		units=$(systemctl list-units --all --plain --no-legend "$unit" 2>&1)
+		[ -z "$units" ] && [ ! -e "$dir" ] && break
+		sleep 0.1
+	done
 	units=$(systemctl list-units --all --plain --no-legend "$unit" 2>&1)
 	[ -z "$units" ] || { echo "unit left: $units"; return 1; }
 	[ ! -e "$dir" ] || { echo "cgroup left: $dir"; return 1; }
