@@ -166,9 +166,10 @@ static const struct spec_resources *rounded(struct cg_systemd *sd,
 {
 	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set)
 		return r;
-	if (r != &sd->res_copy) { /* else the copy with_period made */
+	if (r != &sd->res_copy) /* else a copy with_*_pair made */
 		sd->res_copy = *r;
-		sd->cpu_copy = *r->cpu;
+	if (sd->res_copy.cpu != &sd->cpu_copy) {
+		sd->cpu_copy = *sd->res_copy.cpu;
 		sd->res_copy.cpu = &sd->cpu_copy;
 	}
 	cg_sd_round_quota(&sd->cpu_copy);
