@@ -20,6 +20,14 @@ setup() {
 
 teardown() {
 	[ -n "${ROOT2:-}" ] && timeout 20 "$BRIG" --root "$ROOT2" delete -f "$CID" >/dev/null 2>&1
+	# delete first and let the mock collect what brig left to it (as
+	# systemd would), then look for leftovers
+	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+		for id in $(timeout 10 "$BRIG" --root "$ROOT" list -q 2>/dev/null); do
+			timeout 20 "$BRIG" --root "$ROOT" delete -f "$id" >/dev/null 2>&1
+		done
+	fi
+	[ -z "${CID:-}" ] || mock_systemd_settle "$CID"
 	teardown_bundle
 	local rc=$?
 	mock_systemd_stop
@@ -75,6 +83,7 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 		[ "$status" -ne 0 ]
 		assert_error_line
 		[[ $stderr == *linux.cgroupsPath* ]]
+		mock_systemd_settle "$CID"
 		assert_nothing_left "$CID"
 	done
 }
@@ -115,6 +124,7 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	run --separate-stderr brig update --pids-limit 10 "$CID"
 	[ "$status" -ne 0 ] && assert_error_line
 	brig delete "$CID"
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 	# two deletes at once of a running container
 	sd_run
@@ -122,6 +132,7 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	brig delete --force "$CID" & d2=$!
 	wait $d1 || true
 	wait $d2 || true
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 	[ ! -e "$CG/pids/$SLICE.slice/$UNIT" ]
 }
@@ -136,6 +147,7 @@ calls() { grep -F "\"method\": \"$1\"" "$MOCK_SYSTEMD_LOG" || true; }
 	[ "$SECONDS" -lt 5 ]
 	assert_error_line
 	[[ $stderr == *linux.cgroupsPath* ]]
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 }
 

@@ -22,6 +22,14 @@ setup() {
 }
 
 teardown() {
+	# delete first and let the mock collect what brig left to it (as
+	# systemd would), then look for leftovers
+	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+		for id in $(timeout 10 "$BRIG" --root "$ROOT" list -q 2>/dev/null); do
+			timeout 20 "$BRIG" --root "$ROOT" delete -f "$id" >/dev/null 2>&1
+		done
+	fi
+	[ -z "${CID:-}" ] || mock_systemd_settle "$CID"
 	teardown_bundle
 	local rc=$?
 	mock_systemd_stop
@@ -109,6 +117,7 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	[ "$(prop CollectMode)" = '"inactive-or-failed"' ]
 	sleep 0.2 # the mock collects every 20 ms
 	calls collected | grep -q "$UNIT"
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 	[ -z "$(find $CG/*/"$SLICE.slice" -mindepth 1 -type d 2>/dev/null | grep -v '/systemd/')" ]
 }
@@ -121,6 +130,7 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	# unless brig found it still holding a dying process and stopped it
 	sleep 0.2
 	calls StopUnit | grep -q "$UNIT" || calls collected | grep -q "$UNIT"
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 	[ -z "$(find $CG/*/"$SLICE.slice" -mindepth 1 -type d 2>/dev/null | grep -v '/systemd/')" ]
 }
@@ -179,11 +189,13 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	[ "$status" -ne 0 ]
 	assert_error_line
 	[[ $stderr == *systemd* ]]
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 	# a systemd path without --systemd-cgroup: said so
 	run --separate-stderr brig run --bundle "$BUNDLE" "$CID"
 	[ "$status" -ne 0 ]
 	[[ $stderr == *--systemd-cgroup* ]]
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 }
 
@@ -196,6 +208,7 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 		[ "$status" -ne 0 ]
 		assert_error_line
 		[[ $stderr == *"$UNIT"* ]]
+		mock_systemd_settle "$CID"
 		assert_nothing_left "$CID"
 	done
 	calls ResetFailedUnit | grep -q "$UNIT"
@@ -206,6 +219,7 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	MOCK_SYSTEMD_JOB_ORDER=before mock_systemd_start
 	run brig --systemd-cgroup run --bundle "$BUNDLE" "$CID"
 	[ "$status" -eq 0 ]
+	mock_systemd_settle "$CID"
 	assert_nothing_left "$CID"
 }
 
@@ -218,6 +232,7 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 			</dev/null >"$TESTDIR/fault.out" 2>&1 || rc=$?
 		[ "$rc" -ne 0 ]
 		brig delete --force "$CID" >/dev/null 2>&1 || true
+		mock_systemd_settle "$CID"
 		assert_nothing_left "$CID"
 		[ ! -e "$(scope_dir pids)" ]
 	done

@@ -99,3 +99,15 @@ mock_systemd_stop() {
 mock_systemd_calls() {
 	jq -s --arg m "$1" '[.[] | select(.method == $m)]' "$MOCK_SYSTEMD_LOG"
 }
+
+# mock_systemd_settle ID — wait (up to 5 s) until no cgroup named after
+# ID is left: a scope brig's delete left to systemd once it emptied is
+# collected by the mock every 20 ms, later on a loaded machine.
+mock_systemd_settle() {
+	local i
+	for i in $(seq 250); do
+		[ -z "$(find /sys/fs/cgroup -maxdepth 8 -type d -name "*$1*" 2>/dev/null)" ] && return 0
+		sleep 0.02
+	done
+	return 0
+}
