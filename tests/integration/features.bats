@@ -61,7 +61,7 @@ features() {
 	is_runc && skip "brig's own values"
 	features
 	local f=$TESTDIR/features.json
-	[ "$(jq -c .linux.cgroup "$f")" = '{"v1":true,"v2":true,"systemd":false,"systemdUser":false,"rdma":true}' ]
+	[ "$(jq -c .linux.cgroup "$f")" = '{"v1":true,"v2":true,"systemd":true,"systemdUser":true,"rdma":true}' ]
 	[ "$(jq -r .linux.selinux.enabled "$f")" = false ]
 	[ "$(jq -r .linux.intelRdt.enabled "$f")" = false ]
 	[ "$(jq -r .linux.mountExtensions.idmap.enabled "$f")" = false ]
