@@ -160,33 +160,14 @@ void cg_sd_free(struct cg_manager *m)
 	m->sd = NULL;
 }
 
-/* r with the CPU quota rounded as systemd will keep it. */
-static const struct spec_resources *rounded(struct cg_systemd *sd,
-					    const struct spec_resources *r)
-{
-	if (r == NULL || r->cpu == NULL || !r->cpu->quota.set)
-		return r;
-	if (r != &sd->res_copy) /* else a copy with_*_pair made */
-		sd->res_copy = *r;
-	if (sd->res_copy.cpu != &sd->cpu_copy) {
-		sd->cpu_copy = *sd->res_copy.cpu;
-		sd->res_copy.cpu = &sd->cpu_copy;
-	}
-	cg_sd_round_quota(&sd->cpu_copy);
-	return &sd->res_copy;
-}
-
 /* update --cpu-quota or --cpu-period alone: the other half is what the
  * container has, which the files keep; CPUQuotaPerSecUSec must be
  * reckoned with it, or systemd writes another ratio (100000 us of a
  * 200000 us period is 50 %, not the 100 % of the default period; a
- * period alone would be "no quota" to systemd, at once).  r with the
- * pair completed from the cgroup, or r. */
-static const struct spec_resources *with_cpu_pair(struct cg_manager *m,
-						  const struct spec_resources *r)
+ * period alone would be "no quota" to systemd, at once). */
+static void complete_cpu_pair(struct cg_manager *m, struct spec_cpu *c)
 {
-	const struct spec_cpu *c = r ? r->cpu : NULL;
-	bool quota = c && c->quota.set, period = c && c->period.set && c->period.v;
+	bool quota = c->quota.set, period = c->period.set && c->period.v;
 	long long q = -1;
 	unsigned long long p = 0;
 	cleanup_free char *s = NULL, *s2 = NULL;
@@ -194,7 +175,7 @@ static const struct spec_resources *with_cpu_pair(struct cg_manager *m,
 	char qs[32] = "";
 
 	if (quota == period)
-		return r;
+		return;
 	h = cg_ctrl(m, "cpu");
 	if (h && h->v2 && (s = cg_read(h->dir, "cpu.max")) != NULL &&
 	    sscanf(s, "%31s %llu", qs, &p) == 2)
@@ -203,41 +184,58 @@ static const struct spec_resources *with_cpu_pair(struct cg_manager *m,
 		 (s2 = cg_read(h->dir, "cpu.cfs_quota_us")) != NULL)
 		p = strtoull(s, NULL, 10), q = strtoll(s2, NULL, 10);
 	if (p == 0)
-		return r;
-	m->sd->res_copy = *r;
-	m->sd->cpu_copy = *c;
+		return;
 	if (!period) {
-		m->sd->cpu_copy.period.set = true;
-		m->sd->cpu_copy.period.v = p;
+		c->period.set = true;
+		c->period.v = p;
 	} else if (q > 0) {
-		m->sd->cpu_copy.quota.set = true;
-		m->sd->cpu_copy.quota.v = q;
+		c->quota.set = true;
+		c->quota.v = q;
 	}
-	m->sd->res_copy.cpu = &m->sd->cpu_copy;
-	return &m->sd->res_copy;
 }
 
 /* update --memory-swap without --memory on v2: memory.swap.max (swap
  * alone) is reckoned from the cgroup's memory.max, and so must
- * MemorySwapMax be, or a daemon-reload writes the old one back.  r with
- * the limit completed from the cgroup, or r. */
-static const struct spec_resources *with_memory_pair(struct cg_manager *m,
-						     const struct spec_resources *r)
+ * MemorySwapMax be, or a daemon-reload writes the old one back. */
+static void complete_memory_pair(struct cg_manager *m, struct spec_memory *mem)
 {
-	const struct spec_memory *mem = r ? r->memory : NULL;
 	struct cg_hier *h = cg_ctrl(m, "memory");
 	uint64_t cur;
 
-	if (!mem || !mem->swap.set || mem->swap.v < 0 || mem->limit.set ||
+	if (!mem->swap.set || mem->swap.v < 0 || mem->limit.set ||
 	    !h || !h->v2 || cg_read_u64(h->dir, "memory.max", &cur) < 0 ||
 	    cur > INT64_MAX)
-		return r;
-	m->sd->res_copy = *r;
-	m->sd->mem_copy = *mem;
-	m->sd->mem_copy.limit.set = true;
-	m->sd->mem_copy.limit.v = (int64_t)cur;
-	m->sd->res_copy.memory = &m->sd->mem_copy;
-	return &m->sd->res_copy;
+		return;
+	mem->limit.set = true;
+	mem->limit.v = (int64_t)cur;
+}
+
+/* r as both systemd and the files take it, in sd's one copy: at update
+ * the halves of a pair completed from the cgroup, and the CPU quota
+ * rounded as systemd keeps it. */
+static const struct spec_resources *adjusted(struct cg_manager *m,
+					     const struct spec_resources *r,
+					     bool update)
+{
+	struct cg_systemd *sd = m->sd;
+
+	if (r == NULL)
+		return NULL;
+	sd->res_copy = *r;
+	if (r->memory) {
+		sd->mem_copy = *r->memory;
+		sd->res_copy.memory = &sd->mem_copy;
+		if (update)
+			complete_memory_pair(m, &sd->mem_copy);
+	}
+	if (r->cpu) {
+		sd->cpu_copy = *r->cpu;
+		sd->res_copy.cpu = &sd->cpu_copy;
+		if (update)
+			complete_cpu_pair(m, &sd->cpu_copy);
+		cg_sd_round_quota(&sd->cpu_copy);
+	}
+	return &sd->res_copy;
 }
 
 /* Only some properties depend on systemd's version (CPUQuotaPeriodUSec
@@ -283,10 +281,10 @@ static int sd_apply(struct cg_manager *m, const struct spec_resources *r,
 		    brig_error_t **err)
 {
 	if (m->sd->start_pending) {
-		m->sd->res = rounded(m->sd, r); /* once the unit exists */
+		m->sd->res = adjusted(m, r, false); /* once the unit exists */
 		return 0;
 	}
-	return m->sd->fs->apply(m, rounded(m->sd, r), err);
+	return m->sd->fs->apply(m, adjusted(m, r, false), err);
 }
 
 /* Wait for job; anything but "done" is an error naming the result. */
@@ -441,7 +439,7 @@ static int sd_update(struct cg_manager *m, const struct spec_resources *r,
 
 	if (bus(m, err) < 0)
 		return -1;
-	rr = rounded(m->sd, with_memory_pair(m, with_cpu_pair(m, r)));
+	rr = adjusted(m, r, true);
 	if (resource_props(m, rr, &l, false, err) < 0)
 		goto out;
 	/* The files first, journalled: the kernel is the judge of the

@@ -85,7 +85,7 @@ struct cg_systemd {
 	bool start_pending;
 	struct sdb_props props;
 	const struct spec_resources *res; /* what cg_apply was given */
-	struct spec_resources res_copy;   /* res with the rounded quota */
+	struct spec_resources res_copy;   /* r adjusted (cg_systemd.c) */
 	struct spec_cpu cpu_copy;
 	struct spec_memory mem_copy;
 };
