@@ -10,34 +10,8 @@ load helpers/mock-systemd
 
 CG=/sys/fs/cgroup
 
-setup() {
-	is_runc && skip "runc wants a host booted with systemd (tests/vm-systemd)"
-	[ -d $CG/memory ] || skip "needs cgroup v1 controllers"
-	command -v dbus-daemon >/dev/null || skip "needs dbus-daemon"
-	setup_bundle
-	SLICE=brigsd$RANDOM$RANDOM
-	UNIT=brig-$CID.scope
-	update_config --arg p "$SLICE.slice:brig:$CID" '.linux.cgroupsPath = $p'
-	mock_systemd_start
-}
-
-teardown() {
-	# delete first and let the mock collect what brig left to it (as
-	# systemd would), then look for leftovers
-	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
-		for id in $(timeout 10 "$BRIG" --root "$ROOT" list -q 2>/dev/null); do
-			timeout 20 "$BRIG" --root "$ROOT" delete -f "$id" >/dev/null 2>&1
-		done
-	fi
-	[ -z "${CID:-}" ] || mock_systemd_settle "$CID"
-	teardown_bundle
-	local rc=$?
-	mock_systemd_stop
-	# what the mock did not make: the slice in the hierarchies systemd
-	# leaves alone (brig's, should a test fail before delete)
-	find $CG/*/"$SLICE.slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
-	return $rc
-}
+setup() { sd_setup; }
+teardown() { sd_teardown; }
 
 # sd_detached — `brig --systemd-cgroup run -d` of $CID, stdio on files.
 sd_detached() {

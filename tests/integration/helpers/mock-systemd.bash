@@ -111,3 +111,36 @@ mock_systemd_settle() {
 	done
 	return 0
 }
+
+# sd_setup / sd_teardown — a bats file's setup and teardown for brig
+# --systemd-cgroup against the mock: a bundle whose cgroupsPath is
+# $SLICE.slice:brig:$CID (unit $UNIT), the mock started; at the end every
+# container deleted, what brig left to the mock collected, the usual
+# leftover checks (teardown_bundle, whose status is returned), the mock
+# stopped and the slice's directories brig made removed.
+sd_setup() {
+	is_runc && skip "runc wants a host booted with systemd (tests/vm-systemd)"
+	[ -d /sys/fs/cgroup/memory ] || skip "needs cgroup v1 controllers"
+	command -v dbus-daemon >/dev/null || skip "needs dbus-daemon"
+	setup_bundle
+	SLICE=brigsd$RANDOM$RANDOM
+	UNIT=brig-$CID.scope
+	update_config --arg p "$SLICE.slice:brig:$CID" '.linux.cgroupsPath = $p'
+	mock_systemd_start
+}
+
+sd_teardown() {
+	local id rc
+	if [ -n "${ROOT:-}" ] && [ -d "$ROOT" ]; then
+		for id in $(timeout 10 "$BRIG" --root "$ROOT" list -q 2>/dev/null); do
+			timeout 20 "$BRIG" --root "$ROOT" delete -f "$id" >/dev/null 2>&1
+		done
+	fi
+	[ -z "${CID:-}" ] || mock_systemd_settle "$CID"
+	teardown_bundle
+	rc=$?
+	mock_systemd_stop
+	[ -z "${SLICE:-}" ] ||
+		find /sys/fs/cgroup/*/"$SLICE.slice" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	return $rc
+}
