@@ -523,6 +523,11 @@ static void sdb_free(struct sdb *b)
 	free(b);
 }
 
+int sdb_fd(const struct sdb *b)
+{
+	return b->fd;
+}
+
 void sdb_close(struct sdb *b)
 {
 	if (b)

@@ -89,6 +89,8 @@ struct sdb;
  * sent, and systemd is asked to Subscribe.  *err names the socket. */
 struct sdb *sdb_open(bool user, brig_error_t **err);
 void sdb_close(struct sdb *b);
+/* The connection's socket (a child of a clone closes its copy). */
+int sdb_fd(const struct sdb *b);
 /* The time each call waits for its reply (default 25 s, as dbus's). */
 void sdb_set_timeout(struct sdb *b, int timeout_ms);
 

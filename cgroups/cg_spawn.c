@@ -225,6 +225,12 @@ int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err)
 	return cg_enter_v1(sp->m, 0, err);
 }
 
+void cg_spawn_child_close(const struct cg_spawn *sp)
+{
+	if (sp && sp->m && sp->m->sd)
+		cg_sd_child_close(sp->m);
+}
+
 int cg_spawn_end(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
 {
 	if (sp->clone_fd >= 0) {

@@ -148,6 +148,12 @@ void cg_sd_load(struct cg_manager *m, const char *unit, bool user)
 	m->sd->user = user;
 }
 
+void cg_sd_child_close(struct cg_manager *m)
+{
+	if (m->sd->bus)
+		close(sdb_fd(m->sd->bus));
+}
+
 void cg_sd_free(struct cg_manager *m)
 {
 	if (m->sd == NULL)

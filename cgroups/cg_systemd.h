@@ -98,6 +98,9 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 /* cg_load: the unit recorded in the path's ";systemd=" token. */
 void cg_sd_load(struct cg_manager *m, const char *unit, bool user);
 void cg_sd_free(struct cg_manager *m);
+/* In a child of the clone: close its copy of the bus's socket (the
+ * parent's stays open). */
+void cg_sd_child_close(struct cg_manager *m);
 /* Is a process spawned now moved by ops->start (the unit's start at
  * create; rootless exec), rather than born in the cgroup? */
 bool cg_sd_moves_child(const struct cg_manager *m);

@@ -88,6 +88,11 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 /* Child, first thing: join what the clone did not put it in (the v1
  * hierarchies but the memory one it was born in), as its own thread. */
 int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err);
+/* Child, first thing, whether it joins or not: close what it inherited
+ * and must not hold (the connection to systemd's manager: a process that
+ * could ptrace the child before its execve would act as root towards
+ * systemd). */
+void cg_spawn_child_close(const struct cg_spawn *sp);
 /* Parent, after the clone of pid (<= 0: it failed; only clone_fd is
  * closed): back to our own memory cgroup, and pid moved into the v1
  * hierarchies unless it joins them itself. */

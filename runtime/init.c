@@ -250,6 +250,7 @@ int init_main(void *arg)
 
 	close(x->parent_sock);
 	close(x->lock_fd); /* the state directory's flock stays with the parent */
+	cg_spawn_child_close(x->cgroup); /* the parent's connection to systemd */
 	/* Until execve this process is brig: a process of the container that
 	 * could ptrace it or open its /proc files would act as the runtime.
 	 * Non-dumpable, they need CAP_SYS_PTRACE on the host (a container

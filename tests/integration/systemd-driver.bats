@@ -230,3 +230,17 @@ scope_dir() { echo "$CG/$1/$SLICE.slice/$UNIT"; }
 	[ -z "$(echo "$output" | grep '^[0-9]*:' | grep -v ':/$')" ]
 	[[ $output == *42* ]]
 }
+
+@test "systemd attack: the init holds no connection to systemd while it sets up (a ptrace of it would act as root towards systemd)" {
+	# a createRuntime hook sees the init waiting in its set-up: its
+	# descriptors then are the channel to brig and nothing else of the host
+	cat >"$TESTDIR/hook" <<-'HOOK'
+		#!/bin/sh
+		pid=$(jq -r .pid)
+		ls -l /proc/$pid/fd | grep -c 'socket:' >"$(dirname "$0")/sockets"
+	HOOK
+	chmod +x "$TESTDIR/hook"
+	update_config --arg h "$TESTDIR/hook" '.hooks.createRuntime = [{path: $h}]'
+	brig --systemd-cgroup run --bundle "$BUNDLE" "$CID" >/dev/null
+	[ "$(cat "$TESTDIR/sockets")" = 1 ]
+}
