@@ -34,6 +34,9 @@ struct sdb {
 	int fd;
 	bool bus;    /* a bus daemon between us and systemd */
 	bool broken;
+	/* AUTH and BEGIN sent, the server's OK not read yet (sdb_open_early):
+	 * read before the first message goes out */
+	bool auth_pending;
 	/* On a bus, the unique name systemd answered from: anyone on the bus
 	 * may send us a signal, only systemd's JobRemoved count. */
 	char *systemd_sender;
@@ -176,10 +179,29 @@ static unsigned outer_uid(void)
 	return (unsigned)uid;
 }
 
-static int authenticate(struct sdb *b, brig_error_t **err)
+/* The server's answer to AUTH, once. */
+static int auth_reply(struct sdb *b, long long deadline, brig_error_t **err)
+{
+	char line[512];
+
+	if (!b->auth_pending)
+		return 0;
+	b->auth_pending = false;
+	if (read_line(b, line, sizeof(line), deadline, err) < 0)
+		return brig_err_prefix(err, "authentication");
+	if (strncmp(line, "OK ", 3) != 0) {
+		b->broken = true;
+		return brig_err(err, EACCES, "D-Bus: authentication refused (%.64s)", line);
+	}
+	return 0;
+}
+
+/* Send AUTH and BEGIN; wait: read the server's OK now, else before the
+ * first message is sent (auth_reply). */
+static int authenticate(struct sdb *b, bool wait, brig_error_t **err)
 {
 	long long deadline = now_ms() + b->timeout_ms;
-	char uid[16], hex[40], req[80], line[512];
+	char uid[16], hex[40], req[80];
 	size_t n;
 
 	snprintf(uid, sizeof(uid), "%u", outer_uid());
@@ -189,16 +211,14 @@ static int authenticate(struct sdb *b, brig_error_t **err)
 	 * BEGIN goes with AUTH, before the OK, as sd-bus sends it: systemd
 	 * (252) does not look at bytes that arrive in the same read as
 	 * BEGIN until more come, so a call sent right after a separate
-	 * BEGIN waited there for our whole timeout. */
+	 * BEGIN waited there for our whole timeout.  For the same reason no
+	 * message follows before the OK is read: sent together with BEGIN,
+	 * it would wait there too. */
 	n = (size_t)snprintf(req, sizeof(req), "%cAUTH EXTERNAL %s\r\nBEGIN\r\n", '\0', hex);
-	if (send_all(b, req, n, deadline, err) < 0 ||
-	    read_line(b, line, sizeof(line), deadline, err) < 0)
+	if (send_all(b, req, n, deadline, err) < 0)
 		return brig_err_prefix(err, "authentication");
-	if (strncmp(line, "OK ", 3) != 0) {
-		b->broken = true;
-		return brig_err(err, EACCES, "D-Bus: authentication refused (%.64s)", line);
-	}
-	return 0;
+	b->auth_pending = true;
+	return wait ? auth_reply(b, deadline, err) : 0;
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -212,6 +232,8 @@ static int read_msg(struct sdb *b, long long deadline, brig_error_t **err)
 	 * either: poll only looks at the clock when there is nothing to read */
 	if (now_ms() >= deadline)
 		return broken(b, err, ETIMEDOUT, "no answer from systemd");
+	if (auth_reply(b, deadline, err) < 0)
+		return -1;
 	while (b->in_len < 16)
 		if (recv_some(b, 4096, deadline, err) < 0)
 			return -1;
@@ -310,6 +332,8 @@ static int call(struct sdb *b, const char *dest, const char *path, const char *i
 
 	if (b->broken)
 		return brig_err(err, 0, "D-Bus: %s: the connection is broken", member);
+	if (auth_reply(b, deadline, err) < 0)
+		return brig_err_prefix(err, "%s", member);
 	sdb_msg_build(&out, &h, body);
 	r = send_all(b, out.p, out.len, deadline, err);
 	sdb_buf_free(&out);
@@ -560,7 +584,7 @@ static int bus_hello(struct sdb *b, brig_error_t **err)
 	return r;
 }
 
-struct sdb *sdb_from_fd(int fd, bool auth, bool bus, brig_error_t **err)
+static struct sdb *from_fd(int fd, bool auth, bool wait, bool bus, brig_error_t **err)
 {
 	struct sdb *b = xcalloc(1, sizeof(*b));
 	int fl = fcntl(fd, F_GETFL);
@@ -574,9 +598,19 @@ struct sdb *sdb_from_fd(int fd, bool auth, bool bus, brig_error_t **err)
 		sdb_free(b);
 		return NULL;
 	}
-	if ((auth && authenticate(b, err) < 0) || (bus && bus_hello(b, err) < 0)) {
+	if ((auth && authenticate(b, wait || bus, err) < 0) || (bus && bus_hello(b, err) < 0)) {
 		sdb_free(b);
 		return NULL;
 	}
 	return b;
+}
+
+struct sdb *sdb_from_fd(int fd, bool auth, bool bus, brig_error_t **err)
+{
+	return from_fd(fd, auth, true, bus, err);
+}
+
+struct sdb *sdb_from_fd_early(int fd, bool bus, brig_error_t **err)
+{
+	return from_fd(fd, true, false, bus, err);
 }

@@ -88,6 +88,11 @@ struct sdb;
  * On a bus (not a private socket), Hello and a match on JobRemoved are
  * sent, and systemd is asked to Subscribe.  *err names the socket. */
 struct sdb *sdb_open(bool user, brig_error_t **err);
+/* The same without waiting for the server to accept us (a private
+ * socket): its answer is read before the first call goes out, and a
+ * refusal is that call's error.  For a connection made early, while
+ * brig does other work. */
+struct sdb *sdb_open_early(bool user, brig_error_t **err);
 void sdb_close(struct sdb *b);
 /* The connection's socket (a child of a clone closes its copy). */
 int sdb_fd(const struct sdb *b);
@@ -132,6 +137,8 @@ int sdb_get_unit(struct sdb *b, const char *unit, char **path,
  * not, as `authenticate` says), bus true when it is a bus (Hello). */
 struct sdb *sdb_from_fd(int fd, bool authenticate, bool bus,
 			      brig_error_t **err);
+/* The same, authenticating, without waiting for the OK (sdb_open_early). */
+struct sdb *sdb_from_fd_early(int fd, bool bus, brig_error_t **err);
 /* The wire form of a method call (for the tests, and the one place
  * messages are built): serial, destination, path, interface, member,
  * signature and body already marshalled. */

@@ -88,15 +88,20 @@ static int connect_unix(const char *path, brig_error_t **err)
 	return fd;
 }
 
+static struct sdb *from_fd(int fd, bool bus, bool wait, brig_error_t **err)
+{
+	return wait ? sdb_from_fd(fd, true, bus, err) : sdb_from_fd_early(fd, bus, err);
+}
+
 /* Connect to path and speak: bus says whether a bus daemon is there. */
-static struct sdb *open_path(const char *path, bool bus, brig_error_t **err)
+static struct sdb *open_path(const char *path, bool bus, bool wait, brig_error_t **err)
 {
 	int fd = connect_unix(path, err);
 	struct sdb *b;
 
 	if (fd < 0)
 		return NULL;
-	b = sdb_from_fd(fd, true, bus, err);
+	b = from_fd(fd, bus, wait, err);
 	if (!b)
 		brig_err_prefix(err, "%s", path);
 	return b;
@@ -104,7 +109,7 @@ static struct sdb *open_path(const char *path, bool bus, brig_error_t **err)
 
 /* The private socket when it can be opened at all, else NULL (and no
  * error): the bus is tried next. */
-static struct sdb *open_private(const char *path, brig_error_t **err)
+static struct sdb *open_private(const char *path, bool wait, brig_error_t **err)
 {
 	cleanup_err brig_error_t *ignored = NULL;
 	int fd = connect_unix(path, &ignored);
@@ -112,13 +117,13 @@ static struct sdb *open_private(const char *path, brig_error_t **err)
 
 	if (fd < 0)
 		return NULL;
-	b = sdb_from_fd(fd, true, false, err);
+	b = from_fd(fd, false, wait, err);
 	if (!b)
 		brig_err_prefix(err, "%s", path);
 	return b;
 }
 
-static struct sdb *open_env_bus(const char *var, const char *fallback,
+static struct sdb *open_env_bus(const char *var, const char *fallback, bool wait,
 				brig_error_t **err)
 {
 	const char *addr = getenv(var);
@@ -130,29 +135,29 @@ static struct sdb *open_env_bus(const char *var, const char *fallback,
 			brig_err(err, 0, "D-Bus: $%s names no unix:path= address", var);
 			return NULL;
 		}
-		return open_path(path, true, err);
+		return open_path(path, true, wait, err);
 	}
 	if (!fallback) {
 		brig_err(err, 0, "D-Bus: no session bus ($%s and $XDG_RUNTIME_DIR unset)", var);
 		return NULL;
 	}
-	return open_path(fallback, true, err);
+	return open_path(fallback, true, wait, err);
 }
 
-static struct sdb *open_system(brig_error_t **err)
+static struct sdb *open_system(bool wait, brig_error_t **err)
 {
 	const char *addr = getenv("DBUS_SYSTEM_BUS_ADDRESS");
 	struct sdb *b;
 
 	if (!(addr && *addr)) {
-		b = open_private(SYSTEMD_PRIVATE, err);
+		b = open_private(SYSTEMD_PRIVATE, wait, err);
 		if (b || *err)
 			return b;
 	}
-	return open_env_bus("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS, err);
+	return open_env_bus("DBUS_SYSTEM_BUS_ADDRESS", SYSTEM_BUS, wait, err);
 }
 
-static struct sdb *open_user(brig_error_t **err)
+static struct sdb *open_user(bool wait, brig_error_t **err)
 {
 	const char *run = getenv("XDG_RUNTIME_DIR");
 	cleanup_free char *priv = NULL, *bus = NULL;
@@ -161,14 +166,19 @@ static struct sdb *open_user(brig_error_t **err)
 	if (run && *run) {
 		priv = xasprintf("%s/systemd/private", run);
 		bus = xasprintf("%s/bus", run);
-		b = open_private(priv, err);
+		b = open_private(priv, wait, err);
 		if (b || *err)
 			return b;
 	}
-	return open_env_bus("DBUS_SESSION_BUS_ADDRESS", bus, err);
+	return open_env_bus("DBUS_SESSION_BUS_ADDRESS", bus, wait, err);
 }
 
 struct sdb *sdb_open(bool user, brig_error_t **err)
 {
-	return user ? open_user(err) : open_system(err);
+	return user ? open_user(true, err) : open_system(true, err);
+}
+
+struct sdb *sdb_open_early(bool user, brig_error_t **err)
+{
+	return user ? open_user(false, err) : open_system(false, err);
 }

@@ -25,10 +25,39 @@
 /* a unit of the same name being collected: 2 s of 20 ms waits */
 #define UNIT_EXISTS_TRIES 100
 
+static bool in_userns(void);
+
+/* Which systemd is ours: the user's when not root, or root in a user
+ * namespace other than the host's. */
+static bool user_manager(void)
+{
+	return geteuid() != 0 || in_userns();
+}
+
+/* The connection cg_systemd_connect_early started. */
+static struct sdb *early;
+static bool early_user;
+
+void cg_systemd_connect_early(void)
+{
+	brig_error_t *e = NULL;
+
+	if (early)
+		return;
+	early_user = user_manager();
+	early = sdb_open_early(early_user, &e);
+	brig_err_free(&e); /* bus() tries again, and says why */
+}
+
 static int bus(struct cg_manager *m, brig_error_t **err)
 {
 	if (m->sd->bus)
 		return 0;
+	if (early && early_user == m->sd->user) {
+		m->sd->bus = early;
+		early = NULL;
+		return 0;
+	}
 	m->sd->bus = sdb_open(m->sd->user, err);
 	if (m->sd->bus == NULL)
 		return brig_err_prefix(err, "--systemd-cgroup: cannot reach %s systemd",
@@ -110,7 +139,7 @@ int cg_sd_init(struct cg_manager *m, const char *cgroups_path, const char *id,
 	m->sd = sd;
 	sd->fs = m->ops;
 	m->ops = &cg_systemd_ops;
-	sd->user = geteuid() != 0 || in_userns();
+	sd->user = user_manager();
 	if (cg_sd_parse_path(cgroups_path, id, sd->user, &sd->u, err) < 0)
 		return -1;
 	if (bus(m, err) < 0)

@@ -34,6 +34,9 @@ struct cg_manager *cg_new(const char *root, const char *cgroups_path,
 struct cg_manager *cg_new_systemd(const char *root, const char *cgroups_path,
 				  const char *id, const struct spec_kv_list *annotations,
 				  brig_error_t **err);
+/* Start connecting to systemd now (it answers while brig reads the
+ * bundle); cg_new_systemd takes the connection.  Errors wait for it. */
+void cg_systemd_connect_early(void);
 /* Same, for a path recorded in state.json by a previous cg_new. */
 struct cg_manager *cg_load(const char *root, const char *path,
 			   brig_error_t **err);

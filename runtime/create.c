@@ -592,6 +592,9 @@ int container_create(const struct brig_globals *g, const char *id,
 
 	memset(out, 0, sizeof(*out));
 	out->pty_master = -1;
+	/* systemd accepts our connection while we read the bundle */
+	if (g->systemd_cgroup)
+		cg_systemd_connect_early();
 	if (create_state(&j, err) < 0 || create_cgroups(&j, err) < 0 ||
 	    spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0) {
 		create_undo(&j);

@@ -297,6 +297,71 @@ static void test_auth_rejected(void **state)
 	peer_done(p);
 }
 
+/* An early connection (sdb_open_early): sdb_from_fd_early returns before
+ * the OK, and the first call goes out only once the OK is read (systemd
+ * 252 would not look at a call that came in the same read as BEGIN). */
+static void peer_slow_ok(int fd)
+{
+	char want[64], uid[16], got[64] = { 0 };
+	struct sdb_msg m;
+	size_t n;
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+	n = (size_t)snprintf(want, sizeof(want), "%cAUTH EXTERNAL ", '\0');
+	for (size_t i = 0; uid[i]; i++)
+		n += (size_t)snprintf(want + n, 3, "%02x", (unsigned char)uid[i]);
+	n += (size_t)snprintf(want + n, sizeof(want) - n, "\r\nBEGIN\r\n");
+	peer_read(fd, got, n);
+	PEER_CHECK(memcmp(got, want, n) == 0);
+	/* the client, told to call, must still be waiting for us */
+	usleep(200 * 1000);
+	PEER_CHECK(recv(fd, got, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN);
+	peer_write(fd, "OK 1234deadbeef\r\n", 17);
+	peer_msg(fd, &m);
+	peer_expect_manager(&m, "StopUnit", "ss");
+	peer_return(fd, &m, "o", JOB);
+	peer_drain(fd);
+}
+
+static void test_early_waits_for_ok(void **state)
+{
+	struct peer p = peer_start(peer_slow_ok);
+	brig_error_t *err = NULL;
+	struct sdb *b = sdb_from_fd_early(p.fd, false, &err);
+	char *job = NULL;
+
+	(void)state;
+	assert_non_null(b);
+	sdb_set_timeout(b, 3000);
+	assert_int_equal(sdb_stop_unit(b, "x.scope", &job, &err), 0);
+	assert_string_equal(job, JOB);
+	free(job);
+	sdb_close(b);
+	peer_done(p);
+}
+
+/* Refused: the first call fails with the refusal, and the connection is
+ * not used again. */
+static void test_early_rejected(void **state)
+{
+	struct peer p = peer_start(peer_reject);
+	brig_error_t *err = NULL;
+	struct sdb *b = sdb_from_fd_early(p.fd, false, &err);
+	char *job = NULL;
+
+	(void)state;
+	assert_non_null(b);
+	assert_int_equal(sdb_stop_unit(b, "x.scope", &job, &err), -1);
+	assert_non_null(strstr(err->msg, "authentication refused"));
+	assert_null(job);
+	brig_err_free(&err);
+	assert_int_equal(sdb_stop_unit(b, "x.scope", &job, &err), -1);
+	assert_non_null(strstr(err->msg, "broken"));
+	brig_err_free(&err);
+	sdb_close(b);
+	peer_done(p);
+}
+
 /* ---- marshalling ----------------------------------------------------------- */
 
 /* StartTransientUnit("u.scope", "fail", [A: y 7, B: t 1, C: s "x"], []),
@@ -792,6 +857,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auth_hello_subscribe),
 		cmocka_unit_test(test_auth_rejected),
+		cmocka_unit_test(test_early_waits_for_ok),
+		cmocka_unit_test(test_early_rejected),
 		cmocka_unit_test(test_start_bytes),
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_errors),
