@@ -83,7 +83,7 @@ int parse_signal(const char *s, int *sig)
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
        OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LOG_PATH, OPT_LOG_MAX_SIZE,
-       OPT_LOG_MAX_FILES };
+       OPT_LOG_MAX_FILES, OPT_NETWORK };
 
 static const struct option create_longopts[] = {
 	{"bundle", required_argument, NULL, 'b'},
@@ -98,11 +98,50 @@ static const struct option create_longopts[] = {
 	{"log-path", required_argument, NULL, OPT_LOG_PATH},
 	{"log-max-size", required_argument, NULL, OPT_LOG_MAX_SIZE},
 	{"log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
+	{"network", required_argument, NULL, OPT_NETWORK},
+	{"publish", required_argument, NULL, 'p'},
 	{NULL, 0, NULL, 0},
 };
 
-const struct cli_options cli_opts_create = {"+b:", create_longopts};
-const struct cli_options cli_opts_run = {"+b:d", create_longopts};
+const struct cli_options cli_opts_create = {"+b:p:", create_longopts};
+const struct cli_options cli_opts_run = {"+b:dp:", create_longopts};
+
+/* --network NAME: a list in the network directory, bridged:IFACE, none
+ * or host (network/network.h); host and none stand alone. */
+static int add_network(struct create_opts *o, const char *name, brig_error_t **err)
+{
+	bool special = strcmp(name, "host") == 0 || strcmp(name, "none") == 0;
+
+	if (!special && !net_name_ok(name, true))
+		return brig_err(err, 0, "--network: not a network name: \"%s\"", name);
+	for (size_t i = 0; i < o->n_networks; i++) {
+		if (strcmp(o->networks[i], name) == 0)
+			return brig_err(err, 0, "--network %s: given twice", name);
+		if (special || strcmp(o->networks[i], "host") == 0 ||
+		    strcmp(o->networks[i], "none") == 0)
+			return brig_err(err, 0, "--network %s: host and none stand alone",
+					special ? name : o->networks[i]);
+	}
+	o->networks = xrealloc(o->networks, (o->n_networks + 1) * sizeof(*o->networks));
+	o->networks[o->n_networks++] = name;
+	return 0;
+}
+
+static int add_port(struct create_opts *o, const char *spec, brig_error_t **err)
+{
+	struct spec_cni_port p;
+
+	if (net_parse_port(spec, &p, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_ports; i++)
+		if (o->ports[i].host_port == p.host_port && strcmp(o->ports[i].proto, p.proto) == 0 &&
+		    strcmp(o->ports[i].host_ip, p.host_ip) == 0)
+			return brig_err(err, 0, "-p %s: host port %d/%s published twice", spec,
+					p.host_port, p.proto);
+	o->ports = xrealloc(o->ports, (o->n_ports + 1) * sizeof(*o->ports));
+	o->ports[o->n_ports++] = p;
+	return 0;
+}
 
 static int parse_create_flags(int argc, char **argv, bool is_run,
 			      struct create_opts *o, brig_error_t **err)
@@ -120,6 +159,14 @@ static int parse_create_flags(int argc, char **argv, bool is_run,
 		case OPT_NO_KEYRING: o->no_new_keyring = true; break;
 		case OPT_NO_SUBREAPER: break;
 		case OPT_LOG_PATH: o->logged = true; o->log_path = optarg; break;
+		case OPT_NETWORK:
+			if (add_network(o, optarg, err) < 0)
+				return -1;
+			break;
+		case 'p':
+			if (add_port(o, optarg, err) < 0)
+				return -1;
+			break;
 		case OPT_LOG_MAX_SIZE: {
 			int64_t n;
 			o->logged = true;
@@ -190,6 +237,8 @@ int cli_parse_create(int argc, char **argv, bool is_run, struct create_opts *o,
 {
 	if (parse_create_flags(argc, argv, is_run, o, err) < 0)
 		return -1;
+	if (o->n_ports && o->n_networks == 0)
+		return brig_err(err, 0, "-p: publishing a port needs a network (--network nat)");
 	return one_id(argc, argv, is_run ? "run" : "create", id, err);
 }
 

@@ -361,6 +361,9 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 	if (!wait_gone(ct, 10000))
 		return brig_err(err, 0, "container \"%s\": process %d did not exit after SIGKILL",
 				ct->id, (int)ct->state->pid);
+	/* the networks, once nothing of the container is left to use them */
+	if (netsetup_destroy(ct, force, err) < 0)
+		return -1;
 	/* poststop: failures are warnings, deletion goes on */
 	cleanup_free char *cfg_json = ct->state->config_path ?
 		brig_read_file(ct->state->config_path, NULL) : NULL;
@@ -393,9 +396,18 @@ int container_delete(const struct brig_globals *g, const struct delete_opts *o,
 		 * (runc does the same); remove a half-written directory */
 		if (o->force && brig_err_is(*err, BRIG_E_NOT_FOUND)) {
 			cleanup_free char *dir = xasprintf("%s/%s", g->root, o->id);
-			struct container tmp = {.dir = dir, .dir_fd = -1};
-			if (container_validate_id(o->id, NULL) == 0)
+			struct container tmp = {.id = (char *)o->id, .dir = dir, .dir_fd = -1};
+			if (container_validate_id(o->id, NULL) == 0) {
+				brig_error_t *e2 = NULL;
+				/* killed before its state: its networks all the same */
+				tmp.dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+				if (netsetup_destroy(&tmp, true, &e2) < 0)
+					brig_err_free(&e2);
+				if (tmp.dir_fd >= 0)
+					close(tmp.dir_fd);
+				tmp.dir_fd = -1;
 				container_remove_dir(&tmp);
+			}
 			brig_err_free(err);
 			return 0;
 		}

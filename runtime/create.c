@@ -385,6 +385,7 @@ struct create_job {
 	struct container *ct;
 	struct cg_manager *cg;
 	bool cg_created;
+	bool net_attached; /* netsetup_create began: its record is to undo */
 	struct cg_spawn spawn_cg;
 	struct sec_seccomp_cache *seccomp_cache;
 	int sv[2];      /* the channel: ours, the init's */
@@ -568,6 +569,8 @@ static void create_undo(struct create_job *j)
 		close(j->sv[1]);
 	if (j->cg_created && cg_destroy(j->cg, &e2) < 0)
 		brig_err_warn(&e2, NULL);
+	if (j->net_attached && netsetup_destroy(j->ct, true, &e2) < 0)
+		brig_err_warn(&e2, NULL);
 	if (j->ct) {
 		container_remove_dir(j->ct);
 		container_free(j->ct);
@@ -595,7 +598,9 @@ int container_create(const struct brig_globals *g, const char *id,
 	/* systemd accepts our connection while we read the bundle */
 	if (g->systemd_cgroup)
 		cg_systemd_connect_early();
-	if (create_state(&j, err) < 0 || create_cgroups(&j, err) < 0 ||
+	if (create_state(&j, err) < 0 ||
+	    netsetup_create(g, j.ct, j.c, o, &j.net_attached, err) < 0 ||
+	    create_cgroups(&j, err) < 0 ||
 	    spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0) {
 		create_undo(&j);
 	} else {

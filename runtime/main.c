@@ -15,7 +15,7 @@
 #include "config.h"
 #include "security/security.h"
 
-static struct brig_globals globals = {.root = NULL};
+static struct brig_globals globals = {.root = NULL, .network_dir = NET_DEFAULT_DIR};
 static void print_version(void)
 {
 	printf("brig version %s\nspec: %s\nlibseccomp: %s\n", BRIG_VERSION,
@@ -92,6 +92,7 @@ static int parse_globals(int argc, char **argv)
 		{"systemd-cgroup", no_argument, NULL, 's'},
 		{"criu", required_argument, NULL, 'c'},
 		{"rootless", required_argument, NULL, 'R'},
+		{"network-dir", required_argument, NULL, 'N'},
 		{"version", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -112,6 +113,7 @@ static int parse_globals(int argc, char **argv)
 			break;
 		case 'd': globals.debug = true; break;
 		case 's': globals.systemd_cgroup = true; break;
+		case 'N': globals.network_dir = optarg; break;
 		case 'c': case 'R': break; /* accepted for runc compatibility */
 		case 'v': print_version(); return 0;
 		case 'h': cli_print_commands(stdout); return 0;

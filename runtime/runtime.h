@@ -10,6 +10,7 @@
 #include "base/io.h"
 #include "base/strv.h"
 #include "spec/spec.h"
+#include "network/network.h"
 
 #define BRIG_DEFAULT_ROOT "/run/brig"
 #define BRIG_CGROUP_ROOT "/sys/fs/cgroup"
@@ -21,6 +22,7 @@ struct brig_globals {
 	bool log_json;
 	bool debug;
 	bool systemd_cgroup;
+	const char *network_dir; /* --network-dir, default NET_DEFAULT_DIR */
 };
 
 /* ---- diag.c: diagnostics ----------------------------------------------- */
@@ -157,6 +159,12 @@ struct create_opts {
 	int log_max_files;
 	/* jail run: the config text itself, no <bundle>/config.json */
 	const char *config_json;
+	/* --network (in order) and -p (network/network.h); none: the
+	 * network namespace config.json says, as runc */
+	const char **networks;
+	size_t n_networks;
+	struct spec_cni_port *ports;
+	size_t n_ports;
 };
 
 struct created {
@@ -177,6 +185,13 @@ struct container *container_new_state(const struct brig_globals *g, const char *
 				      brig_error_t **err);
 int container_write_state(struct container *ct, const char *text, size_t text_len,
 			  brig_error_t **err);
+/* netsetup.c: --network and -p (see there); *attached once there is
+ * something for netsetup_destroy to undo, even on failure. */
+int netsetup_create(const struct brig_globals *g, struct container *ct, struct spec_config *c,
+		    const struct create_opts *o, bool *attached, brig_error_t **err);
+/* DEL the container's networks and remove its namespace; force: a
+ * failure is a warning. */
+int netsetup_destroy(struct container *ct, bool force, brig_error_t **err);
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err);

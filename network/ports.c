@@ -1,0 +1,104 @@
+/* brig — network/ports.c: published ports, as docker's -p writes them:
+ * [HOSTIP:]HOSTPORT:PORT[/tcp|udp], HOSTIP an IPv4 address or a
+ * bracketed IPv6 one ([::1]:8080:80). */
+#include "network/network.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int port_num(const char *s, size_t n, int *out)
+{
+	int v = 0;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int host_ip(const char *s, size_t n, char *out, size_t size)
+{
+	unsigned char buf[16];
+	char ip[64];
+
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		s++;
+		n -= 2;
+		if (n >= sizeof(ip))
+			return -1;
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET6, ip, buf) != 1)
+			return -1;
+	} else {
+		if (n >= sizeof(ip))
+			return -1;
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET, ip, buf) != 1)
+			return -1;
+	}
+	if (strlen(ip) >= size)
+		return -1;
+	strcpy(out, ip);
+	return 0;
+}
+
+int net_parse_port(const char *s, struct spec_cni_port *p, brig_error_t **err)
+{
+	const char *slash = strrchr(s, '/'), *end = slash ? slash : s + strlen(s);
+	const char *last = NULL, *mid = NULL;
+
+	memset(p, 0, sizeof(*p));
+	strcpy(p->proto, "tcp");
+	if (slash) {
+		if (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)
+			return brig_err(err, 0, "-p %s: the protocol is tcp or udp", s);
+		strcpy(p->proto, slash + 1);
+	}
+	/* the last colon ends HOSTPORT; one before it (outside an [IPv6])
+	 * ends HOSTIP */
+	const char *from = s;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', (size_t)(end - s));
+		if (!close || close[1] != ':')
+			return brig_err(err, 0, "-p %s: expected [IPv6]:HOSTPORT:PORT", s);
+		from = close + 1;
+	}
+	for (const char *c = from; c < end; c++)
+		if (*c == ':') {
+			if (mid)
+				return brig_err(err, 0, "-p %s: expected [HOSTIP:]HOSTPORT:PORT[/tcp|udp]", s);
+			mid = last;
+			last = c;
+		}
+	if (!last)
+		return brig_err(err, 0, "-p %s: expected [HOSTIP:]HOSTPORT:PORT[/tcp|udp]", s);
+	if (port_num(last + 1, (size_t)(end - last - 1), &p->container_port) < 0)
+		return brig_err(err, 0, "-p %s: not a port number: \"%.*s\"", s,
+				(int)(end - last - 1), last + 1);
+	const char *hp = mid ? mid + 1 : s;
+	if (port_num(hp, (size_t)(last - hp), &p->host_port) < 0)
+		return brig_err(err, 0, "-p %s: not a host port number: \"%.*s\"", s,
+				(int)(last - hp), hp);
+	if (mid && host_ip(s, (size_t)(mid - s), p->host_ip, sizeof(p->host_ip)) < 0)
+		return brig_err(err, 0, "-p %s: not an IP address: \"%.*s\"", s, (int)(mid - s), s);
+	return 0;
+}
+
+char *net_port_str(const struct spec_cni_port *p)
+{
+	bool v6 = strchr(p->host_ip, ':') != NULL;
+
+	return xasprintf("%s%s%s:%d->%d/%s", v6 ? "[" : "", p->host_ip[0] ? p->host_ip : "0.0.0.0",
+			 v6 ? "]" : "", p->host_port, p->container_port, p->proto);
+}

@@ -1,0 +1,230 @@
+/* brig — runtime/netsetup.c: --network and -p in create, and their undo
+ * at delete (the plugins and the record: network/).
+ *
+ * With no --network, nothing here happens: the container's network
+ * namespace is what config.json says, as with runc.  With one:
+ *   host      the config's network namespace entry is dropped: the
+ *             host's (its /etc/hosts and /etc/resolv.conf copied in);
+ *   none      a namespace of the container's own, loopback only;
+ *   NAME...   that namespace, made before the init (bind-mounted at
+ *             <state>/netns), attached to each network in order (eth0,
+ *             eth1, ...), ports published on the first that can.
+ * The init joins it by path.  /etc/hosts (localhost, the container's
+ * name and its first address) and /etc/resolv.conf (the host's, without
+ * its loopback nameservers, which mean nothing in another namespace)
+ * are written to the state directory and bind-mounted, unless
+ * config.json mounts its own.
+ */
+#include "runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *net_dir(const struct brig_globals *g)
+{
+	return g->network_dir ? g->network_dir : NET_DEFAULT_DIR;
+}
+
+/* ---- the config ------------------------------------------------------------ */
+
+static struct spec_namespace *netns_entry(struct spec_config *c)
+{
+	for (size_t i = 0; i < c->linux->n_namespaces; i++)
+		if (c->linux->namespaces[i].type == SPEC_NS_NETWORK)
+			return &c->linux->namespaces[i];
+	return NULL;
+}
+
+static void drop_netns(struct spec_config *c)
+{
+	struct spec_namespace *ns = netns_entry(c);
+
+	if (!ns)
+		return;
+	free(ns->path);
+	*ns = c->linux->namespaces[--c->linux->n_namespaces];
+}
+
+static void join_netns(struct spec_config *c, const char *path)
+{
+	struct spec_namespace *ns = netns_entry(c);
+
+	if (!ns) {
+		c->linux->namespaces = xrealloc(c->linux->namespaces,
+						(c->linux->n_namespaces + 1) * sizeof(*ns));
+		ns = &c->linux->namespaces[c->linux->n_namespaces++];
+		ns->type = SPEC_NS_NETWORK;
+	} else {
+		free(ns->path);
+	}
+	ns->path = xstrdup(path);
+}
+
+static bool mounts_own(const struct spec_config *c, const char *dest)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (c->mounts[i].destination && strcmp(c->mounts[i].destination, dest) == 0)
+			return true;
+	return false;
+}
+
+static void add_bind(struct spec_config *c, const char *src, const char *dest)
+{
+	struct spec_mount *m;
+
+	c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*m));
+	m = &c->mounts[c->n_mounts++];
+	memset(m, 0, sizeof(*m));
+	m->destination = xstrdup(dest);
+	m->type = xstrdup("bind");
+	m->source = xstrdup(src);
+	m->options.v = xcalloc(3, sizeof(char *));
+	m->options.v[0] = xstrdup("rbind");
+	m->options.v[1] = xstrdup("rprivate");
+	m->options.n = 2;
+}
+
+/* ---- /etc/hosts and /etc/resolv.conf ------------------------------------------ */
+
+static int write_at(struct container *ct, const char *name, const char *text, brig_error_t **err)
+{
+	int fd = openat(ct->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+
+	if (fd < 0 || brig_write_all(fd, text, strlen(text)) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return brig_err(err, e, "write %s/%s", ct->dir, name);
+	}
+	close(fd);
+	return 0;
+}
+
+/* The host's resolv.conf without loopback nameservers (a resolver on the
+ * host's 127.0.0.53 is not in the container's namespace); Google's when
+ * none is left, as Docker does. */
+static char *resolv_conf(bool host)
+{
+	cleanup_free char *text = brig_read_file("/etc/resolv.conf", NULL);
+	size_t cap = (text ? strlen(text) : 0) + 64, len = 0;
+	char *out = xmalloc(cap);
+	bool ns = false;
+
+	out[0] = '\0';
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "nameserver", 10) == 0) {
+			const char *a = line + 10 + strspn(line + 10, " \t");
+			if (!host && (strncmp(a, "127.", 4) == 0 || strncmp(a, "::1", 3) == 0))
+				continue;
+			ns = true;
+		}
+		len += (size_t)snprintf(out + len, cap - len, "%s\n", line);
+	}
+	if (!ns)
+		snprintf(out + len, cap - len, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+	return out;
+}
+
+static char *hosts_file(const struct spec_config *c, const char *id, const char *ip)
+{
+	const char *name = c->hostname && c->hostname[0] ? c->hostname : id;
+	cleanup_free char *addr = ip ? xstrdup(ip) : NULL;
+
+	if (addr && strchr(addr, '/'))
+		*strchr(addr, '/') = '\0';
+	return xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			 "%s\t%.63s\n", addr ? addr : "127.0.1.1", name);
+}
+
+static int name_files(struct container *ct, struct spec_config *c, bool host, const char *ip,
+		      brig_error_t **err)
+{
+	cleanup_free char *hosts = host ? brig_read_file("/etc/hosts", NULL)
+					: hosts_file(c, ct->id, ip);
+	cleanup_free char *resolv = resolv_conf(host);
+	cleanup_free char *hp = xasprintf("%s/hosts", ct->dir);
+	cleanup_free char *rp = xasprintf("%s/resolv.conf", ct->dir);
+
+	if (!mounts_own(c, "/etc/hosts")) {
+		if (write_at(ct, "hosts", hosts ? hosts : "127.0.0.1\tlocalhost\n", err) < 0)
+			return -1;
+		add_bind(c, hp, "/etc/hosts");
+	}
+	if (!mounts_own(c, "/etc/resolv.conf")) {
+		if (write_at(ct, "resolv.conf", resolv, err) < 0)
+			return -1;
+		add_bind(c, rp, "/etc/resolv.conf");
+	}
+	return 0;
+}
+
+/* ---- create and delete ----------------------------------------------------------- */
+
+int netsetup_create(const struct brig_globals *g, struct container *ct, struct spec_config *c,
+		    const struct create_opts *o, bool *attached, brig_error_t **err)
+{
+	bool host = o->n_networks == 1 && strcmp(o->networks[0], "host") == 0;
+	bool none = o->n_networks == 1 && strcmp(o->networks[0], "none") == 0;
+	cleanup_free char *netns = NULL;
+	struct spec_net_state s = {.host = host};
+	char **ips = NULL;
+	size_t n_ips = 0;
+	int r;
+
+	*attached = false;
+	if (o->n_networks == 0)
+		return 0;
+	if (!c->linux)
+		return brig_err(err, 0, "--network: config.json has no linux section");
+	if (brig_rootless() && !host && !none)
+		return brig_err(err, 0, "--network %s: needs root (the CNI plugins configure "
+				"the host's network); rootless, use none or host", o->networks[0]);
+	if (host) {
+		drop_netns(c);
+		if (net_state_write(ct->dir_fd, &s, err) < 0)
+			return -1;
+		return name_files(ct, c, true, NULL, err);
+	}
+	netns = xasprintf("%s/netns", ct->dir);
+	struct net_attach_opts a = {
+		.id = ct->id, .dir = net_dir(g), .state_dirfd = ct->dir_fd,
+		.networks = none ? NULL : (char *const *)o->networks,
+		.n_networks = none ? 0 : o->n_networks,
+		.ports = o->ports, .n_ports = o->n_ports,
+	};
+	*attached = true;
+	if (net_attach(&a, netns, err) < 0)
+		return -1;
+	fault_point("network");
+	join_netns(c, netns);
+	if (net_state_read(ct->dir_fd, &s, err) < 0)
+		return -1;
+	ips = net_state_ips(&s, &n_ips);
+	r = name_files(ct, c, false, n_ips ? ips[0] : NULL, err);
+	for (size_t i = 0; i < n_ips; i++)
+		free(ips[i]);
+	free(ips);
+	spec_net_state_free(&s);
+	return r;
+}
+
+int netsetup_destroy(struct container *ct, bool force, brig_error_t **err)
+{
+	brig_error_t *e = NULL;
+
+	if (ct->dir_fd < 0 || net_detach(ct->id, ct->dir_fd, &e) == 0)
+		return 0;
+	if (!force) {
+		*err = e;
+		return brig_err_prefix(err, "delete container \"%s\": its network", ct->id);
+	}
+	brig_err_warn(&e, "delete container \"%s\": its network", ct->id);
+	return 0;
+}
