@@ -22,7 +22,7 @@
 
 /* Run argv (its tool from the system's directories, whatever our PATH)
  * quietly; its exit status, -1 when it could not run. */
-static int run(char *const argv[])
+int net_run_tool(char *const argv[])
 {
 	static const char *const dirs[] = {"/usr/sbin", "/sbin", "/usr/bin", "/bin"};
 	static char *const env[] = {(char *)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
@@ -87,7 +87,7 @@ static int rule_cmd(const char *tool, const char *op, const struct rule *r, cons
 	argv[n++] = (char *)"-j";
 	argv[n++] = (char *)r->target;
 	argv[n] = NULL;
-	return run(argv);
+	return net_run_tool(argv);
 }
 
 int net_isolate(const struct spec_cni_list *l, bool add, brig_error_t **err)

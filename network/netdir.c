@@ -193,6 +193,28 @@ static int bridged_range(const char *iface, char **subnet, char **range, brig_er
 	return r;
 }
 
+int net_check_subnet(const char *cidr, brig_error_t **err)
+{
+	char ip[INET_ADDRSTRLEN];
+	const char *slash = strchr(cidr, '/');
+	struct in_addr a;
+	char *end;
+	long n;
+
+	if (!slash || (size_t)(slash - cidr) >= sizeof(ip))
+		return brig_err(err, 0, "--subnet %s: expected an IPv4 network, like 10.89.7.0/24", cidr);
+	memcpy(ip, cidr, (size_t)(slash - cidr));
+	ip[slash - cidr] = '\0';
+	n = strtol(slash + 1, &end, 10);
+	if (inet_pton(AF_INET, ip, &a) != 1 || *end || end == slash + 1 || n < 8 || n > 30)
+		return brig_err(err, 0, "--subnet %s: expected an IPv4 network a.b.c.d/N, 8 <= N <= 30", cidr);
+	if (ntohl(a.s_addr) & ~(0xffffffffU << (32 - n)))
+		return brig_err(err, 0, "--subnet %s: host bits set (the network is %s/%ld?)", cidr,
+				inet_ntop(AF_INET, &(struct in_addr){htonl(ntohl(a.s_addr) &
+					  (0xffffffffU << (32 - n)))}, ip, sizeof(ip)), n);
+	return 0;
+}
+
 /* ---- the files ------------------------------------------------------------------ */
 
 static int write_new(const char *dir, const char *name, const char *text, brig_error_t **err)
@@ -295,12 +317,31 @@ int net_load(const char *dir, const char *name, char **text, struct spec_cni_lis
 	return 0;
 }
 
+/* The file, brig's rules for it, and its bridge (with the bridge's
+ * address): what no container uses any more. */
 int net_remove(const char *dir, const char *name, brig_error_t **err)
 {
 	cleanup_free char *path = list_path(dir, name);
+	cleanup_free char *text = NULL;
+	struct spec_cni_list l;
 
 	if (!net_name_ok(name, false))
 		return brig_err(err, 0, "network rm: \"%s\" is not a network name", name);
+	text = brig_read_file(path, NULL);
+	if (!text)
+		return brig_err(err, errno, "network rm: %s", path);
+	if (spec_cni_parse_list(text, strlen(text), path, &l, NULL) == 0) {
+		const char *br = l.plugins[0].bridge;
+		if (net_isolate(&l, false, err) < 0) {
+			spec_cni_list_free(&l);
+			return -1;
+		}
+		if (br && strcmp(l.plugins[0].type, "bridge") == 0) {
+			char *argv[] = {(char *)"ip", (char *)"link", (char *)"delete", (char *)br, NULL};
+			net_run_tool(argv); /* not there: nothing to remove */
+		}
+		spec_cni_list_free(&l);
+	}
 	if (unlink(path) < 0)
 		return brig_err(err, errno, "network rm: %s", path);
 	return 0;

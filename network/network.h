@@ -56,6 +56,8 @@ struct net_create_opts {
 };
 int net_create(const char *dir, const char *name, const struct net_create_opts *o,
 	       brig_error_t **err);
+/* An IPv4 network "a.b.c.d/N" (8 <= N <= 30, no host bits set). */
+int net_check_subnet(const char *cidr, brig_error_t **err);
 int net_remove(const char *dir, const char *name, brig_error_t **err);
 /* The .conflist names in dir, sorted (NULL-terminated, to free each and
  * the array); *n their number. */
@@ -68,6 +70,9 @@ const char *net_type_of(const struct spec_cni_list *l);
  * to the host), added when a container attaches, removed with the
  * network. */
 int net_isolate(const struct spec_cni_list *l, bool add, brig_error_t **err);
+/* Run a system tool (iptables, ip) quietly, found in the system's
+ * directories whatever PATH says: its exit status, -1 when it cannot. */
+int net_run_tool(char *const argv[]);
 
 /* ---- netns.c ----------------------------------------------------------- */
 /* A new network namespace, its loopback up, bind-mounted at path (a new

@@ -23,7 +23,12 @@ static const char create_usage[] =
 	"                           per-container log monitor (needs --detach with run);\n"
 	"                           FILE '' = <root>/<id>/container.log\n"
 	"  --log-max-size SIZE      rotate the log at SIZE (like 10m) to FILE.1 ..\n"
-	"  --log-max-files N        keep FILE .. FILE.N-1 (default 5)\n";
+	"  --log-max-files N        keep FILE .. FILE.N-1 (default 5)\n"
+	"  --network NAME           attach to network NAME (repeatable: eth0, eth1, ..):\n"
+	"                           nat, host-only, internal, bridged:IFACE, a list of\n"
+	"                           the network directory, or none / host alone\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]\n"
+	"                           publish a port (repeatable; on nat)\n";
 
 static const char run_usage[] =
 	"usage: brig run [options] ID\n"
@@ -45,7 +50,12 @@ static const char run_usage[] =
 	"                           format, kept by a per-container log monitor that\n"
 	"                           records the exit code; FILE '' = <root>/<id>/container.log\n"
 	"  --log-max-size SIZE      rotate the log at SIZE (like 10m) to FILE.1 ..\n"
-	"  --log-max-files N        keep FILE .. FILE.N-1 (default 5)\n";
+	"  --log-max-files N        keep FILE .. FILE.N-1 (default 5)\n"
+	"  --network NAME           attach to network NAME (repeatable: eth0, eth1, ..):\n"
+	"                           nat, host-only, internal, bridged:IFACE, a list of\n"
+	"                           the network directory, or none / host alone\n"
+	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]\n"
+	"                           publish a port (repeatable; on nat)\n";
 
 static const char start_usage[] =
 	"usage: brig start ID\n"
@@ -104,6 +114,23 @@ static const char logs_usage[] =
 	"  -t, --timestamps         prefix each line with its time\n"
 	"  -n, --tail N             the last N lines only (or all)\n"
 	"  --since TIME             from TIME: RFC 3339, or 10s/5m/2h ago\n";
+
+static const char port_usage[] =
+	"usage: brig port ID\n"
+	"\n"
+	"The container's published ports (-p), one a line: PORT/PROTO -> HOSTIP:HOSTPORT.\n";
+
+static const char network_usage[] =
+	"usage: brig network ls\n"
+	"       brig network create NAME --type nat|host-only|internal [--subnet CIDR]\n"
+	"                           [--bridge IFACE]\n"
+	"       brig network create NAME --type bridged --parent IFACE [--subnet CIDR]\n"
+	"       brig network rm NAME\n"
+	"\n"
+	"The CNI network configuration lists of the network directory (--network-dir,\n"
+	"default /etc/brig/net.d): NAME.conflist.  nat, host-only, internal and\n"
+	"bridged:IFACE are written there the first time a container names them.\n"
+	"rm refuses a network a container is attached to, and removes its bridge.\n";
 
 static const char jail_usage[] =
 	"usage: brig jail build DIR [--with BINARY]... [--bundle]\n"
@@ -202,6 +229,9 @@ static const struct brig_command commands[] = {
 	{"list", &cli_opts_list, "list containers", list_usage, cmd_list, 0, 0},
 	{"spec", &cli_opts_spec, "write a default config.json", spec_usage, cmd_spec, CLI_NO_ROOT, 0},
 	{"logs", &cli_opts_logs, "print a logged container's output", logs_usage, cmd_logs, 0, 0},
+	{"port", NULL, "list a container's published ports", port_usage, cmd_port, 0, 0},
+	{"network", NULL, "list, create or remove networks", network_usage, cmd_network,
+	 CLI_PASSES_ARGS, 0},
 	{"jail", NULL, "build a jail from host binaries, or run a command in one",
 	 jail_usage, cmd_jail, CLI_PASSES_ARGS, 0},
 	{"update", &cli_opts_update, "change a container's cgroup limits", update_usage,

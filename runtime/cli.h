@@ -74,6 +74,9 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 int cmd_logs(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_jail(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+/* cli_network.c: port, network */
+int cmd_port(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_network(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 /* cgcmds.c, events.c: the commands built on the container's cgroup */
 int cmd_update(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_pause(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);

@@ -239,6 +239,10 @@ int cli_parse_create(int argc, char **argv, bool is_run, struct create_opts *o,
 		return -1;
 	if (o->n_ports && o->n_networks == 0)
 		return brig_err(err, 0, "-p: publishing a port needs a network (--network nat)");
+	if (o->n_networks && brig_rootless() && strcmp(o->networks[0], "host") != 0 &&
+	    strcmp(o->networks[0], "none") != 0)
+		return brig_err(err, 0, "--network %s: needs root (the CNI plugins configure the "
+				"host's network); rootless, use none or host", o->networks[0]);
 	return one_id(argc, argv, is_run ? "run" : "create", id, err);
 }
 

@@ -38,6 +38,57 @@ static void relative_time(const char *ts, char *out, size_t size)
 	}
 }
 
+/* v joined with sep, or none when empty. */
+static char *joined(char *const *v, size_t n, const char *sep, const char *none)
+{
+	size_t len = 1;
+	char *out;
+
+	if (n == 0)
+		return xstrdup(none);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i]) + strlen(sep);
+	out = xcalloc(1, len);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, sep);
+		strcat(out, v[i]);
+	}
+	return out;
+}
+
+static void json_strs(char **buf, const char *key, char *const *v, size_t n)
+{
+	char *old = *buf;
+
+	*buf = xasprintf("%s,\"%s\":[", old, key);
+	free(old);
+	for (size_t i = 0; i < n; i++) {
+		cleanup_free char *q = spec_json_quote(v[i]);
+		old = *buf;
+		*buf = xasprintf("%s%s%s", old, i ? "," : "", q);
+		free(old);
+	}
+	old = *buf;
+	*buf = xasprintf("%s]", old);
+	free(old);
+}
+
+/* The state object st with "ipv4" and "ports" added before its end. */
+static char *with_network(const char *st, const struct netsetup_info *ni)
+{
+	const char *end = strrchr(st, '}');
+	char *out = xasprintf("%.*s", end ? (int)(end - st) : (int)strlen(st), st);
+	char *old;
+
+	json_strs(&out, "ipv4", ni->ipv4, ni->n_ipv4);
+	json_strs(&out, "ports", ni->ports, ni->n_ports);
+	old = out;
+	out = xasprintf("%s}", old);
+	free(old);
+	return out;
+}
+
 /* One entry's text: a table line, or its state JSON; NULL when the
  * container is being created or deleted right now (skipped). */
 static char *format_entry(const struct brig_globals *g, const char *id, bool json)
@@ -54,9 +105,13 @@ static char *format_entry(const struct brig_globals *g, const char *id, bool jso
 	ct->state->status = status;
 	if (status == SPEC_STATUS_STOPPED)
 		ct->state->pid = 0;
+	struct netsetup_info ni;
+	netsetup_info(ct, &ni);
 	if (json) {
-		/* compact enough: the state JSON, one object per entry */
-		out = spec_state_to_json(ct->state, false);
+		/* compact enough: the state JSON, one object per entry, with
+		 * the addresses and ports (runc's fields and then brig's) */
+		cleanup_free char *st = spec_state_to_json(ct->state, false);
+		out = with_network(st, &ni);
 	} else {
 		char st[32], created[48];
 		if (status == SPEC_STATUS_STOPPED && ct->state->has_exit)
@@ -64,10 +119,14 @@ static char *format_entry(const struct brig_globals *g, const char *id, bool jso
 		else
 			snprintf(st, sizeof(st), "%s", spec_status_name(status));
 		relative_time(ct->state->created, created, sizeof(created));
-		out = xasprintf("%-20s %-8d %-14s %-20s %-40s %s\n", ct->id, (int)ct->state->pid,
-				st, created, ct->state->bundle ? ct->state->bundle : "",
-				ct->state->owner ? ct->state->owner : "");
+		cleanup_free char *ipv4 = joined(ni.ipv4, ni.n_ipv4, ",", ni.host ? "host" : "-");
+		cleanup_free char *ports = joined(ni.ports, ni.n_ports, ", ", "-");
+		out = xasprintf("%-20s %-8d %-14s %-20s %-40s %-8s %-15s %s\n", ct->id,
+				(int)ct->state->pid, st, created,
+				ct->state->bundle ? ct->state->bundle : "",
+				ct->state->owner ? ct->state->owner : "", ipv4, ports);
 	}
+	netsetup_info_free(&ni);
 	container_free(ct);
 	return out;
 }
@@ -156,8 +215,8 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 	if (json)
 		fputs("[", stdout);
 	else
-		printf("%-20s %-8s %-14s %-20s %-40s %s\n", "ID", "PID", "STATUS", "CREATED",
-		       "BUNDLE", "OWNER");
+		printf("%-20s %-8s %-14s %-20s %-40s %-8s %-15s %s\n", "ID", "PID", "STATUS",
+		       "CREATED", "BUNDLE", "OWNER", "IPV4", "PORTS");
 	bool first = true;
 	for (size_t i = 0; i < n; i++) {
 		if (!job.rows[i])

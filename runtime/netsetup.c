@@ -228,3 +228,58 @@ int netsetup_destroy(struct container *ct, bool force, brig_error_t **err)
 	brig_err_warn(&e, "delete container \"%s\": its network", ct->id);
 	return 0;
 }
+
+/* ---- what list and port show ------------------------------------------------------- */
+
+int netsetup_state(struct container *ct, struct spec_net_state *s, brig_error_t **err)
+{
+	int fd = ct->dir_fd >= 0 ? ct->dir_fd
+				 : open(ct->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	if (fd < 0)
+		return brig_err(err, errno, "open %s", ct->dir);
+	r = net_state_read(fd, s, err);
+	if (fd != ct->dir_fd)
+		close(fd);
+	return r;
+}
+
+void netsetup_info(struct container *ct, struct netsetup_info *out)
+{
+	struct spec_net_state s;
+	brig_error_t *e = NULL;
+	char **ips;
+	size_t n = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (netsetup_state(ct, &s, &e) <= 0) {
+		brig_err_free(&e);
+		return;
+	}
+	out->host = s.host;
+	ips = net_state_ips(&s, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *slash = strchr(ips[i], '/');
+		if (slash)
+			*slash = '\0';
+		if (!strchr(ips[i], ':'))
+			brig_strv_append(&out->ipv4, &out->n_ipv4, ips[i]);
+		free(ips[i]);
+	}
+	free(ips);
+	for (size_t i = 0; i < s.n_ports; i++) {
+		char *p = net_port_str(&s.ports[i]);
+		brig_strv_append(&out->ports, &out->n_ports, p);
+		free(p);
+	}
+	spec_net_state_free(&s);
+}
+
+void netsetup_info_free(struct netsetup_info *i)
+{
+	brig_strv_free(i->ipv4);
+	brig_strv_free(i->ports);
+	memset(i, 0, sizeof(*i));
+}

@@ -192,6 +192,19 @@ int netsetup_create(const struct brig_globals *g, struct container *ct, struct s
 /* DEL the container's networks and remove its namespace; force: a
  * failure is a warning. */
 int netsetup_destroy(struct container *ct, bool force, brig_error_t **err);
+/* Its addresses and published ports, for list and port (empty when it
+ * was made without --network). */
+struct netsetup_info {
+	bool host;
+	char **ipv4; /* "10.89.0.2" */
+	size_t n_ipv4;
+	char **ports; /* "127.0.0.1:8080->80/tcp" */
+	size_t n_ports;
+};
+void netsetup_info(struct container *ct, struct netsetup_info *out);
+/* Its network.json (read without the lock): 1, 0 none, -1 error. */
+int netsetup_state(struct container *ct, struct spec_net_state *s, brig_error_t **err);
+void netsetup_info_free(struct netsetup_info *i);
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err);

@@ -54,7 +54,7 @@ reassemble() { # FILE STREAM
 	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
 	run brig list
 	echo "$output" >&2
-	[[ ${lines[0]} == "ID"*"PID"*"STATUS"*"CREATED"*"BUNDLE"*"OWNER" ]]
+	[[ ${lines[0]} == "ID"*"PID"*"STATUS"*"CREATED"*"BUNDLE"*"OWNER"*"IPV4"*"PORTS" ]]
 	[[ $output == *"$CID"*"stopped (3)"*"ago"*"$BUNDLE"*root* ]]
 	run brig list -q
 	[ "$output" = "$CID" ]
