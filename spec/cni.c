@@ -215,6 +215,7 @@ int spec_cni_result_ips(const char *text, size_t len, char ***ips, size_t *n,
 	j_init(&c, "CNI result", err);
 	if (j_arr(&c, top, "ips", false, &arr) < 0)
 		goto out;
+	j_push_key(&c, "ips");
 	for (size_t i = 0; arr && i < arr->u.array.len; i++) {
 		size_t saved = j_push_idx(&c, i);
 		char *addr = NULL;
