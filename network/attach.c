@@ -146,7 +146,7 @@ int net_attach(const struct net_attach_opts *o, const char *netns, brig_error_t 
 		if (add_list(&lists[i], &call, pm ? o->ports : NULL, pm ? o->n_ports : 0,
 			     &a->result, err) < 0 ||
 		    net_state_write(o->state_dirfd, &s, err) < 0 ||
-		    net_isolate(&lists[i], true, err) < 0)
+		    net_rules(&lists[i], true, err) < 0)
 			goto out;
 	}
 	r = 0;

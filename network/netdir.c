@@ -75,7 +75,9 @@ static const char *type_name(enum net_type t)
 static char *bridge_plugin(const char *name, const struct net_create_opts *o)
 {
 	cleanup_free char *br = o->bridge ? xstrdup(o->bridge) : xasprintf("brig-%.10s", name);
-	bool gw = o->type != NET_INTERNAL, masq = o->type == NET_NAT;
+	/* nat's masquerade is brig's rule for the whole subnet (rules.c),
+	 * not the plugin's chain per container */
+	bool gw = o->type != NET_INTERNAL, masq = false;
 	const char *routes = o->type == NET_NAT ? ",\n          \"routes\": [{\"dst\": \"0.0.0.0/0\"}]" : "";
 
 	return xasprintf("    {\n      \"type\": \"bridge\",\n      \"bridge\": \"%s\",\n"
@@ -101,9 +103,10 @@ static char *list_text(const char *name, const struct net_create_opts *o, const 
 {
 	cleanup_free char *first = o->type == NET_BRIDGED ? macvlan_plugin(o, range)
 							  : bridge_plugin(name, o);
+	/* forwarding to and from nat's bridge is brig's rules too (rules.c),
+	 * not the firewall plugin's per container */
 	const char *more = o->type == NET_NAT
-		? ",\n    {\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}},\n"
-		  "    {\"type\": \"firewall\"}"
+		? ",\n    {\"type\": \"portmap\", \"capabilities\": {\"portMappings\": true}}"
 		: "";
 
 	return xasprintf("{\n  \"cniVersion\": \"" CNI_VERSION "\",\n  \"name\": \"%s\",\n"
@@ -332,7 +335,7 @@ int net_remove(const char *dir, const char *name, brig_error_t **err)
 		return brig_err(err, errno, "network rm: %s", path);
 	if (spec_cni_parse_list(text, strlen(text), path, &l, NULL) == 0) {
 		const char *br = l.plugins[0].bridge;
-		if (net_isolate(&l, false, err) < 0) {
+		if (net_rules(&l, false, err) < 0) {
 			spec_cni_list_free(&l);
 			return -1;
 		}

@@ -65,11 +65,11 @@ char **net_names(const char *dir, size_t *n, brig_error_t **err);
 /* The type brig gives a list of its own making (by its plugins), for
  * `network ls`: "nat", "host-only", "internal", "bridged", else "cni". */
 const char *net_type_of(const struct spec_cni_list *l);
-/* brig's own isolation of host-only and internal networks (iptables rules
- * on the bridge: nothing forwarded beyond it, and for internal nothing
- * to the host), added when a container attaches, removed with the
+/* The iptables rules brig keeps per network of its own making (rules.c):
+ * nat's masquerade and forwarding, host-only's and internal's isolation;
+ * added (those missing) when a container attaches, removed with the
  * network. */
-int net_isolate(const struct spec_cni_list *l, bool add, brig_error_t **err);
+int net_rules(const struct spec_cni_list *l, bool add, brig_error_t **err);
 /* Run a system tool (iptables, ip) quietly, found in the system's
  * directories whatever PATH says: its exit status, -1 when it cannot. */
 int net_run_tool(char *const argv[]);

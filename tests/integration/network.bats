@@ -31,6 +31,7 @@ teardown() {
 		done
 	fi
 	for s in "${SERVERS[@]}"; do kill -9 "$s" 2>/dev/null || true; done
+	[ -z "${FORWARD_POLICY:-}" ] || iptables -P FORWARD "$FORWARD_POLICY"
 	for l in "${LINKS[@]}"; do ip link delete "$l" 2>/dev/null || true; done
 	for br in $(ls "$NETDIR" 2>/dev/null | sed -n 's/\.conflist$//p'); do
 		case " $BRIDGES_BEFORE " in *" brig-$br "*) continue ;; esac
@@ -131,12 +132,19 @@ assert_no_network_left() {
 	! curl -s -m 2 "http://127.0.0.1:$port/"
 }
 
-@test "network nat: the container reaches the outside through masquerade; host-only does not" {
+@test "network nat: the container reaches the outside through masquerade, the outside its published port, under a FORWARD policy of DROP (Docker's); host-only does not" {
 	outside
-	set_args sleep 100
-	start_ctr "$CID-n" --network nat
+	FORWARD_POLICY=$(iptables -S FORWARD | awk '$1 == "-P" { print $3 }')
+	iptables -P FORWARD DROP
+	httpd_config
+	local port=$((20000 + RANDOM % 20000))
+	start_ctr "$CID-n" --network nat -p "$port:80"
 	run in_ctr "$CID-n" timeout 5 wget -q -O- "http://$OUT_IP:8000/"
 	[ "$output" = "hello from brig" ]
+	# and the outside reaches its port published on the host's address
+	run ip netns exec "$NETNS" timeout 5 busybox wget -q -O- "http://$OUT_HOST:$port/"
+	[ "$output" = "hello from brig" ]
+	set_args sleep 100
 	start_ctr "$CID-h" --network host-only
 	run in_ctr "$CID-h" timeout 5 wget -q -O- "http://$OUT_IP:8000/"
 	[ "$status" -ne 0 ]

@@ -239,7 +239,10 @@ static void test_templates(void **state)
 	/* a built-in named for the first time is written */
 	assert_int_equal(net_load(dir, "nat", &text, &l, &err), 0);
 	assert_string_equal(l.plugins[0].subnet, "10.89.0.0/24");
-	assert_true(l.plugins[0].ip_masq);
+	/* masquerade and forwarding are brig's rules per network (rules.c) */
+	assert_false(l.plugins[0].ip_masq);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.plugins[1].type, "portmap");
 	assert_true(l.plugins[1].port_mappings);
 	spec_cni_list_free(&l);
 	free(text);
