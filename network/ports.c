@@ -53,17 +53,16 @@ static int host_ip(const char *s, size_t n, char *out, size_t size)
 	return 0;
 }
 
-int net_parse_port(const char *s, struct spec_cni_port *p, brig_error_t **err)
+static int parse(const char *s, struct spec_cni_port *p, brig_error_t **err)
 {
 	const char *slash = strrchr(s, '/'), *end = slash ? slash : s + strlen(s);
 	const char *last = NULL, *mid = NULL;
 
-	memset(p, 0, sizeof(*p));
-	strcpy(p->proto, "tcp");
 	if (slash) {
 		if (strcmp(slash + 1, "tcp") != 0 && strcmp(slash + 1, "udp") != 0)
 			return brig_err(err, 0, "-p %s: the protocol is tcp or udp", s);
-		strcpy(p->proto, slash + 1);
+		if (strcmp(slash + 1, "udp") == 0)
+			memcpy(p->proto, "udp", 4);
 	}
 	/* the last colon ends HOSTPORT; one before it (outside an [IPv6])
 	 * ends HOSTIP */
@@ -92,6 +91,16 @@ int net_parse_port(const char *s, struct spec_cni_port *p, brig_error_t **err)
 				(int)(last - hp), hp);
 	if (mid && host_ip(s, (size_t)(mid - s), p->host_ip, sizeof(p->host_ip)) < 0)
 		return brig_err(err, 0, "-p %s: not an IP address: \"%.*s\"", s, (int)(mid - s), s);
+	return 0;
+}
+
+int net_parse_port(const char *s, struct spec_cni_port *out, brig_error_t **err)
+{
+	struct spec_cni_port p = {.proto = "tcp"};
+
+	if (parse(s, &p, err) < 0)
+		return -1;
+	*out = p;
 	return 0;
 }
 

@@ -246,9 +246,16 @@ int cli_parse_create(int argc, char **argv, bool is_run, struct create_opts *o,
 	return one_id(argc, argv, is_run ? "run" : "create", id, err);
 }
 
+/* What parsing allocated (the --network and -p lists). */
+static void create_opts_done(struct create_opts *o)
+{
+	free(o->networks);
+	free(o->ports);
+}
+
 int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	struct create_opts o;
+	struct create_opts o __attribute__((cleanup(create_opts_done))) = {0};
 	const char *id = NULL;
 
 	if (cli_parse_create(argc, argv, false, &o, &id, err) < 0 || keep_fds(&o, err) < 0)
@@ -260,7 +267,7 @@ int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t
 
 int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
-	struct create_opts o;
+	struct create_opts o __attribute__((cleanup(create_opts_done))) = {0};
 	const char *id = NULL;
 
 	if (cli_parse_create(argc, argv, true, &o, &id, err) < 0 || keep_fds(&o, err) < 0)

@@ -62,6 +62,17 @@ ctr_ip() { nbrig list -f json | jq -r --arg i "$1" '.[] | select(.id == $i) | .i
 # in_ctr ID CMD... — run CMD in container ID (exec), its output on stdout.
 in_ctr() { local id=$1; shift; brig exec "$id" "$@"; }
 
+# fetch_from ID URL — the page at URL as container ID sees it, retried for
+# a few seconds (a server started a moment ago may not listen yet).
+fetch_from() {
+	local i out
+	for i in $(seq 20); do
+		out=$(brig exec "$1" timeout 3 wget -q -O- "$2" 2>/dev/null) && { echo "$out"; return 0; }
+		sleep 0.25
+	done
+	return 1
+}
+
 # An httpd on the host (any address), port $HOSTPORT.
 host_server() {
 	HOSTPORT=$((20000 + RANDOM % 20000))
@@ -139,9 +150,13 @@ assert_no_network_left() {
 	httpd_config
 	local port=$((20000 + RANDOM % 20000))
 	start_ctr "$CID-n" --network nat -p "$port:80"
-	run in_ctr "$CID-n" timeout 5 wget -q -O- "http://$OUT_IP:8000/"
+	run fetch_from "$CID-n" "http://$OUT_IP:8000/"
 	[ "$output" = "hello from brig" ]
 	# and the outside reaches its port published on the host's address
+	for i in $(seq 20); do
+		ip netns exec "$NETNS" timeout 3 busybox wget -q -O- "http://$OUT_HOST:$port/" >/dev/null 2>&1 && break
+		sleep 0.25
+	done
 	run ip netns exec "$NETNS" timeout 5 busybox wget -q -O- "http://$OUT_HOST:$port/"
 	[ "$output" = "hello from brig" ]
 	set_args sleep 100
@@ -150,7 +165,7 @@ assert_no_network_left() {
 	[ "$status" -ne 0 ]
 	# but it reaches the host, at its bridge's address
 	host_server
-	run in_ctr "$CID-h" timeout 5 wget -q -O- "http://10.89.1.1:$HOSTPORT/"
+	run fetch_from "$CID-h" "http://10.89.1.1:$HOSTPORT/"
 	[ "$output" = "hello from brig" ]
 }
 
@@ -176,7 +191,7 @@ assert_no_network_left() {
 	local a
 	a=$(ctr_ip "$CID-a")
 	[[ $a == 10.89.2.* ]]
-	run in_ctr "$CID-b" timeout 5 wget -q -O- "http://$a/"
+	run fetch_from "$CID-b" "http://$a/"
 	[ "$output" = "hello from brig" ]
 	# no route to the host ...
 	run in_ctr "$CID-b" timeout 5 wget -q -O- "http://$OUT_HOST:$HOSTPORT/"
@@ -215,7 +230,7 @@ assert_no_network_left() {
 	ip=$(ctr_ip "$CID")
 	[[ $ip == 10.198.$n.* ]]
 	[ "${ip##*.}" -ge 192 ]
-	run in_ctr "$CID" timeout 5 wget -q -O- "http://10.198.$n.10:8000/"
+	run fetch_from "$CID" "http://10.198.$n.10:8000/"
 	[ "$output" = "hello from brig" ]
 	[ -f "$NETDIR/bridged-$dum.conflist" ]
 	nbrig delete -f "$CID"
