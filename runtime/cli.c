@@ -101,7 +101,9 @@ static const char spec_usage[] =
 	"\n"
 	"Options:\n"
 	"  -b, --bundle DIR         where to write it (default .)\n"
-	"  --rootless               for a container run by a user other than root\n";
+	"  --rootless               for a container run by a user other than root\n"
+	"  --service                Docker's default capabilities (CHOWN, SETUID, ...) for\n"
+	"                           a daemon from a distribution (nginx, postgres)\n";
 
 static const char logs_usage[] =
 	"usage: brig logs [options] ID\n"

@@ -388,6 +388,7 @@ int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t
 static const struct option spec_longopts[] = {
 	{"bundle", required_argument, NULL, 'b'},
 	{"rootless", no_argument, NULL, 'r'},
+	{"service", no_argument, NULL, 's'},
 	{NULL, 0, NULL, 0},
 };
 const struct cli_options cli_opts_spec = {"+b:", spec_longopts};
@@ -395,7 +396,7 @@ const struct cli_options cli_opts_spec = {"+b:", spec_longopts};
 int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	const char *bundle = ".";
-	bool rootless = false;
+	bool rootless = false, service = false;
 	int c;
 	(void)g;
 
@@ -405,11 +406,14 @@ int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 			bundle = optarg;
 		else if (c == 'r')
 			rootless = true;
+		else if (c == 's')
+			service = true;
 		else
 			return brig_err(err, 0, "spec: invalid option");
 	}
 	cleanup_free char *path = xasprintf("%s/config.json", bundle);
-	cleanup_free char *json = spec_default_config(rootless, getuid(), getgid());
+	cleanup_free char *json = service ? spec_service_config(rootless, getuid(), getgid())
+					  : spec_default_config(rootless, getuid(), getgid());
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		if (errno == EEXIST)

@@ -40,6 +40,18 @@ static const char *const default_caps[] = {
 	NULL,
 };
 
+/* `brig spec --service`: what `docker run` gives a container by default
+ * (moby's documented default set, docs "Docker Security defaults"), in
+ * its order.  A daemon from a distribution (nginx, postgres) starts as
+ * root and chowns its files, changes user, binds a low port: with the
+ * three above it dies on chown(2) with EPERM. */
+static const char *const service_caps[] = {
+	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+	NULL,
+};
+
 struct mount_def {
 	const char *destination, *type, *source;
 	const char *const *options; /* NULL: no "options" key */
@@ -97,7 +109,7 @@ static const char *const default_readonly_paths[] = {
 
 /* ---- sections ---------------------------------------------------------------- */
 
-static void gen_process(yajl_gen g)
+static void gen_process(yajl_gen g, const char *const *caps)
 {
 	gen_key(g, "process");
 	yajl_gen_map_open(g);
@@ -115,9 +127,9 @@ static void gen_process(yajl_gen g)
 
 	gen_key(g, "capabilities");
 	yajl_gen_map_open(g);
-	gen_kv_strv(g, "bounding", default_caps, NULL);
-	gen_kv_strv(g, "effective", default_caps, NULL);
-	gen_kv_strv(g, "permitted", default_caps, NULL);
+	gen_kv_strv(g, "bounding", caps, NULL);
+	gen_kv_strv(g, "effective", caps, NULL);
+	gen_kv_strv(g, "permitted", caps, NULL);
 	yajl_gen_map_close(g);
 
 	gen_key(g, "rlimits");
@@ -238,14 +250,14 @@ static void gen_linux(yajl_gen g, bool rootless, uid_t uid, gid_t gid)
 
 /* ---- entry point ---------------------------------------------------------- */
 
-char *spec_default_config(bool rootless, uid_t uid, gid_t gid)
+static char *gen_config(bool rootless, bool service, uid_t uid, gid_t gid)
 {
 	/* runc spec indents config.json with tabs */
 	yajl_gen g = gen_new("\t");
 
 	yajl_gen_map_open(g);
 	gen_kv_str(g, "ociVersion", BRIG_OCI_VERSION);
-	gen_process(g);
+	gen_process(g, service ? service_caps : default_caps);
 	gen_root(g);
 	gen_kv_str(g, "hostname", "brig");
 	gen_mounts(g, rootless);
@@ -253,4 +265,14 @@ char *spec_default_config(bool rootless, uid_t uid, gid_t gid)
 	yajl_gen_map_close(g);
 
 	return gen_finish(g);
+}
+
+char *spec_default_config(bool rootless, uid_t uid, gid_t gid)
+{
+	return gen_config(rootless, false, uid, gid);
+}
+
+char *spec_service_config(bool rootless, uid_t uid, gid_t gid)
+{
+	return gen_config(rootless, true, uid, gid);
 }

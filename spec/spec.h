@@ -384,6 +384,8 @@ const char *spec_getenv(const struct spec_strv *env, const char *key);
 /* A config.json text like `runc spec`; with rootless, user namespace
  * mappings for the calling user and no network namespace. Caller frees. */
 char *spec_default_config(bool rootless, uid_t uid, gid_t gid);
+/* The same with Docker's default capability set (`brig spec --service`). */
+char *spec_service_config(bool rootless, uid_t uid, gid_t gid);
 
 /* ---- state (state.json, `brig state`) ------------------------------------ */
 

@@ -430,6 +430,38 @@ static void test_json_quote(void **st)
 
 /* ---- default config --------------------------------------------------------- */
 
+/* --service: the same file, Docker's default capabilities */
+static void test_service_config(void **st)
+{
+	(void)st;
+	static const char *const docker[] = {
+		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
+		"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
+		"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+	};
+	static const char *const sets[] = { "process.capabilities.bounding",
+					    "process.capabilities.effective",
+					    "process.capabilities.permitted" };
+	for (int rootless = 0; rootless < 2; rootless++) {
+		cleanup_free char *plain = spec_default_config(rootless, 1000, 1000);
+		cleanup_free char *svc = spec_service_config(rootless, 1000, 1000);
+		yajl_val c = parse_json(svc);
+		for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+			yajl_val caps = get(c, sets[i]);
+			assert_int_equal(caps->u.array.len, ARRAY_SIZE(docker));
+			for (size_t j = 0; j < ARRAY_SIZE(docker); j++)
+				assert_true(array_has(caps, docker[j]));
+		}
+		assert_null(get(c, "process.capabilities.inheritable"));
+		assert_null(get(c, "process.capabilities.ambient"));
+		/* and only that differs: the rest is the plain file */
+		assert_int_equal(strlen(svc) > strlen(plain), 1);
+		assert_non_null(strstr(svc, "\"rlimits\""));
+		assert_string_equal(strstr(svc, "\"rlimits\""), strstr(plain, "\"rlimits\""));
+		yajl_tree_free(c);
+	}
+}
+
 static void test_default_config(void **st)
 {
 	(void)st;
@@ -633,6 +665,7 @@ int main(void)
 		cmocka_unit_test(test_status_names),
 		cmocka_unit_test(test_json_quote),
 		cmocka_unit_test(test_default_config),
+		cmocka_unit_test(test_service_config),
 		cmocka_unit_test(test_default_config_rootless),
 		cmocka_unit_test(test_default_config_parses),
 	};
