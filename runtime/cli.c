@@ -76,6 +76,16 @@ static const char kill_usage[] =
 	"Options:\n"
 	"  -a, --all                every process in the container's cgroup\n";
 
+static const char stop_usage[] =
+	"usage: brig stop [options] ID\n"
+	"\n"
+	"Stop a running container as docker stop does: SIGTERM to its init, then\n"
+	"SIGKILL if it has not exited after the timeout. The container stays\n"
+	"(stopped) until delete.\n"
+	"\n"
+	"Options:\n"
+	"  -t, --time SECONDS       wait this long before SIGKILL (default 10)\n";
+
 static const char delete_usage[] =
 	"usage: brig delete [options] ID\n"
 	"\n"
@@ -226,6 +236,8 @@ static const struct brig_command commands[] = {
 	{"state", NULL, "print the container's state JSON", state_usage, cmd_state, 0, 0},
 	{"kill", &cli_opts_kill, "send a signal (default SIGTERM) to the container",
 	 kill_usage, cmd_kill, 0, 0},
+	{"stop", &cli_opts_stop, "SIGTERM, then SIGKILL after a timeout (as docker stop)",
+	 stop_usage, cmd_stop, 0, 0},
 	{"delete", &cli_opts_delete, "delete a stopped container (--force: kill it first)",
 	 delete_usage, cmd_delete, 0, 0},
 	{"list", &cli_opts_list, "list containers", list_usage, cmd_list, 0, 0},

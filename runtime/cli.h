@@ -68,6 +68,7 @@ int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_kill(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_delete(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_stop(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_exec(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
@@ -91,13 +92,15 @@ int parse_ram_size(const char *s, int64_t *out);
 int parse_duration_ms(const char *s, int64_t *ms);
 extern const struct cli_options cli_opts_create, cli_opts_run, cli_opts_kill,
 	cli_opts_delete, cli_opts_spec, cli_opts_exec, cli_opts_list, cli_opts_logs,
-	cli_opts_update, cli_opts_ps, cli_opts_events;
+	cli_opts_update, cli_opts_ps, cli_opts_events, cli_opts_stop;
 
 /* create and run (is_run: -d, --keep); *id: the container id. */
 int cli_parse_create(int argc, char **argv, bool is_run, struct create_opts *o,
 		     const char **id, brig_error_t **err);
 
 int cli_parse_kill(int argc, char **argv, struct kill_opts *o, brig_error_t **err);
+/* stop.c */
+int cli_parse_stop(int argc, char **argv, int *timeout, const char **id, brig_error_t **err);
 
 int cli_parse_delete(int argc, char **argv, struct delete_opts *o, brig_error_t **err);
 

@@ -377,6 +377,9 @@ int safefile_tmp(int dirfd, const char *prefix, mode_t mode, char **tmp,
 int container_start(struct container *ct, brig_error_t **err);
 /* Shared by delete and run: kill (force), wait, poststop, cgroup, dir. */
 int container_destroy(struct container *ct, bool force, brig_error_t **err);
+/* stop.c: SIGTERM, up to timeout seconds, then SIGKILL. */
+int container_stop(const struct brig_globals *g, const char *id, int timeout,
+		   brig_error_t **err);
 void created_free(struct created *cr);
 /* create alone (brig create). */
 int container_create_only(const struct brig_globals *g, const char *id,

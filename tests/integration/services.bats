@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Services: `spec --service` (Docker's default capabilities).  brig's own
-# (runc has no --service): skipped under BRIG=runc.
+# Services: `spec --service` (Docker's default capabilities) and `brig
+# stop`.  brig's own (runc has no stop, no --service): skipped under
+# BRIG=runc.
 
 load helpers
 
@@ -9,7 +10,31 @@ setup() {
 	setup_bundle
 }
 
-teardown() { teardown_bundle; }
+teardown() {
+	wait_monitors_gone
+	teardown_bundle
+}
+
+# the monitor's pid, from the state dir
+monitor_pid() { sed -n 2p "$ROOT/${1:-$CID}/log.info" 2>/dev/null; }
+
+# delete -f every container, then wait for their monitors to go (a monitor
+# in a restart delay looks every 50 ms whether its directory is still there)
+wait_monitors_gone() {
+	local pids=() id pid i
+	[ -d "${ROOT:-}" ] || return 0
+	for id in $(ls "$ROOT" 2>/dev/null); do
+		pid=$(monitor_pid "$id")
+		[ -n "$pid" ] && pids+=("$pid")
+		brig delete -f "$id" >/dev/null 2>&1 || true
+	done
+	for pid in "${pids[@]}"; do
+		for i in $(seq 100); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.05
+		done
+	done
+}
 
 # ---- spec --service ---------------------------------------------------------
 
@@ -42,4 +67,65 @@ teardown() { teardown_bundle; }
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ "$output" = 1000:1000 ]
+}
+
+# ---- stop ---------------------------------------------------------------------
+
+@test "stop: a process that traps TERM exits within -t; the container stays, stopped" {
+	set_args sh -c 'trap "echo bye; exit 0" TERM; echo up; while :; do sleep 0.1; done'
+	run_detached "$CID" --log-path ''
+	wait_file "$ROOT/$CID/container.log"
+	local t0=$SECONDS
+	run --separate-stderr brig stop -t 20 "$CID"
+	[ "$status" -eq 0 ]
+	[ $((SECONDS - t0)) -lt 10 ]
+	[ "$(state_field "$CID" status)" = stopped ]
+	# the monitor recorded the polite exit
+	for i in $(seq 100); do
+		[ "$(jq -r '.brig.exitCode // empty' "$ROOT/$CID/state.json")" = 0 ] && break
+		sleep 0.05
+	done
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 0 ]
+	grep -q 'stdout F bye$' "$ROOT/$CID/container.log"
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "stop: a process that ignores TERM is killed after -t (create/start container)" {
+	set_args sh -c 'trap "" TERM; while :; do sleep 0.1; done'
+	create_ctr "$CID"
+	brig start "$CID"
+	local t0=$SECONDS
+	run --separate-stderr brig stop -t 2 "$CID"
+	local took=$((SECONDS - t0))
+	echo "took $took s"
+	[ "$status" -eq 0 ]
+	[ "$took" -ge 1 ] && [ "$took" -lt 15 ]
+	[ "$(state_field "$CID" status)" = stopped ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "stop: a stopped container, an unknown one, a bad -t: one line, non-zero" {
+	set_args true
+	create_ctr "$CID"
+	brig start "$CID"
+	wait_status "$CID" stopped
+	run --separate-stderr brig stop "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"not running"* ]]
+	run --separate-stderr brig stop no-such-container
+	[ "$status" -ne 0 ]
+	assert_error_line
+	for bad in x -1 1.5 ''; do
+		run --separate-stderr brig stop -t "$bad" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+	done
+	run --separate-stderr brig stop
+	[ "$status" -ne 0 ]
+	assert_error_line
+	# and it is still there, stopped
+	[ "$(state_field "$CID" status)" = stopped ]
 }

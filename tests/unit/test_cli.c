@@ -270,6 +270,38 @@ static void test_parse_delete(void **state)
 	assert_error(&err, "delete: missing container id (usage: brig delete [options] ID)");
 }
 
+static void test_parse_stop(void **state)
+{
+	brig_error_t *err = NULL;
+	const char *id = NULL;
+	int t = -1;
+	(void)state;
+
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "c"), &t, &id, &err), 0);
+	assert_string_equal(id, "c");
+	assert_int_equal(t, 10); /* docker stop's default */
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "-t", "0", "c"), &t, &id, &err), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "--time", "30", "c"), &t, &id, &err), 0);
+	assert_int_equal(t, 30);
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "--timeout=5", "c"), &t, &id, &err), 0);
+	assert_int_equal(t, 5);
+
+	static const char *const bad[] = {"x", "-1", "1.5", "", "86401", "5s"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char **v = ARGV("stop", "-t", (char *)bad[i], "c");
+		assert_int_equal(PARSE(cli_parse_stop, v, &t, &id, &err), -1);
+		assert_non_null(strstr(err->msg, "stop: -t: invalid number of seconds"));
+		brig_err_free(&err);
+	}
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop"), &t, &id, &err), -1);
+	assert_error(&err, "stop: missing container id (usage: brig stop [-t SECONDS] ID)");
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "a", "b"), &t, &id, &err), -1);
+	assert_error(&err, "stop: one container id, got 2");
+	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "-a", "c"), &t, &id, &err), -1);
+	assert_error(&err, "stop: invalid option (see brig stop --help)");
+}
+
 /* ---- numbers and signals -------------------------------------------------- */
 
 static void test_parse_signal(void **state)
@@ -377,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_parse_exec_bad),
 		cmocka_unit_test(test_parse_kill),
 		cmocka_unit_test(test_parse_delete),
+		cmocka_unit_test(test_parse_stop),
 		cmocka_unit_test(test_parse_signal),
 		cmocka_unit_test(test_parse_preserve_fds),
 		cmocka_unit_test(test_parse_sizes_and_durations),
