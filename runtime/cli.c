@@ -28,7 +28,9 @@ static const char create_usage[] =
 	"                           nat, host-only, internal, bridged:IFACE, a list of\n"
 	"                           the network directory, or none / host alone\n"
 	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]\n"
-	"                           publish a port (repeatable; on nat)\n";
+	"                           publish a port (repeatable; on nat)\n"
+	"  --restart POLICY         no, on-failure[:N] or always: the log monitor starts\n"
+	"                           it again when it exits (implies a log monitor)\n";
 
 static const char run_usage[] =
 	"usage: brig run [options] ID\n"
@@ -55,7 +57,9 @@ static const char run_usage[] =
 	"                           nat, host-only, internal, bridged:IFACE, a list of\n"
 	"                           the network directory, or none / host alone\n"
 	"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|udp]\n"
-	"                           publish a port (repeatable; on nat)\n";
+	"                           publish a port (repeatable; on nat)\n"
+	"  --restart POLICY         no, on-failure[:N] or always: the log monitor starts\n"
+	"                           it again when it exits (implies a log monitor)\n";
 
 static const char start_usage[] =
 	"usage: brig start ID\n"
@@ -81,7 +85,7 @@ static const char stop_usage[] =
 	"\n"
 	"Stop a running container as docker stop does: SIGTERM to its init, then\n"
 	"SIGKILL if it has not exited after the timeout. The container stays\n"
-	"(stopped) until delete.\n"
+	"(stopped) until delete; a --restart policy does not restart it.\n"
 	"\n"
 	"Options:\n"
 	"  -t, --time SECONDS       wait this long before SIGKILL (default 10)\n";

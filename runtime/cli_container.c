@@ -83,7 +83,7 @@ int parse_signal(const char *s, int *sig)
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_NO_PIVOT, OPT_NO_KEYRING,
        OPT_PRESERVE, OPT_KEEP, OPT_NO_SUBREAPER, OPT_LOG_PATH, OPT_LOG_MAX_SIZE,
-       OPT_LOG_MAX_FILES, OPT_NETWORK };
+       OPT_LOG_MAX_FILES, OPT_NETWORK, OPT_RESTART };
 
 static const struct option create_longopts[] = {
 	{"bundle", required_argument, NULL, 'b'},
@@ -100,6 +100,7 @@ static const struct option create_longopts[] = {
 	{"log-max-files", required_argument, NULL, OPT_LOG_MAX_FILES},
 	{"network", required_argument, NULL, OPT_NETWORK},
 	{"publish", required_argument, NULL, 'p'},
+	{"restart", required_argument, NULL, OPT_RESTART},
 	{NULL, 0, NULL, 0},
 };
 
@@ -187,6 +188,12 @@ static int parse_create_flags(int argc, char **argv, bool is_run,
 			o->log_max_files = (int)n;
 			break;
 		}
+		case OPT_RESTART:
+			/* kept by the log monitor, which outlives brig */
+			if (restart_parse(optarg, &o->restart, err) < 0)
+				return -1;
+			o->logged = o->restart.mode != RESTART_NO || o->logged;
+			break;
 		case OPT_PRESERVE:
 			if (parse_preserve_fds(optarg, &o->preserve_fds) < 0)
 				return brig_err(err, 0, "--preserve-fds: invalid number \"%s\"", optarg);

@@ -325,7 +325,10 @@ static bool wait_gone(struct container *ct, int ms)
 	return !container_alive(ct);
 }
 
-int container_destroy(struct container *ct, bool force, brig_error_t **err)
+/* Everything of the run but the state directory: what delete does, and
+ * what the log monitor does before it restarts a container in the same
+ * directory (restart.c). */
+int container_teardown(struct container *ct, bool force, brig_error_t **err)
 {
 	enum spec_status status = container_status(ct);
 	struct cg_manager *cg = NULL;
@@ -379,6 +382,13 @@ int container_destroy(struct container *ct, bool force, brig_error_t **err)
 		}
 		brig_err_free(&e2);
 	}
+	return 0;
+}
+
+int container_destroy(struct container *ct, bool force, brig_error_t **err)
+{
+	if (container_teardown(ct, force, err) < 0)
+		return -1;
 	if (container_remove_dir(ct) < 0)
 		return brig_err(err, errno, "remove %s", ct->dir);
 	return 0;

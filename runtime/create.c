@@ -584,6 +584,7 @@ int container_create(const struct brig_globals *g, const char *id,
 {
 	struct create_job j = {
 		.g = g, .id = id, .o = o,
+		.ct = o->reuse, /* a restart's: removed like a new one on failure */
 		.spawn_cg = CG_SPAWN_INIT,
 		.sv = {-1, -1},
 		.pidns_fd = -1,

@@ -72,10 +72,12 @@ struct container *container_new_state(const struct brig_globals *g, const char *
 				      const char *rootfs, const struct create_opts *o,
 				      brig_error_t **err)
 {
-	struct container *ct = container_new(g, id, err);
+	/* a restart (restart.c) reuses the directory it holds locked */
+	struct container *ct = o->reuse ? o->reuse : container_new(g, id, err);
 
 	if (!ct)
 		return NULL;
+	spec_state_free(ct->state);
 	ct->state = xcalloc(1, sizeof(*ct->state));
 	ct->state->oci_version = xstrdup(BRIG_OCI_VERSION);
 	ct->state->id = xstrdup(id);

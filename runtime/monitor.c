@@ -215,8 +215,10 @@ static void record_exit(const struct brig_globals *g, const char *id, int code)
 	container_free(ct);
 }
 
-static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid,
-			 int fds[2], struct logw *w)
+/* Log the run's output until its init exits; record and return its exit
+ * code.  The log stays open for the next run. */
+static int monitor_loop(const struct brig_globals *g, const char *id, pid_t pid,
+			int fds[2], struct logw *w)
 {
 	static const char *names[2] = {"stdout", "stderr"};
 	char *buf = xmalloc(MON_BUF);
@@ -268,11 +270,97 @@ static void monitor_loop(const struct brig_globals *g, const char *id, pid_t pid
 				emit(w, names[i], buf, (size_t)n, out);
 		close(fds[i]);
 	}
-	if (w->fd >= 0)
-		close(w->fd);
-	record_exit(g, id, brig_wait_code(status));
+	if (pfd >= 0)
+		close(pfd);
+	int code = brig_wait_code(status);
+	record_exit(g, id, code);
 	free(buf);
 	free(out);
+	return code;
+}
+
+/* A line of ours in the log, where the container's output goes. */
+static void log_note(struct logw *w, const char *msg)
+{
+	cleanup_free char *line = xasprintf("brig: %s\n", msg);
+	cleanup_free char *out = xmalloc(MON_OUT);
+
+	emit(w, "stderr", line, strlen(line), out);
+}
+
+/* Our stdout/stderr become the write ends of two new pipes, which the
+ * init inherits; fds gets their read ends. */
+static int pipes_to_stdio(int fds[2])
+{
+	int out[2], errp[2];
+
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
+	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+	fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
+	int r = dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0 ? -1 : 0;
+	close(out[1]);
+	close(errp[1]);
+	fds[0] = out[0];
+	fds[1] = errp[0];
+	if (r < 0) {
+		close(out[0]);
+		close(errp[0]);
+	}
+	return r;
+}
+
+/* The container has its copies of the pipes; ours go, so EOF means it is
+ * done. */
+static void stdio_to_null(int null)
+{
+	dup2(null, 1);
+	dup2(null, 2);
+}
+
+/* --restart: run after run while the policy asks (restart.c); each run
+ * goes through create and start again. */
+static void restart_loop(const struct brig_globals *g, const char *id,
+			 const struct create_opts *o, pid_t pid, int fds[2], struct logw *w,
+			 int null)
+{
+	struct restarter rs = {.policy = o->restart};
+	struct stat a, b;
+	/* the log is in the state directory (--log-path ''): keep it there */
+	bool here = fstat(w->dirfd, &a) == 0 && fstat(w->state_fd, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+
+	restart_begin_run(&rs);
+	for (;;) {
+		int code = monitor_loop(g, id, pid, fds, w);
+		if (!restart_wait(&rs, code, w->state_fd))
+			return;
+		struct created cr;
+		brig_error_t *e = NULL;
+		if (pipes_to_stdio(fds) < 0) {
+			log_note(w, "restart: pipe failed");
+			return;
+		}
+		int r = restart_run(g, id, o, &rs, here ? w->name : NULL, NULL, &cr, &e);
+		stdio_to_null(null);
+		if (r < 0) {
+			close(fds[0]);
+			close(fds[1]);
+			if (e) {
+				cleanup_free char *msg = xasprintf("restart: %s", e->msg);
+				log_note(w, msg);
+			}
+			brig_err_free(&e);
+			return;
+		}
+		pid = cr.pid;
+		created_free(&cr); /* drops the lock */
+	}
 }
 
 /* log.info, read by `brig logs`: the log's path, our pid, and the
@@ -353,32 +441,21 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	brig_error_t *e = NULL;
 	struct logw w = {.fd = -1, .dirfd = -1, .state_fd = -1, .max_size = o->log_max_size,
 			 .max_files = o->log_max_files > 0 ? o->log_max_files : 5};
-	int out[2], errp[2], null;
+	int fds[2], null;
 	cleanup_free char *path = NULL;
 
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		report_failure(rep, "log monitor: pipe failed");
-		_exit(1);
-	}
-	fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
-	fcntl(errp[0], F_SETPIPE_SZ, 1 << 20);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(errp[1], 2) < 0) {
-		report_failure(rep, "log monitor: redirect stdio failed");
+	if (null < 0 || dup2(null, 0) < 0 || pipes_to_stdio(fds) < 0) {
+		report_failure(rep, "log monitor: redirect stdio to pipes failed");
 		_exit(1);
 	}
-	close(out[1]);
-	close(errp[1]);
 	o2.detach = true; /* no terminal without --console-socket */
 	o2.foreground = false;
 	struct open_log_arg la = {.w = &w, .o = o, .path = &path};
 	const struct run_step open_log = {open_log_step, &la};
 	if (container_run(g, id, &o2, start, &open_log, &cr, &e) < 0)
 		goto fail;
-	/* the container has its copies; ours go, so EOF means it is done */
-	dup2(null, 1);
-	dup2(null, 2);
-	close(null);
+	stdio_to_null(null);
 	pid_t pid = cr.pid;
 	created_free(&cr); /* drops the lock */
 	report(rep, NULL);
@@ -386,8 +463,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	if (chdir("/") < 0) {
 		/* not fatal: only keeps a directory busy */
 	}
-	int fds[2] = {out[0], errp[0]};
-	monitor_loop(g, id, pid, fds, &w);
+	restart_loop(g, id, &o2, pid, fds, &w, null);
 	_exit(0);
 fail: {
 	if (e)
@@ -411,7 +487,8 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 	if (container_validate_id(id, err) < 0)
 		return -1;
 	if (o->detach == false && start)
-		return brig_err(err, 0, "run: --log-path needs --detach (-d)");
+		return brig_err(err, 0, "run: %s needs --detach (-d)",
+				o->restart.mode != RESTART_NO ? "--restart" : "--log-path");
 	/* the monitor outlives the caller's cwd assumptions: absolute paths */
 	if (g->root[0] != '/') {
 		cleanup_free char *cwd = getcwd(NULL, 0);
@@ -422,6 +499,13 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 		cleanup_free char *cwd = getcwd(NULL, 0);
 		log_path = xasprintf("%s/%s", cwd ? cwd : "", o->log_path);
 		o2.log_path = log_path;
+	}
+	/* a restart writes the pid file again, from / */
+	cleanup_free char *pid_file = NULL;
+	if (o->pid_file && o->pid_file[0] != '/') {
+		cleanup_free char *cwd = getcwd(NULL, 0);
+		pid_file = xasprintf("%s/%s", cwd ? cwd : "", o->pid_file);
+		o2.pid_file = pid_file;
 	}
 	/* its word comes back over the channel the init uses (channel.c) */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rep) < 0)

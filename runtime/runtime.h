@@ -140,6 +140,28 @@ int send_fd_to_socket(const char *path, int fd, brig_error_t **err);
 int seccomp_listener_send(const struct spec_seccomp *s, const char *state_json,
 			  pid_t pid, int notify_fd, brig_error_t **err);
 
+/* ---- restart.c: --restart, kept by the log monitor ------------------------ */
+enum restart_mode { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS };
+struct restart_policy {
+	enum restart_mode mode;
+	int max; /* on-failure:N; 0: no limit */
+};
+/* "no", "on-failure", "on-failure:N" (N >= 1), "always". */
+int restart_parse(const char *s, struct restart_policy *p, brig_error_t **err);
+/* The monitor's side: the policy, the restarts so far, the next delay. */
+struct restarter {
+	struct restart_policy policy;
+	int count;
+	int delay_ms;
+	long long started_ms; /* when the current run started (monotonic) */
+};
+/* The container runs from now (its first run). */
+void restart_begin_run(struct restarter *r);
+/* After an exit with code: does the policy want another run, and is the
+ * container still there and not stopped after the delay?  state_fd: its
+ * directory. */
+bool restart_wait(struct restarter *r, int code, int state_fd);
+
 /* ---- create.c / init.c ------------------------------------------------- */
 struct create_opts {
 	const char *bundle;
@@ -165,6 +187,11 @@ struct create_opts {
 	size_t n_networks;
 	struct spec_cni_port *ports;
 	size_t n_ports;
+	struct restart_policy restart; /* --restart (monitor.c, restart.c) */
+	/* a restart: the container's directory, locked, cleared of the last
+	 * run (container_teardown); create takes it over, and a failed create
+	 * removes it as it removes a new one */
+	struct container *reuse;
 };
 
 struct created {
@@ -377,9 +404,15 @@ int safefile_tmp(int dirfd, const char *prefix, mode_t mode, char **tmp,
 int container_start(struct container *ct, brig_error_t **err);
 /* Shared by delete and run: kill (force), wait, poststop, cgroup, dir. */
 int container_destroy(struct container *ct, bool force, brig_error_t **err);
-/* stop.c: SIGTERM, up to timeout seconds, then SIGKILL. */
+/* All of that but the directory (a restart keeps it). */
+int container_teardown(struct container *ct, bool force, brig_error_t **err);
+/* stop.c: SIGTERM, up to timeout seconds, then SIGKILL; no more restarts. */
 int container_stop(const struct brig_globals *g, const char *id, int timeout,
 		   brig_error_t **err);
+/* The file whose presence tells the log monitor not to restart (stop.c). */
+#define STOP_MARKER "stopped-by-user"
+/* The file the monitor keeps while it waits to restart (restart.c). */
+#define RESTART_PENDING "restart.pending"
 void created_free(struct created *cr);
 /* create alone (brig create). */
 int container_create_only(const struct brig_globals *g, const char *id,
@@ -404,6 +437,13 @@ int container_wait_and_delete(struct created *cr, bool keep, brig_error_t **err)
  * and delete. */
 int container_run_foreground(const struct brig_globals *g, const char *id,
 			     const struct create_opts *o, brig_error_t **err);
+/* restart.c: under the lock, take down the last run and create and start
+ * the container again (o as for its first run); -1 when it is gone, was
+ * stopped, or could not be created (then it is gone, as after a failed
+ * create).  keep_log: the log's name when it is in the state directory. */
+int restart_run(const struct brig_globals *g, const char *id, const struct create_opts *o,
+		struct restarter *r, const char *keep_log, const struct run_step *between,
+		struct created *out, brig_error_t **err);
 /* kill: the init, or with all every process of its cgroup. */
 struct kill_opts {
 	const char *id;

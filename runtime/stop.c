@@ -1,10 +1,12 @@
 /* brig — runtime/stop.c: `brig stop [-t SECONDS] ID`, as `docker stop`:
  * SIGTERM to the container's init, up to SECONDS (default 10) for it to
  * exit, then SIGKILL.  The container stays, stopped, for inspection and
- * `delete`. */
+ * `delete`; a log monitor keeping a --restart policy
+ * (restart.c) is told not to restart it, now or later. */
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -45,10 +47,31 @@ static bool wait_exit(int pfd, long long ms)
 	}
 }
 
-/* Is status one stop can end? */
+/* The marker the log monitor reads before each restart (restart.c). */
+static int mark_stopped(struct container *ct, brig_error_t **err)
+{
+	int fd = openat(ct->dir_fd, STOP_MARKER, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			0600);
+
+	if (fd < 0)
+		return brig_err(err, errno, "stop container \"%s\": write %s/%s", ct->id,
+				ct->dir, STOP_MARKER);
+	close(fd);
+	return 0;
+}
+
+static bool restart_pending(struct container *ct)
+{
+	return faccessat(ct->dir_fd, RESTART_PENDING, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/* Is status one stop can end?  A stopped container waiting to be
+ * restarted is: stop cancels the restart. */
 static int check_stoppable(struct container *ct, enum spec_status st, brig_error_t **err)
 {
 	if (st == SPEC_STATUS_RUNNING || st == SPEC_STATUS_CREATED)
+		return 0;
+	if (st == SPEC_STATUS_STOPPED && restart_pending(ct))
 		return 0;
 	if (st == SPEC_STATUS_PAUSED)
 		return brig_err(err, 0, "cannot stop container \"%s\": it is paused "
@@ -57,8 +80,8 @@ static int check_stoppable(struct container *ct, enum spec_status st, brig_error
 			ct->id, spec_status_name(st));
 }
 
-/* TERM, the grace period, KILL.  The lock is held throughout: a log
- * monitor records the exit once we are done. */
+/* TERM, the grace period, KILL.  The lock is held throughout: the monitor
+ * records the exit once we are done, and cannot restart meanwhile. */
 static int terminate(struct container *ct, int timeout, brig_error_t **err)
 {
 	cleanup_close int pfd = brig_pidfd_open(ct->state->pid);
@@ -87,8 +110,8 @@ int container_stop(const struct brig_globals *g, const char *id, int timeout,
 	if (!ct)
 		return -1;
 	enum spec_status st = container_status(ct);
-	if (check_stoppable(ct, st, err) == 0)
-		r = terminate(ct, timeout, err);
+	if (check_stoppable(ct, st, err) == 0 && mark_stopped(ct, err) == 0)
+		r = st == SPEC_STATUS_STOPPED ? 0 : terminate(ct, timeout, err);
 	container_free(ct);
 	return r;
 }

@@ -415,6 +415,7 @@ struct spec_state {
 	char *created; /* RFC 3339 with nanoseconds */
 	char *owner;
 	struct spec_kv_list annotations;
+	int restart_count;     /* "restartCount": times the log monitor restarted it */
 	/* brig's own fields, kept in state.json but not printed by `state` */
 	uint64_t start_time;   /* /proc/<pid>/stat starttime, guards pid reuse */
 	char *cgroup_path;     /* relative to each hierarchy's root */

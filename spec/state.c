@@ -13,6 +13,8 @@
  *     "created": "2024-01-01T00:00:00.000000000Z",
  *     "annotations": { ... },      only when non-empty
  *     "owner": "",
+ *     "restartCount": 2,           brig's: only when the log monitor has
+ *                                  restarted it (run -d --restart)
  *     "brig": {                    only in the internal form (state.json)
  *       "startTime": 123456,       /proc/<pid>/stat field 22
  *       "cgroupPath": "...",       omitted when NULL
@@ -117,6 +119,10 @@ char *spec_state_to_json(const struct spec_state *s, bool internal)
 		yajl_gen_map_close(g);
 	}
 	gen_kv_str(g, "owner", s->owner);
+	/* never for a container runc could have made: the public form
+	 * stays runc's */
+	if (s->restart_count > 0)
+		gen_kv_int(g, "restartCount", s->restart_count);
 	if (internal)
 		gen_internal(g, s);
 	yajl_gen_map_close(g);
@@ -250,7 +256,7 @@ static int parse_internal(yajl_val root, struct spec_state *s, brig_error_t **er
 static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 {
 	static const char *const required[] = { "ociVersion", "id", "status", "bundle" };
-	long long pid = 0;
+	long long pid = 0, restarts = 0;
 	cleanup_free char *status = NULL;
 
 	if (!YAJL_IS_OBJECT(root))
@@ -267,10 +273,13 @@ static int parse_state(yajl_val root, struct spec_state *s, brig_error_t **err)
 	    get_str(root, "rootfs", "rootfs", &s->rootfs, err) < 0 ||
 	    get_str(root, "created", "created", &s->created, err) < 0 ||
 	    get_str(root, "owner", "owner", &s->owner, err) < 0 ||
+	    get_int(root, "restartCount", "restartCount", 0, INT32_MAX, &restarts, NULL,
+		    err) < 0 ||
 	    parse_annotations(root, s, err) < 0 ||
 	    parse_internal(root, s, err) < 0)
 		return -1;
 	s->pid = (pid_t)pid;
+	s->restart_count = (int)restarts;
 	if (!s->id || !status)
 		return brig_err(err, 0, "state.json: %s: must not be null",
 				s->id ? "status" : "id");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
-# Services: `spec --service` (Docker's default capabilities) and `brig
-# stop`.  brig's own (runc has no stop, no --service): skipped under
-# BRIG=runc.
+# Services: `spec --service` (Docker's default capabilities), `brig stop`,
+# and `--restart` kept by the log monitor.  All of it is brig's own (runc
+# has no stop, no --restart, no --service): skipped under BRIG=runc.
 
 load helpers
 
@@ -34,6 +34,30 @@ wait_monitors_gone() {
 			sleep 0.05
 		done
 	done
+}
+
+restarts() { jq -r '.restartCount // 0' "$ROOT/$CID/state.json" 2>/dev/null; }
+
+# wait_restarts N — until restartCount is at least N (~20 s)
+wait_restarts() {
+	local i
+	for i in $(seq 400); do
+		[ "$(restarts)" -ge "$1" ] 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "restartCount is $(restarts), expected at least $1" >&2
+	return 1
+}
+
+# wait_monitor_exit PID — the monitor has gone (~5 s)
+wait_monitor_exit() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "monitor $1 still there" >&2
+	return 1
 }
 
 # ---- spec --service ---------------------------------------------------------
@@ -128,4 +152,155 @@ wait_monitors_gone() {
 	assert_error_line
 	# and it is still there, stopped
 	[ "$(state_field "$CID" status)" = stopped ]
+}
+
+# ---- --restart ----------------------------------------------------------------
+
+@test "--restart: bad policies are refused with one line, nothing made" {
+	for bad in sometimes on-failure:0 on-failure:x on-failure: always:2 ''; do
+		run --separate-stderr brig run -d --bundle "$BUNDLE" --restart "$bad" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+	done
+	run --separate-stderr brig run --bundle "$BUNDLE" --restart always "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"--restart needs --detach"* ]]
+	[ ! -e "$ROOT/$CID" ]
+}
+
+@test "--restart on-failure:2: a failing process runs 3 times, then stays stopped (count 2)" {
+	set_args sh -c 'echo run; exit 3'
+	run_detached "$CID" --restart on-failure:2
+	local mon
+	mon=$(monitor_pid)
+	[ -n "$mon" ]
+	wait_restarts 2
+	wait_monitor_exit "$mon"
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ "$(brig state "$CID" | jq -r .restartCount)" = 2 ]
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 3 ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "--restart on-failure: exit 0 is not a failure" {
+	set_args true
+	run_detached "$CID" --restart on-failure
+	local mon
+	mon=$(monitor_pid)
+	wait_monitor_exit "$mon"
+	[ "$(restarts)" = 0 ]
+	[ "$(brig state "$CID" | jq -r '.restartCount // "none"')" = none ]
+}
+
+@test "--restart always: restarts after exit 0, in the same cgroup path; stop ends it for good" {
+	set_args sh -c 'echo run; sleep 0.2'
+	run_detached "$CID" --restart always
+	local mon cg
+	mon=$(monitor_pid)
+	cg=$(jq -r .brig.cgroupPath "$ROOT/$CID/state.json")
+	wait_restarts 2
+	[ "$(jq -r .brig.cgroupPath "$ROOT/$CID/state.json")" = "$cg" ]
+	run --separate-stderr brig stop -t 5 "$CID"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	wait_monitor_exit "$mon"
+	local n
+	n=$(restarts)
+	sleep 1
+	[ "$(restarts)" = "$n" ]
+	[ "$(state_field "$CID" status)" = stopped ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "--restart always: stop during the restart delay cancels the restart" {
+	# a run of 0.9 s keeps the delay short; find it between runs
+	set_args sh -c 'sleep 0.3; exit 1'
+	run_detached "$CID" --restart always
+	local mon i
+	mon=$(monitor_pid)
+	for i in $(seq 200); do
+		[ -e "$ROOT/$CID/restart.pending" ] && break
+		sleep 0.02
+	done
+	run --separate-stderr brig stop "$CID"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	wait_monitor_exit "$mon"
+	[ "$(state_field "$CID" status)" = stopped ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "--restart: delete --force during a restart delay leaves nothing" {
+	set_args sh -c 'exit 1'
+	run_detached "$CID" --restart always
+	local mon i
+	mon=$(monitor_pid)
+	# after a few quick failures the delay is 0.8 s and more
+	wait_restarts 3
+	for i in $(seq 200); do
+		[ -e "$ROOT/$CID/restart.pending" ] && break
+		sleep 0.02
+	done
+	[ -e "$ROOT/$CID/restart.pending" ]
+	brig delete --force "$CID"
+	wait_monitor_exit "$mon"
+	assert_nothing_left "$CID"
+}
+
+@test "create --restart with a relative bundle and pid file: start, then restarted from the same bundle" {
+	set_args sh -c 'echo run; exit 2'
+	cd "$TESTDIR"
+	brig create --bundle bundle --pid-file ctr.pid --restart on-failure:1 "$CID" \
+		</dev/null >"$TESTDIR/out" 2>&1
+	local mon first
+	mon=$(monitor_pid)
+	[ "$(state_field "$CID" status)" = created ]
+	first=$(cat ctr.pid)
+	brig start "$CID"
+	wait_restarts 1
+	wait_monitor_exit "$mon"
+	[ "$(state_field "$CID" bundle)" = "$BUNDLE" ]
+	[ "$(cat ctr.pid)" != "$first" ]
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 2 ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "--restart with --network: each restart goes through create's network steps; delete leaves no lease, veth or port rule" {
+	[ -x /usr/lib/cni/bridge ] || skip "CNI plugins not installed (scripts/deps)"
+	local br=brsvc$((RANDOM % 10000)) net=$((RANDOM % 200 + 20)) mon
+	mkdir "$TESTDIR/net.d"
+	cat >"$TESTDIR/net.d/svct.conflist" <<-JSON
+		{"cniVersion": "1.0.0", "name": "svct", "plugins": [
+		 {"type": "bridge", "bridge": "$br", "isGateway": true, "ipMasq": false,
+		  "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.231.$net.0/24"}]],
+		           "dataDir": "$TESTDIR/ipam"}},
+		 {"type": "portmap", "capabilities": {"portMappings": true}}]}
+	JSON
+	set_args sh -c 'ip -4 addr show eth0 | grep -o "inet [0-9.]*"; exit 1'
+	local rc=0
+	brig --network-dir "$TESTDIR/net.d" run -d --bundle "$BUNDLE" --network svct \
+		-p 127.0.0.1:$((20000 + net)):80 --restart on-failure:2 "$CID" </dev/null \
+		>"$TESTDIR/out" 2>&1 || rc=$?
+	cat "$TESTDIR/out"
+	if [ $rc -eq 0 ]; then
+		mon=$(monitor_pid)
+		wait_restarts 2 && wait_monitor_exit "$mon" || rc=1
+		cat "$ROOT/$CID/container.log"
+		# three runs, three attachments (the leases of the first two given back)
+		[ "$(grep -c 'stdout F inet 10.231.'"$net"'.' "$ROOT/$CID/container.log")" = 3 ] || rc=1
+		[ "$(ls "$TESTDIR/ipam/svct" | grep -c '^10\.')" = 1 ] || rc=1
+		brig --network-dir "$TESTDIR/net.d" delete "$CID" || rc=1
+		[ -z "$(ls "$TESTDIR/ipam/svct" | grep '^10\.')" ] || rc=1
+		[ -z "$(iptables-save 2>/dev/null | grep -- "--dport $((20000 + net))")" ] || rc=1
+		[ -z "$(ip -o link show master "$br" 2>/dev/null)" ] || rc=1
+	fi
+	ip link del "$br" 2>/dev/null || true
+	[ $rc -eq 0 ]
+	assert_nothing_left "$CID"
 }

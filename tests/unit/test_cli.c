@@ -302,6 +302,43 @@ static void test_parse_stop(void **state)
 	assert_error(&err, "stop: invalid option (see brig stop --help)");
 }
 
+static void test_parse_restart(void **state)
+{
+	struct create_opts o;
+	struct restart_policy p;
+	brig_error_t *err = NULL;
+	const char *id = NULL;
+	(void)state;
+
+	assert_int_equal(restart_parse("no", &p, &err), 0);
+	assert_int_equal(p.mode, RESTART_NO);
+	assert_int_equal(restart_parse("always", &p, &err), 0);
+	assert_int_equal(p.mode, RESTART_ALWAYS);
+	assert_int_equal(restart_parse("on-failure", &p, &err), 0);
+	assert_int_equal(p.mode, RESTART_ON_FAILURE);
+	assert_int_equal(p.max, 0);
+	assert_int_equal(restart_parse("on-failure:3", &p, &err), 0);
+	assert_int_equal(p.mode, RESTART_ON_FAILURE);
+	assert_int_equal(p.max, 3);
+	static const char *const bad[] = {"", "yes", "on-failure:", "on-failure:0",
+					  "on-failure:-1", "on-failure:2x", "always:1",
+					  "on-failurex", "No"};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		assert_int_equal(restart_parse(bad[i], &p, &err), -1);
+		assert_non_null(strstr(err->msg, "--restart: invalid policy"));
+		assert_int_equal(p.mode, RESTART_NO);
+		brig_err_free(&err);
+	}
+	/* a policy means a log monitor; "no" does not */
+	assert_int_equal(PARSE(cli_parse_create, ARGV("run", "-d", "--restart", "always", "c"),
+			       true, &o, &id, &err), 0);
+	assert_true(o.logged);
+	assert_int_equal(o.restart.mode, RESTART_ALWAYS);
+	assert_int_equal(PARSE(cli_parse_create, ARGV("create", "--restart", "no", "c"),
+			       false, &o, &id, &err), 0);
+	assert_false(o.logged);
+}
+
 /* ---- numbers and signals -------------------------------------------------- */
 
 static void test_parse_signal(void **state)
@@ -410,6 +447,7 @@ int main(void)
 		cmocka_unit_test(test_parse_kill),
 		cmocka_unit_test(test_parse_delete),
 		cmocka_unit_test(test_parse_stop),
+		cmocka_unit_test(test_parse_restart),
 		cmocka_unit_test(test_parse_signal),
 		cmocka_unit_test(test_parse_preserve_fds),
 		cmocka_unit_test(test_parse_sizes_and_durations),

@@ -192,6 +192,26 @@ static void test_state_roundtrip_internal_minimal(void **st)
 	spec_state_free(b);
 }
 
+/* restartCount: in both forms once there was a restart, else absent */
+static void test_state_restart_count(void **st)
+{
+	(void)st;
+	struct spec_state *s = full_state();
+	cleanup_free char *none = spec_state_to_json(s, false);
+
+	assert_null(strstr(none, "restartCount"));
+	s->restart_count = 4;
+	for (int internal = 0; internal < 2; internal++) {
+		cleanup_free char *json = spec_state_to_json(s, internal);
+		cleanup_err brig_error_t *err = NULL;
+		struct spec_state *b = spec_state_parse(json, strlen(json), &err);
+		assert_non_null(b);
+		assert_int_equal(b->restart_count, 4);
+		spec_state_free(b);
+	}
+	spec_state_free(s);
+}
+
 static void test_state_public(void **st)
 {
 	(void)st;
@@ -666,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_json_quote),
 		cmocka_unit_test(test_default_config),
 		cmocka_unit_test(test_service_config),
+		cmocka_unit_test(test_state_restart_count),
 		cmocka_unit_test(test_default_config_rootless),
 		cmocka_unit_test(test_default_config_parses),
 	};
