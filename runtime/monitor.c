@@ -495,6 +495,13 @@ int monitor_launch(const struct brig_globals *g, const char *id,
 		root = xasprintf("%s/%s", cwd ? cwd : "", g->root);
 		g2.root = root;
 	}
+	/* a restart reads the networks again, from / */
+	cleanup_free char *net_dir = NULL;
+	if (g->network_dir && g->network_dir[0] != '/') {
+		cleanup_free char *cwd = getcwd(NULL, 0);
+		net_dir = xasprintf("%s/%s", cwd ? cwd : "", g->network_dir);
+		g2.network_dir = net_dir;
+	}
 	if (o->log_path && o->log_path[0] && o->log_path[0] != '/') {
 		cleanup_free char *cwd = getcwd(NULL, 0);
 		log_path = xasprintf("%s/%s", cwd ? cwd : "", o->log_path);
