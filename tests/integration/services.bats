@@ -179,6 +179,7 @@ wait_monitor_exit() {
 	wait_monitor_exit "$mon"
 	[ "$(state_field "$CID" status)" = stopped ]
 	[ "$(brig state "$CID" | jq -r .restartCount)" = 2 ]
+	[ "$(brig list --format json | jq -r '.[0].restartCount')" = 2 ]
 	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
 	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 3 ]
 	brig delete "$CID"
