@@ -220,25 +220,28 @@ int net_check_subnet(const char *cidr, brig_error_t **err)
 
 /* ---- the files ------------------------------------------------------------------ */
 
+/* The file whole or not at all: written aside, then linked into place
+ * (link fails on an existing name, as O_EXCL would): two creates naming
+ * a built-in for the first time at once never read half of it. */
 static int write_new(const char *dir, const char *name, const char *text, brig_error_t **err)
 {
 	cleanup_free char *path = list_path(dir, name);
-	int fd;
+	cleanup_free char *tmp = xasprintf("%s/.%s.%d.tmp", dir, name, (int)getpid());
+	int fd, r = 0;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return brig_err(err, errno, "network directory %s", dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return brig_err(err, errno, errno == EEXIST ? "network \"%s\" exists (%s)"
-							      : "network \"%s\": create %s", name, path);
-	if (brig_write_all(fd, text, strlen(text)) < 0) {
-		int e = errno;
-		close(fd);
-		unlink(path);
-		return brig_err(err, e, "network \"%s\": write %s", name, path);
-	}
+		return brig_err(err, errno, "network \"%s\": create %s", name, tmp);
+	if (brig_write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0)
+		r = brig_err(err, errno, "network \"%s\": write %s", name, tmp);
 	close(fd);
-	return 0;
+	if (r == 0 && link(tmp, path) < 0)
+		r = brig_err(err, errno, errno == EEXIST ? "network \"%s\" exists (%s)"
+							   : "network \"%s\": create %s", name, path);
+	unlink(tmp);
+	return r;
 }
 
 int net_create(const char *dir, const char *name, const struct net_create_opts *o,

@@ -254,7 +254,7 @@ assert_no_network_left() {
 @test "network: two creates racing for addresses never get the same" {
 	set_args sleep 100
 	local i
-	nbrig network ls >/dev/null # the built-in not made yet: made once, below
+	# nat's file is not written yet: the four race to write it too
 	for i in 1 2 3 4; do
 		nbrig create --bundle "$BUNDLE" --network nat "$CID-$i" </dev/null >/dev/null 2>"$TESTDIR/$i.err" &
 	done
