@@ -5,7 +5,9 @@
  * namespace is what config.json says, as with runc.  With one:
  *   host      the config's network namespace entry is dropped: the
  *             host's (its /etc/hosts and /etc/resolv.conf copied in);
- *   none      a namespace of the container's own, loopback only;
+ *   none      a new namespace, loopback only, made by the init as a
+ *             config.json entry without a path makes it (so it works
+ *             rootless too: nothing is mounted on the host);
  *   NAME...   that namespace, made before the init (bind-mounted at
  *             <state>/netns), attached to each network in order (eth0,
  *             eth1, ...), ports published on the first that can.
@@ -49,6 +51,7 @@ static void drop_netns(struct spec_config *c)
 	*ns = c->linux->namespaces[--c->linux->n_namespaces];
 }
 
+/* A network namespace entry, of path (NULL: a new one the init makes). */
 static void join_netns(struct spec_config *c, const char *path)
 {
 	struct spec_namespace *ns = netns_entry(c);
@@ -61,7 +64,7 @@ static void join_netns(struct spec_config *c, const char *path)
 	} else {
 		free(ns->path);
 	}
-	ns->path = xstrdup(path);
+	ns->path = path ? xstrdup(path) : NULL;
 }
 
 static bool mounts_own(const struct spec_config *c, const char *dest)
@@ -192,11 +195,15 @@ int netsetup_create(const struct brig_globals *g, struct container *ct, struct s
 			return -1;
 		return name_files(ct, c, true, NULL, err);
 	}
+	if (none) {
+		join_netns(c, NULL);
+		return name_files(ct, c, false, NULL, err);
+	}
 	netns = xasprintf("%s/netns", ct->dir);
 	struct net_attach_opts a = {
 		.id = ct->id, .dir = net_dir(g), .state_dirfd = ct->dir_fd,
-		.networks = none ? NULL : (char *const *)o->networks,
-		.n_networks = none ? 0 : o->n_networks,
+		.networks = (char *const *)o->networks,
+		.n_networks = o->n_networks,
 		.ports = o->ports, .n_ports = o->n_ports,
 	};
 	*attached = true;

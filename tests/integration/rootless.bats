@@ -238,3 +238,22 @@ as_user_xdg() {
 	[ -d "$RL_XDG/brig" ]
 	[ -z "$(cgroups_named "$CID")" ]
 }
+
+@test "rootless: --network none (loopback only) and host work, nat is refused with one line" {
+	set_args sh -c 'ip -o link | wc -l; grep -c localhost /etc/hosts'
+	run --separate-stderr as_user_xdg "$BRIG" run --network none "$CID"
+	echo "# status=$status stdout: $output stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -eq 1 ]
+	[ "${lines[1]}" -ge 1 ]
+	set_args sh -c 'ip -o link | wc -l'
+	run --separate-stderr as_user_xdg "$BRIG" run --network host "$CID"
+	echo "# status=$status stdout: $output stderr: $stderr" >&2
+	[ "$status" -eq 0 ]
+	[ "$output" -eq "$(ip -o link | wc -l)" ]
+	run --separate-stderr as_user_xdg "$BRIG" run --network nat "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[[ $stderr == *"needs root"* ]]
+	assert_nothing_left "$CID"
+}
