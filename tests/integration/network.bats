@@ -323,7 +323,7 @@ assert_no_network_left() {
 	[ ! -e "$NETDIR/lab.conflist" ]
 }
 
-@test "network rootless: nat is refused with one line; none works" {
+@test "network rootless: nat is refused with one line, before anything is made (none and host: rootless.bats)" {
 	command -v setpriv >/dev/null || skip "needs setpriv"
 	local uroot=$TESTDIR/uroot
 	mkdir -p "$uroot"
