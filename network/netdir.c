@@ -72,9 +72,14 @@ static const char *type_name(enum net_type t)
 	return names[t];
 }
 
+static char *bridge_name(const char *name, const struct net_create_opts *o)
+{
+	return o->bridge ? xstrdup(o->bridge) : xasprintf("brig-%.10s", name);
+}
+
 static char *bridge_plugin(const char *name, const struct net_create_opts *o)
 {
-	cleanup_free char *br = o->bridge ? xstrdup(o->bridge) : xasprintf("brig-%.10s", name);
+	cleanup_free char *br = bridge_name(name, o);
 	/* nat's masquerade is brig's rule for the whole subnet (rules.c),
 	 * not the plugin's chain per container */
 	bool gw = o->type != NET_INTERNAL, masq = false;
@@ -116,25 +121,36 @@ static char *list_text(const char *name, const struct net_create_opts *o, const 
 
 /* ---- subnets ------------------------------------------------------------------ */
 
-static int subnet_used(const char *dir, const char *subnet)
+/* The name of the list in dir whose first plugin has the subnet (or the
+ * bridge) asked for; NULL when none has. */
+static char *list_using(const char *dir, const char *subnet, const char *bridge)
 {
 	size_t n = 0;
 	char **names = net_names(dir, &n, NULL);
-	int used = 0;
+	char *user = NULL;
 
 	for (size_t i = 0; names && i < n; i++) {
 		cleanup_free char *path = list_path(dir, names[i]);
 		cleanup_free char *text = brig_read_file(path, NULL);
 		struct spec_cni_list l;
 
-		if (!used && text && spec_cni_parse_list(text, strlen(text), path, &l, NULL) == 0) {
-			used = l.plugins[0].subnet && strcmp(l.plugins[0].subnet, subnet) == 0;
+		if (!user && text && spec_cni_parse_list(text, strlen(text), path, &l, NULL) == 0) {
+			const char *have = subnet ? l.plugins[0].subnet : l.plugins[0].bridge;
+			if (have && strcmp(have, subnet ? subnet : bridge) == 0)
+				user = xstrdup(names[i]);
 			spec_cni_list_free(&l);
 		}
 		free(names[i]);
 	}
 	free(names);
-	return used;
+	return user;
+}
+
+static int subnet_used(const char *dir, const char *subnet)
+{
+	cleanup_free char *user = list_using(dir, subnet, NULL);
+
+	return user != NULL;
 }
 
 /* The built-ins' subnets are fixed (nat 10.89.0.0/24, host-only .1,
@@ -264,6 +280,17 @@ int net_create(const char *dir, const char *name, const struct net_create_opts *
 	}
 	if (!x.subnet)
 		x.subnet = subnet;
+	/* Two networks on one bridge are one network: an internal one
+	 * sharing a nat one's bridge (names alike in their first 10
+	 * characters, or --bridge naming another's) would be neither, and
+	 * rm of either would delete the other's bridge. */
+	if (x.type != NET_BRIDGED) {
+		cleanup_free char *br = bridge_name(name, &x);
+		cleanup_free char *other = list_using(dir, NULL, br);
+		if (other && strcmp(other, name) != 0) /* itself: "exists", below */
+			return brig_err(err, 0, "network create: bridge %s is network \"%s\"'s: "
+					"give --bridge another name", br, other);
+	}
 	text = list_text(name, &x, range);
 	return write_new(dir, name, text, err);
 }
