@@ -20,6 +20,23 @@
  *              FORWARD policy of DROP);
  *   internal   and nothing from the bridge to the host itself (the bridge
  *              has no address, but the host answers on any of its own).
+ *
+ * host-only's and internal's DROPs are in the mangle table, which the
+ * kernel walks before filter: ACCEPTs of others in filter's FORWARD go
+ * above rules inserted before them (nat's own "to the bridge, DNAT:
+ * ACCEPT", inserted when a nat container attaches after an internal
+ * one, let a container on internal reach a published port through the
+ * host's address; before, the firewall plugin's CNI-FORWARD let one
+ * spoofing a nat container's address out: network-attack.bats).  The
+ * ACCEPT within the bridge stays in filter, where a policy of DROP is.
+ *
+ * Every bridge: what it brings to 127.0.0.0/8 is dropped before routing
+ * (raw).  portmap turns route_localnet on for the bridge (for -p
+ * 127.0.0.1:...), and with it the host takes such a packet for its own
+ * loopback: a container routing 127.0.0.1 through its gateway reached
+ * the host's loopback-only services (CVE-2020-8558 in Kubernetes).
+ * portmap's own traffic is not such a packet: the container answers the
+ * bridge's address, which conntrack turns back.
  */
 #include "network/network.h"
 
@@ -70,10 +87,11 @@ struct rule {
 	bool from_subnet;     /* -s SUBNET */
 	const char *state;    /* -m conntrack --ctstate STATE */
 	const char *target;
+	const char *dst;      /* -d DST, IPv4 only */
 };
 
 /* argv of `TOOL -w -t TABLE OP CHAIN [1] [-s SUBNET] [[!] -i BR]
- * [[!] -o BR] [-m conntrack --ctstate S] -m comment --comment C -j T` */
+ * [[!] -o BR] [-d DST] [-m conntrack --ctstate S] -m comment --comment C -j T` */
 static int rule_cmd(const char *tool, const char *op, const struct rule *r, const char *br,
 		    const char *subnet, const char *comment)
 {
@@ -101,6 +119,10 @@ static int rule_cmd(const char *tool, const char *op, const struct rule *r, cons
 		argv[n++] = (char *)(k ? "-o" : "-i");
 		argv[n++] = (char *)br;
 	}
+	if (r->dst) {
+		argv[n++] = (char *)"-d";
+		argv[n++] = (char *)r->dst;
+	}
 	if (r->state) {
 		argv[n++] = (char *)"-m";
 		argv[n++] = (char *)"conntrack";
@@ -119,21 +141,25 @@ static int rule_cmd(const char *tool, const char *op, const struct rule *r, cons
 
 /* Each list inserted at the top of its chain in reverse order, so that it
  * reads in order there. */
+#define NO_LOOPBACK {"raw", "PREROUTING", "BR", NULL, false, NULL, "DROP", "127.0.0.0/8"}
 static const struct rule nat_rules[] = {
-	{"nat", "POSTROUTING", NULL, "!BR", true, NULL, "MASQUERADE"},
-	{"filter", "FORWARD", NULL, "BR", false, "RELATED,ESTABLISHED,DNAT", "ACCEPT"},
-	{"filter", "FORWARD", "BR", NULL, false, NULL, "ACCEPT"},
+	NO_LOOPBACK,
+	{"nat", "POSTROUTING", NULL, "!BR", true, NULL, "MASQUERADE", NULL},
+	{"filter", "FORWARD", NULL, "BR", false, "RELATED,ESTABLISHED,DNAT", "ACCEPT", NULL},
+	{"filter", "FORWARD", "BR", NULL, false, NULL, "ACCEPT", NULL},
 };
 static const struct rule host_only_rules[] = {
-	{"filter", "FORWARD", "!BR", "BR", false, NULL, "DROP"},
-	{"filter", "FORWARD", "BR", "!BR", false, NULL, "DROP"},
-	{"filter", "FORWARD", "BR", "BR", false, NULL, "ACCEPT"},
+	NO_LOOPBACK,
+	{"mangle", "FORWARD", "!BR", "BR", false, NULL, "DROP", NULL},
+	{"mangle", "FORWARD", "BR", "!BR", false, NULL, "DROP", NULL},
+	{"filter", "FORWARD", "BR", "BR", false, NULL, "ACCEPT", NULL},
 };
 static const struct rule internal_rules[] = {
-	{"filter", "INPUT", "BR", NULL, false, NULL, "DROP"},
-	{"filter", "FORWARD", "!BR", "BR", false, NULL, "DROP"},
-	{"filter", "FORWARD", "BR", "!BR", false, NULL, "DROP"},
-	{"filter", "FORWARD", "BR", "BR", false, NULL, "ACCEPT"},
+	NO_LOOPBACK,
+	{"mangle", "INPUT", "BR", NULL, false, NULL, "DROP", NULL},
+	{"mangle", "FORWARD", "!BR", "BR", false, NULL, "DROP", NULL},
+	{"mangle", "FORWARD", "BR", "!BR", false, NULL, "DROP", NULL},
+	{"filter", "FORWARD", "BR", "BR", false, NULL, "ACCEPT", NULL},
 };
 
 int net_rules(const struct spec_cni_list *l, bool add, brig_error_t **err)
@@ -161,6 +187,8 @@ int net_rules(const struct spec_cni_list *l, bool add, brig_error_t **err)
 		const char *tool = t ? "ip6tables" : "iptables";
 		for (size_t i = 0; i < n; i++) {
 			const struct rule *r = &rules[i];
+			if (r->dst && t > 0)
+				continue;
 			if (!add) {
 				while (rule_cmd(tool, "-D", r, br, subnet, comment) == 0)
 					;

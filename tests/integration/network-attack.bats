@@ -58,3 +58,68 @@ nbrig() {
 	# a distinct --bridge is fine
 	nbrig network create frontend-net-b --type nat --bridge brig-fe-b --subnet 10.89.202.0/24
 }
+
+# A "host" of the test's own: a network namespace (its own bridges and
+# iptables, fresh: no rule of anyone else's) where brig and its plugins
+# run, and "the outside" behind a veth from it at 10.199.N.2, counting
+# in its INPUT what reaches it on tcp/8000.
+own_host() {
+	local n=$((RANDOM % 250 + 1))
+	HOSTNS=brig-atkh-$RANDOM
+	OUTNS=brig-atko-$RANDOM
+	NSES+=("$HOSTNS" "$OUTNS")
+	ip netns add "$HOSTNS"
+	ip netns add "$OUTNS"
+	ip -n "$HOSTNS" link set lo up
+	ip netns exec "$HOSTNS" sysctl -qw net.ipv4.ip_forward=1
+	ip -n "$HOSTNS" link add ho0 type veth peer name eth0 netns "$OUTNS"
+	OUT_HOST=10.199.$n.1
+	OUT_IP=10.199.$n.2
+	ip -n "$HOSTNS" addr add "$OUT_HOST/30" dev ho0
+	ip -n "$HOSTNS" link set ho0 up
+	ip -n "$OUTNS" addr add "$OUT_IP/30" dev eth0
+	ip -n "$OUTNS" link set eth0 up
+	ip -n "$OUTNS" link set lo up
+	ip -n "$OUTNS" route add default via "$OUT_HOST"
+	ip netns exec "$OUTNS" iptables -A INPUT -p tcp --dport 8000 -m comment --comment seen -j ACCEPT
+}
+
+out_seen() { ip netns exec "$OUTNS" iptables -L INPUT -v -x -n | awk 'index($0, "seen") { print $1 }'; }
+
+cap_net_admin() {
+	update_config '.process.capabilities.bounding += ["CAP_NET_ADMIN"] | .process.capabilities.effective += ["CAP_NET_ADMIN"] | .process.capabilities.permitted += ["CAP_NET_ADMIN"]'
+}
+
+@test "network attack: internal, first on the host, then nat: a container on internal reaches no nat container's published port through the host's address (nat's ACCEPTs came before brig's DROPs)" {
+	own_host
+	mkdir -p "$TESTDIR/pub"
+	echo pub >"$TESTDIR/pub/index.html"
+	local port=$((20000 + RANDOM % 20000)) mac i
+	nbrig network create iso --type internal --subnet 10.89.211.0/24
+	nbrig network create natx --type nat --subnet 10.89.212.0/24
+	set_args sleep 100
+	cap_net_admin
+	nbrig create --bundle "$BUNDLE" --network iso "$CID-a" </dev/null >/dev/null
+	nbrig start "$CID-a"
+	# then the first nat container: its network's rules go above internal's
+	add_mount "$(jq -cn --arg s "$TESTDIR/pub" '{destination: "/www", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+	set_args httpd -f -p 80 -h /www
+	nbrig create --bundle "$BUNDLE" --network natx -p "$port:80" "$CID-b" </dev/null >/dev/null
+	nbrig start "$CID-b"
+	for i in $(seq 30); do ip netns exec "$HOSTNS" curl -s -m 2 "http://$OUT_HOST:$port/" >/dev/null && break; sleep 0.1; done
+	# the host's address through the bridge (its MAC: a container learns
+	# it from the bridge's own IPv6 multicast; the test reads it)
+	mac=$(ip -n "$HOSTNS" -j link show brig-iso | jq -r '.[0].address')
+	nbrig exec "$CID-a" ip route add "$OUT_HOST/32" dev eth0
+	nbrig exec "$CID-a" arp -i eth0 -s "$OUT_HOST" "$mac"
+	# (the answer has no way back: the host has no route to internal's
+	# subnet; what matters is that nothing gets in: a rule counts what
+	# the host sends on to nat's bridge from internal's subnet)
+	ip netns exec "$HOSTNS" iptables -t mangle -A POSTROUTING -s 10.89.211.0/24 -o brig-natx -m comment --comment iso-seen -j RETURN
+	run nbrig exec "$CID-a" timeout 3 wget -q -O- "http://$OUT_HOST:$port/"
+	local got
+	got=$(ip netns exec "$HOSTNS" iptables -t mangle -L POSTROUTING -v -x -n | awk 'index($0, "iso-seen") { print $1 }')
+	echo "$output; reached the nat container: $got packets"
+	[ "$status" -ne 0 ]
+	[ "$got" = 0 ]
+}
