@@ -66,9 +66,9 @@ char **net_names(const char *dir, size_t *n, brig_error_t **err);
  * `network ls`: "nat", "host-only", "internal", "bridged", else "cni". */
 const char *net_type_of(const struct spec_cni_list *l);
 /* The iptables rules brig keeps per network of its own making (rules.c):
- * nat's masquerade and forwarding, host-only's and internal's isolation;
- * added (those missing) when a container attaches, removed with the
- * network. */
+ * nat's masquerade and forwarding, host-only's and internal's isolation,
+ * and for every bridge nothing to the host's 127.0.0.0/8; added (those
+ * missing) when a container attaches, removed with the network. */
 int net_rules(const struct spec_cni_list *l, bool add, brig_error_t **err);
 /* Run a system tool (iptables, ip) quietly, found in the system's
  * directories whatever PATH says: its exit status, -1 when it cannot. */

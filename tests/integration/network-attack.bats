@@ -123,3 +123,42 @@ cap_net_admin() {
 	[ "$status" -ne 0 ]
 	[ "$got" = 0 ]
 }
+
+@test "network attack: a nat container with CAP_NET_ADMIN cannot reach the host's 127.0.0.1 services through the bridge (route_localnet, CVE-2020-8558)" {
+	own_host
+	mkdir -p "$TESTDIR/www"
+	echo "loopback only" >"$TESTDIR/www/index.html"
+	local port=$((20000 + RANDOM % 20000))
+	ip netns exec "$HOSTNS" busybox httpd -f -p "127.0.0.1:$port" -h "$TESTDIR/www" </dev/null >/dev/null 2>&1 &
+	SERVERS+=($!)
+	mkdir -p "$TESTDIR/pub"
+	echo pub >"$TESTDIR/pub/index.html"
+	nbrig network create natl --type nat --subnet 10.89.213.0/24
+	add_mount "$(jq -cn --arg s "$TESTDIR/pub" '{destination: "/www", type: "bind", source: $s, options: ["rbind", "ro"]}')"
+	set_args httpd -f -p 80 -h /www
+	cap_net_admin
+	# a port published on the host's loopback: portmap sets route_localnet
+	nbrig create --bundle "$BUNDLE" --network natl -p "127.0.0.1:$((port + 1)):80" "$CID" </dev/null
+	nbrig start "$CID"
+	[ "$(ip netns exec "$HOSTNS" cat /proc/sys/net/ipv4/conf/brig-natl/route_localnet)" = 1 ]
+	# the container's own loopback out of the way, 127.0.0.1 via the host
+	nbrig exec "$CID" ip route del local 127.0.0.1 dev lo table local
+	nbrig exec "$CID" ip route del local 127.0.0.0/8 dev lo table local
+	nbrig exec "$CID" ip route add 127.0.0.1/32 via 10.89.213.1 dev eth0
+	# (the answer, from 127.0.0.1, is a martian to the container's IP
+	# layer, but not to a packet socket: what matters is that nothing
+	# gets in; a rule in the host's INPUT counts what does)
+	ip netns exec "$HOSTNS" iptables -A INPUT -i brig-natl -d 127.0.0.1 -p tcp --dport "$port" -m comment --comment lo-seen -j ACCEPT
+	run nbrig exec "$CID" timeout 3 wget -q -O- "http://127.0.0.1:$port/"
+	echo "$output"
+	local got
+	got=$(ip netns exec "$HOSTNS" iptables -L INPUT -v -x -n | awk 'index($0, "lo-seen") { print $1 }')
+	echo "reached the host's loopback service: $got packets"
+	[ "$status" -ne 0 ]
+	[ "$got" = 0 ]
+	# the host still reaches the published port on its loopback (the
+	# rule is not in the way of portmap's own use of route_localnet)
+	local i
+	for i in $(seq 30); do ip netns exec "$HOSTNS" curl -s -m 2 "http://127.0.0.1:$((port + 1))/" >/dev/null && break; sleep 0.1; done
+	[ "$(ip netns exec "$HOSTNS" curl -s -m 3 "http://127.0.0.1:$((port + 1))/")" = pub ]
+}
