@@ -41,13 +41,28 @@ const struct net_builtin net_builtins[] = {
 };
 const size_t net_n_builtins = sizeof(net_builtins) / sizeof(net_builtins[0]);
 
+/* An interface name as the kernel takes one (1 to 15 characters, no
+ * '/', ':' or space, not "." or ".."), in printable ASCII and without
+ * '"' or '\\' (which the kernel allows): it goes into a conflist's JSON
+ * as it is, where --parent 'eth0","mode":"passthru' wrote a key. */
+static bool ifname_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= IFNAMSIZ || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] == 0x7f || strchr("/:\"\\", s[i]))
+			return false;
+	return true;
+}
+
 bool net_name_ok(const char *name, bool with_iface)
 {
 	size_t n = strlen(name);
 
 	if (with_iface && strncmp(name, "bridged:", 8) == 0)
-		return n > 8 && n - 8 < IFNAMSIZ && !strchr(name + 8, '/') &&
-		       strcmp(name + 8, ".") != 0 && strcmp(name + 8, "..") != 0;
+		return ifname_ok(name + 8);
 	if (n == 0 || n > 64)
 		return false;
 	for (size_t i = 0; i < n; i++) {
@@ -268,8 +283,10 @@ int net_create(const char *dir, const char *name, const struct net_create_opts *
 
 	if (!net_name_ok(name, false) || strcmp(name, "none") == 0 || strcmp(name, "host") == 0)
 		return brig_err(err, 0, "network create: \"%s\" is not a name for a network", name);
-	if (x.bridge && (!x.bridge[0] || strlen(x.bridge) >= IFNAMSIZ || strchr(x.bridge, '/')))
+	if (x.bridge && !ifname_ok(x.bridge))
 		return brig_err(err, 0, "network create: --bridge: not an interface name: \"%s\"", x.bridge);
+	if (x.parent && !ifname_ok(x.parent))
+		return brig_err(err, 0, "network create: --parent: not an interface name: \"%s\"", x.parent);
 	if (x.type == NET_BRIDGED) {
 		if (!x.parent)
 			return brig_err(err, 0, "network create: a bridged network needs --parent IFACE");

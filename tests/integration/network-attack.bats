@@ -162,3 +162,23 @@ cap_net_admin() {
 	for i in $(seq 30); do ip netns exec "$HOSTNS" curl -s -m 2 "http://127.0.0.1:$((port + 1))/" >/dev/null && break; sleep 0.1; done
 	[ "$(ip netns exec "$HOSTNS" curl -s -m 3 "http://127.0.0.1:$((port + 1))/")" = pub ]
 }
+
+@test "network attack: --parent, --bridge and bridged:IFACE that are not interface names (JSON in them) are refused, no file written" {
+	local bad
+	for bad in '--type bridged --parent eth0","mode":"passthru --subnet 10.89.214.0/24' \
+		'--type bridged --parent a\b --subnet 10.89.214.0/24' \
+		'--type nat --bridge br"x --subnet 10.89.214.0/24' \
+		'--type nat --bridge br:x --subnet 10.89.214.0/24'; do
+		eval "set -- $(printf '%q ' $bad)"
+		run --separate-stderr nbrig network create inj "$@"
+		echo "# $bad: $stderr"
+		[ "$status" -eq 1 ]
+		assert_error_line
+		[ ! -e "$NETDIR/inj.conflist" ]
+	done
+	set_args true
+	run --separate-stderr nbrig create --bundle "$BUNDLE" --network 'bridged:a"b' "$CID"
+	[ "$status" -eq 1 ]
+	assert_error_line
+	[ -z "$(ls "$NETDIR" 2>/dev/null)" ]
+}
