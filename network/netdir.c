@@ -386,7 +386,10 @@ int net_remove(const char *dir, const char *name, brig_error_t **err)
 			spec_cni_list_free(&l);
 			return -1;
 		}
-		if (br && strcmp(l.plugins[0].type, "bridge") == 0) {
+		/* only a bridge brig made: a conflist written by hand, or
+		 * copied from another tool, names a bridge that tool's
+		 * containers may be on (podman's, Kubernetes' cni0) */
+		if (br && l.brig_type && strcmp(l.plugins[0].type, "bridge") == 0) {
 			char *argv[] = {(char *)"ip", (char *)"link", (char *)"delete", (char *)br, NULL};
 			net_run_tool(argv); /* not there: nothing to remove */
 		}

@@ -182,3 +182,16 @@ cap_net_admin() {
 	assert_error_line
 	[ -z "$(ls "$NETDIR" 2>/dev/null)" ]
 }
+
+@test "network attack: network rm of a conflist brig did not make leaves its bridge (another tool's) alone" {
+	own_host
+	ip -n "$HOSTNS" link add shared0 type bridge
+	mkdir -p "$NETDIR"
+	cat >"$NETDIR/foreign.conflist" <<-'JSON'
+	{"cniVersion": "1.0.0", "name": "foreign", "plugins": [{"type": "bridge", "bridge": "shared0",
+	 "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.89.215.0/24"}]], "dataDir": "/run/brig-ipam"}}]}
+	JSON
+	nbrig network rm foreign
+	[ ! -e "$NETDIR/foreign.conflist" ]
+	ip -n "$HOSTNS" link show shared0
+}
