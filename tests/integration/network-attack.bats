@@ -195,3 +195,28 @@ cap_net_admin() {
 	[ ! -e "$NETDIR/foreign.conflist" ]
 	ip -n "$HOSTNS" link show shared0
 }
+
+@test "network attack: internal, over IPv6: the bridge's link-local address gets nothing to the host" {
+	[ -e /proc/net/if_inet6 ] || skip "no IPv6"
+	own_host
+	local port=$((20000 + RANDOM % 20000)) ll got
+	mkdir -p "$TESTDIR/www"
+	echo host >"$TESTDIR/www/index.html"
+	ip netns exec "$HOSTNS" busybox httpd -f -p "[::]:$port" -h "$TESTDIR/www" </dev/null >/dev/null 2>&1 &
+	SERVERS+=($!)
+	set_args sleep 100
+	nbrig create --bundle "$BUNDLE" --network internal "$CID" </dev/null
+	nbrig start "$CID"
+	for i in $(seq 30); do
+		ll=$(ip -n "$HOSTNS" -j addr show brig-internal | jq -r '.[0].addr_info[] | select(.scope == "link" and .family == "inet6") | .local')
+		[ -n "$ll" ] && break
+		sleep 0.1
+	done
+	[ -n "$ll" ]
+	ip netns exec "$HOSTNS" ip6tables -A INPUT -i brig-internal -p tcp --dport "$port" -m comment --comment ll-seen -j ACCEPT
+	run nbrig exec "$CID" timeout 3 wget -q -O- "http://[$ll%eth0]:$port/"
+	got=$(ip netns exec "$HOSTNS" ip6tables -L INPUT -v -x -n | awk 'index($0, "ll-seen") { print $1 }')
+	echo "$output; reached the host: $got packets"
+	[ "$status" -ne 0 ]
+	[ "$got" = 0 ]
+}
