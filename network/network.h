@@ -32,6 +32,12 @@
 int net_parse_port(const char *s, struct spec_cni_port *p, brig_error_t **err);
 /* "127.0.0.1:8080->80/tcp" (docker ps's form), to free */
 char *net_port_str(const struct spec_cni_port *p);
+/* Does a socket on this host hold p's host address and port (a listener,
+ * for tcp)?  portmap's DNAT would take its traffic without a word. */
+bool net_port_bound(const struct spec_cni_port *p);
+/* Do a and b publish the same host port (same protocol, and host
+ * addresses equal or either of them any)? */
+bool net_ports_clash(const struct spec_cni_port *a, const struct spec_cni_port *b);
 
 /* ---- netdir.c: the network directory ------------------------------------- */
 /* The built-in networks, and what each is. */

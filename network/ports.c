@@ -4,6 +4,10 @@
 #include "network/network.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,4 +114,41 @@ char *net_port_str(const struct spec_cni_port *p)
 
 	return xasprintf("%s%s%s:%d->%d/%s", v6 ? "[" : "", p->host_ip[0] ? p->host_ip : "0.0.0.0",
 			 v6 ? "]" : "", p->host_port, p->container_port, p->proto);
+}
+
+/* A bind() of our own there, let go at once: EADDRINUSE says someone
+ * holds it.  SO_REUSEADDR for tcp, so that a connection in TIME_WAIT is
+ * no owner; not for udp, where it would let two sockets share. */
+bool net_port_bound(const struct spec_cni_port *p)
+{
+	bool v6 = strchr(p->host_ip, ':') != NULL, udp = strcmp(p->proto, "udp") == 0;
+	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)p->host_port)};
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)p->host_port)};
+	int s = socket(v6 ? AF_INET6 : AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	int one = 1, r;
+
+	if (s < 0)
+		return false;
+	if (!udp)
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (v6)
+		inet_pton(AF_INET6, p->host_ip, &a6.sin6_addr);
+	else if (p->host_ip[0])
+		inet_pton(AF_INET, p->host_ip, &a4.sin_addr);
+	r = v6 ? bind(s, (struct sockaddr *)&a6, sizeof(a6)) : bind(s, (struct sockaddr *)&a4, sizeof(a4));
+	if (r == 0 && !udp)
+		r = listen(s, 1); /* a listener on the port bound with SO_REUSEADDR too */
+	close(s);
+	return r < 0 && errno == EADDRINUSE;
+}
+
+static bool any_ip(const char *ip)
+{
+	return !ip[0] || strcmp(ip, "0.0.0.0") == 0 || strcmp(ip, "::") == 0;
+}
+
+bool net_ports_clash(const struct spec_cni_port *a, const struct spec_cni_port *b)
+{
+	return a->host_port == b->host_port && strcmp(a->proto, b->proto) == 0 &&
+	       (any_ip(a->host_ip) || any_ip(b->host_ip) || strcmp(a->host_ip, b->host_ip) == 0);
 }

@@ -168,6 +168,60 @@ static int name_files(struct container *ct, struct spec_config *c, bool host, co
 	return 0;
 }
 
+/* ---- published ports ------------------------------------------------------------- */
+
+/* The container (not ct) whose -p publishes a port clashing with p. */
+static char *port_owner(const struct brig_globals *g, const struct container *ct,
+			const struct spec_cni_port *p)
+{
+	size_t n = 0;
+	char **ids = container_list_ids(g, &n);
+	char *owner = NULL;
+
+	for (size_t i = 0; i < n && !owner; i++) {
+		brig_error_t *e = NULL;
+		struct container *other = strcmp(ids[i], ct->id) ? container_open(g, ids[i], false, &e)
+								 : NULL;
+		struct spec_net_state s;
+
+		brig_err_free(&e);
+		if (!other)
+			continue;
+		if (netsetup_state(other, &s, &e) > 0) {
+			for (size_t k = 0; k < s.n_ports && !owner; k++)
+				if (net_ports_clash(&s.ports[k], p))
+					owner = xstrdup(ids[i]);
+			spec_net_state_free(&s);
+		}
+		brig_err_free(&e);
+		container_free(other);
+	}
+	brig_strv_free(ids);
+	return owner;
+}
+
+/* Each -p's host port free: portmap publishes by DNAT, without a socket,
+ * so a port a host service listens on (its own connections to
+ * 127.0.0.1:PORT too) or another container publishes would be taken
+ * from it, or lost to it, without a word (Docker refuses: "port is
+ * already allocated").  A race with a create at the same moment stays. */
+static int ports_free(const struct brig_globals *g, const struct container *ct,
+		      const struct create_opts *o, brig_error_t **err)
+{
+	for (size_t i = 0; i < o->n_ports; i++) {
+		cleanup_free char *str = net_port_str(&o->ports[i]);
+		cleanup_free char *owner = port_owner(g, ct, &o->ports[i]);
+
+		if (owner)
+			return brig_err(err, 0, "-p %s: the host port is in use by container \"%s\"",
+					str, owner);
+		if (net_port_bound(&o->ports[i]))
+			return brig_err(err, 0, "-p %s: the host port is in use (a socket on the host "
+					"holds it)", str);
+	}
+	return 0;
+}
+
 /* ---- create and delete ----------------------------------------------------------- */
 
 int netsetup_create(const struct brig_globals *g, struct container *ct, struct spec_config *c,
@@ -199,6 +253,8 @@ int netsetup_create(const struct brig_globals *g, struct container *ct, struct s
 		join_netns(c, NULL);
 		return name_files(ct, c, false, NULL, err);
 	}
+	if (ports_free(g, ct, o, err) < 0)
+		return -1;
 	netns = xasprintf("%s/netns", ct->dir);
 	struct net_attach_opts a = {
 		.id = ct->id, .dir = net_dir(g), .state_dirfd = ct->dir_fd,

@@ -220,3 +220,41 @@ cap_net_admin() {
 	[ "$status" -ne 0 ]
 	[ "$got" = 0 ]
 }
+
+# create_rc ID FLAG... — create ID (its output in $TESTDIR/ID.err: a
+# created init holds no pipe of bats'); the status in $rc
+create_rc() {
+	local id=$1
+	shift
+	rc=0
+	nbrig create --bundle "$BUNDLE" "$@" "$id" </dev/null >"$TESTDIR/$id.out" 2>"$TESTDIR/$id.err" || rc=$?
+	cat "$TESTDIR/$id.err"
+}
+
+@test "network attack: -p of a host port already taken (a host service's, or another container's) is refused, not hijacked" {
+	own_host
+	local port=$((20000 + RANDOM % 20000))
+	mkdir -p "$TESTDIR/www"
+	echo "the host's own" >"$TESTDIR/www/index.html"
+	ip netns exec "$HOSTNS" busybox httpd -f -p "127.0.0.1:$port" -h "$TESTDIR/www" </dev/null >/dev/null 2>&1 &
+	SERVERS+=($!)
+	nbrig network create natp --type nat --subnet 10.89.216.0/24
+	set_args sleep 100
+	sleep 0.2
+	# the host's service on 127.0.0.1:PORT: DNAT would take its connections
+	create_rc "$CID-a" --network natp -p "127.0.0.1:$port:80"
+	[ "$rc" -eq 1 ]
+	[ "$(wc -l <"$TESTDIR/$CID-a.err")" -eq 1 ]
+	grep -q "in use" "$TESTDIR/$CID-a.err"
+	[ "$(ip netns exec "$HOSTNS" curl -s -m 3 "http://127.0.0.1:$port/")" = "the host's own" ]
+	# a port another container publishes (no socket: portmap's DNAT only)
+	create_rc "$CID-b" --network natp -p "$((port + 1)):80"
+	[ "$rc" -eq 0 ]
+	create_rc "$CID-c" --network natp -p "127.0.0.1:$((port + 1)):80"
+	[ "$rc" -eq 1 ]
+	[ "$(wc -l <"$TESTDIR/$CID-c.err")" -eq 1 ]
+	grep -q "$CID-b" "$TESTDIR/$CID-c.err"
+	# udp and tcp are two ports
+	create_rc "$CID-d" --network natp -p "$((port + 1)):80/udp"
+	[ "$rc" -eq 0 ]
+}
