@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,6 +250,76 @@ int net_check_subnet(const char *cidr, brig_error_t **err)
 	return 0;
 }
 
+/* "a.b.c.d/N" -> network and mask (host order); false when not one. */
+static bool cidr(const char *s, uint32_t *net, uint32_t *mask)
+{
+	char ip[INET_ADDRSTRLEN];
+	const char *slash = strchr(s, '/');
+	struct in_addr a;
+	long n;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(ip))
+		return false;
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = '\0';
+	n = strtol(slash + 1, NULL, 10);
+	if (inet_pton(AF_INET, ip, &a) != 1 || n < 0 || n > 32)
+		return false;
+	*mask = n ? 0xffffffffU << (32 - n) : 0;
+	*net = ntohl(a.s_addr) & *mask;
+	return true;
+}
+
+static bool overlap(uint32_t n1, uint32_t m1, uint32_t n2, uint32_t m2)
+{
+	uint32_t m = m1 & m2; /* the shorter prefix */
+	return (n1 & m) == (n2 & m);
+}
+
+/* A subnet given by hand must not overlap another network's, nor one of
+ * the host's own (routes would then go one way or the other, and the
+ * isolation rules with them). */
+static int subnet_free(const char *dir, const char *subnet, brig_error_t **err)
+{
+	uint32_t net, mask;
+	size_t n = 0;
+	char **names = net_names(dir, &n, NULL);
+	struct ifaddrs *ifa = NULL;
+	int r = 0;
+
+	if (!cidr(subnet, &net, &mask))
+		return brig_err(err, 0, "--subnet %s: not an IPv4 network", subnet);
+	for (size_t i = 0; names && i < n; i++) {
+		cleanup_free char *path = list_path(dir, names[i]);
+		cleanup_free char *text = brig_read_file(path, NULL);
+		struct spec_cni_list l;
+		uint32_t n2, m2;
+
+		if (r == 0 && text && spec_cni_parse_list(text, strlen(text), path, &l, NULL) == 0) {
+			if (l.plugins[0].subnet && cidr(l.plugins[0].subnet, &n2, &m2) &&
+			    overlap(net, mask, n2, m2))
+				r = brig_err(err, 0, "--subnet %s overlaps network \"%s\" (%s)", subnet,
+					     names[i], l.plugins[0].subnet);
+			spec_cni_list_free(&l);
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (r == 0 && getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *i = ifa; i && r == 0; i = i->ifa_next) {
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !i->ifa_netmask)
+				continue;
+			uint32_t a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+			uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+			if (overlap(net, mask, a & m, m))
+				r = brig_err(err, 0, "--subnet %s overlaps the host's network on %s",
+					     subnet, i->ifa_name);
+		}
+		freeifaddrs(ifa);
+	}
+	return r;
+}
+
 /* ---- the files ------------------------------------------------------------------ */
 
 /* The file whole or not at all: written aside, then linked into place
@@ -295,6 +366,13 @@ int net_create(const char *dir, const char *name, const struct net_create_opts *
 	} else if (!x.subnet && !(subnet = pick_subnet(dir, name))) {
 		return brig_err(err, 0, "network create: no free subnet 10.89.N.0/24 left: give --subnet");
 	}
+	{
+		cleanup_free char *path = list_path(dir, name);
+		if (access(path, F_OK) == 0)
+			return brig_err(err, EEXIST, "network \"%s\" exists (%s)", name, path);
+	}
+	if (o->subnet && x.type != NET_BRIDGED && subnet_free(dir, o->subnet, err) < 0)
+		return -1;
 	if (!x.subnet)
 		x.subnet = subnet;
 	/* Two networks on one bridge are one network: an internal one

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -23,11 +24,37 @@
 #define OUT_MAX (1 << 20)
 #define ERR_KEEP 2048
 
+/* A directory root owns and nobody else may write: one whose programs we
+ * may run as root. */
+static bool trusted_dir(const char *dir, size_t n)
+{
+	char path[4096];
+	struct stat st;
+
+	if (n == 0 || n >= sizeof(path) || dir[0] != '/')
+		return false;
+	memcpy(path, dir, n);
+	path[n] = '\0';
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == 0 &&
+	       !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* $CNI_PATH when every directory in it is trusted_dir (the environment of
+ * whoever runs brig, a service manager's or `sudo -E`'s, must not choose
+ * which programs root runs), else Debian's and the usual place. */
 static const char *cni_path(void)
 {
 	const char *p = getenv("CNI_PATH");
 
-	return p && *p ? p : DEFAULT_CNI_PATH;
+	if (!p || !*p)
+		return DEFAULT_CNI_PATH;
+	for (const char *c = p; *c;) {
+		size_t n = strcspn(c, ":");
+		if (!trusted_dir(c, n))
+			return DEFAULT_CNI_PATH;
+		c += n + (c[n] == ':');
+	}
+	return p;
 }
 
 static char *find_plugin(const char *type)

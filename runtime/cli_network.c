@@ -121,7 +121,18 @@ static int network_create(const struct brig_globals *g, int argc, char **argv,
 	return net_create(net_dir(g), argv[optind], &o, err);
 }
 
-/* A container whose network.json names network. */
+/* Does an attachment's name (as given to --network) name the file
+ * network.conflist?  bridged:IF lives in bridged-IF.conflist. */
+static bool names_file(const char *attached, const char *network)
+{
+	if (strncmp(attached, "bridged:", 8) == 0)
+		return strncmp(network, "bridged-", 8) == 0 && strcmp(attached + 8, network + 8) == 0;
+	return strcmp(attached, network) == 0;
+}
+
+/* A container under this state root whose network.json names network
+ * (containers of another --root are not seen: there is no daemon that
+ * knows them all). */
 static const char *user_of(const struct brig_globals *g, const char *network, char **ids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -135,7 +146,7 @@ static const char *user_of(const struct brig_globals *g, const char *network, ch
 			continue;
 		if (netsetup_state(ct, &s, &e) > 0) {
 			for (size_t k = 0; k < s.n; k++)
-				uses = uses || strcmp(s.a[k].network, network) == 0;
+				uses = uses || names_file(s.a[k].network, network);
 			spec_net_state_free(&s);
 		}
 		brig_err_free(&e);

@@ -21,6 +21,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,10 +86,14 @@ static void add_bind(struct spec_config *c, const char *src, const char *dest)
 	m->destination = xstrdup(dest);
 	m->type = xstrdup("bind");
 	m->source = xstrdup(src);
-	m->options.v = xcalloc(3, sizeof(char *));
+	/* read-only: they live in the state directory, on /run, a small
+	 * tmpfs of the host's, which a container appending to its
+	 * /etc/hosts could otherwise fill (Docker's are writable, on disk) */
+	m->options.v = xcalloc(4, sizeof(char *));
 	m->options.v[0] = xstrdup("rbind");
 	m->options.v[1] = xstrdup("rprivate");
-	m->options.n = 2;
+	m->options.v[2] = xstrdup("ro");
+	m->options.n = 3;
 }
 
 /* ---- /etc/hosts and /etc/resolv.conf ------------------------------------------ */
@@ -222,6 +227,25 @@ static int ports_free(const struct brig_globals *g, const struct container *ct,
 	return 0;
 }
 
+/* The state root's lock for published ports, held from the check to the
+ * record (network.json, written first thing by net_attach). */
+static int ports_lock(const struct brig_globals *g, brig_error_t **err)
+{
+	cleanup_free char *path = xasprintf("%s/.ports.lock", g->root);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return brig_err(err, errno, "-p: lock %s", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int e = errno;
+			close(fd);
+			return brig_err(err, e, "-p: lock %s", path);
+		}
+	}
+	return fd;
+}
+
 /* ---- create and delete ----------------------------------------------------------- */
 
 int netsetup_create(const struct brig_globals *g, struct container *ct, struct spec_config *c,
@@ -253,7 +277,9 @@ int netsetup_create(const struct brig_globals *g, struct container *ct, struct s
 		join_netns(c, NULL);
 		return name_files(ct, c, false, NULL, err);
 	}
-	if (ports_free(g, ct, o, err) < 0)
+	/* no other create between the check and the record of its ports */
+	cleanup_close int lock = o->n_ports ? ports_lock(g, err) : -2;
+	if (lock == -1 || ports_free(g, ct, o, err) < 0)
 		return -1;
 	netns = xasprintf("%s/netns", ct->dir);
 	struct net_attach_opts a = {

@@ -138,6 +138,9 @@ assert_no_network_left() {
 	run in_ctr "$CID" cat /etc/hosts /etc/resolv.conf
 	[[ $output == *"$ip"* ]]
 	! grep -q '^nameserver 127\.' <<<"$output"
+	# read-only: they are files of the host's /run
+	run in_ctr "$CID" sh -c 'echo 1.2.3.4 x >>/etc/hosts'
+	[ "$status" -ne 0 ]
 	nbrig delete -f "$CID"
 	assert_no_network_left "$CID"
 	! curl -s -m 2 "http://127.0.0.1:$port/"
@@ -233,6 +236,10 @@ assert_no_network_left() {
 	run fetch_from "$CID" "http://10.198.$n.10:8000/"
 	[ "$output" = "hello from brig" ]
 	[ -f "$NETDIR/bridged-$dum.conflist" ]
+	# its file is bridged-IFACE: rm of it sees the container on bridged:IFACE
+	run --separate-stderr nbrig network rm "bridged-$dum"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"$CID"* ]]
 	nbrig delete -f "$CID"
 	assert_no_network_left "$CID"
 	rm -f "$NETDIR/bridged-$dum.conflist"

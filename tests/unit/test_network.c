@@ -265,6 +265,15 @@ static void test_templates(void **state)
 	brig_err_free(&err);
 	assert_int_equal(net_check_subnet("10.1.2.0", &err), -1);
 	brig_err_free(&err);
+	/* a subnet by hand: not over another network's, nor the host's */
+	struct net_create_opts o3 = {.type = NET_NAT, .subnet = "10.9.0.0/16"};
+	assert_int_equal(net_create(dir, "y", &o3, &err), -1);
+	assert_non_null(strstr(err->msg, "overlaps network \"lab\""));
+	brig_err_free(&err);
+	struct net_create_opts o4 = {.type = NET_NAT, .subnet = "127.0.0.0/24"};
+	assert_int_equal(net_create(dir, "z", &o4, &err), -1);
+	assert_non_null(strstr(err->msg, "overlaps the host's network on lo"));
+	brig_err_free(&err);
 	names = net_names(dir, &n, &err);
 	assert_int_equal(n, 3);
 	assert_string_equal(names[0], "lab");
@@ -322,6 +331,12 @@ static void test_plugin_run(void **state)
 	assert_int_equal(net_plugin_run("missing", &call, "{}", &out, &err), -1);
 	assert_non_null(strstr(err->msg, "not found"));
 	brig_err_free(&err);
+	/* a CNI_PATH others may write is not taken from the environment */
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(net_plugin_run("echo", &call, "{}", &out, &err), -1);
+	assert_non_null(strstr(err->msg, "not found in /usr/lib/cni"));
+	brig_err_free(&err);
+	assert_int_equal(chmod(dir, 0700), 0);
 	unsetenv("CNI_PATH");
 	for (const char *const *n = (const char *const[]){"echo", "fails", "dies", NULL}; *n; n++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, *n);
