@@ -1,6 +1,7 @@
 /* brig — namespaces/setup.c: the init's own namespace set-up
  * (user, time, uts), sysctl, and joining a running container (exec). */
 #include "namespaces.h"
+#include "base/netif.h"
 #include "base/io.h"
 
 #include <errno.h>
@@ -84,27 +85,6 @@ int ns_unshare(const struct spec_config *c, brig_error_t **err)
 	return 0;
 }
 
-/* A new network namespace has a loopback that is down: up, as runc does
- * (anything talking to 127.0.0.1 in the container needs it). */
-static int loopback_up(brig_error_t **err)
-{
-	struct ifreq ifr;
-	cleanup_close int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		return brig_err(err, errno, "bring lo up: socket");
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
-		return brig_err(err, errno, "bring lo up: SIOCGIFFLAGS");
-	if (ifr.ifr_flags & IFF_UP)
-		return 0;
-	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-		return brig_err(err, errno, "bring lo up");
-	return 0;
-}
-
 int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 {
 	int flags = ns_new_flags(c);
@@ -119,7 +99,7 @@ int ns_setup_child(const struct spec_config *c, brig_error_t **err)
 	}
 	if ((flags & CLONE_NEWTIME) && set_time_offsets(c->linux, err) < 0)
 		return -1;
-	if ((flags & CLONE_NEWNET) && loopback_up(err) < 0)
+	if ((flags & CLONE_NEWNET) && brig_loopback_up(err) < 0)
 		return -1;
 	if (c->hostname && c->hostname[0] &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)

@@ -3,48 +3,28 @@
  * can configure it before the container's init exists, the init joins it
  * by path, and the plugins find it again at delete. */
 #include "network/network.h"
+#include "base/netif.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <sched.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* In the new namespace: lo up, as runc does for a new one (anything that
- * talks to 127.0.0.1 needs it). */
-static int loopback_up(void)
-{
-	struct ifreq ifr;
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r = -1;
-
-	if (s < 0)
-		return -1;
-	memset(&ifr, 0, sizeof(ifr));
-	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
-		ifr.ifr_flags |= IFF_UP;
-		r = ioctl(s, SIOCSIFFLAGS, &ifr);
-	}
-	close(s);
-	return r;
-}
 
 /* The child: a namespace of its own, bound on path; 0, else the step
  * that failed (1 unshare, 2 loopback, 3 mount) as its exit status, with
  * errno in the pipe. */
 static int make(const char *path, int report)
 {
+	brig_error_t *err = NULL;
 	int step = 0, e = 0;
 
 	if (unshare(CLONE_NEWNET) < 0)
 		step = 1;
-	else if (loopback_up() < 0)
-		step = 2;
+	else if (brig_loopback_up(&err) < 0)
+		step = 2, errno = err->code;
 	else if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
 		step = 3;
 	if (step) {

@@ -8,11 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *net_dir(const struct brig_globals *g)
-{
-	return g->network_dir ? g->network_dir : NET_DEFAULT_DIR;
-}
-
 int cmd_port(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
 {
 	struct spec_net_state s;
@@ -43,13 +38,13 @@ int cmd_port(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 static int network_ls(const struct brig_globals *g, brig_error_t **err)
 {
 	size_t n = 0;
-	char **names = net_names(net_dir(g), &n, err);
+	char **names = net_names(brig_network_dir(g), &n, err);
 
 	if (!names)
 		return -1;
 	printf("%-20s %-10s %-18s %s\n", "NAME", "TYPE", "SUBNET", "INTERFACE");
 	for (size_t i = 0; i < n; i++) {
-		cleanup_free char *path = xasprintf("%s/%s.conflist", net_dir(g), names[i]);
+		cleanup_free char *path = xasprintf("%s/%s.conflist", brig_network_dir(g), names[i]);
 		cleanup_free char *text = brig_read_file(path, NULL);
 		struct spec_cni_list l;
 		brig_error_t *e = NULL;
@@ -69,7 +64,7 @@ static int network_ls(const struct brig_globals *g, brig_error_t **err)
 	free(names);
 	/* the built-ins not written yet */
 	for (size_t i = 0; i < net_n_builtins; i++) {
-		cleanup_free char *path = xasprintf("%s/%s.conflist", net_dir(g), net_builtins[i].name);
+		cleanup_free char *path = xasprintf("%s/%s.conflist", brig_network_dir(g), net_builtins[i].name);
 		if (strchr(net_builtins[i].name, ':') == NULL &&
 		    strcmp(net_builtins[i].name, "none") != 0 &&
 		    strcmp(net_builtins[i].name, "host") != 0 && access(path, F_OK) == 0)
@@ -118,7 +113,7 @@ static int network_create(const struct brig_globals *g, int argc, char **argv,
 		return brig_err(err, 0, "network create: --parent is for --type bridged");
 	if (o.subnet && net_check_subnet(o.subnet, err) < 0)
 		return -1;
-	return net_create(net_dir(g), argv[optind], &o, err);
+	return net_create(brig_network_dir(g), argv[optind], &o, err);
 }
 
 /* Does an attachment's name (as given to --network) name the file
@@ -167,7 +162,7 @@ static int network_rm(const struct brig_globals *g, const char *name, brig_error
 	if (user)
 		r = brig_err(err, 0, "network rm %s: container \"%s\" is attached to it", name, user);
 	else
-		r = net_remove(net_dir(g), name, err);
+		r = net_remove(brig_network_dir(g), name, err);
 	brig_strv_free(ids);
 	return r;
 }

@@ -27,11 +27,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *net_dir(const struct brig_globals *g)
-{
-	return g->network_dir ? g->network_dir : NET_DEFAULT_DIR;
-}
-
 /* ---- the config ------------------------------------------------------------ */
 
 static struct spec_namespace *netns_entry(struct spec_config *c)
@@ -283,7 +278,7 @@ int netsetup_create(const struct brig_globals *g, struct container *ct, struct s
 		return -1;
 	netns = xasprintf("%s/netns", ct->dir);
 	struct net_attach_opts a = {
-		.id = ct->id, .dir = net_dir(g), .state_dirfd = ct->dir_fd,
+		.id = ct->id, .dir = brig_network_dir(g), .state_dirfd = ct->dir_fd,
 		.networks = (char *const *)o->networks,
 		.n_networks = o->n_networks,
 		.ports = o->ports, .n_ports = o->n_ports,

@@ -25,6 +25,11 @@ struct brig_globals {
 	const char *network_dir; /* --network-dir, default NET_DEFAULT_DIR */
 };
 
+static inline const char *brig_network_dir(const struct brig_globals *g)
+{
+	return g->network_dir ? g->network_dir : NET_DEFAULT_DIR;
+}
+
 /* ---- diag.c: diagnostics ----------------------------------------------- */
 /* The --log file (NULL: none), its format, and whether debug lines print. */
 void brig_log_setup(const char *path, bool json, bool debug);

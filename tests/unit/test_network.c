@@ -280,10 +280,8 @@ static void test_templates(void **state)
 	assert_string_equal(names[1], "nat");
 	assert_string_equal(names[2], "x");
 	for (size_t i = 0; i < n; i++) {
-		char *p = NULL;
 		assert_int_equal(net_remove(dir, names[i], &err), 0);
 		free(names[i]);
-		free(p);
 	}
 	free(names);
 	assert_int_equal(rmdir(dir), 0);
