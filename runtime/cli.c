@@ -64,7 +64,9 @@ static const char run_usage[] =
 static const char start_usage[] =
 	"usage: brig start ID\n"
 	"\n"
-	"Run the user process of a created container.\n";
+	"Run the user process of a created container.  A stopped container made\n"
+	"with a log monitor (--log-path, --restart) runs again with the options it\n"
+	"was first run with (its log, restart policy, networks and ports).\n";
 
 static const char state_usage[] =
 	"usage: brig state ID\n"
@@ -234,7 +236,7 @@ static const char help_usage[] =
 static const struct brig_command commands[] = {
 	{"create", &cli_opts_create, "create a container, its process blocked before exec",
 	 create_usage, cmd_create, CLI_KEEPS_FDS, 0},
-	{"start", NULL, "run the user process of a created container", start_usage, cmd_start, 0, 0},
+	{"start", NULL, "run a created container (or a stopped service again)", start_usage, cmd_start, 0, 0},
 	{"run", &cli_opts_run, "create and start; wait for it unless --detach", run_usage,
 	 cmd_run, CLI_KEEPS_FDS, 0},
 	{"state", NULL, "print the container's state JSON", state_usage, cmd_state, 0, 0},

@@ -21,10 +21,29 @@
 
 /* On failure after create: the container goes (as delete --force would),
  * with nothing said of it; the first error is the one reported. */
-static void destroy_quietly(struct created *cr)
+static void destroy_quietly(struct created *cr, const struct create_opts *o)
 {
-	container_destroy(cr->ct, true, NULL);
+	if (o->reuse) {
+		/* a rerun's: what it made goes, the container stays */
+		if (container_teardown(cr->ct, true, NULL) == 0)
+			container_keep_stopped(cr->ct);
+	} else {
+		container_destroy(cr->ct, true, NULL);
+	}
 	created_free(cr);
+}
+
+void container_keep_stopped(struct container *ct)
+{
+	brig_error_t *e = NULL;
+
+	ct->state->status = SPEC_STATUS_STOPPED;
+	ct->state->pid = 0;
+	ct->state->has_exit = false;
+	free(ct->state->finished);
+	ct->state->finished = timestamp_now();
+	if (container_save(ct, &e) < 0)
+		brig_err_warn(&e, NULL);
 }
 
 void created_free(struct created *cr)
@@ -53,11 +72,11 @@ int container_run(const struct brig_globals *g, const char *id, const struct cre
 	if (container_create(g, id, o, out, err) < 0)
 		return -1;
 	if (between && between->fn(out, between->arg, err) < 0) {
-		destroy_quietly(out);
+		destroy_quietly(out, o);
 		return -1;
 	}
 	if (start && container_start(out->ct, err) < 0) {
-		destroy_quietly(out);
+		destroy_quietly(out, o);
 		return -1;
 	}
 	return 0;

@@ -571,7 +571,13 @@ static void create_undo(struct create_job *j)
 		brig_err_warn(&e2, NULL);
 	if (j->net_attached && netsetup_destroy(j->ct, true, &e2) < 0)
 		brig_err_warn(&e2, NULL);
-	if (j->ct) {
+	if (j->ct && j->o->reuse) {
+		/* a rerun (a restart, start of a stopped service): the
+		 * container stays, stopped, with its log, to be looked at and
+		 * started again or deleted */
+		container_keep_stopped(j->ct);
+		container_free(j->ct);
+	} else if (j->ct) {
 		container_remove_dir(j->ct);
 		container_free(j->ct);
 	}
@@ -584,7 +590,7 @@ int container_create(const struct brig_globals *g, const char *id,
 {
 	struct create_job j = {
 		.g = g, .id = id, .o = o,
-		.ct = o->reuse, /* a restart's: removed like a new one on failure */
+		.ct = o->reuse, /* a rerun's: kept, stopped, on failure (create_undo) */
 		.spawn_cg = CG_SPAWN_INIT,
 		.sv = {-1, -1},
 		.pidns_fd = -1,

@@ -382,6 +382,8 @@ static void write_log_info(struct container *ct, const struct logw *w)
 }
 
 struct open_log_arg {
+	const struct brig_globals *g;
+	int *lock_fd; /* MONITOR_LOCK, held for the monitor's life */
 	struct logw *w;
 	const struct create_opts *o;
 	char **path;
@@ -409,7 +411,8 @@ static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
 		return -1;
 	}
 	write_log_info(cr->ct, w);
-	return 0;
+	/* what `brig start` runs it with again once it has stopped */
+	return service_record(a->g, cr->ct, o, a->lock_fd, err);
 }
 
 /* The one word to the command that launched us, over the channel
@@ -451,8 +454,17 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	}
 	o2.detach = true; /* no terminal without --console-socket */
 	o2.foreground = false;
-	struct open_log_arg la = {.w = &w, .o = o, .path = &path};
+	int lock_fd = -1; /* never closed: the lock lasts as long as we do */
+	struct open_log_arg la = {.g = g, .lock_fd = &lock_fd, .w = &w, .o = o, .path = &path};
 	const struct run_step open_log = {open_log_step, &la};
+	cleanup_free char *bundle = NULL;
+	if (o->again) {
+		/* brig start of the stopped service (service.c) */
+		o2.reuse = service_take(g, id, o, &lock_fd, &bundle, &e);
+		if (!o2.reuse)
+			goto fail;
+		o2.bundle = bundle;
+	}
 	if (container_run(g, id, &o2, start, &open_log, &cr, &e) < 0)
 		goto fail;
 	stdio_to_null(null);

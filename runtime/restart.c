@@ -130,9 +130,22 @@ bool restart_wait(struct restarter *r, int code, int state_fd)
 	return true;
 }
 
+char *restart_format(const struct restart_policy *p)
+{
+	switch (p->mode) {
+	case RESTART_ALWAYS:
+		return xstrdup("always");
+	case RESTART_ON_FAILURE:
+		return p->max ? xasprintf("on-failure:%d", p->max) : xstrdup("on-failure");
+	default:
+		return xstrdup("no");
+	}
+}
+
 static bool kept(const char *name, const char *keep_log)
 {
-	static const char *const keep[] = {"state.json", "config.json", "log.info", "log.error"};
+	static const char *const keep[] = {"state.json", "config.json", "log.info", "log.error",
+					   SERVICE_FILE, MONITOR_LOCK};
 
 	for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
 		if (strcmp(name, keep[i]) == 0)
@@ -146,7 +159,7 @@ static bool kept(const char *name, const char *keep_log)
  * network's hosts and resolv.conf).  Kept: the log monitor's files, and
  * state.json and config.json, which create replaces (a reader meanwhile
  * still finds the container). */
-static void clear_last_run(int dir_fd, const char *keep_log)
+void container_clear_last_run(int dir_fd, const char *keep_log)
 {
 	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd < 0 ? NULL : fdopendir(fd);
@@ -201,7 +214,7 @@ int restart_run(const struct brig_globals *g, const char *id, const struct creat
 		container_free(ct);
 		return -1;
 	}
-	clear_last_run(ct->dir_fd, keep_log);
+	container_clear_last_run(ct->dir_fd, keep_log);
 	/* the bundle as the first run resolved it: the monitor's working
 	 * directory is / by now */
 	if (!o2.config_json)

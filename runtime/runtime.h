@@ -160,6 +160,13 @@ struct restarter {
 	int delay_ms;
 	long long started_ms; /* when the current run started (monotonic) */
 };
+/* The policy as restart_parse reads it back. */
+char *restart_format(const struct restart_policy *p);
+/* What a run left in the container's directory goes, but its state,
+ * config, service record and the log monitor's files (and the log
+ * itself, keep_log, when it lies there): a rerun then finds the
+ * directory as a new container's. */
+void container_clear_last_run(int dir_fd, const char *keep_log);
 /* The container runs from now (its first run). */
 void restart_begin_run(struct restarter *r);
 /* After an exit with code: does the policy want another run, and is the
@@ -193,10 +200,14 @@ struct create_opts {
 	struct spec_cni_port *ports;
 	size_t n_ports;
 	struct restart_policy restart; /* --restart (monitor.c, restart.c) */
-	/* a restart: the container's directory, locked, cleared of the last
-	 * run (container_teardown); create takes it over, and a failed create
-	 * removes it as it removes a new one */
+	/* a rerun (a restart, start of a stopped service): the container's
+	 * directory, locked, cleared of the last run (container_teardown);
+	 * create takes it over, and a failed create or start leaves the
+	 * container stopped (container_keep_stopped), its log kept */
 	struct container *reuse;
+	/* start of a stopped service (service.c): the new log monitor takes
+	 * the container over (service_take) before it runs it again */
+	bool again;
 };
 
 struct created {
@@ -418,7 +429,32 @@ int container_stop(const struct brig_globals *g, const char *id, int timeout,
 #define STOP_MARKER "stopped-by-user"
 /* The file the monitor keeps while it waits to restart (restart.c). */
 #define RESTART_PENDING "restart.pending"
+/* ---- service.c: start of a stopped service ------------------------------ */
+/* The options a log monitor's container was run with (spec/service.h). */
+#define SERVICE_FILE "service.json"
+/* Locked (flock) by the container's log monitor for as long as it lives. */
+#define MONITOR_LOCK "monitor.lock"
+/* In the log monitor, at the container's first run: take MONITOR_LOCK
+ * (the descriptor stays open, close-on-exec, for the monitor's life) and
+ * write SERVICE_FILE. */
+int service_record(const struct brig_globals *g, struct container *ct,
+		   const struct create_opts *o, int *lock_fd, brig_error_t **err);
+/* Was ct run under a log monitor that recorded its options? */
+bool service_recorded(struct container *ct);
+/* `brig start` of a stopped service: a new log monitor runs it again
+ * with the recorded options. */
+int service_start(const struct brig_globals *g, const char *id, brig_error_t **err);
+/* In that new monitor: MONITOR_LOCK taken (no other monitor is alive),
+ * then the container, locked, still stopped, taken down and cleared as
+ * a restart does; *bundle: its bundle.  The result goes to
+ * create_opts.reuse. */
+struct container *service_take(const struct brig_globals *g, const char *id,
+			       const struct create_opts *o, int *lock_fd, char **bundle,
+			       brig_error_t **err);
 void created_free(struct created *cr);
+/* A rerun that failed (create_opts.reuse): the container stays, stopped
+ * (state.json saved so), what the run made already taken down. */
+void container_keep_stopped(struct container *ct);
 /* create alone (brig create). */
 int container_create_only(const struct brig_globals *g, const char *id,
 			  const struct create_opts *o, brig_error_t **err);

@@ -3,6 +3,7 @@
  * that a `delete --force` after brig was killed anywhere in it knows
  * what to undo. */
 #include "cni.h"
+#include "cni_json.h"
 #include "gen.h"
 #include "json.h"
 
@@ -16,6 +17,21 @@ static void gen_raw(yajl_gen g, const char *k, const char *text)
 		gen_str(g, text);
 	else
 		yajl_gen_null(g);
+}
+
+void cni_gen_ports(yajl_gen g, const struct spec_cni_port *p, size_t n)
+{
+	gen_key(g, "ports");
+	yajl_gen_array_open(g);
+	for (size_t i = 0; i < n; i++) {
+		yajl_gen_map_open(g);
+		gen_kv_str(g, "hostIP", p[i].host_ip);
+		gen_kv_int(g, "hostPort", p[i].host_port);
+		gen_kv_int(g, "containerPort", p[i].container_port);
+		gen_kv_str(g, "protocol", p[i].proto);
+		yajl_gen_map_close(g);
+	}
+	yajl_gen_array_close(g);
 }
 
 char *spec_net_state_to_json(const struct spec_net_state *s)
@@ -36,17 +52,7 @@ char *spec_net_state_to_json(const struct spec_net_state *s)
 		yajl_gen_map_close(g);
 	}
 	yajl_gen_array_close(g);
-	gen_key(g, "ports");
-	yajl_gen_array_open(g);
-	for (size_t i = 0; i < s->n_ports; i++) {
-		yajl_gen_map_open(g);
-		gen_kv_str(g, "hostIP", s->ports[i].host_ip);
-		gen_kv_int(g, "hostPort", s->ports[i].host_port);
-		gen_kv_int(g, "containerPort", s->ports[i].container_port);
-		gen_kv_str(g, "protocol", s->ports[i].proto);
-		yajl_gen_map_close(g);
-	}
-	yajl_gen_array_close(g);
+	cni_gen_ports(g, s->ports, s->n_ports);
 	yajl_gen_map_close(g);
 	return gen_finish(g);
 }
@@ -94,6 +100,11 @@ static int parse_port(struct jctx *c, yajl_val v, void *elem)
 	return 0;
 }
 
+int cni_parse_ports(struct jctx *c, yajl_val obj, struct spec_cni_port **p, size_t *n)
+{
+	return j_objarray(c, obj, "ports", false, sizeof(**p), (void **)p, n, parse_port);
+}
+
 int spec_net_state_parse(const char *text, size_t len, struct spec_net_state *s,
 			 brig_error_t **err)
 {
@@ -109,8 +120,7 @@ int spec_net_state_parse(const char *text, size_t len, struct spec_net_state *s,
 	    j_str(&c, top, "netns", false, &s->netns) >= 0 &&
 	    j_objarray(&c, top, "networks", false, sizeof(*s->a), (void **)&s->a, &s->n,
 		       parse_attachment) >= 0 &&
-	    j_objarray(&c, top, "ports", false, sizeof(*s->ports), (void **)&s->ports,
-		       &s->n_ports, parse_port) >= 0)
+	    cni_parse_ports(&c, top, &s->ports, &s->n_ports) >= 0)
 		r = 0;
 	j_fini(&c);
 	j_free(top);

@@ -258,6 +258,47 @@ assert_no_network_left() {
 	assert_nothing_left "$CID"
 }
 
+@test "network: a stopped service started again gets its networks and published port back; a start whose port was taken meanwhile fails in one line and leaves it stopped, nothing attached" {
+	httpd_config
+	local port=$((20000 + RANDOM % 20000)) mon i
+	nbrig run -d --bundle "$BUNDLE" --log-path '' --network nat -p "127.0.0.1:$port:80" "$CID" \
+		</dev/null >"$TESTDIR/out" 2>&1 || { cat "$TESTDIR/out"; false; }
+	for i in $(seq 50); do curl -s -m 2 "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+	[ "$(curl -s -m 5 "http://127.0.0.1:$port/")" = "hello from brig" ]
+	mon=$(sed -n 2p "$ROOT/$CID/log.info")
+	brig stop -t 2 "$CID"
+	for i in $(seq 100); do kill -0 "$mon" 2>/dev/null || break; sleep 0.05; done
+	! curl -s -m 2 "http://127.0.0.1:$port/"
+	# start with no --network-dir: the one it was run with is recorded
+	brig start "$CID"
+	for i in $(seq 50); do curl -s -m 2 "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+	[ "$(curl -s -m 5 "http://127.0.0.1:$port/")" = "hello from brig" ]
+	[ "$(brig port "$CID")" = "80/tcp -> 127.0.0.1:$port" ]
+	[[ $(ctr_ip "$CID") == 10.89.0.* ]]
+	mon=$(sed -n 2p "$ROOT/$CID/log.info")
+	brig stop -t 2 "$CID"
+	for i in $(seq 100); do kill -0 "$mon" 2>/dev/null || break; sleep 0.05; done
+	# the host takes the port meanwhile: start says so, the container stays stopped
+	busybox httpd -f -p "127.0.0.1:$port" -h "$TESTDIR/www" </dev/null >/dev/null 2>&1 &
+	SERVERS+=($!)
+	sleep 0.2
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"$port"*"in use"* ]]
+	[ "$(state_field "$CID" status)" = stopped ]
+	assert_no_network_left "$CID"
+	[ -z "$(ip -o link show type veth | grep -F "$CID" || true)" ]
+	kill -9 "${SERVERS[-1]}"
+	sleep 0.2
+	brig start "$CID"
+	for i in $(seq 50); do curl -s -m 2 "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+	[ "$(curl -s -m 5 "http://127.0.0.1:$port/")" = "hello from brig" ]
+	brig delete -f "$CID"
+	assert_no_network_left "$CID"
+	assert_nothing_left "$CID"
+}
+
 @test "network: two creates racing for addresses never get the same" {
 	set_args sleep 100
 	local i

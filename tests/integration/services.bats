@@ -305,3 +305,140 @@ wait_monitor_exit() {
 	[ $rc -eq 0 ]
 	assert_nothing_left "$CID"
 }
+
+# ---- start of a stopped service ---------------------------------------------
+
+@test "start: a stopped service runs again with its log and pid file; a container run without a log monitor cannot be (runc's behaviour)" {
+	set_args sh -c 'echo run $$; exit 3'
+	run_detached "$CID" --log-path '' --pid-file "$TESTDIR/pid"
+	local mon first
+	mon=$(monitor_pid)
+	wait_monitor_exit "$mon"
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
+	first=$(cat "$TESTDIR/pid")
+	run --separate-stderr brig start "$CID"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	mon=$(monitor_pid)
+	wait_monitor_exit "$mon"
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 3 ]
+	[ "$(cat "$TESTDIR/pid")" != "$first" ]
+	# the log goes on: both runs in it, and brig logs shows both
+	[ "$(grep -c 'stdout F run ' "$ROOT/$CID/container.log")" = 2 ]
+	[ "$(brig logs "$CID" | grep -c '^run ')" = 2 ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+
+	# without a log monitor: as runc, a stopped container stays stopped
+	create_ctr "$CID-plain"
+	brig start "$CID-plain"
+	wait_status "$CID-plain" stopped
+	run --separate-stderr brig start "$CID-plain"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"stopped, not created"* ]]
+	brig delete "$CID-plain"
+}
+
+@test "start after stop: the service keeps its --restart policy; stop ends it again; start of a running one is refused" {
+	set_args sh -c 'echo up; while :; do sleep 0.1; done'
+	run_detached "$CID" --restart always --log-path "$TESTDIR/svc.log"
+	local mon
+	mon=$(monitor_pid)
+	wait_status "$CID" running
+	brig stop -t 1 "$CID"
+	wait_monitor_exit "$mon"
+	[ -e "$ROOT/$CID/stopped-by-user" ]
+	brig start "$CID"
+	wait_status "$CID" running
+	[ ! -e "$ROOT/$CID/stopped-by-user" ]
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	# the policy is the new monitor's: a killed process comes back
+	mon=$(monitor_pid)
+	brig kill "$CID" KILL
+	wait_restarts 1
+	wait_status "$CID" running
+	brig stop -t 1 "$CID"
+	wait_monitor_exit "$mon"
+	sleep 0.5
+	[ "$(state_field "$CID" status)" = stopped ]
+	# the log went to the same file through both monitors
+	[ "$(grep -c 'stdout F up$' "$TESTDIR/svc.log")" = 3 ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "start while the monitor waits to restart it: refused with one line; after stop, start works" {
+	set_args sh -c 'exit 1'
+	run_detached "$CID" --restart always
+	local mon i
+	mon=$(monitor_pid)
+	wait_restarts 3
+	for i in $(seq 200); do
+		[ -e "$ROOT/$CID/restart.pending" ] && break
+		sleep 0.02
+	done
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"about to restart"* ]]
+	brig stop "$CID"
+	wait_monitor_exit "$mon"
+	set_args sh -c 'echo second; exit 0'
+	update_config '.process.args = ["sh", "-c", "echo second"]'
+	brig start "$CID"
+	mon=$(monitor_pid)
+	for i in $(seq 100); do
+		grep -q 'stdout F second$' "$ROOT/$CID/container.log" && break
+		sleep 0.05
+	done
+	grep -q 'stdout F second$' "$ROOT/$CID/container.log"
+	# the count starts over, as docker start's
+	brig stop "$CID" || true
+	wait_monitor_exit "$mon"
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "start: two at once run the service once; a failed start leaves it stopped with its log" {
+	set_args sh -c 'echo run; sleep 2'
+	run_detached "$CID" --log-path ''
+	local mon
+	mon=$(monitor_pid)
+	brig kill "$CID" KILL
+	wait_monitor_exit "$mon"
+	local a b
+	(r=0; brig start "$CID" 2>"$TESTDIR/a.err" || r=$?; echo $r >"$TESTDIR/a.rc") &
+	a=$!
+	(r=0; brig start "$CID" 2>"$TESTDIR/b.err" || r=$?; echo $r >"$TESTDIR/b.rc") &
+	b=$!
+	wait "$a" "$b"
+	cat "$TESTDIR/a.err" "$TESTDIR/b.err"
+	[ "$(cat "$TESTDIR/a.rc" "$TESTDIR/b.rc" | sort | tr '\n' ' ')" = "0 1 " ]
+	[ "$(cat "$TESTDIR/a.err" "$TESTDIR/b.err" | wc -l)" = 1 ]
+	[ "$(state_field "$CID" status)" = running ]
+	mon=$(monitor_pid)
+	brig kill "$CID" KILL
+	wait_monitor_exit "$mon"
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 2 ]
+	# a bundle that no longer runs: one line, the container stays stopped
+	mv "$BUNDLE/rootfs" "$BUNDLE/rootfs.away"
+	run --separate-stderr brig start "$CID"
+	mv "$BUNDLE/rootfs.away" "$BUNDLE/rootfs"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 2 ]
+	[ -z "$(cgroups_named "$CID")" ]
+	# and starts once the bundle is back
+	brig start "$CID"
+	wait_status "$CID" running
+	brig delete -f "$CID"
+	wait_monitor_exit "$(monitor_pid)" || true
+	assert_nothing_left "$CID"
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "network/network.h"
+#include "spec/service.h"
 
 static void test_ports(void **state)
 {
@@ -211,6 +212,53 @@ static void test_state_round_trip(void **state)
 	brig_err_free(&err);
 }
 
+/* service.json (brig start of a stopped service) reads back what was
+ * written; a relative path or a bad type in it is refused by JSON path. */
+static void test_service_round_trip(void **state)
+{
+	char *nets[] = {(char *)"nat", (char *)"lab", NULL};
+	struct spec_cni_port p = {"127.0.0.1", 8080, 80, "tcp"};
+	struct spec_service s = {.log_path = (char *)"/var/log/web.log", .log_max_size = 1 << 20,
+				 .log_max_files = 3, .restart = (char *)"on-failure:2",
+				 .network_dir = (char *)"/etc/brig/net.d", .no_pivot = true,
+				 .networks = {nets, 2}, .ports = &p, .n_ports = 1};
+	struct spec_service back;
+	brig_error_t *err = NULL;
+	char *text = spec_service_to_json(&s);
+	static const char *const bad[] = {
+		"{\"restart\":\"no\",\"logPath\":\"rel/log\"}",
+		"{\"restart\":\"no\",\"pidFile\":\"x.pid\"}",
+		"{\"restart\":\"no\",\"networkDir\":\"net.d\"}",
+		"{\"restart\":\"no\",\"networks\":\"nat\"}",
+		"{\"restart\":\"no\",\"logMaxFiles\":5000}",
+		"{\"logPath\":\"/x\"}",
+		"[]",
+	};
+
+	(void)state;
+	assert_int_equal(spec_service_parse(text, strlen(text), &back, &err), 0);
+	assert_string_equal(back.log_path, "/var/log/web.log");
+	assert_int_equal(back.log_max_size, 1 << 20);
+	assert_int_equal(back.log_max_files, 3);
+	assert_string_equal(back.restart, "on-failure:2");
+	assert_null(back.pid_file);
+	assert_string_equal(back.network_dir, "/etc/brig/net.d");
+	assert_true(back.no_pivot);
+	assert_false(back.systemd_cgroup);
+	assert_int_equal(back.networks.n, 2);
+	assert_string_equal(back.networks.v[1], "lab");
+	assert_int_equal(back.n_ports, 1);
+	assert_string_equal(back.ports[0].host_ip, "127.0.0.1");
+	assert_int_equal(back.ports[0].host_port, 8080);
+	spec_service_free(&back);
+	free(text);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(spec_service_parse(bad[i], strlen(bad[i]), &back, &err), -1);
+		assert_non_null(strstr(err->msg, "service.json"));
+		brig_err_free(&err);
+	}
+}
+
 /* The templates parse back into what they say they are. */
 static void test_templates(void **state)
 {
@@ -352,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_plugin_input),
 		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_state_round_trip),
+		cmocka_unit_test(test_service_round_trip),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_plugin_run),
 	};
