@@ -327,6 +327,13 @@ void cg_free(struct cg_manager *m)
 enum cg_layout cg_layout(const struct cg_manager *m) { return m->layout; }
 const char *cg_path(const struct cg_manager *m) { return m->path; }
 
+const char *cg_freezer_dir(struct cg_manager *m)
+{
+	struct cg_hier *h = m->layout == CG_LAYOUT_V2 ? cg_unified(m) : cg_ctrl(m, "freezer");
+
+	return h ? h->dir : NULL;
+}
+
 struct cg_hier *cg_unified(struct cg_manager *m)
 {
 	for (size_t i = 0; i < m->n; i++)

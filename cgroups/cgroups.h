@@ -44,6 +44,9 @@ void cg_free(struct cg_manager *m);
 
 enum cg_layout cg_layout(const struct cg_manager *m);
 const char *cg_path(const struct cg_manager *m); /* to store in state, for cg_load */
+/* The directory whose freezer stops the container's processes (v1: the
+ * freezer hierarchy's, v2: the cgroup's), for CRIU; NULL: none. */
+const char *cg_freezer_dir(struct cg_manager *m);
 
 /* ---- create and exec: the cgroups made, a process born in them
  * (cg_spawn.c) ----

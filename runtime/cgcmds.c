@@ -232,7 +232,8 @@ static int update_flags(int argc, char **argv, struct spec_resources *r,
 					"supported by brig (no intelRdt)",
 					c == U_L3 ? "l3-cache-schema" : "mem-bw-schema");
 		default:
-			return brig_err(err, 0, "update: invalid option (see brig --help)");
+			return brig_err(err, 0, "update: invalid option \"%s\" (see brig --help)",
+					cli_refused(argv));
 		}
 		if (rc < 0)
 			return -1;
@@ -363,7 +364,8 @@ static int freeze_cmd(const struct brig_globals *g, int argc, char **argv,
 		      bool pause, brig_error_t **err)
 {
 	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "%s: invalid option", pause ? "pause" : "resume");
+		return brig_err(err, 0, "%s: invalid option \"%s\"", pause ? "pause" : "resume",
+				cli_refused(argv));
 	return freeze(g, optind < argc ? argv[optind] : NULL, pause, err);
 }
 
@@ -482,7 +484,8 @@ int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **e
 	while ((c = getopt_long(argc, argv, cli_opts_ps.shortopts,
 				cli_opts_ps.longopts, NULL)) != -1) {
 		if (c != 'f')
-			return brig_err(err, 0, "ps: invalid option (see brig --help)");
+			return brig_err(err, 0, "ps: invalid option \"%s\" (see brig --help)",
+					cli_refused(argv));
 		if (strcmp(optarg, "json") == 0)
 			json = true;
 		else if (strcmp(optarg, "table") != 0)

@@ -223,6 +223,44 @@ static const char exec_usage[] =
 	"  --preserve-fds N         pass descriptors 3 .. 3+N-1 to the process\n"
 	"  --ignore-paused          exec in a paused container\n";
 
+static const char checkpoint_usage[] =
+	"usage: brig checkpoint [OPTIONS] ID\n"
+	"\n"
+	"Save a running container's processes to images with CRIU (criu dump); then\n"
+	"the container is gone, unless --leave-running or --pre-dump.  runc's flags:\n"
+	"  --image-path DIR         where the images go (default ./checkpoint)\n"
+	"  --work-path DIR          CRIU's work files and log (default: the images')\n"
+	"  --parent-path DIR        a pre-dump's images, relative to --image-path\n"
+	"  --leave-running          keep the container running after the dump\n"
+	"  --pre-dump               dump memory only and keep running (iterative)\n"
+	"  --tcp-established        allow open TCP connections\n"
+	"  --ext-unix-sk            allow external unix sockets\n"
+	"  --shell-job              allow shell jobs (a terminal of the caller's)\n"
+	"  --file-locks             handle file locks\n"
+	"  --page-server ADDR:PORT  send the pages to a CRIU page server\n"
+	"  --lazy-pages             leave the pages to be fetched on demand\n"
+	"  --status-fd FD           with --lazy-pages: CRIU writes \\0 there when ready\n"
+	"  --manage-cgroups-mode M  soft (default), full, strict or ignore\n"
+	"  --empty-ns network       do not dump the network namespace's properties\n"
+	"  --auto-dedup             deduplicate the memory images\n";
+
+static const char restore_usage[] =
+	"usage: brig restore [OPTIONS] ID\n"
+	"\n"
+	"Restore a checkpointed container under ID (any id: the original may be gone)\n"
+	"from a bundle and CRIU's images; without --detach, wait for it and delete it.\n"
+	"  --image-path DIR         the images (default ./checkpoint)\n"
+	"  --work-path DIR          CRIU's work files and log\n"
+	"  -b, --bundle DIR         the bundle (default .)\n"
+	"  -d, --detach             return once it runs\n"
+	"  --pid-file FILE          write the restored init's pid there\n"
+	"  --console-socket PATH    accepted, as runc's\n"
+	"  --no-pivot, --no-subreaper  accepted, as runc's\n"
+	"  --lsm-profile TYPE:NAME  the LSM profile to restore under\n"
+	"  --lsm-mount-context CTX  accepted, as runc's without SELinux\n"
+	"  --tcp-established, --ext-unix-sk, --shell-job, --file-locks, --lazy-pages,\n"
+	"  --manage-cgroups-mode M, --empty-ns network, --auto-dedup: as checkpoint's\n";
+
 static const char features_usage[] =
 	"usage: brig features\n"
 	"\n"
@@ -263,6 +301,10 @@ static const struct brig_command commands[] = {
 	 cmd_events, 0, 0},
 	{"exec", &cli_opts_exec, "run a new process in a running container", exec_usage,
 	 cmd_exec, CLI_KEEPS_FDS | CLI_PASSES_ARGS, 255},
+	{"checkpoint", &cli_opts_checkpoint, "save a running container with CRIU",
+	 checkpoint_usage, cmd_checkpoint, CLI_KEEPS_FDS, 0},
+	{"restore", &cli_opts_restore, "restore a checkpointed container with CRIU",
+	 restore_usage, cmd_restore, 0, 0},
 	{"features", NULL, "print what this build supports (OCI features JSON)",
 	 features_usage, cmd_features, CLI_NO_ROOT, 0},
 	{"help", NULL, "print the command list, or a command's usage", help_usage, cmd_help,
@@ -285,6 +327,11 @@ const struct brig_command *cli_commands(size_t *n)
 
 /* Room for the largest table (update's) plus --help. */
 #define CLI_MAX_OPTS 32
+
+const char *cli_refused(char **argv)
+{
+	return optind > 0 && argv[optind - 1] ? argv[optind - 1] : "";
+}
 
 bool cli_wants_help(const struct brig_command *cmd, int argc, char **argv)
 {

@@ -61,6 +61,10 @@ void cli_print_commands(FILE *f);
  * command is an error (exit 3, as runc). */
 int cmd_help(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 
+/* The argument getopt_long just refused ("--bogus", "-z"), for the
+ * handler's one line (getopt's own message is off: opterr is 0). */
+const char *cli_refused(char **argv);
+
 /* ---- the handlers (argv[0] is the command's name) ------------------------ */
 int cmd_create(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_run(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
@@ -84,6 +88,9 @@ int cmd_pause(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 int cmd_resume(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_ps(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 int cmd_events(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+/* criu.c: checkpoint and restore through CRIU */
+int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
+int cmd_restore(const struct brig_globals *g, int argc, char **argv, brig_error_t **err);
 
 /* ---- the options of each command, parsed into structs ------------------- */
 /* "512m" → 536870912 as runc reads sizes; "-1" → -1. */
@@ -92,7 +99,8 @@ int parse_ram_size(const char *s, int64_t *out);
 int parse_duration_ms(const char *s, int64_t *ms);
 extern const struct cli_options cli_opts_create, cli_opts_run, cli_opts_kill,
 	cli_opts_delete, cli_opts_spec, cli_opts_exec, cli_opts_list, cli_opts_logs,
-	cli_opts_update, cli_opts_ps, cli_opts_events, cli_opts_stop;
+	cli_opts_update, cli_opts_ps, cli_opts_events, cli_opts_stop, cli_opts_checkpoint,
+	cli_opts_restore;
 
 /* create and run (is_run: -d, --keep); *id: the container id. */
 int cli_parse_create(int argc, char **argv, bool is_run, struct create_opts *o,

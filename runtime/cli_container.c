@@ -210,8 +210,8 @@ static int parse_create_flags(int argc, char **argv, bool is_run,
 			break;
 		default:
 		bad:
-			return brig_err(err, 0, "%s: invalid option (see brig --help)",
-					is_run ? "run" : "create");
+			return brig_err(err, 0, "%s: invalid option \"%s\" (see brig --help)",
+					is_run ? "run" : "create", cli_refused(argv));
 		}
 	}
 	return 0;
@@ -294,7 +294,7 @@ int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 	int r;
 
 	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "start: invalid option");
+		return brig_err(err, 0, "start: invalid option \"%s\"", cli_refused(argv));
 	if (one_id(argc, argv, "start", &id, err) < 0)
 		return -1;
 	ct = container_open(g, id, true, err);
@@ -316,7 +316,7 @@ int cmd_state(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 	struct container *ct;
 
 	if (getopt_long(argc, argv, "+", (struct option[]){{0}}, NULL) != -1)
-		return brig_err(err, 0, "state: invalid option");
+		return brig_err(err, 0, "state: invalid option \"%s\"", cli_refused(argv));
 	if (one_id(argc, argv, "state", &id, err) < 0)
 		return -1;
 	ct = container_open(g, id, false, err);
@@ -347,7 +347,7 @@ int cli_parse_kill(int argc, char **argv, struct kill_opts *o, brig_error_t **er
 	while ((c = getopt_long(argc, argv, cli_opts_kill.shortopts, cli_opts_kill.longopts,
 				NULL)) != -1) {
 		if (c != 'a')
-			return brig_err(err, 0, "kill: invalid option");
+			return brig_err(err, 0, "kill: invalid option \"%s\"", cli_refused(argv));
 		o->all = true;
 	}
 	if (one_id(argc, argv, "kill", &o->id, err) < 0)
@@ -380,7 +380,7 @@ int cli_parse_delete(int argc, char **argv, struct delete_opts *o, brig_error_t 
 	while ((c = getopt_long(argc, argv, cli_opts_delete.shortopts, cli_opts_delete.longopts,
 				NULL)) != -1) {
 		if (c != 'f')
-			return brig_err(err, 0, "delete: invalid option");
+			return brig_err(err, 0, "delete: invalid option \"%s\"", cli_refused(argv));
 		o->force = true;
 	}
 	return one_id(argc, argv, "delete", &o->id, err);
@@ -421,7 +421,7 @@ int cmd_spec(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		else if (c == 's')
 			service = true;
 		else
-			return brig_err(err, 0, "spec: invalid option");
+			return brig_err(err, 0, "spec: invalid option \"%s\"", cli_refused(argv));
 	}
 	cleanup_free char *path = xasprintf("%s/config.json", bundle);
 	cleanup_free char *json = service ? spec_service_config(rootless, getuid(), getgid())

@@ -62,7 +62,8 @@ int cli_parse_exec(int argc, char **argv, struct exec_opts *o, brig_error_t **er
 				return brig_err(err, 0, "exec: --preserve-fds: invalid number \"%s\"", optarg);
 			break;
 		default:
-			return brig_err(err, 0, "exec: invalid option (see brig --help)");
+			return brig_err(err, 0, "exec: invalid option \"%s\" (see brig --help)",
+					cli_refused(argv));
 		}
 	}
 	if (optind >= argc)

@@ -97,7 +97,8 @@ static int network_create(const struct brig_globals *g, int argc, char **argv,
 		case 's': o.subnet = optarg; break;
 		case 'b': o.bridge = optarg; break;
 		case 'p': o.parent = optarg; break;
-		default: return brig_err(err, 0, "network create: invalid option (see brig network --help)");
+		default: return brig_err(err, 0, "network create: invalid option \"%s\" (see brig network --help)",
+				cli_refused(argv));
 		}
 	}
 	if (optind != argc - 1)

@@ -549,6 +549,16 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	return 0;
 }
 
+/* Step 3 of restore (criu.c): CRIU brings the checkpointed processes
+ * back in the container's cgroups, instead of a new init. */
+static int restore_processes(struct create_job *j, brig_error_t **err)
+{
+	j->pid = criu_restore(j->ct, j->c, j->bundle, j->rootfs, j->cg, &j->spawn_cg,
+			      j->o->restore, err);
+	j->init = j->pid;
+	return j->pid > 0 ? 0 : -1;
+}
+
 /* Undo what create made, newest first: out of the container's cgroup
  * (or it cannot be removed), the processes, the cgroups, the state. */
 static void create_undo(struct create_job *j)
@@ -608,7 +618,8 @@ int container_create(const struct brig_globals *g, const char *id,
 	if (create_state(&j, err) < 0 ||
 	    netsetup_create(g, j.ct, j.c, o, &j.net_attached, err) < 0 ||
 	    create_cgroups(&j, err) < 0 ||
-	    spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0) {
+	    (o->restore ? restore_processes(&j, err)
+			: spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0)) {
 		create_undo(&j);
 	} else {
 		out->ct = j.ct;

@@ -182,7 +182,8 @@ static int parse_events_args(int argc, char **argv, struct events_opts *o, brig_
 						"duration \"%s\" (like 5s, 500ms; > 0)",
 						optarg);
 		} else {
-			return brig_err(err, 0, "events: invalid option (see brig --help)");
+			return brig_err(err, 0, "events: invalid option \"%s\" (see brig --help)",
+					cli_refused(argv));
 		}
 	}
 	if (optind >= argc)

@@ -58,6 +58,10 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 	const struct spec_kv annotations[] = {
 		{(char *)"io.github.seccomp.libseccomp.version", (char *)sver},
 		{(char *)"io.github.brig.version", (char *)BRIG_VERSION},
+		/* checkpoint and restore through CRIU (criu.c), under the key
+		 * clients know from runc, and brig's own */
+		{(char *)"org.opencontainers.runc.checkpoint.enabled", (char *)"true"},
+		{(char *)"io.github.brig.checkpoint.enabled", (char *)"true"},
 	};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",

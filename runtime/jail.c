@@ -229,8 +229,8 @@ static int parse_jail_build_args(int argc, char **argv, struct jail_build_opts *
 		} else if (c == 'b') {
 			o->bundle = true;
 		} else {
-			return brig_err(err, 0, "jail build: invalid option (usage: brig jail build "
-					"DIR [--with BINARY]... [--bundle])");
+			return brig_err(err, 0, "jail build: invalid option \"%s\" (usage: brig jail build "
+					"DIR [--with BINARY]... [--bundle])", cli_refused(argv));
 		}
 	}
 	if (optind + 1 != argc)
@@ -387,8 +387,8 @@ static int parse_jail_run_args(int argc, char **argv, struct jail_run_opts *o,
 	*o = (struct jail_run_opts){0};
 	while ((c = getopt_long(argc, argv, "+", jail_run_longopts, NULL)) != -1) {
 		if (c != 'c')
-			return brig_err(err, 0, "jail run: invalid option (usage: brig jail run DIR "
-					"[--chroot] [-- CMD...])");
+			return brig_err(err, 0, "jail run: invalid option \"%s\" (usage: brig jail run DIR "
+					"[--chroot] [-- CMD...])", cli_refused(argv));
 		o->use_chroot = true;
 	}
 	if (optind >= argc)

@@ -197,7 +197,7 @@ int cmd_list(const struct brig_globals *g, int argc, char **argv, brig_error_t *
 		} else if (c == 'q') {
 			quiet = true;
 		} else {
-			return brig_err(err, 0, "list: invalid option");
+			return brig_err(err, 0, "list: invalid option \"%s\"", cli_refused(argv));
 		}
 	}
 	char **ids = container_list_ids(g, &n);

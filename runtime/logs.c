@@ -321,8 +321,8 @@ static int parse_logs_args(int argc, char **argv, struct logs_opts *lo, const ch
 						"duration like 10s, 5m, 2h, got \"%s\"", optarg);
 			break;
 		default:
-			return brig_err(err, 0, "logs: invalid option (usage: brig logs [-f] [-t] "
-					"[--tail N] [--since TIME] ID)");
+			return brig_err(err, 0, "logs: invalid option \"%s\" (usage: brig logs [-f] [-t] "
+					"[--tail N] [--since TIME] ID)", cli_refused(argv));
 		}
 	}
 	if (optind >= argc)

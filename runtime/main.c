@@ -178,6 +178,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	optind = 0; /* reset getopt for the command's own flags */
+	opterr = 0; /* the handler's one line names what it refused */
 	ret = cmd->handler(&globals, argc, argv, &err);
 	if (ret < 0)
 		return fail(&err, cmd->fail_status ? cmd->fail_status : 1);

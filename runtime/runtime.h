@@ -174,6 +174,25 @@ void restart_begin_run(struct restarter *r);
  * directory. */
 bool restart_wait(struct restarter *r, int code, int state_fd);
 
+/* ---- criu.c: checkpoint and restore ------------------------------------- */
+/* runc's flags of checkpoint and restore. */
+struct criu_opts {
+	const char *image_path, *work_path, *parent_path, *page_server;
+	const char *manage_cgroups_mode; /* NULL: soft */
+	const char *lsm_profile;
+	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks;
+	bool pre_dump, lazy_pages, auto_dedup, empty_ns;
+	int status_fd; /* -1: none */
+};
+struct cg_manager;
+struct cg_spawn;
+/* restore's step instead of the init's clone (create.c): criu restore in
+ * the container's cgroups; the restored init's pid, the state saved
+ * running, or -1. */
+pid_t criu_restore(struct container *ct, const struct spec_config *c, const char *bundle,
+		   const char *rootfs, struct cg_manager *cg, struct cg_spawn *sp,
+		   const struct criu_opts *o, brig_error_t **err);
+
 /* ---- create.c / init.c ------------------------------------------------- */
 struct create_opts {
 	const char *bundle;
@@ -208,6 +227,8 @@ struct create_opts {
 	/* start of a stopped service (service.c): the new log monitor takes
 	 * the container over (service_take) before it runs it again */
 	bool again;
+	/* brig restore: CRIU brings the processes back instead of an init */
+	const struct criu_opts *restore;
 };
 
 struct created {

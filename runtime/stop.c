@@ -133,7 +133,8 @@ int cli_parse_stop(int argc, char **argv, int *timeout, const char **id, brig_er
 	while ((c = getopt_long(argc, argv, cli_opts_stop.shortopts, cli_opts_stop.longopts,
 				NULL)) != -1) {
 		if (c != 't')
-			return brig_err(err, 0, "stop: invalid option (see brig stop --help)");
+			return brig_err(err, 0, "stop: invalid option \"%s\" (see brig stop --help)",
+					cli_refused(argv));
 		char *end;
 		long n = strtol(optarg, &end, 10);
 		/* a day is more than any service needs to shut down */

@@ -136,12 +136,12 @@ static void test_parse_create_bad(void **state)
 	(void)state;
 
 	assert_int_equal(PARSE(cli_parse_create, ARGV("create", "-d", "c"), false, &o, &id, &err), -1);
-	assert_error(&err, "create: invalid option (see brig --help)");
+	assert_error(&err, "create: invalid option \"-d\" (see brig --help)");
 	assert_int_equal(PARSE(cli_parse_create, ARGV("create", "--keep", "c"), false, &o, &id,
 			       &err), -1);
-	assert_error(&err, "create: invalid option (see brig --help)");
+	assert_error(&err, "create: invalid option \"--keep\" (see brig --help)");
 	assert_int_equal(PARSE(cli_parse_create, ARGV("run", "--bogus", "c"), true, &o, &id, &err), -1);
-	assert_error(&err, "run: invalid option (see brig --help)");
+	assert_error(&err, "run: invalid option \"--bogus\" (see brig --help)");
 	assert_int_equal(PARSE(cli_parse_create, ARGV("run", "-d"), true, &o, &id, &err), -1);
 	assert_error(&err, "run: missing container id (usage: brig run [options] ID)");
 	assert_int_equal(PARSE(cli_parse_create, ARGV("create", "--preserve-fds", "x", "c"), false,
@@ -213,7 +213,7 @@ static void test_parse_exec_bad(void **state)
 	assert_error(&err, "exec: --preserve-fds: invalid number \"-1\"");
 	cli_exec_opts_free(&o);
 	assert_int_equal(PARSE(cli_parse_exec, ARGV("exec", "--bogus", "c"), &o, &err), -1);
-	assert_error(&err, "exec: invalid option (see brig --help)");
+	assert_error(&err, "exec: invalid option \"--bogus\" (see brig --help)");
 	cli_exec_opts_free(&o);
 	assert_int_equal(PARSE(cli_parse_exec, ARGV("exec", "-t"), &o, &err), -1);
 	assert_error(&err, "exec: missing container id "
@@ -245,7 +245,7 @@ static void test_parse_kill(void **state)
 	assert_int_equal(PARSE(cli_parse_kill, ARGV("kill", "c", "0"), &o, &err), -1);
 	assert_error(&err, "kill: invalid signal \"0\"");
 	assert_int_equal(PARSE(cli_parse_kill, ARGV("kill", "-x", "c"), &o, &err), -1);
-	assert_error(&err, "kill: invalid option");
+	assert_error(&err, "kill: invalid option \"-x\"");
 	assert_int_equal(PARSE(cli_parse_kill, ARGV("kill"), &o, &err), -1);
 	assert_error(&err, "kill: missing container id (usage: brig kill [options] ID)");
 }
@@ -265,7 +265,7 @@ static void test_parse_delete(void **state)
 	assert_true(o.force);
 
 	assert_int_equal(PARSE(cli_parse_delete, ARGV("delete", "--all", "c"), &o, &err), -1);
-	assert_error(&err, "delete: invalid option");
+	assert_error(&err, "delete: invalid option \"--all\"");
 	assert_int_equal(PARSE(cli_parse_delete, ARGV("delete", "-f"), &o, &err), -1);
 	assert_error(&err, "delete: missing container id (usage: brig delete [options] ID)");
 }
@@ -299,7 +299,7 @@ static void test_parse_stop(void **state)
 	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "a", "b"), &t, &id, &err), -1);
 	assert_error(&err, "stop: one container id, got 2");
 	assert_int_equal(PARSE(cli_parse_stop, ARGV("stop", "-a", "c"), &t, &id, &err), -1);
-	assert_error(&err, "stop: invalid option (see brig stop --help)");
+	assert_error(&err, "stop: invalid option \"-a\" (see brig stop --help)");
 }
 
 static void test_parse_restart(void **state)

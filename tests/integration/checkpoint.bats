@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# checkpoint and restore (runtime/criu.c) on this host, where CRIU cannot
+# run (its kernel's vDSO defeats criu 3.17): one clear line, the
+# container untouched, nothing left by a failed restore; the flags as
+# runc's, refused when bad; clients find the commands (--help exits 0,
+# as Podman probes).  The checkpoint and restore themselves run in the
+# VM suite (tests/vm/cases/criu-brig.sh).
+load helpers
+
+setup() {
+	setup_bundle
+}
+
+teardown() {
+	teardown_bundle
+}
+
+criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
+
+@test "checkpoint, restore: --help exits 0 (Podman's probe); features says so" {
+	run brig checkpoint --help
+	[ "$status" -eq 0 ]
+	[[ $output == *--leave-running* ]]
+	run brig restore --help
+	[ "$status" -eq 0 ]
+	[[ $output == *--image-path* ]]
+	is_runc && return 0
+	[ "$(brig features | jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]')" = true ]
+}
+
+@test "checkpoint where CRIU cannot run: one line naming why, the container runs on" {
+	is_runc && skip "runc's messages are its own"
+	criu_works && skip "CRIU runs on this host"
+	set_args sh -c 'while :; do sleep 1; done'
+	run_detached "$CID"
+	run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	if command -v criu >/dev/null; then
+		[[ $stderr == *"CRIU cannot run on this host"* ]]
+		[[ $stderr == *"$TESTDIR/img/dump.log"* ]]
+	else
+		[[ $stderr == *"needs CRIU"* ]]
+	fi
+	[ "$(state_field "$CID" status)" = running ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
+
+@test "restore where CRIU cannot run: one line, nothing left (state, cgroup, mount)" {
+	is_runc && skip "runc's messages are its own"
+	criu_works && skip "CRIU runs on this host"
+	mkdir "$TESTDIR/img"
+	run --separate-stderr brig restore -d --bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	assert_nothing_left "$CID"
+	! grep -q criu-root /proc/self/mountinfo
+}
+
+@test "checkpoint, restore: bad flags and states are one line, nothing done" {
+	is_runc && skip "runc's messages are its own"
+	run --separate-stderr brig checkpoint --manage-cgroups-mode loose "$CID"
+	assert_error_line
+	[[ $stderr == *"--manage-cgroups-mode"* ]]
+	run --separate-stderr brig checkpoint --empty-ns pid "$CID"
+	assert_error_line
+	run --separate-stderr brig checkpoint --status-fd 99 --lazy-pages "$CID"
+	assert_error_line
+	[[ $stderr == *"--status-fd"* ]]
+	run --separate-stderr brig checkpoint --page-server nowhere "$CID"
+	assert_error_line
+	run --separate-stderr brig checkpoint
+	assert_error_line
+	run --separate-stderr brig restore --bogus "$CID"
+	assert_error_line
+	run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" no-such-container
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[ ! -e "$TESTDIR/img" ]
+	# a created container has nothing running to save
+	create_ctr "$CID"
+	run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"not running"* ]]
+	[ "$(state_field "$CID" status)" = created ]
+	brig delete -f "$CID"
+	# restore of an id that exists
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	mkdir -p "$TESTDIR/img"
+	run --separate-stderr brig restore -d --bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[ "$(state_field "$CID" status)" = running ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
