@@ -38,6 +38,9 @@ mount -t tmpfs tmpfs /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 mount -t securityfs securityfs /sys/kernel/security
 hostname brig-vm
+# the loopback up, as on any booted system (criu's kernel probe connects
+# to 127.0.0.1)
+ip link set lo up
 exec </dev/null >/dev/console 2>&1
 
 export TAP_DIR=/run/vm-tap
