@@ -155,20 +155,26 @@ static int criu_child_main(void *arg)
 	return errno == ENOENT ? 127 : 126;
 }
 
-/* CRIU's first error in its log, without the timestamp and source
- * location: "vdso: Unexpected rt vDSO area bounds". */
-static char *first_error(const char *log)
+/* What went wrong, from CRIU's log: the last error before its summary
+ * ("Dumping FAILED.", a helper's "exited, status=1"), without timestamp
+ * and source location; first: the first error instead (a failed kernel
+ * probe comes first and says most). */
+static char *log_error(const char *log, bool first)
 {
 	cleanup_free char *text = brig_read_file(log, NULL);
-	char *p = text ? strstr(text, "Error (") : NULL;
+	char *found = NULL, *save = NULL;
 
-	if (!p)
-		return NULL;
-	char *end = strchr(p, '\n');
-	if (end)
-		*end = '\0';
-	char *msg = strstr(p, "): ");
-	return xstrdup(msg ? msg + 3 : p);
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char *msg = strstr(l, "Error (");
+		if (!msg || strstr(l, "FAILED") || strstr(l, "exited, status="))
+			continue;
+		char *after = strstr(msg, "): ");
+		free(found);
+		found = xstrdup(after ? after + 3 : msg);
+		if (first)
+			break;
+	}
+	return found;
 }
 
 /* Wait for criu; its failure as one line naming its first error and its
@@ -186,13 +192,14 @@ static int criu_wait(pid_t pid, const char *what, const char *log, brig_error_t 
 	if (code == 127)
 		return brig_err(err, 0, "%s: needs CRIU (Debian's package criu): no %s in PATH",
 				what, CRIU);
-	cleanup_free char *first = first_error(log);
 	cleanup_free char *text = brig_read_file(log, NULL);
-	if (text && strstr(text, "Could not initialize kernel features detection"))
+	bool no_kernel = text && strstr(text, "Could not initialize kernel features detection");
+	cleanup_free char *why = log_error(log, no_kernel);
+	if (no_kernel)
 		return brig_err(err, 0, "%s: CRIU cannot run on this host (criu check fails too): "
-				"%s (log: %s)", what, first ? first : "kernel features", log);
+				"%s (log: %s)", what, why ? why : "kernel features", log);
 	return brig_err(err, 0, "%s: criu failed: %s (log: %s)", what,
-			first ? first : "no error in its log", log);
+			why ? why : "no error in its log", log);
 }
 
 static int make_dir(const char *path, const char *flag, brig_error_t **err)

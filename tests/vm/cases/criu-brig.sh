@@ -13,6 +13,11 @@ if ! command -v criu >/dev/null; then
 	skip "brig checkpoint and restore" "no criu in the VM (the host lacks Debian's criu)"
 	exit 0
 fi
+# the network lock through nftables (the VM has its modules, not
+# iptables'), as a host's CRIU configuration would say
+mkdir -p /etc/criu
+echo 'network-lock nftables' >/etc/criu/default.conf
+trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e; rm -rf $B $IMG $IMG-lr $IMG-pre $IMG-dump /etc/criu/default.conf' EXIT
 make_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
