@@ -7,7 +7,6 @@
 
 B=/tmp/criu-brig
 IMG=/tmp/criu-img
-trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e; rm -rf $B $IMG $IMG-lr $IMG-pre $IMG-dump' EXIT
 
 if ! command -v criu >/dev/null; then
 	skip "brig checkpoint and restore" "no criu in the VM (the host lacks Debian's criu)"
@@ -17,7 +16,7 @@ fi
 # iptables'), as a host's CRIU configuration would say
 mkdir -p /etc/criu
 echo 'network-lock nftables' >/etc/criu/default.conf
-trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e; rm -rf $B $IMG $IMG-lr $IMG-pre $IMG-dump /etc/criu/default.conf' EXIT
+trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g; rm -rf $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol* /etc/criu/default.conf' EXIT
 make_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
@@ -126,3 +125,69 @@ else
 	dump_failed "checkpoint --parent-path after a pre-dump, restore" $rc "$out ${out2:-}" $IMG-dump
 fi
 cleanup_ctr cr-e
+
+# ------------------------- what the container had comes back, elsewhere
+# A bind-mounted volume, cgroup limits, the seccomp filter, capabilities,
+# masked paths: checkpointed, then restored from a copy of the bundle
+# whose volume is another directory (as on another machine).
+B2=/tmp/criu-brig2
+rm -rf $B2 $B2-copy /tmp/criu-vol /tmp/criu-vol2
+mkdir -p /tmp/criu-vol
+make_bundle $B2
+update_config $B2 '.mounts += [{destination: "/vol", type: "bind", source: "/tmp/criu-vol", options: ["rbind", "rw"]}]
+	| .linux.resources = {memory: {limit: 67108864}, pids: {limit: 64}}'
+set_sh $B2 'exec </dev/null >/dev/null 2>&1; i=0
+while :; do i=$((i + 1)); echo $i >/vol/count.new; mv /vol/count.new /vol/count; usleep 50000; done'
+vol_count() { cat ${1:-/tmp/criu-vol}/count 2>/dev/null || echo 0; }
+# proc_line PID FIELD — a line of /proc/PID/status
+proc_line() { grep "^$2:" /proc/$1/status; }
+
+brig run -d --bundle $B2 cr-f </dev/null >/dev/null 2>&1
+for i in $(seq 100); do [ "$(vol_count)" -ge 5 ] && break; sleep 0.1; done
+pid=$(state_field cr-f pid)
+want_seccomp=$(proc_line "$pid" Seccomp)
+want_caps=$(proc_line "$pid" CapEff)
+out=$(brig checkpoint --image-path $IMG-2 cr-f 2>&1)
+rc=$?
+c=$(vol_count)
+cp -a $B2 $B2-copy
+cp -a /tmp/criu-vol /tmp/criu-vol2
+update_config $B2-copy '.mounts |= map(if .destination == "/vol" then .source = "/tmp/criu-vol2" else . end)'
+if [ $rc -eq 0 ] && out=$(brig restore -d --bundle $B2-copy --image-path $IMG-2 cr-g 2>&1); then
+	ok "a container with a volume and limits: checkpointed, restored from a copied bundle"
+else
+	dump_failed "a container with a volume and limits: checkpointed, restored from a copied bundle" \
+		$rc "$out" $IMG-2
+fi
+pid=$(state_field cr-g pid)
+for i in $(seq 100); do [ "$(vol_count /tmp/criu-vol2)" -gt "$((c + 2))" ] && break; sleep 0.1; done
+if [ "$(vol_count /tmp/criu-vol2)" -gt "$((c + 2))" ] && [ "$(vol_count)" = "$c" ]; then
+	ok "the volume: the restored process counts on from $c in the copy's source, not the old one"
+else
+	not_ok "the volume: counts on in the copy's source" "old $(vol_count), new $(vol_count /tmp/criu-vol2), dumped at $c"
+fi
+cg=$(sed -n 's/^0:://p' /proc/$pid/cgroup 2>/dev/null)
+if [ "$cg" = /brig/cr-g ] && [ "$(cat /sys/fs/cgroup$cg/memory.max)" = 67108864 ] &&
+	[ "$(cat /sys/fs/cgroup$cg/pids.max)" = 64 ]; then
+	ok "cgroups: the restored process is in the new container's cgroup, its limits set"
+else
+	not_ok "cgroups: the restored process is in the new container's cgroup" "cgroup '$cg'" \
+		"$(cat /sys/fs/cgroup$cg/memory.max /sys/fs/cgroup$cg/pids.max 2>&1)"
+fi
+if [ "$(proc_line "$pid" Seccomp)" = "$want_seccomp" ] && [ "$(proc_line "$pid" CapEff)" = "$want_caps" ] &&
+	[ "$want_seccomp" = "Seccomp:	2" ]; then
+	ok "the seccomp filter and the capabilities are back ($want_caps)"
+else
+	not_ok "the seccomp filter and the capabilities are back" "want $want_seccomp $want_caps" \
+		"got $(proc_line "$pid" Seccomp) $(proc_line "$pid" CapEff)"
+fi
+out=$(brig exec cr-g sh -c 'wc -c </proc/kcore; echo pid1=$(cat /proc/1/comm); cat /vol/count >/dev/null && echo vol' 2>&1)
+if [ "$out" = "0
+pid1=sh
+vol" ]; then
+	ok "exec after restore: /proc/kcore masked, its init is pid 1 of its namespace, the volume there"
+else
+	not_ok "exec after restore: masked paths, pid namespace, volume" "$out"
+fi
+cleanup_ctr cr-g
+rm -rf $B2 $B2-copy /tmp/criu-vol /tmp/criu-vol2 $IMG-2
