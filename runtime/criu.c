@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -45,6 +44,9 @@
 #include "namespaces/namespaces.h"
 
 #define CRIU "criu"
+/* restore's hooks: the container brig, as CRIU's action script, runs them for */
+#define ACTION_ROOT "BRIG_CRIU_ROOT"
+#define ACTION_ID "BRIG_CRIU_ID"
 
 /* ---- the command line of criu ------------------------------------------------ */
 
@@ -295,8 +297,8 @@ static struct spec_config *saved_config(struct container *ct, brig_error_t **err
 	return spec_parse_config(text, len, "config.json", err);
 }
 
-static int checkpoint(const struct brig_globals *g, const char *id, const struct criu_opts *o,
-		      brig_error_t **err)
+int criu_checkpoint(const struct brig_globals *g, const char *id, const struct criu_opts *o,
+		    brig_error_t **err)
 {
 	struct container *ct = container_open(g, id, true, err);
 	struct spec_config *c = NULL;
@@ -418,6 +420,7 @@ struct restore_child {
 	struct criu_child c;
 	struct args *a;
 	int ns_fds[2];
+	const char *hooks_root, *hooks_id; /* prestart/createRuntime hooks to run */
 };
 
 /* In the child, once in the container's cgroups: the cgroup roots, then
@@ -443,14 +446,26 @@ static int restore_child_main(void *arg)
 		}
 	}
 	cgroup_roots(r->a);
+	if (r->hooks_id) {
+		/* the hooks run at CRIU's setup-namespaces (criu_action_main) */
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return 126;
+		exe[n] = '\0';
+		if (setenv(ACTION_ROOT, r->hooks_root, 1) < 0 || setenv(ACTION_ID, r->hooks_id, 1) < 0)
+			return 126;
+		add(r->a, "--action-script");
+		add(r->a, exe);
+	}
 	r->c.argv = r->a->v;
 	r->c.sp = NULL; /* joined */
 	return criu_child_main(&r->c);
 }
 
-pid_t criu_restore(struct container *ct, const struct spec_config *c, const char *bundle,
-		   const char *rootfs, struct cg_manager *cg, struct cg_spawn *sp,
-		   const struct criu_opts *o, brig_error_t **err)
+pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
+		   const char *bundle, const char *rootfs, struct cg_manager *cg,
+		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err)
 {
 	cleanup_free char *root_dir = xasprintf("%s/criu-root", ct->dir);
 	cleanup_free char *pidfile = xasprintf("%s/criu.pid", ct->dir);
@@ -487,6 +502,10 @@ pid_t criu_restore(struct container *ct, const struct spec_config *c, const char
 		goto out;
 	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL};
 	rc.a = &a;
+	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
+		rc.hooks_root = g_root;
+		rc.hooks_id = ct->id;
+	}
 	fflush(NULL);
 	pid_t criu = ns_exec_spawn(sp->clone_fd, restore_child_main, &rc, err);
 	if (cg_spawn_end(sp, criu, criu < 0 ? NULL : err) < 0 || criu < 0)
@@ -516,204 +535,51 @@ out:
 	return pid;
 }
 
-/* ---- the command line --------------------------------------------------------------- */
+/* ---- hooks: brig as CRIU's action script ------------------------------------------ */
 
-enum {
-	OPT_IMAGE = 256, OPT_WORK, OPT_PARENT, OPT_LEAVE, OPT_TCP, OPT_UNIXSK, OPT_SHELL,
-	OPT_LAZY, OPT_STATUS_FD, OPT_PAGE_SERVER, OPT_LOCKS, OPT_PRE_DUMP, OPT_CG_MODE,
-	OPT_EMPTY_NS, OPT_DEDUP, OPT_PID_FILE, OPT_CONSOLE, OPT_NO_SUBREAPER, OPT_NO_PIVOT,
-	OPT_LSM, OPT_LSM_MOUNT,
-};
-
-#define CRIU_COMMON_OPTS                                                        \
-	{"image-path", required_argument, NULL, OPT_IMAGE},                     \
-	{"work-path", required_argument, NULL, OPT_WORK},                       \
-	{"tcp-established", no_argument, NULL, OPT_TCP},                        \
-	{"ext-unix-sk", no_argument, NULL, OPT_UNIXSK},                         \
-	{"shell-job", no_argument, NULL, OPT_SHELL},                            \
-	{"file-locks", no_argument, NULL, OPT_LOCKS},                           \
-	{"manage-cgroups-mode", required_argument, NULL, OPT_CG_MODE},          \
-	{"empty-ns", required_argument, NULL, OPT_EMPTY_NS},                    \
-	{"auto-dedup", no_argument, NULL, OPT_DEDUP},                           \
-	{"lazy-pages", no_argument, NULL, OPT_LAZY}
-
-static const struct option checkpoint_longopts[] = {
-	CRIU_COMMON_OPTS,
-	{"parent-path", required_argument, NULL, OPT_PARENT},
-	{"leave-running", no_argument, NULL, OPT_LEAVE},
-	{"status-fd", required_argument, NULL, OPT_STATUS_FD},
-	{"page-server", required_argument, NULL, OPT_PAGE_SERVER},
-	{"pre-dump", no_argument, NULL, OPT_PRE_DUMP},
-	{NULL, 0, NULL, 0},
-};
-const struct cli_options cli_opts_checkpoint = {"+", checkpoint_longopts};
-
-static const struct option restore_longopts[] = {
-	CRIU_COMMON_OPTS,
-	{"bundle", required_argument, NULL, 'b'},
-	{"detach", no_argument, NULL, 'd'},
-	{"pid-file", required_argument, NULL, OPT_PID_FILE},
-	{"console-socket", required_argument, NULL, OPT_CONSOLE},
-	{"no-subreaper", no_argument, NULL, OPT_NO_SUBREAPER},
-	{"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-	{"lsm-profile", required_argument, NULL, OPT_LSM},
-	{"lsm-mount-context", required_argument, NULL, OPT_LSM_MOUNT},
-	{NULL, 0, NULL, 0},
-};
-const struct cli_options cli_opts_restore = {"+b:d", restore_longopts};
-
-/* One option both commands take; 0 taken, 1 not one of them, -1 bad. */
-static int common_opt(int c, struct criu_opts *o, brig_error_t **err)
+/* What runc runs at CRIU's "setup-namespaces" (the restored init exists,
+ * in its namespaces, nothing of it runs yet): the prestart and
+ * createRuntime hooks, with the state and that pid.  CRIU runs us with
+ * CRTOOLS_SCRIPT_ACTION for each of its actions; the others need
+ * nothing. */
+int criu_action_main(void)
 {
-	switch (c) {
-	case OPT_IMAGE: o->image_path = optarg; return 0;
-	case OPT_WORK: o->work_path = optarg; return 0;
-	case OPT_TCP: o->tcp_established = true; return 0;
-	case OPT_UNIXSK: o->ext_unix_sk = true; return 0;
-	case OPT_SHELL: o->shell_job = true; return 0;
-	case OPT_LOCKS: o->file_locks = true; return 0;
-	case OPT_DEDUP: o->auto_dedup = true; return 0;
-	case OPT_LAZY: o->lazy_pages = true; return 0;
-	case OPT_CG_MODE:
-		if (strcmp(optarg, "soft") && strcmp(optarg, "full") && strcmp(optarg, "strict") &&
-		    strcmp(optarg, "ignore"))
-			return brig_err(err, 0, "--manage-cgroups-mode: \"%s\": soft, full, strict "
-					"or ignore", optarg);
-		o->manage_cgroups_mode = optarg;
+	const char *action = getenv("CRTOOLS_SCRIPT_ACTION"), *pid = getenv("CRTOOLS_INIT_PID");
+	struct brig_globals g = {.root = getenv(ACTION_ROOT)};
+	brig_error_t *e = NULL;
+	struct spec_config *c = NULL;
+	cleanup_free char *st = NULL;
+	int r = 1;
+
+	if (!action || strcmp(action, "setup-namespaces") != 0)
 		return 0;
-	case OPT_EMPTY_NS:
-		/* runc takes namespace names and CRIU empties only "network" */
-		if (strcmp(optarg, "network") != 0)
-			return brig_err(err, 0, "--empty-ns: \"%s\": only network can be left "
-					"empty", optarg);
-		o->empty_ns = true;
-		return 0;
-	default:
-		return 1;
-	}
+	/* CRIU runs us with its standard input closed: the pipe hooks_run
+	 * makes for a hook's stdin must not take descriptor 0 */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
+	struct container *ct = g.root ? container_open(&g, getenv(ACTION_ID), false, &e) : NULL;
+	if (!ct || !pid || !(c = saved_config(ct, &e)))
+		goto out;
+	ct->state->pid = (pid_t)atoi(pid);
+	ct->state->status = SPEC_STATUS_CREATING;
+	st = spec_state_to_json(ct->state, false);
+	if (hooks_run(&c->hooks.prestart, "prestart", st, &e) == 0 &&
+	    hooks_run(&c->hooks.create_runtime, "createRuntime", st, &e) == 0)
+		r = 0;
+out:
+	if (e)
+		fprintf(stderr, "brig: restore: %s\n", e->msg);
+	else if (r)
+		fprintf(stderr, "brig: restore: no container for the hooks\n");
+	brig_err_free(&e);
+	spec_free(c);
+	container_free(ct);
+	return r;
 }
 
-/* runc's default: ./checkpoint; made absolute, as CRIU's -D is read
- * from its own working directory. */
-static int finish_paths(struct criu_opts *o, char **img, char **work, brig_error_t **err)
+bool criu_action_wanted(int argc)
 {
-	cleanup_free char *cwd = getcwd(NULL, 0);
-
-	if (!cwd)
-		return brig_err(err, errno, "getcwd");
-	if (!o->image_path)
-		o->image_path = "checkpoint";
-	if (o->image_path[0] != '/')
-		o->image_path = *img = xasprintf("%s/%s", cwd, o->image_path);
-	if (o->work_path && o->work_path[0] != '/')
-		o->work_path = *work = xasprintf("%s/%s", cwd, o->work_path);
-	return 0;
-}
-
-static int one_operand(int argc, char **argv, const char *cmd, const char **id,
-		       brig_error_t **err)
-{
-	if (optind >= argc)
-		return brig_err(err, 0, "%s: missing container id (usage: brig %s [OPTIONS] ID)",
-				cmd, cmd);
-	if (argc - optind > 1)
-		return brig_err(err, 0, "%s: one container id, got %d", cmd, argc - optind);
-	*id = argv[optind];
-	return 0;
-}
-
-int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct criu_opts o = {.status_fd = -1};
-	cleanup_free char *img = NULL, *work = NULL;
-	const char *id;
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, cli_opts_checkpoint.shortopts,
-				cli_opts_checkpoint.longopts, NULL)) != -1) {
-		if ((r = common_opt(c, &o, err)) <= 0) {
-			if (r < 0)
-				return -1;
-			continue;
-		}
-		switch (c) {
-		case OPT_PARENT: o.parent_path = optarg; break;
-		case OPT_LEAVE: o.leave_running = true; break;
-		case OPT_PRE_DUMP: o.pre_dump = true; break;
-		case OPT_PAGE_SERVER: {
-			const char *colon = strrchr(optarg, ':');
-			if (!colon || colon == optarg || !colon[1])
-				return brig_err(err, 0, "checkpoint: --page-server: ADDRESS:PORT, not "
-						"\"%s\"", optarg);
-			o.page_server = optarg;
-			break;
-		}
-		case OPT_STATUS_FD: {
-			char *end;
-			long n = strtol(optarg, &end, 10);
-			if (!*optarg || *end || n < 0 || n > 65535 || fcntl((int)n, F_GETFL) < 0)
-				return brig_err(err, 0, "checkpoint: --status-fd: \"%s\" is not an open "
-						"descriptor", optarg);
-			o.status_fd = (int)n;
-			break;
-		}
-		default:
-			return brig_err(err, 0, "checkpoint: invalid option \"%s\" (see brig checkpoint --help)",
-					cli_refused(argv));
-		}
-	}
-	if (one_operand(argc, argv, "checkpoint", &id, err) < 0 ||
-	    finish_paths(&o, &img, &work, err) < 0)
-		return -1;
-	if (o.status_fd >= 0 && !o.lazy_pages)
-		return brig_err(err, 0, "checkpoint: --status-fd needs --lazy-pages");
-	return checkpoint(g, id, &o, err);
-}
-
-int cmd_restore(const struct brig_globals *g, int argc, char **argv, brig_error_t **err)
-{
-	struct criu_opts co = {.status_fd = -1};
-	struct create_opts o = {.restore = &co};
-	cleanup_free char *img = NULL, *work = NULL;
-	const char *id;
-	int c, r;
-
-	while ((c = getopt_long(argc, argv, cli_opts_restore.shortopts, cli_opts_restore.longopts,
-				NULL)) != -1) {
-		if ((r = common_opt(c, &co, err)) <= 0) {
-			if (r < 0)
-				return -1;
-			continue;
-		}
-		switch (c) {
-		case 'b': o.bundle = optarg; break;
-		case 'd': o.detach = true; break;
-		case OPT_PID_FILE: o.pid_file = optarg; break;
-		case OPT_CONSOLE: o.console_socket = optarg; break;
-		case OPT_NO_PIVOT: o.no_pivot = true; break;
-		case OPT_NO_SUBREAPER: break;
-		case OPT_LSM: co.lsm_profile = optarg; break;
-		case OPT_LSM_MOUNT: break; /* accepted, as runc without SELinux */
-		default:
-			return brig_err(err, 0, "restore: invalid option \"%s\" (see brig restore --help)",
-					cli_refused(argv));
-		}
-	}
-	if (one_operand(argc, argv, "restore", &id, err) < 0 ||
-	    finish_paths(&co, &img, &work, err) < 0)
-		return -1;
-	o.foreground = !o.detach;
-	struct created cr;
-	if (container_create(g, id, &o, &cr, err) < 0)
-		return -1;
-	if (o.pid_file && write_pid_file(o.pid_file, cr.pid, err) < 0) {
-		container_destroy(cr.ct, true, NULL);
-		created_free(&cr);
-		return -1;
-	}
-	int code = 0;
-	if (!o.detach)
-		code = container_wait_and_delete(&cr, false, err);
-	created_free(&cr);
-	return code;
+	return argc == 1 && getenv("CRTOOLS_SCRIPT_ACTION") && getenv(ACTION_ID) &&
+	       getenv(ACTION_ROOT);
 }

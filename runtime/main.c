@@ -148,6 +148,9 @@ int main(int argc, char **argv)
 
 	/* a hook that does not read its stdin must not kill us */
 	signal(SIGPIPE, SIG_IGN);
+	/* run by CRIU as restore's action script (criu.c) */
+	if (criu_action_wanted(argc))
+		return criu_action_main();
 
 	if ((ret = parse_globals(argc, argv)) >= 0)
 		return ret;

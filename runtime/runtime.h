@@ -189,9 +189,16 @@ struct cg_spawn;
 /* restore's step instead of the init's clone (create.c): criu restore in
  * the container's cgroups; the restored init's pid, the state saved
  * running, or -1. */
-pid_t criu_restore(struct container *ct, const struct spec_config *c, const char *bundle,
-		   const char *rootfs, struct cg_manager *cg, struct cg_spawn *sp,
-		   const struct criu_opts *o, brig_error_t **err);
+pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
+		   const char *bundle, const char *rootfs, struct cg_manager *cg,
+		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err);
+/* checkpoint (its command line parsed): criu dump of a running container. */
+int criu_checkpoint(const struct brig_globals *g, const char *id, const struct criu_opts *o,
+		    brig_error_t **err);
+/* brig run by CRIU as its action script (CRTOOLS_SCRIPT_ACTION set, and
+ * the container named by restore): the hooks runc runs there. */
+int criu_action_main(void);
+bool criu_action_wanted(int argc);
 
 /* ---- create.c / init.c ------------------------------------------------- */
 struct create_opts {

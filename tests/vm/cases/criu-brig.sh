@@ -16,7 +16,7 @@ fi
 # iptables'), as a host's CRIU configuration would say
 mkdir -p /etc/criu
 echo 'network-lock nftables' >/etc/criu/default.conf
-trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g; rm -rf $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol* /etc/criu/default.conf' EXIT
+trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i; rm -rf $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol* /etc/criu/default.conf' EXIT
 make_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
@@ -191,3 +191,30 @@ else
 fi
 cleanup_ctr cr-g
 rm -rf $B2 $B2-copy /tmp/criu-vol /tmp/criu-vol2 $IMG-2
+
+# ---------------------------------------------------------------- the hooks
+# prestart and createRuntime run at restore as runc runs them (CRIU's
+# setup-namespaces, brig as its action script): the state they read names
+# the new id and the restored init's pid.
+rm -f $B/rootfs/count /tmp/criu-hook.*
+update_config $B '.hooks = {prestart: [{path: "/bin/sh", args: ["sh", "-c", "cat >/tmp/criu-hook.prestart"]}],
+	createRuntime: [{path: "/bin/sh", args: ["sh", "-c", "cat >/tmp/criu-hook.createRuntime"]}]}'
+brig run -d --bundle $B cr-h </dev/null >/dev/null 2>&1
+wait_count 3
+rm -f /tmp/criu-hook.*
+out=$(brig checkpoint --image-path $IMG-h cr-h 2>&1) &&
+	out=$(brig restore -d --bundle $B --image-path $IMG-h cr-i 2>&1)
+rc=$?
+pid=$(state_field cr-i pid)
+if [ $rc -eq 0 ] && [ "$(jq -r .id /tmp/criu-hook.prestart)" = cr-i ] &&
+	[ "$(jq -r .pid /tmp/criu-hook.prestart)" = "$pid" ] &&
+	[ "$(jq -r .id /tmp/criu-hook.createRuntime)" = cr-i ]; then
+	ok "restore runs prestart and createRuntime with the new id and the restored pid ($pid)"
+else
+	not_ok "restore runs prestart and createRuntime" "status $rc: $out" \
+		"$(cat /tmp/criu-hook.* 2>&1)" "state pid $pid" \
+		"$(grep -i -B2 -A2 'script\|brig' $IMG-h/restore.log | tail -20)"
+fi
+cleanup_ctr cr-h cr-i
+update_config $B 'del(.hooks)'
+rm -rf /tmp/criu-hook.* $IMG-h
