@@ -8,8 +8,11 @@
 # state, cgroup or mount behind.
 #
 # In the VM: brig (the binary under test), jq, busybox applets, strace
-# (when the host had it), apparmor_parser; cgroup2 alone at
-# /sys/fs/cgroup; securityfs at /sys/kernel/security.
+# (when the host had it), apparmor_parser; criu when the host had it, with
+# iproute2's ip and GNU tar (ahead of busybox's in PATH) and the modules it
+# needs (sock_diag, nf_tables, conntrack netlink: loaded on demand through
+# /sbin/modprobe); cgroup2 alone at /sys/fs/cgroup; securityfs at
+# /sys/kernel/security; the loopback up.
 #
 #   . "$(dirname "$0")/lib.sh"
 #   make_bundle /tmp/b                     # busybox rootfs + brig spec
