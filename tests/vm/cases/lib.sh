@@ -10,7 +10,7 @@
 # In the VM: brig (the binary under test), jq, busybox applets, strace
 # (when the host had it), apparmor_parser; criu when the host had it, with
 # iproute2's ip and GNU tar (ahead of busybox's in PATH) and the modules it
-# needs (sock_diag, nf_tables, conntrack netlink: loaded on demand through
+# needs (sock_diag, nf_tables, conntrack netlink, veth: loaded on demand via
 # /sbin/modprobe); cgroup2 alone at /sys/fs/cgroup; securityfs at
 # /sys/kernel/security; the loopback up.
 #
