@@ -12,11 +12,7 @@ if ! command -v criu >/dev/null; then
 	skip "brig checkpoint and restore" "no criu in the VM (the host lacks Debian's criu)"
 	exit 0
 fi
-# the network lock through nftables (the VM has its modules, not
-# iptables'), as a host's CRIU configuration would say
-mkdir -p /etc/criu
-echo 'network-lock nftables' >/etc/criu/default.conf
-trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i; rm -rf $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol* /etc/criu/default.conf' EXIT
+trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i; rm -rf $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol*' EXIT
 make_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
@@ -218,3 +214,58 @@ fi
 cleanup_ctr cr-h cr-i
 update_config $B 'del(.hooks)'
 rm -rf /tmp/criu-hook.* $IMG-h
+
+# --------------------------------------------------- an established TCP connection
+# The container joins a network namespace by path (external to CRIU: it
+# stays), talking to a server in another namespace through a veth pair; it
+# is checkpointed with --tcp-established and restored under a new id: the
+# server's connection never closes and the count goes on in it.
+# iproute2's ip (busybox's sh would take its own applet for "ip")
+IP=/usr/sbin/ip
+tcp_cleanup() {
+	cleanup_ctr cr-t cr-u
+	[ -z "${SRV_PID:-}" ] || kill "$SRV_PID" 2>/dev/null
+	$IP netns del cr-net 2>/dev/null
+	$IP netns del cr-srv 2>/dev/null
+	umount /run/netns 2>/dev/null # ip netns add mounted it
+	exec 9>&-
+	rm -rf $IMG-t /tmp/criu-tcp.out /tmp/criu-tcp.in
+}
+trap 'tcp_cleanup; cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i; rm -rf $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol*' EXIT
+$IP netns add cr-net && $IP netns add cr-srv &&
+	$IP link add crv0 netns cr-net type veth peer name crv1 netns cr-srv &&
+	$IP -n cr-net addr add 10.77.0.2/24 dev crv0 && $IP -n cr-net link set crv0 up &&
+	$IP -n cr-net link set lo up &&
+	$IP -n cr-srv addr add 10.77.0.1/24 dev crv1 && $IP -n cr-srv link set crv1 up
+# (busybox's nc closes the connection at the end of its input: a FIFO
+# this shell holds open gives it none)
+rm -f /tmp/criu-tcp.in
+mkfifo /tmp/criu-tcp.in
+exec 9<>/tmp/criu-tcp.in
+$IP netns exec cr-srv nc -l -p 9000 >/tmp/criu-tcp.out 2>/dev/null </tmp/criu-tcp.in &
+SRV_PID=$!
+for i in $(seq 50); do
+	$IP netns exec cr-srv netstat -ltn 2>/dev/null | grep -q ':9000 ' && break
+	sleep 0.1
+done
+update_config $B '.linux.namespaces |= map(if .type == "network" then .path = "/run/netns/cr-net" else . end)'
+set_sh $B 'exec </dev/null >/dev/null 2>&1; i=0
+while :; do i=$((i + 1)); echo $i; usleep 100000; done | nc 10.77.0.1 9000'
+tcp_count() { tail -n 1 /tmp/criu-tcp.out 2>/dev/null || echo 0; }
+run_out=$(brig run -d --bundle $B cr-t </dev/null 2>&1)
+for i in $(seq 100); do [ "$(tcp_count)" -ge 5 ] 2>/dev/null && break; sleep 0.1; done
+out=$(brig checkpoint --tcp-established --image-path $IMG-t cr-t 2>&1)
+rc=$?
+c=$(tcp_count)
+if [ $rc -eq 0 ] && out=$(brig restore -d --tcp-established --bundle $B --image-path $IMG-t cr-u 2>&1); then
+	for i in $(seq 100); do [ "$(tcp_count)" -ge $((c + 5)) ] 2>/dev/null && break; sleep 0.1; done
+fi
+if [ $rc -eq 0 ] && [ "$(tcp_count)" -ge $((c + 5)) ] 2>/dev/null && kill -0 "$SRV_PID" 2>/dev/null &&
+	[ "$(sort -n /tmp/criu-tcp.out | uniq -d | wc -l)" = 0 ]; then
+	ok "--tcp-established: the connection to the server survives, the count goes on in it ($c -> $(tcp_count))"
+else
+	dump_failed "--tcp-established: the connection survives checkpoint and restore" $rc \
+		"$out (count $c -> $(tcp_count))" $IMG-t
+	diag "run: $run_out" "$($IP netns list 2>&1)" "$(cat /tmp/criu-tcp.out 2>&1 | head -3)"
+fi
+tcp_cleanup
