@@ -359,7 +359,7 @@ static int mark_created(struct container *ct, const struct create_opts *o, pid_t
 			brig_error_t **err)
 {
 	fault_point("ready");
-	if (o->pid_file && write_pid_file(o->pid_file, pid, err) < 0)
+	if (o->pid_file && write_pid_file(o->pid_file, pid, &o->pid_dir, err) < 0)
 		return -1;
 	ct->state->status = SPEC_STATUS_CREATED;
 	return container_save(ct, err);

@@ -25,7 +25,8 @@ static char *owner_name(void)
 	return xstrdup("");
 }
 
-int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
+int write_pid_file(const char *path, pid_t pid, const struct dir_ident *dir,
+		   brig_error_t **err)
 {
 	cleanup_free char *name = NULL;
 	cleanup_free char *tmp = NULL;
@@ -36,6 +37,8 @@ int write_pid_file(const char *path, pid_t pid, brig_error_t **err)
 
 	if (dfd < 0)
 		return brig_err_prefix(err, "--pid-file");
+	if (dir_ident_check(dfd, dir, "--pid-file", path, err) < 0)
+		return -1;
 	/* a new file of ours, renamed over the name: whatever a container
 	 * planted there (a symlink to a host file) is replaced, not written */
 	fd = safefile_tmp(dfd, "brig-pid", 0644, &tmp, err);

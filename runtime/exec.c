@@ -534,7 +534,7 @@ static int finish_exec(const struct exec_opts *o, pid_t *pid, int pty_master,
 {
 	int wstatus;
 
-	if (o->pid_file && write_pid_file(o->pid_file, *pid, err) < 0)
+	if (o->pid_file && write_pid_file(o->pid_file, *pid, NULL, err) < 0)
 		return -1;
 	if (o->detach) {
 		*pid = -1;

@@ -23,6 +23,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -51,14 +52,17 @@ struct logw {
 /* The directory once, then the current file: created, or when it is
  * already there (appended to), only a regular file of ours with one link.
  * A symlink, FIFO, device, directory or hard link is refused: the caller
- * is still there to read why. */
-static int log_open(struct logw *w, brig_error_t **err)
+ * is still there to read why.  dir: see struct create_opts. */
+static int log_open(struct logw *w, const struct dir_ident *dir, brig_error_t **err)
 {
 	struct stat sb;
 
 	w->uid = geteuid();
 	w->dirfd = dir_open_parent(w->path, &w->name, err);
 	if (w->dirfd < 0)
+		return -1;
+	/* a rerun's: nothing is made in a directory that replaced the first */
+	if (dir_ident_check(w->dirfd, dir, NULL, w->path, err) < 0)
 		return -1;
 	for (int tries = 0; w->fd < 0; tries++) {
 		w->fd = openat(w->dirfd, w->name, O_WRONLY | O_APPEND | O_CREAT | O_EXCL |
@@ -258,16 +262,26 @@ static int monitor_loop(const struct brig_globals *g, const char *id, pid_t pid,
 	}
 	if (!exited && waitpid(pid, &status, 0) != pid)
 		status = 255 << 8;
-	/* what is still in the pipes; a background process that keeps them
-	 * open does not hold us: stop at the first empty read */
+	/* what is still in the pipes, and no more: a background process that
+	 * keeps them open (the container shares our pid namespace) does not
+	 * hold us, neither by staying silent (stop at the first empty read)
+	 * nor by writing on and on (read only what the pipe held now; else
+	 * the exit is never recorded and `brig start` finds us running) */
 	for (int i = 0; i < 2; i++) {
+		int left = 0;
 		if (fds[i] < 0)
 			continue;
 		fcntl(fds[i], F_SETFL, O_NONBLOCK);
-		ssize_t n;
-		while ((n = read(fds[i], buf, MON_BUF)) > 0 || (n < 0 && errno == EINTR))
-			if (n > 0)
-				emit(w, names[i], buf, (size_t)n, out);
+		(void)ioctl(fds[i], FIONREAD, &left);
+		while (left > 0) {
+			ssize_t n = read(fds[i], buf, left < MON_BUF ? (size_t)left : MON_BUF);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			emit(w, names[i], buf, (size_t)n, out);
+			left -= (int)n;
+		}
 		close(fds[i]);
 	}
 	if (pfd >= 0)
@@ -385,9 +399,24 @@ struct open_log_arg {
 	const struct brig_globals *g;
 	int *lock_fd; /* MONITOR_LOCK, held for the monitor's life */
 	struct logw *w;
-	const struct create_opts *o;
+	struct create_opts *o; /* the monitor's, which reruns use too */
 	char **path;
 };
+
+/* At the first run, the directories of the log and the pid file, for the
+ * reruns to check (log_open, write_pid_file) and for service.json. */
+static int note_dirs(struct create_opts *o, const struct logw *w, brig_error_t **err)
+{
+	dir_ident_get(w->dirfd, &o->log_dir);
+	if (o->pid_file && !o->pid_dir.set) {
+		cleanup_free char *name = NULL;
+		cleanup_close int dfd = dir_open_parent(o->pid_file, &name, err);
+		if (dfd < 0)
+			return brig_err_prefix(err, "--pid-file");
+		dir_ident_get(dfd, &o->pid_dir);
+	}
+	return 0;
+}
 
 /* Between create and start (container_run): the log is opened now, not
  * before: the init, already forked, holds no descriptor of it or of its
@@ -396,7 +425,7 @@ static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
 {
 	struct open_log_arg *a = arg;
 	struct logw *w = a->w;
-	const struct create_opts *o = a->o;
+	struct create_opts *o = a->o;
 
 	if (o->log_path && o->log_path[0])
 		*a->path = xstrdup(o->log_path);
@@ -405,11 +434,13 @@ static int open_log_step(struct created *cr, void *arg, brig_error_t **err)
 	w->path = *a->path;
 	/* its own open file: a dup would share the flock */
 	w->state_fd = openat(cr->ct->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (log_open(w, err) < 0) {
+	if (log_open(w, &o->log_dir, err) < 0) {
 		if (o->log_path && o->log_path[0])
 			brig_err_prefix(err, "--log-path");
 		return -1;
 	}
+	if (note_dirs(o, w, err) < 0)
+		return -1;
 	write_log_info(cr->ct, w);
 	/* what `brig start` runs it with again once it has stopped */
 	return service_record(a->g, cr->ct, o, a->lock_fd, err);
@@ -455,7 +486,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	o2.detach = true; /* no terminal without --console-socket */
 	o2.foreground = false;
 	int lock_fd = -1; /* never closed: the lock lasts as long as we do */
-	struct open_log_arg la = {.g = g, .lock_fd = &lock_fd, .w = &w, .o = o, .path = &path};
+	struct open_log_arg la = {.g = g, .lock_fd = &lock_fd, .w = &w, .o = &o2, .path = &path};
 	const struct run_step open_log = {open_log_step, &la};
 	cleanup_free char *bundle = NULL;
 	if (o->again) {

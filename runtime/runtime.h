@@ -201,6 +201,13 @@ int criu_action_main(void);
 bool criu_action_wanted(int argc);
 
 /* ---- create.c / init.c ------------------------------------------------- */
+/* A directory's identity (safefile.c), to tell later that a path still
+ * leads to the same directory. */
+struct dir_ident {
+	bool set;
+	unsigned long long dev, ino;
+};
+
 struct create_opts {
 	const char *bundle;
 	const char *pid_file;
@@ -236,6 +243,12 @@ struct create_opts {
 	bool again;
 	/* brig restore: CRIU brings the processes back instead of an init */
 	const struct criu_opts *restore;
+	/* a rerun's: the directories the log and the pid file were in at
+	 * the first run (service.json).  The container may write there (a
+	 * volume) and swap one for a symlink to a host directory meanwhile:
+	 * a directory that is not the same any more is refused, never
+	 * written in (dir_ident_check) */
+	struct dir_ident log_dir, pid_dir;
 };
 
 struct created {
@@ -246,8 +259,10 @@ struct created {
 };
 
 /* Write pid to path atomically (a new file, O_EXCL in a descriptor of
- * path's directory, renamed over path: never written through a symlink). */
-int write_pid_file(const char *path, pid_t pid, brig_error_t **err);
+ * path's directory, renamed over path: never written through a symlink).
+ * dir (or NULL): the directory it must be in (struct create_opts). */
+int write_pid_file(const char *path, pid_t pid, const struct dir_ident *dir,
+		   brig_error_t **err);
 /* create_state.c: <root>/<id>, locked, with its state in memory
  * ("creating"); then its files: config.json as read, state.json, exec.fifo. */
 struct container *container_new_state(const struct brig_globals *g, const char *id,
@@ -429,6 +444,12 @@ struct stat;
 /* Open path's directory (O_DIRECTORY, a real fd for openat) and return it;
  * *name gets the last component (malloc'ed). */
 int dir_open_parent(const char *path, char **name, brig_error_t **err);
+/* dirfd's identity into *id. */
+void dir_ident_get(int dirfd, struct dir_ident *id);
+/* 0 when want is unset or dirfd is that directory; else an error saying
+ * that the directory of path was replaced (what, if not NULL: a prefix). */
+int dir_ident_check(int dirfd, const struct dir_ident *want, const char *what,
+		    const char *path, brig_error_t **err);
 /* Why st is not a file brig may read or write ("is a symbolic link", ...),
  * or NULL for a regular file with one link owned by uid. */
 const char *safefile_refusal(const struct stat *st, uid_t uid);

@@ -42,6 +42,30 @@ int dir_open_parent(const char *path, char **name, brig_error_t **err)
 	return fd;
 }
 
+void dir_ident_get(int dirfd, struct dir_ident *id)
+{
+	struct stat st;
+
+	id->set = fstat(dirfd, &st) == 0;
+	id->dev = id->set ? (unsigned long long)st.st_dev : 0;
+	id->ino = id->set ? (unsigned long long)st.st_ino : 0;
+}
+
+int dir_ident_check(int dirfd, const struct dir_ident *want, const char *what,
+		    const char *path, brig_error_t **err)
+{
+	struct dir_ident now;
+
+	if (!want || !want->set)
+		return 0;
+	dir_ident_get(dirfd, &now);
+	if (now.set && now.dev == want->dev && now.ino == want->ino)
+		return 0;
+	return brig_err(err, 0, "%s%sthe directory of %s is not the one of the first run "
+			"(it was replaced); refusing to write in it", what ? what : "",
+			what ? ": " : "", path);
+}
+
 const char *safefile_refusal(const struct stat *st, uid_t uid)
 {
 	switch (st->st_mode & S_IFMT) {

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -34,6 +35,25 @@
  * exit, then ends at once when there is no restart to wait for). */
 #define TAKE_WAIT_MS 3000
 #define TAKE_POLL_MS 20
+
+/* struct dir_ident as service.json keeps it: "DEV:INO", or NULL. */
+static char *dir_ident_format(const struct dir_ident *id)
+{
+	return id->set ? xasprintf("%llu:%llu", id->dev, id->ino) : NULL;
+}
+
+static int dir_ident_parse(const char *s, struct dir_ident *id, brig_error_t **err)
+{
+	char end;
+
+	memset(id, 0, sizeof(*id));
+	if (!s)
+		return 0;
+	if (sscanf(s, "%llu:%llu%c", &id->dev, &id->ino, &end) != 2)
+		return brig_err(err, 0, "a directory: expected DEV:INO, got \"%s\"", s);
+	id->set = true;
+	return 0;
+}
 
 int service_record(const struct brig_globals *g, struct container *ct,
 		   const struct create_opts *o, int *lock_fd, brig_error_t **err)
@@ -63,6 +83,10 @@ int service_record(const struct brig_globals *g, struct container *ct,
 		nets[i] = (char *)o->networks[i];
 	s.networks.v = nets;
 	s.networks.n = o->n_networks;
+	cleanup_free char *log_dir = dir_ident_format(&o->log_dir);
+	cleanup_free char *pid_dir = dir_ident_format(&o->pid_dir);
+	s.log_dir = log_dir;
+	s.pid_file_dir = pid_dir;
 	cleanup_free char *json = spec_service_to_json(&s);
 	free(s.restart);
 
@@ -138,7 +162,9 @@ int service_start(const struct brig_globals *g, const char *id, brig_error_t **e
 		.n_ports = s.n_ports,
 		.again = true,
 	};
-	if (restart_parse(s.restart, &o.restart, err) == 0)
+	if (dir_ident_parse(s.log_dir, &o.log_dir, err) == 0 &&
+	    dir_ident_parse(s.pid_file_dir, &o.pid_dir, err) == 0 &&
+	    restart_parse(s.restart, &o.restart, err) == 0)
 		r = monitor_launch(&g2, id, &o, true, err);
 	else
 		brig_err_prefix(err, "cannot start container \"%s\": %s", id, SERVICE_FILE);

@@ -30,6 +30,8 @@ char *spec_service_to_json(const struct spec_service *s)
 	gen_kv_bool(g, "noNewKeyring", s->no_new_keyring);
 	gen_kv_strv(g, "networks", (const char *const *)s->networks.v, NULL);
 	cni_gen_ports(g, s->ports, s->n_ports);
+	gen_opt_str(g, "logDir", s->log_dir);
+	gen_opt_str(g, "pidFileDir", s->pid_file_dir);
 	yajl_gen_map_close(g);
 	return gen_finish(g);
 }
@@ -59,7 +61,9 @@ int spec_service_parse(const char *text, size_t len, struct spec_service *s,
 	    j_bool(&c, top, "noPivot", false, &s->no_pivot) >= 0 &&
 	    j_bool(&c, top, "noNewKeyring", false, &s->no_new_keyring) >= 0 &&
 	    j_strv(&c, top, "networks", false, &s->networks) >= 0 &&
-	    cni_parse_ports(&c, top, &s->ports, &s->n_ports) >= 0)
+	    cni_parse_ports(&c, top, &s->ports, &s->n_ports) >= 0 &&
+	    j_str(&c, top, "logDir", false, &s->log_dir) >= 0 &&
+	    j_str(&c, top, "pidFileDir", false, &s->pid_file_dir) >= 0)
 		r = 0;
 	s->log_max_files = (int)files;
 	j_fini(&c);
@@ -79,5 +83,7 @@ void spec_service_free(struct spec_service *s)
 		free(s->networks.v[i]);
 	free(s->networks.v);
 	free(s->ports);
+	free(s->log_dir);
+	free(s->pid_file_dir);
 	memset(s, 0, sizeof(*s));
 }

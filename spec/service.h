@@ -25,6 +25,9 @@ struct spec_service {
 	struct spec_strv networks; /* --network, in order */
 	struct spec_cni_port *ports;
 	size_t n_ports;
+	/* "DEV:INO" of the directories the log and the pid file were in at
+	 * the first run (a rerun refuses others), or NULL */
+	char *log_dir, *pid_file_dir;
 };
 
 char *spec_service_to_json(const struct spec_service *s);

@@ -221,7 +221,8 @@ static void test_service_round_trip(void **state)
 	struct spec_service s = {.log_path = (char *)"/var/log/web.log", .log_max_size = 1 << 20,
 				 .log_max_files = 3, .restart = (char *)"on-failure:2",
 				 .network_dir = (char *)"/etc/brig/net.d", .no_pivot = true,
-				 .networks = {nets, 2}, .ports = &p, .n_ports = 1};
+				 .networks = {nets, 2}, .ports = &p, .n_ports = 1,
+				 .log_dir = (char *)"2049:131"};
 	struct spec_service back;
 	brig_error_t *err = NULL;
 	char *text = spec_service_to_json(&s);
@@ -231,6 +232,7 @@ static void test_service_round_trip(void **state)
 		"{\"restart\":\"no\",\"networkDir\":\"net.d\"}",
 		"{\"restart\":\"no\",\"networks\":\"nat\"}",
 		"{\"restart\":\"no\",\"logMaxFiles\":5000}",
+		"{\"restart\":\"no\",\"logDir\":7}",
 		"{\"logPath\":\"/x\"}",
 		"[]",
 	};
@@ -250,6 +252,8 @@ static void test_service_round_trip(void **state)
 	assert_int_equal(back.n_ports, 1);
 	assert_string_equal(back.ports[0].host_ip, "127.0.0.1");
 	assert_int_equal(back.ports[0].host_port, 8080);
+	assert_string_equal(back.log_dir, "2049:131");
+	assert_null(back.pid_file_dir);
 	spec_service_free(&back);
 	free(text);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# Attacks on `brig start` of a stopped service (runtime/service.c): a
+# hostile container that writes a volume holding its log or pid file, that
+# leaves processes behind when it stops, or that tries to keep a
+# descriptor of the monitor.  brig's own (runc has no services).
+
+load helpers
+
+setup() {
+	is_runc && skip "brig's own commands"
+	setup_bundle
+}
+
+teardown() {
+	local id pid pids=()
+	for id in $(ls "$ROOT" 2>/dev/null); do
+		pid=$(monitor_pid "$id")
+		[ -n "$pid" ] && pids+=("$pid")
+		brig delete -f "$id" >/dev/null 2>&1 || true
+	done
+	for pid in "${pids[@]}"; do wait_monitor_exit "$pid" || true; done
+	teardown_bundle
+}
+
+monitor_pid() { sed -n 2p "$ROOT/${1:-$CID}/log.info" 2>/dev/null; }
+
+# wait_monitor_exit PID — the monitor has gone (~5 s)
+wait_monitor_exit() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "monitor $1 still there" >&2
+	return 1
+}
+
+# vol — $TESTDIR/vol, read-write at /vol in the container
+vol() {
+	mkdir -p "$TESTDIR/vol/d" "$TESTDIR/elsewhere"
+	add_mount "$(jq -cn --arg s "$TESTDIR/vol" \
+		'{destination: "/vol", type: "bind", source: $s, options: ["rbind", "rw"]}')"
+}
+
+# The container swaps /vol/d for a symlink to a host directory (a path it
+# cannot reach, but the host's brig would follow), once.
+SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
+
+@test "start: a log directory the container replaced by a symlink is refused, nothing written through it; stays stopped" {
+	vol
+	set_args sh -c "echo run; $SWAP" sh "$TESTDIR/elsewhere"
+	run_detached "$CID" --log-path "$TESTDIR/vol/d/svc.log"
+	wait_monitor_exit "$(monitor_pid)"
+	[ -L "$TESTDIR/vol/d" ]
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"not the one of the first run"* ]]
+	[ -z "$(ls -A "$TESTDIR/elsewhere")" ]
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ -z "$(cgroups_named "$CID")" ]
+	# the directory put back: start works again
+	rm "$TESTDIR/vol/d"
+	mv "$TESTDIR/vol/d.old" "$TESTDIR/vol/d"
+	update_config '.process.args = ["sh", "-c", "echo again"]'
+	brig start "$CID"
+	wait_monitor_exit "$(monitor_pid)"
+	grep -q 'stdout F again$' "$TESTDIR/vol/d/svc.log"
+}
+
+@test "start and --restart: a pid file's directory the container replaced is not written through" {
+	vol
+	set_args sh -c "echo run; $SWAP; exit 1" sh "$TESTDIR/elsewhere"
+	run_detached "$CID" --restart on-failure:3 --log-path '' --pid-file "$TESTDIR/vol/d/pid"
+	wait_monitor_exit "$(monitor_pid)"
+	# the restart was refused: said in the log, the container stopped
+	grep -q 'restart: --pid-file: .*not the one of the first run' "$ROOT/$CID/container.log"
+	[ "$(state_field "$CID" status)" = stopped ]
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[ -z "$(ls -A "$TESTDIR/elsewhere")" ]
+	[ -z "$(cgroups_named "$CID")" ]
+}
+
+@test "start: a process left writing on the log pipes (host pid namespace) does not keep the monitor; start kills it" {
+	remove_namespace pid
+	share_dir
+	set_args sh -c 'yes flood & sleep 60 & echo $! >/shared/bg; exit 7'
+	run_detached "$CID" --log-path '' --log-max-size 1m --log-max-files 2
+	wait_monitor_exit "$(monitor_pid)"
+	# the exit is recorded though the writer went on; a silent process
+	# is still there, in the cgroup
+	[ "$(jq -r .brig.exitCode "$ROOT/$CID/state.json")" = 7 ]
+	local bg
+	bg=$(cat "$SHARED/bg")
+	proc_alive "$bg"
+	set_args sh -c 'echo second'
+	brig start "$CID"
+	wait_monitor_exit "$(monitor_pid)"
+	! proc_alive "$bg"
+	grep -q 'stdout F second$' "$ROOT/$CID/container.log"
+}
+
+@test "start: the restarted process holds only its stdio; the monitor lock is not the container's" {
+	set_args sh -c 'sleep 30'
+	run_detached "$CID" --log-path ''
+	brig kill "$CID" KILL
+	wait_monitor_exit "$(monitor_pid)"
+	brig start "$CID"
+	wait_status "$CID" running
+	local pid
+	pid=$(state_field "$CID" pid)
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 " ]
+	# the lock is held by the new monitor alone
+	[ -z "$(ls -l "/proc/$pid/fd" | grep monitor.lock)" ]
+	ls -l "/proc/$(monitor_pid)/fd" | grep -q monitor.lock
+}
