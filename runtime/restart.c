@@ -113,6 +113,9 @@ static void set_pending(int state_fd, bool on)
 
 bool restart_wait(struct restarter *r, int code, int state_fd)
 {
+	/* the exit is recorded, the restart not yet decided: a `brig stop`
+	 * now must still prevent it (stop.c) */
+	fault_point("restart-decide");
 	if (!policy_wants(r, code) || !still_wanted(state_fd))
 		return false;
 	if (r->delay_ms == 0 || mono_ms() - r->started_ms >= RESTART_RESET_MS)

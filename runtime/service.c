@@ -113,6 +113,14 @@ bool service_recorded(struct container *ct)
 	return ct->dir_fd >= 0 && fstatat(ct->dir_fd, SERVICE_FILE, &sb, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+bool service_monitor_alive(struct container *ct)
+{
+	cleanup_close int fd = openat(ct->dir_fd, MONITOR_LOCK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	/* shared and at once: it only asks, and lets go as it returns */
+	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+}
+
 /* service.json of a locked container: ours, a regular file. */
 static int read_record(struct container *ct, struct spec_service *s, brig_error_t **err)
 {

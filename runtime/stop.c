@@ -66,12 +66,15 @@ static bool restart_pending(struct container *ct)
 }
 
 /* Is status one stop can end?  A stopped container waiting to be
- * restarted is: stop cancels the restart. */
+ * restarted is: stop cancels the restart.  So is one whose monitor is
+ * still alive: its process has just exited, and the monitor may not have
+ * decided on a restart yet (no RESTART_PENDING); the marker stops that
+ * one too, where an error would let a crash-looping service run on. */
 static int check_stoppable(struct container *ct, enum spec_status st, brig_error_t **err)
 {
 	if (st == SPEC_STATUS_RUNNING || st == SPEC_STATUS_CREATED)
 		return 0;
-	if (st == SPEC_STATUS_STOPPED && restart_pending(ct))
+	if (st == SPEC_STATUS_STOPPED && (restart_pending(ct) || service_monitor_alive(ct)))
 		return 0;
 	if (st == SPEC_STATUS_PAUSED)
 		return brig_err(err, 0, "cannot stop container \"%s\": it is paused "

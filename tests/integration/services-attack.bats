@@ -16,6 +16,7 @@ teardown() {
 	for id in $(ls "$ROOT" 2>/dev/null); do
 		pid=$(monitor_pid "$id")
 		[ -n "$pid" ] && pids+=("$pid")
+		[ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null # BRIG_FAULT=...:stop
 		brig delete -f "$id" >/dev/null 2>&1 || true
 	done
 	for pid in "${pids[@]}"; do wait_monitor_exit "$pid" || true; done
@@ -115,4 +116,23 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	# the lock is held by the new monitor alone
 	[ -z "$(ls -l "/proc/$pid/fd" | grep monitor.lock)" ]
 	ls -l "/proc/$(monitor_pid)/fd" | grep -q monitor.lock
+}
+
+@test "stop just after the process exited, before the monitor decides to restart: the restart does not happen" {
+	set_args sh -c 'echo run; exit 1'
+	# the monitor stops itself once the exit is recorded
+	BRIG_FAULT=restart-decide:stop run_detached "$CID" --restart always --log-path ''
+	local mon i
+	mon=$(monitor_pid)
+	for i in $(seq 100); do
+		[ "$(awk '{print $3}' "/proc/$mon/stat")" = T ] && break
+		sleep 0.05
+	done
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ ! -e "$ROOT/$CID/restart.pending" ]
+	brig stop "$CID"
+	kill -CONT "$mon"
+	wait_monitor_exit "$mon"
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 1 ]
+	[ "$(state_field "$CID" status)" = stopped ]
 }
