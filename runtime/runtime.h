@@ -243,6 +243,7 @@ struct create_opts {
 	bool again;
 	/* brig restore: CRIU brings the processes back instead of an init */
 	const struct criu_opts *restore;
+	struct dir_ident state_dir; /* the one start read service.json in */
 	/* a rerun's: the directories the log and the pid file were in at
 	 * the first run (service.json).  The container may write there (a
 	 * volume) and swap one for a symlink to a host directory meanwhile:

@@ -150,7 +150,11 @@ int service_start(const struct brig_globals *g, const char *id, brig_error_t **e
 		container_free(ct);
 		return -1;
 	}
-	container_free(ct); /* the new monitor takes the lock */
+	/* the new monitor takes the lock, and this very directory: not one
+	 * of the same id made after a delete meanwhile */
+	struct dir_ident state_dir;
+	dir_ident_get(ct->dir_fd, &state_dir);
+	container_free(ct);
 
 	struct brig_globals g2 = *g;
 	g2.network_dir = s.network_dir;
@@ -169,6 +173,7 @@ int service_start(const struct brig_globals *g, const char *id, brig_error_t **e
 		.ports = s.ports,
 		.n_ports = s.n_ports,
 		.again = true,
+		.state_dir = state_dir,
 	};
 	if (dir_ident_parse(s.log_dir, &o.log_dir, err) == 0 &&
 	    dir_ident_parse(s.pid_file_dir, &o.pid_dir, err) == 0 &&
@@ -207,14 +212,15 @@ static int take_monitor_lock(const struct brig_globals *g, const char *dir, cons
 			     brig_error_t **err)
 {
 	cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* not created: the first monitor made it before service.json, and
+	 * one missing means a delete is emptying the directory (a file
+	 * made now would keep its rmdir from removing it) */
+	int fd = dfd < 0 ? -1 : openat(dfd, MONITOR_LOCK, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 
-	if (dfd < 0)
+	if (fd < 0)
 		return errno == ENOENT ? brig_err_kind(err, BRIG_E_NOT_FOUND, 0,
 						       "container \"%s\" does not exist", id)
-				       : brig_err(err, errno, "open %s", dir);
-	int fd = openat(dfd, MONITOR_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return brig_err(err, errno, "open %s/%s", dir, MONITOR_LOCK);
+				       : brig_err(err, errno, "open %s/%s", dir, MONITOR_LOCK);
 	for (int waited = 0;; waited += TAKE_POLL_MS) {
 		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
 			return fd;
@@ -263,6 +269,7 @@ struct container *service_take(const struct brig_globals *g, const char *id,
 {
 	cleanup_free char *dir = xasprintf("%s/%s", g->root, id);
 
+	fault_point("start-take");
 	if (container_validate_id(id, err) < 0)
 		return NULL;
 	*lock_fd = take_monitor_lock(g, dir, id, err);
@@ -271,6 +278,13 @@ struct container *service_take(const struct brig_globals *g, const char *id,
 	struct container *ct = container_open(g, id, true, err);
 	if (!ct)
 		return NULL;
+	struct dir_ident now;
+	dir_ident_get(ct->dir_fd, &now);
+	if (now.dev != o->state_dir.dev || now.ino != o->state_dir.ino) {
+		brig_err(err, 0, "cannot start container \"%s\": it was deleted meanwhile", id);
+		container_free(ct);
+		return NULL;
+	}
 	enum spec_status st = container_status(ct);
 	if (st != SPEC_STATUS_STOPPED) {
 		brig_err(err, 0, "cannot start container \"%s\": it is %s", id, spec_status_name(st));

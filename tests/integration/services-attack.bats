@@ -136,3 +136,33 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 1 ]
 	[ "$(state_field "$CID" status)" = stopped ]
 }
+
+@test "start racing delete and a new container of the same id: the new one is not taken over" {
+	set_args sh -c 'echo first'
+	run_detached "$CID" --log-path ''
+	wait_monitor_exit "$(monitor_pid)"
+	# start's monitor stops itself before it takes the container over
+	(r=0; BRIG_FAULT=start-take:stop brig start "$CID" 2>"$TESTDIR/start.err" || r=$?
+	 echo $r >"$TESTDIR/start.rc") &
+	local mon="" p i
+	for i in $(seq 100); do
+		for p in $(procs_mentioning "$CID"); do
+			[ "$(awk '{print $3}' "/proc/$p/stat")" = T ] && mon=$p
+		done
+		[ -n "$mon" ] && break
+		sleep 0.05
+	done
+	[ -n "$mon" ]
+	brig delete -f "$CID"
+	set_args sh -c 'echo second'
+	run_detached "$CID" --log-path ''
+	wait_monitor_exit "$(monitor_pid)"
+	kill -CONT "$mon"
+	wait
+	cat "$TESTDIR/start.err"
+	[ "$(cat "$TESTDIR/start.rc")" -ne 0 ]
+	[ "$(wc -l <"$TESTDIR/start.err")" = 1 ]
+	grep -q 'deleted meanwhile' "$TESTDIR/start.err"
+	[ "$(grep -c 'stdout F second$' "$ROOT/$CID/container.log")" = 1 ]
+	[ "$(state_field "$CID" status)" = stopped ]
+}
