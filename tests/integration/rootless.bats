@@ -257,3 +257,26 @@ as_user_xdg() {
 	[[ $stderr == *"needs root"* ]]
 	assert_nothing_left "$CID"
 }
+
+@test "rootless: a stopped service starts again with its log; its monitor's lock and record stay the user's" {
+	set_args sh -c 'echo run; sleep 30'
+	as_user_xdg "$BRIG" run -d --log-path '' "$CID" </dev/null >"$TESTDIR/out" 2>"$TESTDIR/err" ||
+		{ cat "$TESTDIR/err"; false; }
+	local mon i
+	mon=$(sed -n 2p "$ROOT/$CID/log.info")
+	as_user_xdg "$BRIG" stop -t 0 "$CID"
+	for i in $(seq 100); do kill -0 "$mon" 2>/dev/null || break; sleep 0.05; done
+	as_user_xdg "$BRIG" start "$CID" </dev/null >"$TESTDIR/out" 2>"$TESTDIR/err" ||
+		{ cat "$TESTDIR/err"; false; }
+	[ "$(as_user_xdg "$BRIG" state "$CID" | jq -r .status)" = running ]
+	[ "$(stat -c %u "$ROOT/$CID/monitor.lock" "$ROOT/$CID/service.json" | sort -u)" = "$RL_UID" ]
+	mon=$(sed -n 2p "$ROOT/$CID/log.info")
+	as_user_xdg "$BRIG" stop -t 0 "$CID"
+	for i in $(seq 100); do kill -0 "$mon" 2>/dev/null || break; sleep 0.05; done
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 2 ]
+	# root's start of the user's container is refused: the record is not root's
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	as_user_xdg "$BRIG" delete "$CID"
+}
