@@ -166,3 +166,22 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	[ "$(grep -c 'stdout F second$' "$ROOT/$CID/container.log")" = 1 ]
 	[ "$(state_field "$CID" status)" = stopped ]
 }
+
+@test "start, stop by another local user of root's stopped service: one line each, nothing changed" {
+	command -v setpriv >/dev/null || skip "needs setpriv"
+	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$BRIG" ||
+		skip "$BRIG is not reachable by an unprivileged user"
+	set_args sh -c 'echo run'
+	run_detached "$CID" --log-path ''
+	wait_monitor_exit "$(monitor_pid)"
+	local cmd
+	for cmd in start stop; do
+		run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$BRIG" --root "$ROOT" "$cmd" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+	done
+	[ ! -e "$ROOT/$CID/stopped-by-user" ]
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 1 ]
+	[ "$(state_field "$CID" status)" = stopped ]
+}
