@@ -185,3 +185,25 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 1 ]
 	[ "$(state_field "$CID" status)" = stopped ]
 }
+
+@test "start: a hard link or a FIFO planted at the log's name between runs is refused, not written, not blocking" {
+	vol
+	echo secret >"$TESTDIR/vol/victim"
+	set_args sh -c 'echo run; rm -f /vol/d/svc.log; ln /vol/victim /vol/d/svc.log'
+	run_detached "$CID" --log-path "$TESTDIR/vol/d/svc.log"
+	wait_monitor_exit "$(monitor_pid)"
+	[ "$(stat -c %h "$TESTDIR/vol/victim")" = 2 ]
+	run --separate-stderr brig start "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"more than one link"* ]]
+	[ "$(cat "$TESTDIR/vol/victim")" = secret ]
+	rm "$TESTDIR/vol/d/svc.log"
+	mkfifo "$TESTDIR/vol/d/svc.log"
+	run --separate-stderr timeout 5 "$BRIG" --root "$ROOT" start "$CID"
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ]
+	assert_error_line
+	[[ $stderr == *"FIFO"* ]]
+	[ "$(state_field "$CID" status)" = stopped ]
+	[ -z "$(cgroups_named "$CID")" ]
+}
