@@ -207,3 +207,31 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	[ "$(state_field "$CID" status)" = stopped ]
 	[ -z "$(cgroups_named "$CID")" ]
 }
+
+@test "start: a process the stopped container left in a cgroup of its own making (CAP_SYS_ADMIN, rw cgroupfs) is killed" {
+	remove_namespace pid
+	update_config '(.mounts[] | select(.destination == "/sys/fs/cgroup") | .options) |=
+			map(if . == "ro" then "rw" else . end)
+		| .process.capabilities.bounding += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.effective += ["CAP_SYS_ADMIN"]
+		| .process.capabilities.permitted += ["CAP_SYS_ADMIN"]'
+	share_dir
+	# v1 (a hierarchy per controller) or v2: a child cgroup "sub" in each
+	set_args sh -c 'sleep 100 & p=$!
+		for c in /sys/fs/cgroup /sys/fs/cgroup/*/; do
+			[ -e "$c/cgroup.procs" ] || continue
+			mkdir -p "$c/sub" && echo $p >"$c/sub/cgroup.procs"
+		done
+		grep -q /sub /proc/$p/cgroup && echo $p >/shared/bg'
+	run_detached "$CID" --log-path ''
+	wait_monitor_exit "$(monitor_pid)"
+	local bg
+	bg=$(cat "$SHARED/bg")
+	proc_alive "$bg"
+	set_args true
+	brig start "$CID"
+	wait_monitor_exit "$(monitor_pid)"
+	! proc_alive "$bg"
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
