@@ -492,6 +492,7 @@ static void monitor_main(const struct brig_globals *g, const char *id,
 	if (o->again) {
 		/* brig start of the stopped service (service.c) */
 		o2.reuse = service_take(g, id, o, &lock_fd, &bundle, &e);
+		close(o->again_dir_fd); /* compared: not needed any more */
 		if (!o2.reuse)
 			goto fail;
 		o2.bundle = bundle;

@@ -244,6 +244,11 @@ struct create_opts {
 	/* brig restore: CRIU brings the processes back instead of an init */
 	const struct criu_opts *restore;
 	struct dir_ident state_dir; /* the one start read service.json in */
+	/* with again: the state directory start read service.json in, held
+	 * open (O_PATH) until the monitor has taken it over, so that its
+	 * inode cannot be reused meanwhile by one of the same id made after
+	 * a delete: the monitor compares the two (service_take) */
+	int again_dir_fd;
 	/* a rerun's: the directories the log and the pid file were in at
 	 * the first run (service.json).  The container may write there (a
 	 * volume) and swap one for a symlink to a host directory meanwhile:

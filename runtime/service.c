@@ -150,11 +150,14 @@ int service_start(const struct brig_globals *g, const char *id, brig_error_t **e
 		container_free(ct);
 		return -1;
 	}
-	/* the new monitor takes the lock, and this very directory: not one
-	 * of the same id made after a delete meanwhile */
-	struct dir_ident state_dir;
-	dir_ident_get(ct->dir_fd, &state_dir);
+	/* the new monitor takes the lock, and this very directory: see
+	 * create_opts.again_dir_fd */
+	cleanup_close int held = openat(ct->dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	container_free(ct);
+	if (held < 0) {
+		spec_service_free(&s);
+		return brig_err(err, errno, "cannot start container \"%s\": open its directory", id);
+	}
 
 	struct brig_globals g2 = *g;
 	g2.network_dir = s.network_dir;
@@ -173,7 +176,7 @@ int service_start(const struct brig_globals *g, const char *id, brig_error_t **e
 		.ports = s.ports,
 		.n_ports = s.n_ports,
 		.again = true,
-		.state_dir = state_dir,
+		.again_dir_fd = held,
 	};
 	if (dir_ident_parse(s.log_dir, &o.log_dir, err) == 0 &&
 	    dir_ident_parse(s.pid_file_dir, &o.pid_dir, err) == 0 &&
@@ -278,9 +281,10 @@ struct container *service_take(const struct brig_globals *g, const char *id,
 	struct container *ct = container_open(g, id, true, err);
 	if (!ct)
 		return NULL;
-	struct dir_ident now;
+	struct dir_ident now, then;
 	dir_ident_get(ct->dir_fd, &now);
-	if (now.dev != o->state_dir.dev || now.ino != o->state_dir.ino) {
+	dir_ident_get(o->again_dir_fd, &then);
+	if (!now.set || !then.set || now.dev != then.dev || now.ino != then.ino) {
 		brig_err(err, 0, "cannot start container \"%s\": it was deleted meanwhile", id);
 		container_free(ct);
 		return NULL;
