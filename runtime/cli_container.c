@@ -300,7 +300,7 @@ int cmd_start(const struct brig_globals *g, int argc, char **argv, brig_error_t 
 	ct = container_open(g, id, true, err);
 	if (!ct)
 		return -1;
-	if (container_status(ct) == SPEC_STATUS_STOPPED && service_recorded(ct)) {
+	if (service_startable(ct)) {
 		/* a service that stopped: run again under a new log monitor */
 		container_free(ct);
 		return service_start(g, id, err);

@@ -498,6 +498,8 @@ int service_record(const struct brig_globals *g, struct container *ct,
 bool service_recorded(struct container *ct);
 /* Is a log monitor of ct (locked) alive, holding MONITOR_LOCK? */
 bool service_monitor_alive(struct container *ct);
+/* Is ct (locked) a service that `brig start` runs again? */
+bool service_startable(struct container *ct);
 /* `brig start` of a stopped service: a new log monitor runs it again
  * with the recorded options. */
 int service_start(const struct brig_globals *g, const char *id, brig_error_t **err);

@@ -121,6 +121,23 @@ bool service_monitor_alive(struct container *ct)
 	return fd >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 }
 
+/* A rerun's create is its monitor's, which holds MONITOR_LOCK throughout
+ * (the first run's comes before service.json): a container still
+ * "creating" with no monitor left is one whose monitor was killed
+ * mid-create.  Starting it again is the way out, as after a failure
+ * (delete --force would take the log in the state directory with it). */
+static bool creator_gone(struct container *ct, enum spec_status st)
+{
+	return st == SPEC_STATUS_CREATING && !service_monitor_alive(ct);
+}
+
+bool service_startable(struct container *ct)
+{
+	enum spec_status st = container_status(ct);
+
+	return (st == SPEC_STATUS_STOPPED || creator_gone(ct, st)) && service_recorded(ct);
+}
+
 /* service.json of a locked container: ours, a regular file. */
 static int read_record(struct container *ct, struct spec_service *s, brig_error_t **err)
 {
@@ -289,8 +306,9 @@ struct container *service_take(const struct brig_globals *g, const char *id,
 		container_free(ct);
 		return NULL;
 	}
+	/* "creating": its creator is gone, as we hold MONITOR_LOCK */
 	enum spec_status st = container_status(ct);
-	if (st != SPEC_STATUS_STOPPED) {
+	if (st != SPEC_STATUS_STOPPED && st != SPEC_STATUS_CREATING) {
 		brig_err(err, 0, "cannot start container \"%s\": it is %s", id, spec_status_name(st));
 		container_free(ct);
 		return NULL;

@@ -235,3 +235,20 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	brig delete "$CID"
 	assert_nothing_left "$CID"
 }
+
+@test "start whose monitor is killed mid-create: one line; the next start runs it (not stuck \"creating\"); delete leaves nothing" {
+	set_args sh -c 'echo run'
+	run_detached "$CID" --log-path ''
+	wait_monitor_exit "$(monitor_pid)"
+	local step
+	for step in cgroup ready; do
+		run --separate-stderr env BRIG_FAULT=$step "$BRIG" --root "$ROOT" start "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		brig start "$CID"
+		wait_monitor_exit "$(monitor_pid)"
+	done
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 3 ]
+	brig delete "$CID"
+	assert_nothing_left "$CID"
+}
