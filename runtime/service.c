@@ -135,7 +135,8 @@ bool service_startable(struct container *ct)
 {
 	enum spec_status st = container_status(ct);
 
-	return (st == SPEC_STATUS_STOPPED || creator_gone(ct, st)) && service_recorded(ct);
+	/* the record first: no probe of the lock of a first run's monitor */
+	return service_recorded(ct) && (st == SPEC_STATUS_STOPPED || creator_gone(ct, st));
 }
 
 /* service.json of a locked container: ours, a regular file. */
