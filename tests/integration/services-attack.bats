@@ -252,3 +252,23 @@ SWAP='[ -L /vol/d ] || { mv /vol/d /vol/d.old; ln -s "$1" /vol/d; }'
 	brig delete "$CID"
 	assert_nothing_left "$CID"
 }
+
+@test "start in a loop: nothing grows from run to run (state directory, cgroups, the monitor's descriptors)" {
+	set_args sh -c 'echo run; sleep 0.3'
+	run_detached "$CID" --log-path '' --pid-file "$TESTDIR/pid"
+	local mon files cgs fds i
+	mon=$(monitor_pid)
+	fds=$(ls "/proc/$mon/fd" | wc -l)
+	wait_monitor_exit "$mon"
+	files=$(ls "$ROOT/$CID" | tr '\n' ' ')
+	cgs=$(cgroups_named "$CID" | wc -l)
+	for i in 1 2 3 4; do
+		brig start "$CID"
+		mon=$(monitor_pid)
+		[ "$(ls "/proc/$mon/fd" | wc -l)" -le "$fds" ]
+		wait_monitor_exit "$mon"
+		[ "$(ls "$ROOT/$CID" | tr '\n' ' ')" = "$files" ]
+		[ "$(cgroups_named "$CID" | wc -l)" = "$cgs" ]
+	done
+	[ "$(grep -c 'stdout F run$' "$ROOT/$CID/container.log")" = 5 ]
+}
