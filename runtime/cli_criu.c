@@ -76,7 +76,8 @@ static int common_opt(int c, struct criu_opts *o, brig_error_t **err)
 		o->manage_cgroups_mode = optarg;
 		return 0;
 	case OPT_EMPTY_NS:
-		/* runc takes namespace names and CRIU empties only "network" */
+		/* runc takes namespace names and CRIU empties only "network";
+		 * brig always does (criu.c), as runc */
 		if (strcmp(optarg, "network") != 0)
 			return brig_err(err, 0, "--empty-ns: \"%s\": only network can be left "
 					"empty", optarg);
@@ -200,7 +201,7 @@ int cmd_restore(const struct brig_globals *g, int argc, char **argv, brig_error_
 	struct created cr;
 	if (container_create(g, id, &o, &cr, err) < 0)
 		return -1;
-	if (o.pid_file && write_pid_file(o.pid_file, cr.pid, err) < 0) {
+	if (o.pid_file && write_pid_file(o.pid_file, cr.pid, NULL, err) < 0) {
 		container_destroy(cr.ct, true, NULL);
 		created_free(&cr);
 		return -1;

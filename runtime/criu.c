@@ -73,8 +73,17 @@ static void __attribute__((format(printf, 2, 3))) addf(struct args *a, const cha
 	free(s);
 }
 
+/* A network namespace joined by path (external to CRIU)? */
+static bool netns_joined(const struct spec_config *c)
+{
+	const struct spec_namespace *ns = spec_find_ns(c, SPEC_NS_NETWORK);
+
+	return ns && ns->path && ns->path[0];
+}
+
 /* What dump and restore share: directories, log, and runc's flags. */
-static void common_args(struct args *a, const struct criu_opts *o, const char *log)
+static void common_args(struct args *a, const struct criu_opts *o, const struct spec_config *c,
+			const char *log)
 {
 	add(a, "-D");
 	add(a, o->image_path);
@@ -98,7 +107,15 @@ static void common_args(struct args *a, const struct criu_opts *o, const char *l
 	if (o->lazy_pages)
 		add(a, "--lazy-pages");
 	addf(a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-	if (o->empty_ns) {
+	/* As runc: the network namespace's devices, addresses and rules are
+	 * not the runtime's to save (runc: "Runc doesn't manage network
+	 * devices and their configuration"); a restored container gets a
+	 * new, empty one (dumping it took a third of a dump, with ip and
+	 * iptables-save).  Not for one joined by path, which CRIU leaves
+	 * alone as external anyway: there criu 3.17 with --empty-ns locks it
+	 * twice (dump, restore) and unlocks it once, and its traffic stays
+	 * dropped (runc passes it always). */
+	if (!netns_joined(c)) {
 		add(a, "--empty-ns");
 		add(a, "net");
 	}
@@ -243,7 +260,7 @@ static int dump_args(struct args *a, struct container *ct, const struct spec_con
 	add(a, o->pre_dump ? "pre-dump" : "dump");
 	add(a, "-t");
 	addf(a, "%d", (int)ct->state->pid);
-	common_args(a, o, log);
+	common_args(a, o, c, log);
 	if (o->leave_running && !o->pre_dump)
 		add(a, "--leave-running");
 	if (o->parent_path) {
@@ -479,7 +496,7 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		return -1;
 	add(&a, CRIU);
 	add(&a, "restore");
-	common_args(&a, o, log);
+	common_args(&a, o, c, log);
 	add(&a, "--root");
 	add(&a, root_dir);
 	add(&a, "--restore-detached");

@@ -266,6 +266,8 @@ if [ $rc -eq 0 ] && [ "$(tcp_count)" -ge $((c + 5)) ] 2>/dev/null && kill -0 "$S
 else
 	dump_failed "--tcp-established: the connection survives checkpoint and restore" $rc \
 		"$out (count $c -> $(tcp_count))" $IMG-t
-	diag "run: $run_out" "$($IP netns list 2>&1)" "$(cat /tmp/criu-tcp.out 2>&1 | head -3)"
+	diag "run: $run_out" "$($IP netns list 2>&1)" "$(cat /tmp/criu-tcp.out 2>&1 | head -3)" \
+		"$(grep -ih 'lock\|iptables\|tcp' $IMG-t/dump.log $IMG-t/restore.log | tail -40)" \
+		"$($IP netns exec cr-net iptables-legacy -S 2>&1)"
 fi
 tcp_cleanup
