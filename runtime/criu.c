@@ -1,12 +1,10 @@
 /* brig — runtime/criu.c: `brig checkpoint` and `brig restore`, runc's
  * commands with runc's flags, through CRIU's command line.
  *
- * Why the command line and not `criu swrk` (CRIU's RPC, which runc
- * uses): every option brig passes has a command-line form, the command
- * is what a reader can paste into a shell to see the same failure, and
- * brig needs no protobuf code.  What the RPC adds is notifications
- * during a restore (runc runs its hooks there); brig runs the hooks
- * around CRIU instead.
+ * Why the command line and not `criu swrk` (CRIU's RPC, runc's): each
+ * option brig passes has a command-line form, a reader can paste the
+ * command into a shell, and brig needs no protobuf code.  The RPC's
+ * notifications brig gets as CRIU's action script (the hooks).
  *
  * checkpoint: `criu dump` (or `pre-dump`) of the container's init and
  * everything under it, frozen through the container's cgroup freezer;
@@ -42,6 +40,7 @@
 #include "base/strv.h"
 #include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
+#include "spec/service.h"
 
 #define CRIU "criu"
 /* restore's hooks: the container brig, as CRIU's action script, runs them for */
@@ -304,6 +303,55 @@ static int dump_args(struct args *a, struct container *ct, const struct spec_con
 		       : 0;
 }
 
+/* stdio.json beside the images: what the init's 0, 1 and 2 are.  A pipe
+ * to a reader outside (a shim's, a log monitor's) is dumped without its
+ * other end; restore hands CRIU the caller's in its place, as runc's
+ * descriptors.json does. */
+static int save_stdio(struct container *ct, const struct criu_opts *o, brig_error_t **err)
+{
+	char targets[3][128];
+	const char *fds[3];
+
+	for (int i = 0; i < 3; i++) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)ct->state->pid, i);
+		ssize_t n = readlink(link, targets[i], sizeof(targets[i]) - 1);
+		targets[i][n > 0 ? n : 0] = '\0';
+		fds[i] = targets[i];
+	}
+	cleanup_free char *json = spec_stdio_to_json(fds);
+	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int r = fd < 0 || brig_write_all(fd, json, strlen(json)) < 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? brig_err(err, errno, "checkpoint: write %s", path) : 0;
+}
+
+/* restore: each pipe of the checkpointed stdio is the caller's (CRIU's
+ * --inherit-fd: fd i of CRIU, which it inherits from us). */
+static int inherit_stdio(struct args *a, const struct criu_opts *o, brig_error_t **err)
+{
+	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
+	size_t len = 0;
+	cleanup_free char *text = brig_read_file(path, &len);
+	struct spec_strv v;
+
+	if (!text)
+		return errno == ENOENT ? 0 : brig_err(err, errno, "restore: read %s", path);
+	if (spec_stdio_parse(text, len, &v, err) < 0)
+		return brig_err_prefix(err, "restore");
+	for (size_t i = 0; i < v.n; i++) {
+		if (strncmp(v.v[i], "pipe:[", 6) == 0) {
+			add(a, "--inherit-fd");
+			addf(a, "fd[%zu]:%s", i, v.v[i]);
+		}
+		free(v.v[i]);
+	}
+	free(v.v);
+	return 0;
+}
+
 static struct spec_config *saved_config(struct container *ct, brig_error_t **err)
 {
 	size_t len = 0;
@@ -336,7 +384,7 @@ int criu_checkpoint(const struct brig_globals *g, const char *id, const struct c
 	    (o->work_path && make_dir(o->work_path, "--work-path", err) < 0))
 		goto out;
 	log = log_path(o, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if (dump_args(&a, ct, c, o, log, err) < 0)
+	if (dump_args(&a, ct, c, o, log, err) < 0 || (!o->pre_dump && save_stdio(ct, o, err) < 0))
 		goto out;
 	struct criu_child child = {.argv = a.v};
 	fflush(NULL);
@@ -509,7 +557,7 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		add(&a, o->lsm_profile);
 	}
 	external_mounts_restore(&a, c, bundle);
-	if (restore_namespaces(&a, c, rc.ns_fds, err) < 0)
+	if (inherit_stdio(&a, o, err) < 0 || restore_namespaces(&a, c, rc.ns_fds, err) < 0)
 		goto out;
 	if (mkdir(root_dir, 0700) < 0) {
 		brig_err(err, errno, "restore: mkdir %s", root_dir);

@@ -87,3 +87,34 @@ void spec_service_free(struct spec_service *s)
 	free(s->pid_file_dir);
 	memset(s, 0, sizeof(*s));
 }
+
+char *spec_stdio_to_json(const char *const fds[3])
+{
+	yajl_gen g = gen_new("  ");
+
+	yajl_gen_map_open(g);
+	gen_key(g, "stdio");
+	yajl_gen_array_open(g);
+	for (int i = 0; i < 3; i++)
+		gen_str(g, fds[i] ? fds[i] : "");
+	yajl_gen_array_close(g);
+	yajl_gen_map_close(g);
+	return gen_finish(g);
+}
+
+int spec_stdio_parse(const char *text, size_t len, struct spec_strv *out, brig_error_t **err)
+{
+	yajl_val top = j_parse(text, len, "stdio.json", err);
+	struct jctx c;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!top)
+		return -1;
+	j_init(&c, "stdio.json", err);
+	if (j_strv(&c, top, "stdio", true, out) >= 0)
+		r = out->n == 3 ? 0 : j_fail_at(&c, "stdio", "expected 3 entries, got %zu", out->n);
+	j_fini(&c);
+	j_free(top);
+	return r;
+}

@@ -36,4 +36,10 @@ int spec_service_parse(const char *text, size_t len, struct spec_service *s,
 		       brig_error_t **err);
 void spec_service_free(struct spec_service *s);
 
+/* stdio.json, beside a checkpoint's images: what the init's descriptors
+ * 0, 1 and 2 were ("pipe:[123]", "/dev/null"), so that restore hands
+ * CRIU its own for the pipes: {"stdio": [...]}. */
+char *spec_stdio_to_json(const char *const fds[3]);
+int spec_stdio_parse(const char *text, size_t len, struct spec_strv *out, brig_error_t **err);
+
 #endif

@@ -271,3 +271,31 @@ else
 		"$($IP netns exec cr-net iptables-legacy -S 2>&1)"
 fi
 tcp_cleanup
+
+# ------------------------------------------------------------ stdio pipes
+# Its standard output is a pipe to a reader outside (a shim's, a
+# monitor's); restore hands CRIU the restore caller's instead, and the
+# output goes on there (runc's descriptors.json, brig's stdio.json).
+B3=/tmp/criu-brig3
+make_bundle $B3
+set_sh $B3 'exec </dev/null 2>/dev/null; i=0; while :; do i=$((i + 1)); echo $i; usleep 50000; done'
+trap 'tcp_cleanup; cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i cr-p cr-q; rm -rf $B3 $IMG-p /tmp/criu-pipe.* $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol*' EXIT
+pipe_count() { tail -n 1 "$1" 2>/dev/null || echo 0; }
+("$BRIG_BIN" run -d --bundle $B3 cr-p </dev/null 2>/dev/null | cat >/tmp/criu-pipe.1) &
+for i in $(seq 100); do [ "$(pipe_count /tmp/criu-pipe.1)" -ge 5 ] 2>/dev/null && break; sleep 0.1; done
+out=$(brig checkpoint --image-path $IMG-p cr-p 2>&1)
+rc=$?
+c=$(pipe_count /tmp/criu-pipe.1)
+("$BRIG_BIN" restore -d --bundle $B3 --image-path $IMG-p cr-q </dev/null 2>/tmp/criu-pipe.err | cat >/tmp/criu-pipe.2) &
+for i in $(seq 100); do [ "$(pipe_count /tmp/criu-pipe.2)" -ge $((c + 3)) ] 2>/dev/null && break; sleep 0.1; done
+first=$(head -n 1 /tmp/criu-pipe.2 2>/dev/null)
+if [ $rc -eq 0 ] && [ "$(pipe_count /tmp/criu-pipe.2)" -ge $((c + 3)) ] 2>/dev/null &&
+	[ "$first" -gt "$c" ] 2>/dev/null && grep -q pipe $IMG-p/stdio.json; then
+	ok "stdout a pipe: after restore the output goes on in the restore caller's pipe ($first after $c)"
+else
+	dump_failed "stdout a pipe: the output goes on in the restore caller's pipe" $rc \
+		"$out $(cat /tmp/criu-pipe.err 2>&1) (stopped at $c, then '$first')" $IMG-p
+fi
+cleanup_ctr cr-p cr-q
+wait
+rm -rf $B3 $IMG-p /tmp/criu-pipe.*
