@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- the command line --------------------------------------------------------------- */
@@ -88,6 +89,27 @@ static int common_opt(int c, struct criu_opts *o, brig_error_t **err)
 	}
 }
 
+/* An image or work directory that exists must be ours alone: CRIU writes
+ * the container's memory there as root, and restore runs what it finds
+ * there as root.  One that another user owns, or that its group or others
+ * may write (a pre-made /tmp/checkpoint), lets them swap images between
+ * checkpoint and restore, or plant them (runc does not check).  One we
+ * make (mkdir 0700) is ours. */
+static int own_dir(const char *path, const char *flag, brig_error_t **err)
+{
+	struct stat sb;
+
+	if (!path || stat(path, &sb) < 0)
+		return 0; /* made later (checkpoint), or CRIU says it is missing */
+	if (!S_ISDIR(sb.st_mode))
+		return brig_err(err, 0, "%s %s: not a directory", flag, path);
+	if (sb.st_uid != geteuid() || (sb.st_mode & 022))
+		return brig_err(err, 0, "%s %s: owned by uid %u, mode %04o: must be ours and "
+				"writable by us alone", flag, path, (unsigned)sb.st_uid,
+				(unsigned)(sb.st_mode & 07777));
+	return 0;
+}
+
 /* runc's default: ./checkpoint; made absolute, as CRIU's -D is read
  * from its own working directory. */
 static int finish_paths(struct criu_opts *o, char **img, char **work, brig_error_t **err)
@@ -102,7 +124,10 @@ static int finish_paths(struct criu_opts *o, char **img, char **work, brig_error
 		o->image_path = *img = xasprintf("%s/%s", cwd, o->image_path);
 	if (o->work_path && o->work_path[0] != '/')
 		o->work_path = *work = xasprintf("%s/%s", cwd, o->work_path);
-	return 0;
+	return own_dir(o->image_path, "--image-path", err) < 0 ||
+			       own_dir(o->work_path, "--work-path", err) < 0
+		       ? -1
+		       : 0;
 }
 
 static int one_operand(int argc, char **argv, const char *cmd, const char **id,

@@ -99,3 +99,32 @@ criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
 	brig delete -f "$CID"
 	assert_nothing_left "$CID"
 }
+
+@test "checkpoint, restore: an image or work directory others may write is refused (attack: images swapped)" {
+	is_runc && skip "runc does not check"
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	mkdir -p "$TESTDIR/shared" "$TESTDIR/theirs"
+	chmod 1777 "$TESTDIR/shared"
+	chown 65534 "$TESTDIR/theirs"
+	chmod 0700 "$TESTDIR/theirs"
+	for d in shared theirs; do
+		run --separate-stderr brig checkpoint --image-path "$TESTDIR/$d" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"--image-path $TESTDIR/$d"* ]]
+		[ -z "$(ls -A "$TESTDIR/$d")" ]
+		run --separate-stderr brig checkpoint --work-path "$TESTDIR/$d" --image-path "$TESTDIR/img" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[ ! -e "$TESTDIR/img" ]
+	done
+	[ "$(state_field "$CID" status)" = running ]
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+	run --separate-stderr brig restore -d --bundle "$BUNDLE" --image-path "$TESTDIR/shared" "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"must be ours"* ]]
+	assert_nothing_left "$CID"
+}
