@@ -130,6 +130,26 @@ static int finish_paths(struct criu_opts *o, char **img, char **work, brig_error
 		       : 0;
 }
 
+/* --parent-path as CRIU reads it, relative to the image directory, which
+ * may not exist yet: its leading ".." taken off the image path by hand. */
+static char *parent_dir(const struct criu_opts *o)
+{
+	const char *p = o->parent_path;
+
+	if (!p || p[0] == '/')
+		return p ? xstrdup(p) : NULL;
+	char *base = xstrdup(o->image_path);
+	while (strncmp(p, "..", 2) == 0 && (p[2] == '/' || !p[2])) {
+		char *slash = strrchr(base, '/');
+		if (slash)
+			slash[slash == base] = '\0';
+		p += p[2] ? 3 : 2;
+	}
+	char *path = xasprintf("%s/%s", base, p);
+	free(base);
+	return path;
+}
+
 static int one_operand(int argc, char **argv, const char *cmd, const char **id,
 		       brig_error_t **err)
 {
@@ -184,6 +204,10 @@ int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_err
 	}
 	if (one_operand(argc, argv, "checkpoint", &id, err) < 0 ||
 	    finish_paths(&o, &img, &work, err) < 0)
+		return -1;
+	/* the parent's images are read back at restore: ours alone too */
+	cleanup_free char *parent = parent_dir(&o);
+	if (own_dir(parent, "--parent-path", err) < 0)
 		return -1;
 	if (o.status_fd >= 0 && !o.lazy_pages)
 		return brig_err(err, 0, "checkpoint: --status-fd needs --lazy-pages");

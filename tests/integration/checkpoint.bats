@@ -118,6 +118,11 @@ criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
 		[ "$status" -ne 0 ]
 		assert_error_line
 		[ ! -e "$TESTDIR/img" ]
+		run --separate-stderr brig checkpoint --parent-path "../$d" --image-path "$TESTDIR/img" "$CID"
+		[ "$status" -ne 0 ]
+		[[ $stderr == *"--parent-path"* ]]
+		assert_error_line
+		[ ! -e "$TESTDIR/img" ]
 	done
 	[ "$(state_field "$CID" status)" = running ]
 	brig delete -f "$CID"
