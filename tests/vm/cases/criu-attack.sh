@@ -21,13 +21,9 @@ set_sh $B 'exec </dev/null >/dev/null 2>&1; i=0
 while :; do i=$((i + 1)); echo $i >/count.new; mv /count.new /count; usleep 50000; done'
 count() { cat $B/rootfs/count 2>/dev/null || echo 0; }
 
-# criu_of PID — the pid of a criu whose parent is PID, if any
-criu_of() {
-	local d
-	for d in /proc/[0-9]*; do
-		[ "$(cat $d/comm 2>/dev/null)" = criu ] || continue
-		[ "$(awk '/^PPid:/ {print $2}' $d/status 2>/dev/null)" = "$1" ] && echo ${d#/proc/}
-	done
+# criu_running — the pid of a criu (brig's restore's: no other runs here)
+criu_running() {
+	grep -lx criu /proc/[0-9]*/comm 2>/dev/null | head -1 | cut -d/ -f3
 }
 
 brig run -d --bundle $B ck-a </dev/null >/dev/null 2>&1
@@ -40,9 +36,9 @@ fi
 bp=$!
 cp=
 for i in $(seq 200); do
-	cp=$(criu_of $bp)
+	cp=$(criu_running)
 	[ -n "$cp" ] && break
-	sleep 0.05
+	sleep 0.02
 done
 kill -9 $bp
 wait $bp 2>/dev/null
