@@ -209,8 +209,12 @@ int container_remove_dir(struct container *c)
 	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0 && (d = fdopendir(fd)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				unlinkat(dirfd(d), e->d_name, 0);
+			/* an empty directory too: restore's criu-root, left by
+			 * a brig killed while CRIU ran (never recursive: it
+			 * may be a mount point somewhere) */
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+			    unlinkat(dirfd(d), e->d_name, 0) < 0 && errno == EISDIR)
+				unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
 		}
 		closedir(d);
 	} else if (fd >= 0) {

@@ -133,3 +133,16 @@ criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
 	[[ $stderr == *"must be ours"* ]]
 	assert_nothing_left "$CID"
 }
+
+@test "restore killed while CRIU ran (its criu-root, criu.pid left in the state): delete -f leaves nothing" {
+	is_runc && skip "brig's state directory"
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	mkdir "$ROOT/$CID/criu-root"
+	echo 1 >"$ROOT/$CID/criu.pid"
+	run --separate-stderr brig delete -f "$CID"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	assert_nothing_left "$CID"
+	[ ! -e "$ROOT/$CID" ]
+}
