@@ -95,7 +95,7 @@ static int common_opt(int c, struct criu_opts *o, brig_error_t **err)
  * may write (a pre-made /tmp/checkpoint), lets them swap images between
  * checkpoint and restore, or plant them (runc does not check).  One we
  * make (mkdir 0700) is ours. */
-static int own_dir(const char *path, const char *flag, brig_error_t **err)
+int cli_own_dir(const char *path, const char *flag, brig_error_t **err)
 {
 	struct stat sb;
 
@@ -124,8 +124,8 @@ static int finish_paths(struct criu_opts *o, char **img, char **work, brig_error
 		o->image_path = *img = xasprintf("%s/%s", cwd, o->image_path);
 	if (o->work_path && o->work_path[0] != '/')
 		o->work_path = *work = xasprintf("%s/%s", cwd, o->work_path);
-	return own_dir(o->image_path, "--image-path", err) < 0 ||
-			       own_dir(o->work_path, "--work-path", err) < 0
+	return cli_own_dir(o->image_path, "--image-path", err) < 0 ||
+			       cli_own_dir(o->work_path, "--work-path", err) < 0
 		       ? -1
 		       : 0;
 }
@@ -207,7 +207,7 @@ int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_err
 		return -1;
 	/* the parent's images are read back at restore: ours alone too */
 	cleanup_free char *parent = parent_dir(&o);
-	if (own_dir(parent, "--parent-path", err) < 0)
+	if (cli_own_dir(parent, "--parent-path", err) < 0)
 		return -1;
 	if (o.status_fd >= 0 && !o.lazy_pages)
 		return brig_err(err, 0, "checkpoint: --status-fd needs --lazy-pages");

@@ -220,15 +220,15 @@ static int criu_wait(pid_t pid, const char *what, const char *log, brig_error_t 
 			why ? why : "no error in its log", log);
 }
 
+/* Checked again once made: one made by another since the parser looked. */
 static int make_dir(const char *path, const char *flag, brig_error_t **err)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return brig_err(err, errno, "%s %s", flag, path);
-	return 0;
+	return cli_own_dir(path, flag, err);
 }
 
-/* The log's path as CRIU writes it: in the work directory, else the
- * images'. */
+/* CRIU's log: in the work directory, else the images'. */
 static char *log_path(const struct criu_opts *o, const char *name)
 {
 	return xasprintf("%s/%s", o->work_path ? o->work_path : o->image_path, name);

@@ -192,6 +192,9 @@ struct cg_spawn;
 pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
 		   const char *bundle, const char *rootfs, struct cg_manager *cg,
 		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err);
+/* cli_criu.c: an existing image or work directory must be ours and
+ * writable by us alone (absent: 0). */
+int cli_own_dir(const char *path, const char *flag, brig_error_t **err);
 /* checkpoint (its command line parsed): criu dump of a running container. */
 int criu_checkpoint(const struct brig_globals *g, const char *id, const struct criu_opts *o,
 		    brig_error_t **err);
