@@ -189,6 +189,21 @@ wait_status() {
 	return 1
 }
 
+# monitor_pid [ID] — the pid of ID's log monitor (run -d --log-path,
+# --restart), from log.info in its state directory.
+monitor_pid() { sed -n 2p "$ROOT/${1:-$CID}/log.info" 2>/dev/null; }
+
+# wait_monitor_exit PID — the monitor has gone (~5 s)
+wait_monitor_exit() {
+	local i
+	for i in $(seq 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	echo "monitor $1 still there" >&2
+	return 1
+}
+
 # wait_file FILE — poll until FILE exists and is non-empty (up to ~5 s).
 wait_file() {
 	local i

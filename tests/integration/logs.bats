@@ -9,9 +9,6 @@ teardown() {
 	teardown_bundle
 }
 
-# the monitor's pid, from the state dir
-monitor_pid() { sed -n 2p "$ROOT/$CID/log.info" 2>/dev/null; }
-
 wait_monitor_gone() {
 	local pid i
 	pid=$(monitor_pid)

@@ -23,19 +23,6 @@ teardown() {
 	teardown_bundle
 }
 
-monitor_pid() { sed -n 2p "$ROOT/${1:-$CID}/log.info" 2>/dev/null; }
-
-# wait_monitor_exit PID — the monitor has gone (~5 s)
-wait_monitor_exit() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	echo "monitor $1 still there" >&2
-	return 1
-}
-
 # vol — $TESTDIR/vol, read-write at /vol in the container
 vol() {
 	mkdir -p "$TESTDIR/vol/d" "$TESTDIR/elsewhere"

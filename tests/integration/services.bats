@@ -15,9 +15,6 @@ teardown() {
 	teardown_bundle
 }
 
-# the monitor's pid, from the state dir
-monitor_pid() { sed -n 2p "$ROOT/${1:-$CID}/log.info" 2>/dev/null; }
-
 # delete -f every container, then wait for their monitors to go (a monitor
 # in a restart delay looks every 50 ms whether its directory is still there)
 wait_monitors_gone() {
@@ -46,17 +43,6 @@ wait_restarts() {
 		sleep 0.05
 	done
 	echo "restartCount is $(restarts), expected at least $1" >&2
-	return 1
-}
-
-# wait_monitor_exit PID — the monitor has gone (~5 s)
-wait_monitor_exit() {
-	local i
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	echo "monitor $1 still there" >&2
 	return 1
 }
 
