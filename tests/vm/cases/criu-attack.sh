@@ -12,14 +12,11 @@ if ! command -v criu >/dev/null; then
 	exit 0
 fi
 trap 'cleanup_ctr ck-a ck-b; rm -rf $B $IMG' EXIT
-make_bundle $B || {
+counting_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
 }
-update_config $B '.root.readonly = false'
-set_sh $B 'exec </dev/null >/dev/null 2>&1; i=0
-while :; do i=$((i + 1)); echo $i >/count.new; mv /count.new /count; usleep 50000; done'
-count() { cat $B/rootfs/count 2>/dev/null || echo 0; }
+count() { count_in $B; }
 
 # criu_running — the pid of a criu (brig's restore's: no other runs here)
 criu_running() {

@@ -13,26 +13,12 @@ if ! command -v criu >/dev/null; then
 	exit 0
 fi
 trap 'cleanup_ctr cr-a cr-b cr-c cr-d cr-e cr-f cr-g cr-h cr-i; rm -rf $IMG-h /tmp/criu-hook.* $B $IMG $IMG-lr $IMG-pre $IMG-dump $IMG-2 /tmp/criu-brig2* /tmp/criu-vol*' EXIT
-make_bundle $B || {
+counting_bundle $B || {
 	not_ok "make a bundle"
 	exit 1
 }
-# the count in the rootfs, where the host reads it; stdio of its own:
-# /dev/null of the container's, not descriptors of the caller's
-update_config $B '.root.readonly = false'
-set_sh $B 'exec </dev/null >/dev/null 2>&1; i=0
-while :; do i=$((i + 1)); echo $i >/count.new; mv /count.new /count; usleep 50000; done'
-count() { cat $B/rootfs/count 2>/dev/null || echo 0; }
-
-# wait_count N — until the count reaches N (~20 s)
-wait_count() {
-	local i
-	for i in $(seq 200); do
-		[ "$(count)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+count() { count_in $B; }
+wait_count() { wait_count_in $B "$1"; }
 
 # still_count — the count does not move for a second
 still_count() {

@@ -19,28 +19,17 @@ if ! command -v criu >/dev/null || ! command -v runc >/dev/null; then
 	skip "checkpoint and restore timed beside runc" "criu or runc missing in the VM"
 	exit 0
 fi
-make_bundle $B || exit 1
-update_config $B '.root.readonly = false'
-set_sh $B 'exec </dev/null >/dev/null 2>&1; i=0
-while :; do i=$((i + 1)); echo $i >/count.new; mv /count.new /count; usleep 50000; done'
+counting_bundle $B || exit 1
 
 # centiseconds since boot
 now() { cut -d' ' -f1 /proc/uptime | tr -d .; }
-wait_count() {
-	local i
-	for i in $(seq 200); do
-		[ "$(cat $B/rootfs/count 2>/dev/null || echo 0)" -ge "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # round RUNTIME — one round; prints "CHECKPOINT RESTORE" in centiseconds
 round() {
 	local rt=$1 t0 t1 t2
 	rm -rf $IMG $B/rootfs/count
 	$rt run -d --bundle $B sp-a </dev/null >/dev/null 2>&1 || return 1
-	wait_count 3 || return 1
+	wait_count_in $B 3 || return 1
 	t0=$(now)
 	$rt checkpoint --image-path $IMG sp-a >/dev/null 2>&1 || return 1
 	t1=$(now)

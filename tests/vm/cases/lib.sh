@@ -137,3 +137,27 @@ cleanup_ctr() {
 	done
 	return 0
 }
+
+# counting_bundle DIR — make_bundle DIR whose process writes a count, 20
+# a second, to /count in its rootfs (where the host reads it), its stdio
+# the container's own /dev/null: CRIU cannot dump descriptors of files
+# outside the container (the criu cases).
+counting_bundle() {
+	make_bundle "$1" || return 1
+	update_config "$1" '.root.readonly = false'
+	set_sh "$1" 'exec </dev/null >/dev/null 2>&1; i=0
+while :; do i=$((i + 1)); echo $i >/count.new; mv /count.new /count; usleep 50000; done'
+}
+
+# count_in DIR — the count in DIR's rootfs (0 before the first)
+count_in() { cat "$1/rootfs/count" 2>/dev/null || echo 0; }
+
+# wait_count_in DIR N — until the count in DIR reaches N (~20 s)
+wait_count_in() {
+	local i
+	for i in $(seq 200); do
+		[ "$(count_in "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
