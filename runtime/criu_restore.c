@@ -1,0 +1,296 @@
+/* brig — runtime/criu_restore.c: `brig restore` (the checkpoint half and
+ * the command line both share are in criu.c).
+ *
+ * The ordinary create path (the state directory, the cgroups and their
+ * limits, under any id), and where create would clone an init, `criu
+ * restore` runs in the container's cgroups, in a mount namespace of its
+ * own where the bundle's rootfs is bind-mounted as CRIU's root (a mount
+ * brig never makes on the host: it goes with CRIU), and brings the
+ * processes back as siblings of itself, that is children of brig.  The
+ * bind mounts' sources come from the bundle's config.json, so a bundle
+ * copied elsewhere (another machine) restores with its own paths. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/proc.h"
+#include "base/strv.h"
+#include "cgroups/cgroups.h"
+#include "namespaces/namespaces.h"
+#include "spec/service.h"
+#include "criu.h"
+
+/* restore: each pipe of the checkpointed stdio is the caller's (CRIU's
+ * --inherit-fd: fd i of CRIU, which it inherits from us). */
+static int inherit_stdio(struct criu_args *a, const struct criu_opts *o, brig_error_t **err)
+{
+	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
+	size_t len = 0;
+	cleanup_free char *text = brig_read_file(path, &len);
+	struct spec_strv v;
+
+	if (!text)
+		return errno == ENOENT ? 0 : brig_err(err, errno, "restore: read %s", path);
+	if (spec_stdio_parse(text, len, &v, err) < 0)
+		return brig_err_prefix(err, "restore");
+	for (size_t i = 0; i < v.n; i++) {
+		if (strncmp(v.v[i], "pipe:[", 6) == 0) {
+			criu_add(a, "--inherit-fd");
+			criu_addf(a, "fd[%zu]:%s", i, v.v[i]);
+		}
+		free(v.v[i]);
+	}
+	free(v.v);
+	return 0;
+}
+
+/* The bind mounts' sources, as create resolves them (relative to the
+ * bundle). */
+static void external_mounts_restore(struct criu_args *a, const struct spec_config *c,
+				    const char *bundle)
+{
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct spec_mount *m = &c->mounts[i];
+		if (!criu_is_bind(m) || !m->source)
+			continue;
+		criu_add(a, "--external");
+		if (m->source[0] == '/')
+			criu_addf(a, "mnt[%s]:%s", m->destination, m->source);
+		else
+			criu_addf(a, "mnt[%s]:%s/%s", m->destination, bundle, m->source);
+	}
+}
+
+/* Namespaces joined by path: net and pid were external at dump and are
+ * handed to CRIU open (fds[0] as fd 3, fds[1] next: restore_child_main);
+ * the others CRIU joins itself. */
+static int restore_namespaces(struct criu_args *a, const struct spec_config *c, int fds[2],
+			      brig_error_t **err)
+{
+	static const char *const names[SPEC_NS_COUNT] = {
+		[SPEC_NS_IPC] = "ipc", [SPEC_NS_UTS] = "uts", [SPEC_NS_USER] = "user",
+		[SPEC_NS_MOUNT] = "mnt", [SPEC_NS_TIME] = "time",
+	};
+	static const enum spec_ns_type ext[2] = {SPEC_NS_NETWORK, SPEC_NS_PID};
+	int next = 3;
+
+	for (int i = 0; i < 2; i++) {
+		const struct spec_namespace *ns = spec_find_ns(c, ext[i]);
+		if (!ns || !ns->path || !ns->path[0])
+			continue;
+		fds[i] = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			return brig_err(err, errno, "restore: namespace %s", ns->path);
+		criu_add(a, "--inherit-fd");
+		criu_addf(a, "fd[%d]:%s", next++, criu_ext_ns_key(ext[i]));
+	}
+	for (size_t i = 0; c->linux && i < c->linux->n_namespaces; i++) {
+		const struct spec_namespace *ns = &c->linux->namespaces[i];
+		if (!ns->path || !ns->path[0] || ns->type == SPEC_NS_NETWORK ||
+		    ns->type == SPEC_NS_PID)
+			continue;
+		if (!names[ns->type])
+			return brig_err(err, 0, "restore: CRIU cannot join a %s namespace by path",
+					spec_ns_name(ns->type));
+		criu_add(a, "--join-ns");
+		criu_addf(a, "%s:%s", names[ns->type], ns->path);
+	}
+	return 0;
+}
+
+/* The cgroups CRIU puts the processes in: the dumped tree's root maps to
+ * the cgroup we are in, the container's (runc does the same). */
+static void cgroup_roots(struct criu_args *a)
+{
+	cleanup_free char *text = brig_read_file("/proc/self/cgroup", NULL);
+	char *save = NULL;
+
+	for (char *line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *ctrl = strchr(line, ':');
+		char *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = '\0';
+		ctrl++;
+		criu_add(a, "--cgroup-root");
+		if (*ctrl)
+			criu_addf(a, "%s:%s", ctrl, path);
+		else
+			criu_add(a, path);
+	}
+}
+
+struct restore_child {
+	struct criu_child c;
+	struct criu_args *a;
+	int ns_fds[2];
+	const char *hooks_root, *hooks_id; /* prestart/createRuntime hooks to run */
+};
+
+/* In the child, once in the container's cgroups: the cgroup roots, then
+ * criu.  The namespaces' descriptors go to 3 and 4 (unless unused). */
+static int restore_child_main(void *arg)
+{
+	struct restore_child *r = arg;
+	int high[2] = {-1, -1}, next = 3;
+
+	/* out of the way first: one may be 3 or 4 already */
+	for (int i = 0; i < 2; i++)
+		if (r->ns_fds[i] >= 0 && (high[i] = fcntl(r->ns_fds[i], F_DUPFD_CLOEXEC, 100)) < 0)
+			return 126;
+	for (int i = 0; i < 2; i++)
+		if (high[i] >= 0 && dup2(high[i], next++) < 0)
+			return 126;
+	if (r->c.sp) {
+		cg_spawn_child_close(r->c.sp);
+		brig_error_t *e = NULL;
+		if (cg_spawn_join(r->c.sp, &e) < 0) {
+			fprintf(stderr, "brig: restore: %s\n", e->msg);
+			return 126;
+		}
+	}
+	cgroup_roots(r->a);
+	if (r->hooks_id) {
+		/* the hooks run at CRIU's setup-namespaces (criu_action_main) */
+		char exe[4096];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return 126;
+		exe[n] = '\0';
+		if (setenv(ACTION_ROOT, r->hooks_root, 1) < 0 || setenv(ACTION_ID, r->hooks_id, 1) < 0)
+			return 126;
+		criu_add(r->a, "--action-script");
+		criu_add(r->a, exe);
+	}
+	r->c.argv = r->a->v;
+	r->c.sp = NULL; /* joined */
+	return criu_child_main(&r->c);
+}
+
+pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
+		   const char *bundle, const char *rootfs, struct cg_manager *cg,
+		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err)
+{
+	cleanup_free char *root_dir = xasprintf("%s/criu-root", ct->dir);
+	cleanup_free char *pidfile = xasprintf("%s/criu.pid", ct->dir);
+	cleanup_free char *log = criu_log_path(o, "restore.log");
+	struct criu_args a = {0};
+	struct restore_child rc = {.ns_fds = {-1, -1}};
+	cleanup_free char *text = NULL;
+	pid_t pid = -1;
+
+	if (o->work_path && criu_make_dir(o->work_path, "--work-path", err) < 0)
+		return -1;
+	criu_add(&a, CRIU);
+	criu_add(&a, "restore");
+	criu_common_args(&a, o, c, log);
+	criu_add(&a, "--root");
+	criu_add(&a, root_dir);
+	criu_add(&a, "--restore-detached");
+	criu_add(&a, "--restore-sibling");
+	criu_add(&a, "--evasive-devices");
+	criu_add(&a, "--pidfile");
+	criu_add(&a, pidfile);
+	if (o->lsm_profile) {
+		criu_add(&a, "--lsm-profile");
+		criu_add(&a, o->lsm_profile);
+	}
+	external_mounts_restore(&a, c, bundle);
+	if (inherit_stdio(&a, o, err) < 0 || restore_namespaces(&a, c, rc.ns_fds, err) < 0)
+		goto out;
+	if (mkdir(root_dir, 0700) < 0) {
+		brig_err(err, errno, "restore: mkdir %s", root_dir);
+		goto out;
+	}
+	if (cg_spawn_begin(cg, true, sp, err) < 0)
+		goto out;
+	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL};
+	rc.a = &a;
+	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
+		rc.hooks_root = g_root;
+		rc.hooks_id = ct->id;
+	}
+	fflush(NULL);
+	pid_t criu = ns_exec_spawn(sp->clone_fd, restore_child_main, &rc, err);
+	if (cg_spawn_end(sp, criu, criu < 0 ? NULL : err) < 0 || criu < 0)
+		goto out;
+	if (criu_wait(criu, "restore", log, err) < 0)
+		goto out;
+	text = brig_read_file(pidfile, NULL);
+	pid = text ? (pid_t)atoi(text) : 0;
+	if (pid <= 0) {
+		brig_err(err, 0, "restore: criu wrote no pid to %s", pidfile);
+		pid = -1;
+		goto out;
+	}
+	ct->state->pid = pid;
+	ct->state->start_time = proc_start_time(pid);
+	ct->state->status = SPEC_STATUS_RUNNING;
+	(void)unlinkat(ct->dir_fd, "exec.fifo", 0); /* running: never created */
+	if (container_save(ct, err) < 0)
+		pid = -1; /* create_undo kills it */
+out:
+	for (int i = 0; i < 2; i++)
+		if (rc.ns_fds[i] >= 0)
+			close(rc.ns_fds[i]);
+	(void)rmdir(root_dir);
+	(void)unlink(pidfile);
+	brig_strv_free(a.v);
+	return pid;
+}
+
+/* ---- hooks: brig as CRIU's action script ------------------------------------------ */
+
+/* What runc runs at CRIU's "setup-namespaces" (the restored init exists,
+ * in its namespaces, nothing of it runs yet): the prestart and
+ * createRuntime hooks, with the state and that pid.  CRIU runs us with
+ * CRTOOLS_SCRIPT_ACTION for each of its actions; the others need
+ * nothing. */
+int criu_action_main(void)
+{
+	const char *action = getenv("CRTOOLS_SCRIPT_ACTION"), *pid = getenv("CRTOOLS_INIT_PID");
+	struct brig_globals g = {.root = getenv(ACTION_ROOT)};
+	brig_error_t *e = NULL;
+	struct spec_config *c = NULL;
+	cleanup_free char *st = NULL;
+	int r = 1;
+
+	if (!action || strcmp(action, "setup-namespaces") != 0)
+		return 0;
+	/* CRIU runs us with its standard input closed: the pipe hooks_run
+	 * makes for a hook's stdin must not take descriptor 0 */
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
+	struct container *ct = g.root ? container_open(&g, getenv(ACTION_ID), false, &e) : NULL;
+	if (!ct || !pid || !(c = criu_saved_config(ct, &e)))
+		goto out;
+	ct->state->pid = (pid_t)atoi(pid);
+	ct->state->status = SPEC_STATUS_CREATING;
+	st = spec_state_to_json(ct->state, false);
+	if (hooks_run(&c->hooks.prestart, "prestart", st, &e) == 0 &&
+	    hooks_run(&c->hooks.create_runtime, "createRuntime", st, &e) == 0)
+		r = 0;
+out:
+	if (e)
+		fprintf(stderr, "brig: restore: %s\n", e->msg);
+	else if (r)
+		fprintf(stderr, "brig: restore: no container for the hooks\n");
+	brig_err_free(&e);
+	spec_free(c);
+	container_free(ct);
+	return r;
+}
+
+bool criu_action_wanted(int argc)
+{
+	return argc == 1 && getenv("CRTOOLS_SCRIPT_ACTION") && getenv(ACTION_ID) &&
+	       getenv(ACTION_ROOT);
+}
