@@ -59,9 +59,11 @@ leftovers() {
 
 echo "# kernel $(uname -r), $(grep -c . /proc/mounts) mounts, cgroup controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
 echo "BRIG-VM-TAP-BEGIN"
+only=$(sed -n 's/.*brig\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
 for c in /vm/cases/*.sh; do
 	CASE=$(basename "$c" .sh)
 	[ "$CASE" = lib ] && continue
+	case ",$only," in ,all,|,,|*",$CASE,"*) ;; *) continue ;; esac
 	export CASE
 	echo "# case $CASE"
 	leftovers | sort >/run/before
