@@ -554,7 +554,7 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 static int restore_processes(struct create_job *j, brig_error_t **err)
 {
 	j->pid = criu_restore(j->g->root, j->ct, j->c, j->bundle, j->rootfs, j->cg, &j->spawn_cg,
-			      j->o->restore, err);
+			      j->o->restore, j->o->console_socket, &j->pty_master, err);
 	j->init = j->pid;
 	return j->pid > 0 ? 0 : -1;
 }

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -229,6 +230,71 @@ static int external_ns_dump(struct criu_args *a, const struct spec_config *c, en
 	return 0;
 }
 
+/* Unix 98 pty slaves: majors 136 to 143 (Linux's devices.txt) */
+#define PTS_MAJOR_FIRST 136
+#define PTS_MAJOR_LAST 143
+
+/* The init's terminal, if its fd I is one: a pty slave whose master is
+ * outside (with the console socket's receiver).  CRIU's key for it as an
+ * external tty, the same at dump and restore, in key (empty if not). */
+static void tty_key(pid_t pid, int i, char key[64])
+{
+	char link[64];
+	struct stat sb;
+
+	key[0] = '\0';
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, i);
+	if (stat(link, &sb) == 0 && S_ISCHR(sb.st_mode) && major(sb.st_rdev) >= PTS_MAJOR_FIRST &&
+	    major(sb.st_rdev) <= PTS_MAJOR_LAST)
+		snprintf(key, 64, "tty[%llx:%llx]", (unsigned long long)sb.st_rdev,
+			 (unsigned long long)sb.st_dev);
+}
+
+/* stdio.json beside the images: what the init's 0, 1 and 2 are.  A pipe
+ * to a reader outside (a shim's, a log monitor's) is dumped without its
+ * other end; restore hands CRIU the caller's in its place, as runc's
+ * descriptors.json does.  A terminal is saved as its CRIU key: restore
+ * gives CRIU a new one in its place, its master to --console-socket. */
+static int save_stdio(struct container *ct, const struct criu_opts *o, brig_error_t **err)
+{
+	char targets[3][128];
+	const char *fds[3];
+
+	for (int i = 0; i < 3; i++) {
+		char link[64];
+		tty_key(ct->state->pid, i, targets[i]);
+		if (!targets[i][0]) {
+			snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)ct->state->pid, i);
+			ssize_t n = readlink(link, targets[i], sizeof(targets[i]) - 1);
+			targets[i][n > 0 ? n : 0] = '\0';
+		}
+		fds[i] = targets[i];
+	}
+	cleanup_free char *json = spec_stdio_to_json(fds);
+	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int r = fd < 0 || brig_write_all(fd, json, strlen(json)) < 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? brig_err(err, errno, "checkpoint: write %s", path) : 0;
+}
+
+/* Is a pty bound on the container's /dev/console (terminal.c)? */
+static bool console_bound(pid_t pid)
+{
+	cleanup_free char *path = xasprintf("/proc/%d/mountinfo", (int)pid);
+	cleanup_free char *text = brig_read_file(path, NULL);
+	char *save = NULL;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		char mp[64];
+		if (sscanf(l, "%*s %*s %*s %*s %63s", mp) == 1 && strcmp(mp, "/dev/console") == 0)
+			return true;
+	}
+	return false;
+}
+
 static int dump_args(struct criu_args *a, struct container *ct, const struct spec_config *c,
 		     const struct criu_opts *o, const char *log, brig_error_t **err)
 {
@@ -268,6 +334,28 @@ static int dump_args(struct criu_args *a, struct container *ct, const struct spe
 	}
 	if (o->pre_dump)
 		return 0; /* memory only */
+	/* the terminal (its master is not ours to dump): one, as runc
+	 * allows, on the init's stdio */
+	char keys[3][64];
+	bool tty = false;
+	for (int i = 0; i < 3; i++) {
+		tty_key(ct->state->pid, i, keys[i]);
+		bool seen = false;
+		for (int k = 0; k < i; k++)
+			seen = seen || strcmp(keys[k], keys[i]) == 0;
+		if (keys[i][0] && !seen) {
+			criu_add(a, "--external");
+			criu_add(a, keys[i]);
+			tty = true;
+		}
+	}
+	/* /dev/console, the pty bound there (terminal.c), goes with it:
+	 * restore binds the new one (CRIU cannot bind a pty whose master
+	 * it does not have) */
+	if (tty && console_bound(ct->state->pid)) {
+		criu_add(a, "--external");
+		criu_add(a, "mnt[/dev/console]:" CRIU_CONSOLE_KEY);
+	}
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		if (!criu_is_bind(&c->mounts[i]))
 			continue;
@@ -278,31 +366,6 @@ static int dump_args(struct criu_args *a, struct container *ct, const struct spe
 			       external_ns_dump(a, c, SPEC_NS_PID, err) < 0
 		       ? -1
 		       : 0;
-}
-
-/* stdio.json beside the images: what the init's 0, 1 and 2 are.  A pipe
- * to a reader outside (a shim's, a log monitor's) is dumped without its
- * other end; restore hands CRIU the caller's in its place, as runc's
- * descriptors.json does. */
-static int save_stdio(struct container *ct, const struct criu_opts *o, brig_error_t **err)
-{
-	char targets[3][128];
-	const char *fds[3];
-
-	for (int i = 0; i < 3; i++) {
-		char link[64];
-		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)ct->state->pid, i);
-		ssize_t n = readlink(link, targets[i], sizeof(targets[i]) - 1);
-		targets[i][n > 0 ? n : 0] = '\0';
-		fds[i] = targets[i];
-	}
-	cleanup_free char *json = spec_stdio_to_json(fds);
-	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int r = fd < 0 || brig_write_all(fd, json, strlen(json)) < 0 ? -1 : 0;
-	if (fd >= 0)
-		close(fd);
-	return r < 0 ? brig_err(err, errno, "checkpoint: write %s", path) : 0;
 }
 
 struct spec_config *criu_saved_config(struct container *ct, brig_error_t **err)

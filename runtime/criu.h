@@ -9,6 +9,8 @@
 /* restore's hooks: the container brig, as CRIU's action script, runs them for */
 #define ACTION_ROOT "BRIG_CRIU_ROOT"
 #define ACTION_ID "BRIG_CRIU_ID"
+/* CRIU's key for /dev/console, an external mount with a terminal */
+#define CRIU_CONSOLE_KEY "console"
 
 /* the command line of criu, built up */
 struct criu_args {

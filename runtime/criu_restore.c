@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,9 +27,21 @@
 #include "spec/service.h"
 #include "criu.h"
 
+/* A terminal's key in stdio.json, as checkpoint writes it: tty[RDEV:DEV]
+ * in hex. */
+static bool is_tty_key(const char *s)
+{
+	size_t hex1 = strncmp(s, "tty[", 4) == 0 ? strspn(s + 4, "0123456789abcdef") : 0;
+	size_t hex2 = hex1 && s[4 + hex1] == ':' ? strspn(s + 5 + hex1, "0123456789abcdef") : 0;
+
+	return hex2 && hex1 + hex2 <= 32 && strcmp(s + 5 + hex1 + hex2, "]") == 0;
+}
+
 /* restore: each pipe of the checkpointed stdio is the caller's (CRIU's
- * --inherit-fd: fd i of CRIU, which it inherits from us). */
-static int inherit_stdio(struct criu_args *a, const struct criu_opts *o, brig_error_t **err)
+ * --inherit-fd: fd i of CRIU, which it inherits from us); a terminal's
+ * key to tty (empty: none), for a new one in its place. */
+static int inherit_stdio(struct criu_args *a, const struct criu_opts *o, char tty[64],
+			 brig_error_t **err)
 {
 	cleanup_free char *path = xasprintf("%s/stdio.json", o->image_path);
 	size_t len = 0;
@@ -39,15 +52,50 @@ static int inherit_stdio(struct criu_args *a, const struct criu_opts *o, brig_er
 		return errno == ENOENT ? 0 : brig_err(err, errno, "restore: read %s", path);
 	if (spec_stdio_parse(text, len, &v, err) < 0)
 		return brig_err_prefix(err, "restore");
+	int r = 0;
+	tty[0] = '\0';
 	for (size_t i = 0; i < v.n; i++) {
 		if (strncmp(v.v[i], "pipe:[", 6) == 0) {
 			criu_add(a, "--inherit-fd");
 			criu_addf(a, "fd[%zu]:%s", i, v.v[i]);
+		} else if (is_tty_key(v.v[i])) {
+			if (tty[0] && strcmp(tty, v.v[i]) != 0 && r == 0)
+				r = brig_err(err, 0, "restore: %s: more than one terminal", path);
+			snprintf(tty, 64, "%s", v.v[i]);
 		}
 		free(v.v[i]);
 	}
 	free(v.v);
-	return 0;
+	return r;
+}
+
+/* A new terminal for the restored init, on the host's /dev/ptmx (the
+ * container's devpts is CRIU's to bring back): its slave to CRIU, its
+ * master to --console-socket (or to a foreground restore to copy); the
+ * slave's path (/dev/pts/N) in path, for /dev/console. */
+static int new_terminal(const struct spec_config *c, int *slave, char path[32],
+			brig_error_t **err)
+{
+	int unlock = 0, n = -1;
+	struct stat a, b;
+	cleanup_close int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (master < 0)
+		return brig_err(err, errno, "restore: open /dev/ptmx");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0 ||
+	    (*slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return brig_err(err, errno, "restore: open a terminal");
+	/* the same pty by its path (/dev/pts is /dev/ptmx's instance) */
+	snprintf(path, 32, "/dev/pts/%d", n);
+	if (stat(path, &a) < 0 || fstat(*slave, &b) < 0 || a.st_rdev != b.st_rdev ||
+	    a.st_dev != b.st_dev)
+		return brig_err(err, 0, "restore: %s is not the terminal /dev/ptmx made", path);
+	if (c->process && c->process->has_console_size) {
+		struct winsize ws = {.ws_row = (unsigned short)c->process->console_height,
+				     .ws_col = (unsigned short)c->process->console_width};
+		(void)ioctl(*slave, TIOCSWINSZ, &ws);
+	}
+	return steal_fd(master);
 }
 
 /* The bind mounts' sources, as create resolves them (relative to the
@@ -70,7 +118,7 @@ static void external_mounts_restore(struct criu_args *a, const struct spec_confi
 /* Namespaces joined by path: net and pid were external at dump and are
  * handed to CRIU open (fds[0] as fd 3, fds[1] next: restore_child_main);
  * the others CRIU joins itself. */
-static int restore_namespaces(struct criu_args *a, const struct spec_config *c, int fds[2],
+static int restore_namespaces(struct criu_args *a, const struct spec_config *c, int fds[3],
 			      brig_error_t **err)
 {
 	static const char *const names[SPEC_NS_COUNT] = {
@@ -130,22 +178,23 @@ static void cgroup_roots(struct criu_args *a)
 struct restore_child {
 	struct criu_child c;
 	struct criu_args *a;
-	int ns_fds[2];
+	int fds[3]; /* net and pid namespaces, terminal (-1: none) */
 	const char *hooks_root, *hooks_id; /* prestart/createRuntime hooks to run */
 };
 
 /* In the child, once in the container's cgroups: the cgroup roots, then
- * criu.  The namespaces' descriptors go to 3 and 4 (unless unused). */
+ * criu.  The descriptors it inherits (namespaces, terminal) go to 3, 4
+ * and 5, those unused left out. */
 static int restore_child_main(void *arg)
 {
 	struct restore_child *r = arg;
-	int high[2] = {-1, -1}, next = 3;
+	int high[3] = {-1, -1, -1}, next = 3;
 
 	/* out of the way first: one may be 3 or 4 already */
-	for (int i = 0; i < 2; i++)
-		if (r->ns_fds[i] >= 0 && (high[i] = fcntl(r->ns_fds[i], F_DUPFD_CLOEXEC, 100)) < 0)
+	for (int i = 0; i < 3; i++)
+		if (r->fds[i] >= 0 && (high[i] = fcntl(r->fds[i], F_DUPFD_CLOEXEC, 100)) < 0)
 			return 126;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (high[i] >= 0 && dup2(high[i], next++) < 0)
 			return 126;
 	if (r->c.sp) {
@@ -176,13 +225,16 @@ static int restore_child_main(void *arg)
 
 pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
 		   const char *bundle, const char *rootfs, struct cg_manager *cg,
-		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err)
+		   struct cg_spawn *sp, const struct criu_opts *o, const char *console_socket,
+		   int *pty_master, brig_error_t **err)
 {
 	cleanup_free char *root_dir = xasprintf("%s/criu-root", ct->dir);
 	cleanup_free char *pidfile = xasprintf("%s/criu.pid", ct->dir);
 	cleanup_free char *log = criu_log_path(o, "restore.log");
 	struct criu_args a = {0};
-	struct restore_child rc = {.ns_fds = {-1, -1}};
+	struct restore_child rc = {.fds = {-1, -1, -1}};
+	cleanup_close int master = -1;
+	char tty[64];
 	cleanup_free char *text = NULL;
 	pid_t pid = -1;
 
@@ -203,8 +255,22 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		criu_add(&a, o->lsm_profile);
 	}
 	external_mounts_restore(&a, c, bundle);
-	if (inherit_stdio(&a, o, err) < 0 || restore_namespaces(&a, c, rc.ns_fds, err) < 0)
+	if (inherit_stdio(&a, o, tty, err) < 0 || restore_namespaces(&a, c, rc.fds, err) < 0)
 		goto out;
+	if (tty[0]) {
+		if (!c->process || !c->process->terminal) {
+			brig_err(err, 0, "restore: the checkpointed process had a terminal, "
+					 "the bundle's process.terminal is false");
+			goto out;
+		}
+		char pts[32];
+		if ((master = new_terminal(c, &rc.fds[2], pts, err)) < 0)
+			goto out;
+		criu_add(&a, "--inherit-fd");
+		criu_addf(&a, "fd[%d]:%s", 3 + (rc.fds[0] >= 0) + (rc.fds[1] >= 0), tty);
+		criu_add(&a, "--external");
+		criu_addf(&a, "mnt[%s]:%s", CRIU_CONSOLE_KEY, pts);
+	}
 	if (mkdir(root_dir, 0700) < 0) {
 		brig_err(err, errno, "restore: mkdir %s", root_dir);
 		goto out;
@@ -230,6 +296,11 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		pid = -1;
 		goto out;
 	}
+	if (master >= 0 && terminal_hand_over(console_socket, steal_fd(master), pty_master, err) < 0) {
+		kill_and_reap(pid); /* not our child: CRIU's, gone */
+		pid = -1;
+		goto out;
+	}
 	ct->state->pid = pid;
 	ct->state->start_time = proc_start_time(pid);
 	ct->state->status = SPEC_STATUS_RUNNING;
@@ -237,9 +308,9 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	if (container_save(ct, err) < 0)
 		pid = -1; /* create_undo kills it */
 out:
-	for (int i = 0; i < 2; i++)
-		if (rc.ns_fds[i] >= 0)
-			close(rc.ns_fds[i]);
+	for (int i = 0; i < 3; i++)
+		if (rc.fds[i] >= 0)
+			close(rc.fds[i]);
 	(void)rmdir(root_dir);
 	(void)unlink(pidfile);
 	brig_strv_free(a.v);

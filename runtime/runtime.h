@@ -188,10 +188,12 @@ struct cg_manager;
 struct cg_spawn;
 /* restore's step instead of the init's clone (create.c): criu restore in
  * the container's cgroups; the restored init's pid, the state saved
- * running, or -1. */
+ * running, or -1.  A checkpointed terminal comes back as a new one, its
+ * master sent to console_socket (NULL: left in *pty_master). */
 pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_config *c,
 		   const char *bundle, const char *rootfs, struct cg_manager *cg,
-		   struct cg_spawn *sp, const struct criu_opts *o, brig_error_t **err);
+		   struct cg_spawn *sp, const struct criu_opts *o, const char *console_socket,
+		   int *pty_master, brig_error_t **err);
 /* cli_criu.c: an existing image or work directory must be ours and
  * writable by us alone (absent: 0). */
 int cli_own_dir(const char *path, const char *flag, brig_error_t **err);

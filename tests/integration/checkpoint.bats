@@ -146,3 +146,27 @@ criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
 	assert_nothing_left "$CID"
 	[ ! -e "$ROOT/$CID" ]
 }
+
+@test "restore of a terminal: a bundle without process.terminal, or images naming two terminals, refused in one line before CRIU runs, nothing left" {
+	is_runc && skip "brig's stdio.json"
+	mkdir "$TESTDIR/img"
+	# as checkpoint writes it for an init whose stdio is its terminal
+	echo '{"stdio": ["tty[8800:1a]", "tty[8800:1a]", "tty[8800:1a]"]}' >"$TESTDIR/img/stdio.json"
+	update_config '.process.terminal = false'
+	run --separate-stderr brig restore -d --bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *process.terminal* ]]
+	assert_nothing_left "$CID"
+	echo '{"stdio": ["tty[8800:1a]", "tty[8801:1a]", "pipe:[1]"]}' >"$TESTDIR/img/stdio.json"
+	update_config '.process.terminal = true'
+	run --separate-stderr brig restore -d --console-socket "$TESTDIR/none.sock" --bundle "$BUNDLE" \
+		--image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"more than one terminal"* ]]
+	assert_nothing_left "$CID"
+	! grep -q criu-root /proc/self/mountinfo
+}
