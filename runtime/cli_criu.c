@@ -246,6 +246,13 @@ int cmd_restore(const struct brig_globals *g, int argc, char **argv, brig_error_
 	if (one_operand(argc, argv, "restore", &id, err) < 0 ||
 	    finish_paths(&co, &img, &work, err) < 0)
 		return -1;
+	/* strict: CRIU makes every cgroup itself and refuses the one brig
+	 * made, with the limits, for the container (runc restores into the
+	 * checkpointed container's old cgroup instead, outside the new one) */
+	if (co.manage_cgroups_mode && strcmp(co.manage_cgroups_mode, "strict") == 0)
+		return brig_err(err, 0, "restore: --manage-cgroups-mode strict: CRIU would refuse "
+				"the container's cgroup, which brig makes with its limits; "
+				"use soft, full or ignore");
 	o.foreground = !o.detach;
 	struct created cr;
 	if (container_create(g, id, &o, &cr, err) < 0)

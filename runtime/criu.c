@@ -91,6 +91,17 @@ void criu_common_args(struct criu_args *a, const struct criu_opts *o, const stru
 	if (o->lazy_pages)
 		criu_add(a, "--lazy-pages");
 	criu_addf(a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
+	/* CRIU's options from a file, as runc: the annotation
+	 * org.criu.config names it (empty: none), else /etc/criu/runc.conf
+	 * (a file that is not there is no options) */
+	const char *conf = "/etc/criu/runc.conf";
+	for (size_t i = 0; i < c->annotations.n; i++)
+		if (strcmp(c->annotations.v[i].key, "org.criu.config") == 0)
+			conf = c->annotations.v[i].value;
+	if (conf[0]) {
+		criu_add(a, "--config");
+		criu_add(a, conf);
+	}
 	/* As runc: the network namespace's devices, addresses and rules are
 	 * not the runtime's to save (runc: "Runc doesn't manage network
 	 * devices and their configuration"); a restored container gets a
@@ -313,7 +324,11 @@ static int dump_args(struct criu_args *a, struct container *ct, const struct spe
 		criu_add(a, "--track-mem");
 	if (o->page_server) {
 		const char *colon = strrchr(o->page_server, ':'); /* checked by the parser */
-		criu_add(a, "--page-server");
+		/* with --lazy-pages CRIU serves the pages itself, there (the
+		 * restoring side's `criu lazy-pages` connects); else it sends
+		 * them to a page server there */
+		if (!o->lazy_pages)
+			criu_add(a, "--page-server");
 		criu_add(a, "--address");
 		criu_addf(a, "%.*s", (int)(colon - o->page_server), o->page_server);
 		criu_add(a, "--port");

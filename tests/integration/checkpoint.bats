@@ -170,3 +170,73 @@ criu_works() { command -v criu >/dev/null && criu check >/dev/null 2>&1; }
 	assert_nothing_left "$CID"
 	! grep -q criu-root /proc/self/mountinfo
 }
+
+@test "restore --manage-cgroups-mode strict: refused in one line before anything (CRIU would refuse the container's cgroup)" {
+	is_runc && skip "runc restores into the old container's cgroup"
+	mkdir "$TESTDIR/img"
+	run --separate-stderr brig restore -d --manage-cgroups-mode strict --bundle "$BUNDLE" \
+		--image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *strict* ]]
+	assert_nothing_left "$CID"
+}
+
+# fake_criu — a criu first in PATH that records its arguments, one a
+# line, in $TESTDIR/criu.argv and fails: what brig asks of CRIU, seen
+# where CRIU cannot run
+fake_criu() {
+	mkdir -p "$TESTDIR/fakebin"
+	cat >"$TESTDIR/fakebin/criu" <<-EOS
+		#!/bin/sh
+		printf '%s\n' "\$@" >"$TESTDIR/criu.argv"
+		exit 1
+	EOS
+	chmod +x "$TESTDIR/fakebin/criu"
+}
+
+# argv_has WORD... — the words, consecutive, in what criu was given
+argv_has() {
+	echo " $(tr '\n' ' ' <"$TESTDIR/criu.argv")" | grep -qF -- " $* "
+}
+
+@test "checkpoint: runc's flags become CRIU's (a fake criu records them); the container runs on when it fails" {
+	is_runc && skip "brig's command line of CRIU"
+	fake_criu
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
+		--work-path "$TESTDIR/work" --tcp-established --ext-unix-sk --shell-job --file-locks \
+		--auto-dedup --manage-cgroups-mode full --leave-running --page-server 10.0.0.1:1234 "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	cat "$TESTDIR/criu.argv"
+	argv_has dump -t "$(state_field "$CID" pid)"
+	argv_has -D "$TESTDIR/img" -W "$TESTDIR/work"
+	for f in --tcp-established --ext-unix-sk --shell-job --file-locks --auto-dedup \
+		--manage-cgroups=full --leave-running; do
+		argv_has "$f"
+	done
+	argv_has --page-server --address 10.0.0.1 --port 1234
+	argv_has --config /etc/criu/runc.conf
+	[ "$(state_field "$CID" status)" = running ]
+	# lazy pages: CRIU serves them itself, at that address; --status-fd
+	# passed down; org.criu.config empty: no options file
+	brig delete -f "$CID"
+	update_config '.annotations["org.criu.config"] = ""'
+	run_detached "$CID"
+	exec 7>"$TESTDIR/status"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
+		--lazy-pages --page-server 0.0.0.0:27277 --status-fd 7 "$CID"
+	exec 7>&-
+	[ "$status" -ne 0 ]
+	cat "$TESTDIR/criu.argv"
+	argv_has --lazy-pages
+	argv_has --address 0.0.0.0 --port 27277
+	! argv_has --page-server
+	argv_has --status-fd 7
+	! grep -qx -- --config "$TESTDIR/criu.argv"
+	[ "$(state_field "$CID" status)" = running ]
+}
