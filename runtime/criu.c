@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -65,9 +67,120 @@ static bool netns_joined(const struct spec_config *c)
 	return ns && ns->path && ns->path[0];
 }
 
+/* CRIU's options from a file, as runc: the annotation org.criu.config
+ * names it (empty: none), else /etc/criu/runc.conf (a file that is not
+ * there is no options).  The annotation's value, or NULL. */
+const char *criu_conf_annotation(const struct spec_config *c)
+{
+	const char *conf = NULL;
+
+	for (size_t i = 0; i < c->annotations.n; i++)
+		if (strcmp(c->annotations.v[i].key, CRIU_CONF_ANNOTATION) == 0)
+			conf = c->annotations.v[i].value;
+	return conf;
+}
+
+/* Is path at or under dir (both real paths)? */
+static bool path_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1)
+		return true; /* "/" */
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* Is mount mnt_id one of our mount namespace's? */
+static bool own_mount(int fd)
+{
+	cleanup_free char *fdinfo = xasprintf("/proc/self/fdinfo/%d", fd);
+	cleanup_free char *info = brig_read_file(fdinfo, NULL);
+	cleanup_free char *mounts = brig_read_file("/proc/self/mountinfo", NULL);
+	const char *m = info ? strstr(info, "mnt_id:") : NULL;
+	char key[32];
+
+	if (!m || !mounts)
+		return false;
+	snprintf(key, sizeof(key), "%d ", atoi(m + 7));
+	for (const char *l = mounts; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, key, strlen(key)) == 0)
+			return true;
+	return false;
+}
+
+/* What in conf's real path the container may write: its rootfs, its
+ * bind mounts' sources; NULL: none. */
+static const char *container_writes(const struct spec_config *c, const char *bundle,
+				    const char *real)
+{
+	if (c->root && c->root->path) {
+		cleanup_free char *root = c->root->path[0] == '/'
+						  ? xstrdup(c->root->path)
+						  : xasprintf("%s/%s", bundle, c->root->path);
+		cleanup_free char *r = realpath(root, NULL);
+		if (r && path_under(real, r))
+			return "the container's rootfs";
+	}
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct spec_mount *m = &c->mounts[i];
+		if (!criu_is_bind(m) || !m->source)
+			continue;
+		cleanup_free char *src = m->source[0] == '/' ? xstrdup(m->source)
+							      : xasprintf("%s/%s", bundle, m->source);
+		cleanup_free char *rs = realpath(src, NULL);
+		if (rs && path_under(real, rs))
+			return "a bind mount's source";
+	}
+	return NULL;
+}
+
+int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, brig_error_t **err)
+{
+	const char *conf = criu_conf_annotation(c);
+	struct stat sb;
+	struct statfs sf;
+	char real[4096];
+
+	*fd = -1;
+	if (!conf || !conf[0])
+		return 0;
+	if (conf[0] != '/')
+		return brig_err(err, 0, "annotations[\"%s\"]: \"%s\": not an absolute path",
+				CRIU_CONF_ANNOTATION, conf);
+	/* opened here, CRIU reads this one (criu_child_main): none swapped in */
+	cleanup_close int f = open(conf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (f < 0)
+		return errno == ENOENT ? 0 /* none, as CRIU takes it */
+				       : brig_err(err, errno, "annotations[\"%s\"]: %s",
+						  CRIU_CONF_ANNOTATION, conf);
+	cleanup_free char *link = xasprintf("/proc/self/fd/%d", f);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	real[n > 0 ? n : 0] = '\0';
+	/* CRIU runs an action-script it names as root: not a file the
+	 * container, or another user, may write */
+	const char *why = NULL;
+	if (fstat(f, &sb) < 0 || fstatfs(f, &sf) < 0 || n <= 0)
+		why = "cannot be looked at";
+	else if (!S_ISREG(sb.st_mode))
+		why = "is not a regular file";
+	else if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & 022))
+		why = "may be written by another user";
+	else if (sf.f_type == PROC_SUPER_MAGIC || !own_mount(f))
+		why = "is reached through another mount namespace (/proc)";
+	else if ((why = container_writes(c, bundle, real)) != NULL)
+		return brig_err(err, 0, "annotations[\"%s\"]: %s is in %s, which the container may "
+				"write: CRIU would run what it says as root", CRIU_CONF_ANNOTATION, conf,
+				why);
+	if (why)
+		return brig_err(err, 0, "annotations[\"%s\"]: %s %s: CRIU would run what it says "
+				"as root", CRIU_CONF_ANNOTATION, conf, why);
+	*fd = steal_fd(f);
+	return 0;
+}
+
 /* What dump and restore share: directories, log, and runc's flags. */
 void criu_common_args(struct criu_args *a, const struct criu_opts *o, const struct spec_config *c,
-			const char *log)
+			const char *log, int conf_fd)
 {
 	criu_add(a, "-D");
 	criu_add(a, o->image_path);
@@ -91,16 +204,13 @@ void criu_common_args(struct criu_args *a, const struct criu_opts *o, const stru
 	if (o->lazy_pages)
 		criu_add(a, "--lazy-pages");
 	criu_addf(a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
-	/* CRIU's options from a file, as runc: the annotation
-	 * org.criu.config names it (empty: none), else /etc/criu/runc.conf
-	 * (a file that is not there is no options) */
-	const char *conf = "/etc/criu/runc.conf";
-	for (size_t i = 0; i < c->annotations.n; i++)
-		if (strcmp(c->annotations.v[i].key, "org.criu.config") == 0)
-			conf = c->annotations.v[i].value;
-	if (conf[0]) {
+	const char *conf = criu_conf_annotation(c);
+	if (conf_fd >= 0) {
 		criu_add(a, "--config");
-		criu_add(a, conf);
+		criu_addf(a, "/proc/self/fd/%d", CRIU_CONF_FD);
+	} else if (!conf) {
+		criu_add(a, "--config");
+		criu_add(a, "/etc/criu/runc.conf"); /* the host's, as runc */
 	}
 	/* As runc: the network namespace's devices, addresses and rules are
 	 * not the runtime's to save (runc: "Runc doesn't manage network
@@ -139,6 +249,9 @@ int criu_child_main(void *arg)
 {
 	const struct criu_child *c = arg;
 	brig_error_t *e = NULL;
+
+	if (c->conf_fd >= 0 && c->conf_fd != CRIU_CONF_FD && dup2(c->conf_fd, CRIU_CONF_FD) < 0)
+		return 126;
 
 	if (c->sp) {
 		cg_spawn_child_close(c->sp);
@@ -307,13 +420,13 @@ static bool console_bound(pid_t pid)
 }
 
 static int dump_args(struct criu_args *a, struct container *ct, const struct spec_config *c,
-		     const struct criu_opts *o, const char *log, brig_error_t **err)
+		     const struct criu_opts *o, const char *log, int conf_fd, brig_error_t **err)
 {
 	criu_add(a, CRIU);
 	criu_add(a, o->pre_dump ? "pre-dump" : "dump");
 	criu_add(a, "-t");
 	criu_addf(a, "%d", (int)ct->state->pid);
-	criu_common_args(a, o, c, log);
+	criu_common_args(a, o, c, log, conf_fd);
 	if (o->leave_running && !o->pre_dump)
 		criu_add(a, "--leave-running");
 	if (o->parent_path) {
@@ -400,6 +513,7 @@ int criu_checkpoint(const struct brig_globals *g, const char *id, const struct c
 	struct spec_config *c = NULL;
 	struct criu_args a = {0};
 	cleanup_free char *log = NULL;
+	cleanup_close int conf_fd = -1;
 	int r = -1;
 
 	if (!ct)
@@ -411,13 +525,15 @@ int criu_checkpoint(const struct brig_globals *g, const char *id, const struct c
 		goto out;
 	}
 	c = criu_saved_config(ct, err);
-	if (!c || criu_make_dir(o->image_path, "--image-path", err) < 0 ||
+	if (!c || criu_conf_open(c, ct->state->bundle, &conf_fd, err) < 0 ||
+	    criu_make_dir(o->image_path, "--image-path", err) < 0 ||
 	    (o->work_path && criu_make_dir(o->work_path, "--work-path", err) < 0))
 		goto out;
 	log = criu_log_path(o, o->pre_dump ? "pre-dump.log" : "dump.log");
-	if (dump_args(&a, ct, c, o, log, err) < 0 || (!o->pre_dump && save_stdio(ct, o, err) < 0))
+	if (dump_args(&a, ct, c, o, log, conf_fd, err) < 0 ||
+	    (!o->pre_dump && save_stdio(ct, o, err) < 0))
 		goto out;
-	struct criu_child child = {.argv = a.v};
+	struct criu_child child = {.argv = a.v, .conf_fd = conf_fd};
 	fflush(NULL);
 	pid_t pid = ns_exec_spawn(-1, criu_child_main, &child, err);
 	if (pid < 0 || criu_wait(pid, "checkpoint", log, err) < 0)

@@ -12,6 +12,9 @@
 /* CRIU's key for /dev/console, an external mount with a terminal */
 #define CRIU_CONSOLE_KEY "console"
 
+/* CRIU's options file, named by the annotation (runc's) */
+#define CRIU_CONF_ANNOTATION "org.criu.config"
+
 /* the command line of criu, built up */
 struct criu_args {
 	char **v;
@@ -22,8 +25,17 @@ void criu_add(struct criu_args *a, const char *s);
 void __attribute__((format(printf, 2, 3))) criu_addf(struct criu_args *a, const char *fmt, ...);
 /* What dump and restore share: directories, log, and runc's flags. */
 void criu_common_args(struct criu_args *a, const struct criu_opts *o, const struct spec_config *c,
-		      const char *log);
+		      const char *log, int conf_fd);
 bool criu_is_bind(const struct spec_mount *m);
+/* The annotation org.criu.config (NULL: none; empty: no options file). */
+const char *criu_conf_annotation(const struct spec_config *c);
+/* Open the options file it names, for CRIU to read as CRIU_CONF_FD (*fd
+ * -1: none).  It must be outside what the container may write (its
+ * rootfs, its bind mounts' sources, /proc) and be root's or ours alone:
+ * CRIU runs its action-script as root. */
+int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, brig_error_t **err);
+/* where criu_child_main puts it in CRIU */
+#define CRIU_CONF_FD 255
 /* CRIU's key for a namespace joined by path: the same at dump and restore. */
 const char *criu_ext_ns_key(enum spec_ns_type t);
 
@@ -32,6 +44,7 @@ struct criu_child {
 	const char *rootfs;   /* restore: bound at root_dir in a mount namespace of its own */
 	const char *root_dir;
 	const struct cg_spawn *sp; /* restore: the container's cgroups, or NULL */
+	int conf_fd;               /* CRIU's options file (criu_conf_open), or -1 */
 };
 
 /* The child that runs criu (ns_exec_spawn). */

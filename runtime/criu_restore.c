@@ -190,6 +190,12 @@ static int restore_child_main(void *arg)
 	struct restore_child *r = arg;
 	int high[3] = {-1, -1, -1}, next = 3;
 
+	/* CRIU's options file first: it may be 3, 4 or 5 */
+	if (r->c.conf_fd >= 0 && dup2(r->c.conf_fd, CRIU_CONF_FD) < 0)
+		return 126;
+	if (r->c.conf_fd >= 0)
+		r->c.conf_fd = CRIU_CONF_FD;
+
 	/* out of the way first: one may be 3 or 4 already */
 	for (int i = 0; i < 3; i++)
 		if (r->fds[i] >= 0 && (high[i] = fcntl(r->fds[i], F_DUPFD_CLOEXEC, 100)) < 0)
@@ -233,16 +239,17 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	cleanup_free char *log = criu_log_path(o, "restore.log");
 	struct criu_args a = {0};
 	struct restore_child rc = {.fds = {-1, -1, -1}};
-	cleanup_close int master = -1;
+	cleanup_close int master = -1, conf_fd = -1;
 	char tty[64];
 	cleanup_free char *text = NULL;
 	pid_t pid = -1;
 
-	if (o->work_path && criu_make_dir(o->work_path, "--work-path", err) < 0)
+	if (criu_conf_open(c, bundle, &conf_fd, err) < 0 ||
+	    (o->work_path && criu_make_dir(o->work_path, "--work-path", err) < 0))
 		return -1;
 	criu_add(&a, CRIU);
 	criu_add(&a, "restore");
-	criu_common_args(&a, o, c, log);
+	criu_common_args(&a, o, c, log, conf_fd);
 	criu_add(&a, "--root");
 	criu_add(&a, root_dir);
 	criu_add(&a, "--restore-detached");
@@ -277,7 +284,8 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	}
 	if (cg_spawn_begin(cg, true, sp, err) < 0)
 		goto out;
-	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL};
+	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL,
+				   .conf_fd = conf_fd};
 	rc.a = &a;
 	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
 		rc.hooks_root = g_root;

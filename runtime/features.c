@@ -63,6 +63,10 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 		{(char *)"org.opencontainers.runc.checkpoint.enabled", (char *)"true"},
 		{(char *)"io.github.brig.checkpoint.enabled", (char *)"true"},
 	};
+	/* annotations a client should pass only from whom it trusts, as
+	 * runc lists them: systemd unit properties (cg_sd_annot.c), CRIU's
+	 * options file, run as root at checkpoint and restore (criu.c) */
+	static const char *const unsafe[] = {"org.systemd.property.", "org.criu.config", NULL};
 	struct spec_features f = {
 		.oci_version_min = "1.0.0",
 		.oci_version_max = BRIG_OCI_VERSION,
@@ -90,6 +94,7 @@ int cmd_features(const struct brig_globals *g, int argc, char **argv, brig_error
 		},
 		.annotations = annotations,
 		.n_annotations = ARRAY_SIZE(annotations),
+		.unsafe_annotations = unsafe,
 	};
 	cleanup_free char *json = spec_features_to_json(&f);
 	brig_strv_free(caps);

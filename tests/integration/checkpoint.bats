@@ -191,6 +191,7 @@ fake_criu() {
 	cat >"$TESTDIR/fakebin/criu" <<-EOS
 		#!/bin/sh
 		printf '%s\n' "\$@" >"$TESTDIR/criu.argv"
+		cat /proc/self/fd/255 >"$TESTDIR/criu.conf-read" 2>/dev/null
 		exit 1
 	EOS
 	chmod +x "$TESTDIR/fakebin/criu"
@@ -239,4 +240,56 @@ argv_has() {
 	argv_has --status-fd 7
 	! grep -qx -- --config "$TESTDIR/criu.argv"
 	[ "$(state_field "$CID" status)" = running ]
+}
+
+@test "org.criu.config in what the container may write (its rootfs, a bind mount's source, through /proc), another user's, or relative: refused in one line, CRIU not run (attack: an action-script run as root)" {
+	is_runc && skip "runc passes the file to CRIU, whatever it is"
+	fake_criu
+	mkdir -p "$TESTDIR/vol" "$TESTDIR/etc" "$BUNDLE/rootfs/etc"
+	echo "action-script /bin/true" | tee "$BUNDLE/rootfs/etc/evil.conf" "$TESTDIR/vol/evil.conf" \
+		"$TESTDIR/etc/criu.conf" "$TESTDIR/etc/other.conf" >/dev/null
+	chown nobody "$TESTDIR/etc/other.conf"
+	update_config '.mounts += [{"destination": "/vol", "type": "bind", "source": "'"$TESTDIR/vol"'", "options": ["rbind"]}]'
+	set_args sh -c 'sleep 60'
+	for conf in "$BUNDLE/rootfs/etc/evil.conf" "$TESTDIR/vol/evil.conf" PROC "$TESTDIR/etc/other.conf" \
+		evil.conf; do
+		update_config '.annotations["org.criu.config"] = $c' --arg c "$conf"
+		run_detached "$CID"
+		if [ "$conf" = PROC ]; then
+			# a container's own file, through its init's root
+			run_detached "$CID-x"
+			conf=/proc/$(state_field "$CID-x" pid)/root/etc/evil.conf
+			brig delete -f "$CID"
+			update_config '.annotations["org.criu.config"] = $c' --arg c "$conf"
+			run_detached "$CID"
+		fi
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+		echo "$conf: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *org.criu.config* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		[ "$(state_field "$CID" status)" = running ]
+		brig delete -f "$CID"
+		if [[ $conf == /proc/* ]]; then
+			brig delete -f "$CID-x"
+			continue # its init gone: nothing there now
+		fi
+		# restore checks the bundle's the same way
+		mkdir -p "$TESTDIR/img"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+			--image-path "$TESTDIR/img" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *org.criu.config* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		assert_nothing_left "$CID"
+	done
+	# root's, outside them: CRIU reads the file brig opened
+	update_config '.annotations["org.criu.config"] = $c' --arg c "$TESTDIR/etc/criu.conf"
+	run_detached "$CID"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+	argv_has --config /proc/self/fd/255
+	cmp "$TESTDIR/etc/criu.conf" "$TESTDIR/criu.conf-read"
 }
