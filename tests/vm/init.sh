@@ -7,6 +7,9 @@
 # securityfs), runs every /vm/cases/*.sh (except lib.sh) in name order
 # under a timeout, prints TAP between the BRIG-VM-TAP-BEGIN/END markers on
 # the serial console, and powers off. tests/vm/run reads the markers.
+# Booted as the peer VM (brig.vm=peer: the second VM, for cases/migrate.sh)
+# it runs no case: it answers the first VM's requests over the private
+# link (tests/vm/peer.sh) until told bye, and powers off.
 
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 CASE_TIMEOUT=120
@@ -42,6 +45,36 @@ hostname brig-vm
 # to 127.0.0.1)
 ip link set lo up
 exec </dev/null >/dev/console 2>&1
+
+# The private link between two VMs (tests/vm/run boots a second one when
+# CRIU is there, for cases/migrate.sh): brig.vm=main or brig.vm=peer on
+# the command line; virtio-net, 10.99.0.1 the first, 10.99.0.2 the peer.
+# Without brig.vm the VM has no network card, as before.
+ROLE=$(sed -n 's/.*brig\.vm=\([a-z]*\).*/\1/p' /proc/cmdline)
+if [ -n "$ROLE" ]; then
+	modprobe virtio_pci && modprobe virtio_net
+	addr=10.99.0.1
+	[ "$ROLE" = peer ] && addr=10.99.0.2
+	for _ in $(seq 50); do
+		dev=$(ls /sys/class/net | grep -vx lo | head -n 1)
+		[ -n "$dev" ] && break
+		sleep 0.1
+	done
+	if [ -n "$dev" ] && ip addr add $addr/24 dev "$dev" && ip link set "$dev" up; then
+		echo "# link: $dev $addr"
+	else
+		echo "# link: no network device for $addr"
+	fi
+fi
+if [ "$ROLE" = peer ]; then
+	hostname brig-vm-peer
+	# requests of cases/migrate.sh (tests/vm/peer.sh), until "bye"
+	nc -ll -p 7000 -e /vm/peer &
+	echo "BRIG-VM-PEER-READY"
+	while [ ! -e /run/peer-done ]; do sleep 1; done
+	sync
+	poweroff -f
+fi
 
 export TAP_DIR=/run/vm-tap
 mkdir -p $TAP_DIR

@@ -12,7 +12,9 @@
 # iproute2's ip and GNU tar (ahead of busybox's in PATH) and the modules it
 # needs (sock_diag, nf_tables, conntrack netlink, veth: loaded on demand via
 # /sbin/modprobe); cgroup2 alone at /sys/fs/cgroup; securityfs at
-# /sys/kernel/security; the loopback up.
+# /sys/kernel/security; the loopback up. Booted by tests/vm/run with a
+# peer VM (with criu: brig.vm=main on the command line), eth0 is
+# 10.99.0.1/24 on a private link to it, 10.99.0.2 (cases/migrate.sh).
 #
 #   . "$(dirname "$0")/lib.sh"
 #   make_bundle /tmp/b                     # busybox rootfs + brig spec
