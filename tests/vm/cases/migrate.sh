@@ -71,11 +71,16 @@ cleanup() {
 trap cleanup EXIT
 
 # ------------------------------------------------------------- the peer is up
-# (it boots beside this VM; by now it has long been waiting)
+# (it boots beside this VM; by now it has long been waiting): asked for up
+# to a minute, a few seconds a try (no answer to ARP: nc fails after 3)
 t0=$(date +%s)
 up=
-for i in $(seq 60); do
-	up=$(on_peer 'echo up $(hostname)' 2>&1) && break
+while [ $(($(date +%s) - t0)) -lt 60 ]; do
+	up=$({
+		echo run
+		echo 'echo up $(hostname)'
+	} | timeout 5 nc $PEER 7000 2>&1 | head -n 1)
+	[ "$up" = "up brig-vm-peer" ] && break
 	sleep 1
 done
 if [ "$up" = "up brig-vm-peer" ]; then
