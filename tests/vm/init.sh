@@ -98,7 +98,7 @@ for c in /vm/cases/*.sh; do
 	[ "$CASE" = lib ] && continue
 	case ",$only," in ,all,|,,|*",$CASE,"*) ;; *) continue ;; esac
 	export CASE
-	echo "# case $CASE"
+	echo "# case $CASE (at $(cut -d" " -f1 /proc/uptime)s)"
 	leftovers | sort >/run/before
 	before=$(cat $TAP_DIR/n)
 	rm -f $TAP_DIR/failed
@@ -123,6 +123,7 @@ for c in /vm/cases/*.sh; do
 	fi
 	echo $n >$TAP_DIR/n
 done
+echo "# cases done (at $(cut -d" " -f1 /proc/uptime)s)"
 echo "1..$(cat $TAP_DIR/n)"
 echo "BRIG-VM-TAP-END"
 sync
