@@ -20,7 +20,7 @@ if ! command -v criu >/dev/null; then
 	exit 0
 fi
 if ! grep -q 'brig\.vm=main' /proc/cmdline; then
-	skip "migration to a second VM" "booted without the peer VM (tests/vm/run boots it with criu)"
+	skip "migration to a second VM" "booted without the peer VM (BRIG_VM_PEER=0, or a qemu without -netdev dgram)"
 	exit 0
 fi
 
