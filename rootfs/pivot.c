@@ -1,14 +1,40 @@
 /* brig — rootfs/: entering the root, with pivot_root(".", ".") (the old
  * root is stacked under the new one and detached at once, so no directory
  * is needed for it) or, with --no-pivot, a move of the rootfs onto "/" and
- * chroot. */
+ * chroot; then standard input, output or error that is the host's
+ * /dev/null becomes the container's. */
 #include "rootfs/rootfs_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+/* Descriptors 0-2 on a /dev/null (what conmon and containerd's shim hand
+ * a container without a terminal: the host's) reopened on the container's
+ * /dev/null, read-write, as runc does: CRIU cannot dump a file on a mount
+ * the container does not have, and `podman container checkpoint` failed
+ * on it.  A root without a usable /dev/null leaves them as they are. */
+static void reopen_dev_null(void)
+{
+	struct stat null_st, st;
+	int fd = open("/dev/null", O_RDWR | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0 && fd < 3) { /* a closed 0-2: keep that slot free */
+		int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		close(fd);
+		fd = high;
+	}
+	if (fd < 0)
+		return;
+	if (fstat(fd, &null_st) == 0 && S_ISCHR(null_st.st_mode))
+		for (int i = 0; i < 3; i++)
+			if (fstat(i, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == null_st.st_rdev)
+				(void)dup3(fd, i, 0);
+	close(fd);
+}
 
 static int no_pivot(const struct rootfs_opts *o, brig_error_t **err)
 {
@@ -23,13 +49,11 @@ static int no_pivot(const struct rootfs_opts *o, brig_error_t **err)
 	return 0;
 }
 
-int rootfs_pivot(const struct rootfs_opts *o, brig_error_t **err)
+static int pivot(const struct rootfs_opts *o, brig_error_t **err)
 {
 	cleanup_close int oldroot = -1;
 	cleanup_close int newroot = -1;
 
-	if (o->no_pivot)
-		return no_pivot(o, err);
 	oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
 	if (oldroot < 0)
 		return brig_err(err, errno, "pivot_root: open /");
@@ -50,5 +74,13 @@ int rootfs_pivot(const struct rootfs_opts *o, brig_error_t **err)
 		return brig_err(err, errno, "pivot_root: detach the old root");
 	if (chdir("/") < 0)
 		return brig_err(err, errno, "pivot_root: chdir /");
+	return 0;
+}
+
+int rootfs_pivot(const struct rootfs_opts *o, brig_error_t **err)
+{
+	if ((o->no_pivot ? no_pivot(o, err) : pivot(o, err)) < 0)
+		return -1;
+	reopen_dev_null();
 	return 0;
 }

@@ -293,3 +293,24 @@ argv_has() {
 	argv_has --config /proc/self/fd/255
 	cmp "$TESTDIR/etc/criu.conf" "$TESTDIR/criu.conf-read"
 }
+
+@test "stdio on the host's /dev/null (a detached container): the container's /dev/null, read-write, as runc (CRIU cannot dump the host's)" {
+	# what conmon and containerd's shim hand a container without a
+	# terminal; `podman container checkpoint` failed on it (tests/vm-systemd)
+	set_args sh -c 'sleep 60'
+	brig run -d --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>/dev/null
+	local pid dev fd mnt flags
+	pid=$(state_field "$CID" pid)
+	# the container's /dev/null: a mount of its own (bound), else on /dev
+	dev=$(awk '$5 == "/dev/null" { n = $1 } $5 == "/dev" { d = $1 } END { print (n ? n : d) }' \
+		"/proc/$pid/mountinfo")
+	for fd in 0 1 2; do
+		mnt=$(awk '$1 == "mnt_id:" { print $2 }' "/proc/$pid/fdinfo/$fd")
+		flags=$(awk '$1 == "flags:" { print $2 }' "/proc/$pid/fdinfo/$fd")
+		echo "fd $fd: mount $mnt (/dev/null: $dev), flags $flags"
+		[ "$mnt" = "$dev" ]
+		[ $((8#$flags & 3)) -eq 2 ] # O_RDWR, whatever the caller opened
+	done
+	brig delete -f "$CID"
+	assert_nothing_left "$CID"
+}
