@@ -1,6 +1,8 @@
 /* brig — runtime/cli_criu.c: the command lines of `brig checkpoint` and
  * `brig restore` (criu.c does the work): runc's flags, refused in one
- * line when bad, before anything is done. */
+ * line when bad, before anything is done.  A long flag may have one dash,
+ * as runc's (Go's flag package) may: containerd 1.6's shim restores with
+ * "-no-subreaper". */
 #include "cli.h"
 
 #include <errno.h>
@@ -169,7 +171,7 @@ int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_err
 	const char *id;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, cli_opts_checkpoint.shortopts,
+	while ((c = getopt_long_only(argc, argv, cli_opts_checkpoint.shortopts,
 				cli_opts_checkpoint.longopts, NULL)) != -1) {
 		if ((r = common_opt(c, &o, err)) <= 0) {
 			if (r < 0)
@@ -222,7 +224,7 @@ int cmd_restore(const struct brig_globals *g, int argc, char **argv, brig_error_
 	const char *id;
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, cli_opts_restore.shortopts, cli_opts_restore.longopts,
+	while ((c = getopt_long_only(argc, argv, cli_opts_restore.shortopts, cli_opts_restore.longopts,
 				NULL)) != -1) {
 		if ((r = common_opt(c, &co, err)) <= 0) {
 			if (r < 0)

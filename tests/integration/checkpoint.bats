@@ -314,3 +314,36 @@ argv_has() {
 	brig delete -f "$CID"
 	assert_nothing_left "$CID"
 }
+
+@test "the clients' command lines (as tests/vm-systemd logged them) parse, the shim's -no-subreaper with one dash" {
+	criu_works && skip "CRIU runs on this host: the VM suite runs the clients"
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	mkdir -p "$TESTDIR/img" "$TESTDIR/work"
+	# flag_ok — failed at CRIU, not at the command line
+	flag_ok() {
+		echo "$stderr"
+		[ "$status" -ne 0 ]
+		[[ $stderr != *"invalid option"* && $stderr != *"flag provided but not defined"* ]]
+		is_runc || [[ $stderr == *"CRIU cannot run on this host"* ]]
+	}
+	# podman container checkpoint --leave-running (twice, as Podman 4.3)
+	run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" --work-path "$TESTDIR/work" \
+		--leave-running --leave-running "$CID"
+	flag_ok
+	# containerd's shim: ctr task checkpoint, ctr containers checkpoint --task
+	run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" --work-path "$TESTDIR/work" \
+		--file-locks --leave-running "$CID"
+	flag_ok
+	[ "$(state_field "$CID" status)" = running ]
+	brig delete -f "$CID"
+	# the shim's restore (ctr containers restore --live), then conmon's
+	run --separate-stderr brig restore --image-path "$TESTDIR/img" --work-path "$TESTDIR/work" \
+		--detach --pid-file "$TESTDIR/pid" -no-subreaper --bundle "$BUNDLE" "$CID"
+	flag_ok
+	assert_nothing_left "$CID"
+	run --separate-stderr brig restore --bundle "$BUNDLE" --pid-file "$TESTDIR/pid" --detach \
+		--image-path "$TESTDIR/img" --work-path "$TESTDIR/work" "$CID"
+	flag_ok
+	assert_nothing_left "$CID"
+}
