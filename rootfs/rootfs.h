@@ -46,6 +46,12 @@ int rootfs_prepare(const struct spec_config *c, const struct rootfs_opts *o,
 /* pivot_root into o->rootfs (or chroot with no_pivot); cwd becomes "/". */
 int rootfs_pivot(const struct rootfs_opts *o, brig_error_t **err);
 
+/* Before CRIU restores on rootfs: the mount points of c's mounts that
+ * are not under one of its tmpfs, made inside it (a file for a bind
+ * mount of a file); bind sources relative to bundle. */
+int rootfs_restore_mountpoints(const struct spec_config *c, const char *rootfs,
+			       const char *bundle, brig_error_t **err);
+
 /* After pivot: maskedPaths, readonlyPaths, root.readonly and
  * rootfsPropagation. */
 int rootfs_finalize(const struct spec_config *c, const struct rootfs_opts *o,

@@ -24,6 +24,7 @@
 #include "base/strv.h"
 #include "cgroups/cgroups.h"
 #include "namespaces/namespaces.h"
+#include "rootfs/rootfs.h"
 #include "spec/service.h"
 #include "criu.h"
 
@@ -262,6 +263,10 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		criu_add(&a, o->lsm_profile);
 	}
 	external_mounts_restore(&a, c, bundle);
+	if (rootfs_restore_mountpoints(c, rootfs, bundle, err) < 0) {
+		brig_err_prefix(err, "restore");
+		goto out;
+	}
 	if (inherit_stdio(&a, o, tty, err) < 0 || restore_namespaces(&a, c, rc.fds, err) < 0)
 		goto out;
 	if (tty[0]) {

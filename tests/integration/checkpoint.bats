@@ -347,3 +347,27 @@ argv_has() {
 	flag_ok
 	assert_nothing_left "$CID"
 }
+
+@test "restore makes the mount points CRIU needs in a rootfs that lacks them (a new snapshot: podman restore --import, ctr containers restore), as runc" {
+	criu_works && skip "CRIU runs on this host: the VM suite restores"
+	is_runc && skip "runc 1.1.5 makes them in the same step as CRIU's restore"
+	echo x >"$TESTDIR/file"
+	mkdir "$TESTDIR/dir"
+	add_mount "{\"destination\": \"/etc/ck-file\", \"type\": \"bind\", \"source\": \"$TESTDIR/file\", \"options\": [\"bind\"]}"
+	add_mount "{\"destination\": \"/ck/dir\", \"type\": \"bind\", \"source\": \"$TESTDIR/dir\", \"options\": [\"rbind\"]}"
+	add_mount '{"destination": "/ck-tmp", "type": "tmpfs", "source": "tmpfs"}'
+	add_mount "{\"destination\": \"/ck-tmp/in\", \"type\": \"bind\", \"source\": \"$TESTDIR/dir\", \"options\": [\"bind\"]}"
+	local root
+	root=$(jq -r .root.path "$BUNDLE/config.json")
+	[[ $root == /* ]] || root=$BUNDLE/$root
+	mkdir "$TESTDIR/img"
+	run --separate-stderr brig restore -d --bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	[ -f "$root/etc/ck-file" ] && [ ! -s "$root/etc/ck-file" ]
+	[ -d "$root/ck/dir" ]
+	[ -d "$root/ck-tmp" ]
+	# under a tmpfs: CRIU brings the tmpfs back with what was in it
+	[ ! -e "$root/ck-tmp/in" ]
+	assert_nothing_left "$CID"
+}
