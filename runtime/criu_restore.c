@@ -180,6 +180,7 @@ struct restore_child {
 	struct criu_child c;
 	struct criu_args *a;
 	int fds[3]; /* net and pid namespaces, terminal (-1: none) */
+	int go[2];  /* systemd's driver: a byte once the scope holds the child */
 	const char *hooks_root, *hooks_id; /* prestart/createRuntime hooks to run */
 };
 
@@ -191,6 +192,16 @@ static int restore_child_main(void *arg)
 	struct restore_child *r = arg;
 	int high[3] = {-1, -1, -1}, next = 3;
 
+	/* systemd's driver starts the scope with our pid once we exist: the
+	 * cgroup roots are read after (else CRIU restores into the cgroup
+	 * of whoever called us, as it did under Podman) */
+	if (r->go[0] >= 0) {
+		char b;
+		close(r->go[1]);
+		if (read(r->go[0], &b, 1) != 1)
+			return 126;
+		close(r->go[0]);
+	}
 	/* CRIU's options file first: it may be 3, 4 or 5 */
 	if (r->c.conf_fd >= 0 && dup2(r->c.conf_fd, CRIU_CONF_FD) < 0)
 		return 126;
@@ -239,7 +250,7 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	cleanup_free char *pidfile = xasprintf("%s/criu.pid", ct->dir);
 	cleanup_free char *log = criu_log_path(o, "restore.log");
 	struct criu_args a = {0};
-	struct restore_child rc = {.fds = {-1, -1, -1}};
+	struct restore_child rc = {.fds = {-1, -1, -1}, .go = {-1, -1}};
 	cleanup_close int master = -1, conf_fd = -1;
 	char tty[64];
 	cleanup_free char *text = NULL;
@@ -289,6 +300,10 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	}
 	if (cg_spawn_begin(cg, true, sp, err) < 0)
 		goto out;
+	if (sp->by_start && pipe2(rc.go, O_CLOEXEC) < 0) {
+		brig_err(err, errno, "restore: pipe");
+		goto out;
+	}
 	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL,
 				   .conf_fd = conf_fd};
 	rc.a = &a;
@@ -298,7 +313,15 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 	}
 	fflush(NULL);
 	pid_t criu = ns_exec_spawn(sp->clone_fd, restore_child_main, &rc, err);
-	if (cg_spawn_end(sp, criu, criu < 0 ? NULL : err) < 0 || criu < 0)
+	int end = cg_spawn_end(sp, criu, criu < 0 ? NULL : err);
+	if (rc.go[1] >= 0) {
+		if (end == 0 && criu > 0 && write(rc.go[1], "g", 1) != 1)
+			end = brig_err(err, errno, "restore: tell criu's child to go on");
+		close(rc.go[0]);
+		close(rc.go[1]);
+		rc.go[0] = rc.go[1] = -1; /* criu's child sees EOF on a failure */
+	}
+	if (end < 0 || criu < 0)
 		goto out;
 	if (criu_wait(criu, "restore", log, err) < 0)
 		goto out;
@@ -324,6 +347,9 @@ out:
 	for (int i = 0; i < 3; i++)
 		if (rc.fds[i] >= 0)
 			close(rc.fds[i]);
+	for (int i = 0; i < 2; i++)
+		if (rc.go[i] >= 0)
+			close(rc.go[i]);
 	(void)rmdir(root_dir);
 	(void)unlink(pidfile);
 	brig_strv_free(a.v);
