@@ -32,3 +32,22 @@ compat_cleanup() {
 		done
 	rm -rf "$dir"
 }
+
+# compat_criu_or_skip — skip unless CRIU runs on this kernel (Debian's
+# criu; `criu check` fails on some hosts' vDSO, works in tests/vm-systemd).
+compat_criu_or_skip() {
+	command -v criu >/dev/null || skip "criu is not installed (package criu)"
+	criu check >/dev/null 2>&1 || skip "CRIU cannot run on this kernel (criu check fails)"
+}
+
+# COMPAT_COUNTER — a shell loop printing 1, 2, 3 ... every 0.2 s: its
+# count lives in the process's memory, so a restored one goes on where the
+# checkpoint left it and a restarted one starts again at 1.
+COMPAT_COUNTER='i=0; while :; do i=$((i + 1)); echo $i; sleep 0.2; done'
+
+# compat_consecutive — its standard input is N, N+1, N+2 ... (one a line,
+# at least two lines); else say where it is not.
+compat_consecutive() {
+	awk 'NR > 1 && $1 != prev + 1 { print "line " NR ": " $1 " after " prev; bad = 1 }
+		{ prev = $1 } END { if (NR < 2) { print NR " lines"; bad = 1 } exit bad }'
+}

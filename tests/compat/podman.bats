@@ -306,3 +306,101 @@ teardown_file() {
 	[ "$output" = 137 ]
 	p rm paula
 }
+
+# ---- checkpoint and restore (CRIU: skipped where it cannot run, as on a
+# host whose vDSO it refuses; tests/vm-systemd runs them)
+
+# ck_run NAME — a detached counting container (compat.bash: COMPAT_COUNTER).
+ck_run() { prun -d --name "$1" "$IMAGE" sh -c "$COMPAT_COUNTER" >/dev/null; }
+
+# ck_last NAME — the last number it printed (podman logs).
+ck_last() { p logs "$1" 2>/dev/null | tail -n 1; }
+
+# ck_wait_past NAME N — until it printed a number past N (up to 60 s).
+ck_wait_past() {
+	local i n=
+	for i in $(seq 120); do
+		n=$(ck_last "$1")
+		[ "${n:-0}" -gt "$2" ] 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "$1: printed ${n:-nothing}, not past $2"
+	return 1
+}
+
+ck_state() { p inspect -f '{{.State.Status}}' "$1"; }
+
+# ck_ok — the podman command run ran; else CRIU's errors too (its logs in
+# the containers' userdata).
+ck_ok() {
+	echo "$output"
+	[ "$status" -eq 0 ] && return 0
+	grep -h 'Error' "$PD"/root/*-containers/*/userdata/{dump,restore}.log 2>/dev/null | tail -n 8
+	return 1
+}
+
+# ck_in_scope NAME — under the systemd driver its init is in
+# libpod-<id>.scope, which systemd has active.
+ck_in_scope() {
+	[ "${COMPAT_CGROUP:-}" = systemd ] || return 0
+	local id pid cg
+	id=$(p inspect -f '{{.Id}}' "$1")
+	pid=$(p inspect -f '{{.State.Pid}}' "$1")
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	[ "${cg##*/}" = "libpod-$id.scope" ] || { echo "$1: pid $pid in $cg, not libpod-$id.scope"; return 1; }
+	systemctl is-active --quiet "libpod-$id.scope" || { echo "libpod-$id.scope is not active"; return 1; }
+}
+
+@test "podman container checkpoint --leave-running, checkpoint, restore in place: the count goes on, in its scope" {
+	compat_criu_or_skip
+	ck_run ck1
+	ck_wait_past ck1 3
+	run p container checkpoint --leave-running ck1
+	ck_ok
+	[ "$(ck_state ck1)" = running ]
+	ck_wait_past ck1 "$(ck_last ck1)"
+	run p container checkpoint ck1
+	ck_ok
+	[ "$(ck_state ck1)" = exited ]
+	local at
+	at=$(ck_last ck1)
+	run p container restore ck1
+	ck_ok
+	[ "$(ck_state ck1)" = running ]
+	ck_wait_past ck1 $((at + 2))
+	p logs ck1 | compat_consecutive
+	ck_in_scope ck1
+	p rm -f -t 0 ck1 >/dev/null
+}
+
+@test "podman container checkpoint --export, rm, restore --import (and --name): the count goes on" {
+	compat_criu_or_skip
+	ck_run ck3
+	ck_wait_past ck3 3
+	run p container checkpoint --export "$PD/ck3.tar.gz" ck3
+	ck_ok
+	local at id
+	at=$(ck_last ck3)
+	id=$(p inspect -f '{{.Id}}' ck3)
+	p rm ck3 >/dev/null
+	run p container restore --import "$PD/ck3.tar.gz"
+	ck_ok
+	[ "$(ck_state ck3)" = running ]
+	ck_wait_past ck3 $((at + 2))
+	# the export has the log too: on from the checkpoint's count, not
+	# from 1 again
+	p logs ck3 | compat_consecutive
+	ck_in_scope ck3
+	# the same checkpoint once more, under another name (a new id)
+	run p container restore --import "$PD/ck3.tar.gz" --name ck3b
+	ck_ok
+	[ "$(ck_state ck3b)" = running ]
+	[ "$(p inspect -f '{{.Id}}' ck3b)" != "$id" ]
+	ck_wait_past ck3b $((at + 2))
+	p logs ck3b | compat_consecutive
+	# runc 1.1.5 restores this one into ck3's scope, the cgroup the
+	# checkpoint was taken in (its own stays empty, and stopping ck3
+	# kills it); brig into its own
+	[ "$(basename "$RT")" = runc ] || ck_in_scope ck3b
+	p rm -f -t 0 ck3 ck3b >/dev/null
+}
