@@ -302,9 +302,9 @@ static const struct brig_command commands[] = {
 	{"exec", &cli_opts_exec, "run a new process in a running container", exec_usage,
 	 cmd_exec, CLI_KEEPS_FDS | CLI_PASSES_ARGS, 255},
 	{"checkpoint", &cli_opts_checkpoint, "save a running container with CRIU",
-	 checkpoint_usage, cmd_checkpoint, CLI_KEEPS_FDS, 0},
+	 checkpoint_usage, cmd_checkpoint, CLI_KEEPS_FDS | CLI_LONG_ONLY, 0},
 	{"restore", &cli_opts_restore, "restore a checkpointed container with CRIU",
-	 restore_usage, cmd_restore, 0, 0},
+	 restore_usage, cmd_restore, CLI_LONG_ONLY, 0},
 	{"features", NULL, "print what this build supports (OCI features JSON)",
 	 features_usage, cmd_features, CLI_NO_ROOT, 0},
 	{"help", NULL, "print the command list, or a command's usage", help_usage, cmd_help,
@@ -352,7 +352,10 @@ bool cli_wants_help(const struct brig_command *cmd, int argc, char **argv)
 	opterr = 0;
 	optind = 0;
 	while (!help && optind < argc) {
-		c = getopt_long(argc, argv, shortopts, all, NULL);
+		/* as the command's own parser: "-shell-job" is a long option
+		 * there, not -s -h ... */
+		c = cmd->flags & CLI_LONG_ONLY ? getopt_long_only(argc, argv, shortopts, all, NULL)
+					       : getopt_long(argc, argv, shortopts, all, NULL);
 		if (c != -1) {
 			help = c == 'h';
 			continue;

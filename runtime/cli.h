@@ -31,6 +31,7 @@ enum cli_flags {
 	CLI_KEEPS_FDS = 1 << 1,   /* closes inherited fds itself, after --preserve-fds */
 	CLI_HELP = 1 << 2,        /* help itself: no root, nothing to check */
 	CLI_PASSES_ARGS = 1 << 3, /* operands after the first are a command line */
+	CLI_LONG_ONLY = 1 << 4,   /* a long option may have one dash (getopt_long_only) */
 };
 
 struct brig_command {

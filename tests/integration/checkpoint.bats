@@ -371,3 +371,24 @@ argv_has() {
 	[ ! -e "$root/ck-tmp/in" ]
 	assert_nothing_left "$CID"
 }
+
+@test "checkpoint, restore: a one-dash long flag with an h in it is that flag, not a request for help (-shell-job printed the usage and exited 0)" {
+	is_runc && skip "brig's help"
+	mkdir "$TESTDIR/img"
+	run --separate-stderr brig restore -d -shell-job --bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	echo "$output$stderr"
+	[ "$status" -ne 0 ]
+	[[ $output != *usage* ]]
+	assert_error_line
+	assert_nothing_left "$CID"
+	run --separate-stderr brig checkpoint -shell-job no-such-container
+	[ "$status" -ne 0 ]
+	[[ $output != *usage* ]]
+	run --separate-stderr brig restore -no-such "$CID"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *-no-such* ]]
+	run brig restore -help
+	[ "$status" -eq 0 ]
+	[[ $output == *usage* ]]
+}
