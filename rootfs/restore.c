@@ -15,16 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool is_bind(const struct spec_mount *m)
-{
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (size_t i = 0; i < m->options.n; i++)
-		if (strcmp(m->options.v[i], "bind") == 0 || strcmp(m->options.v[i], "rbind") == 0)
-			return true;
-	return false;
-}
-
 /* Is path below dir (a whole component, not dir itself)? */
 static bool below(const char *path, const char *dir)
 {
@@ -60,7 +50,7 @@ int rootfs_restore_mountpoints(const struct spec_config *c, const char *rootfs,
 		bool dir = true;
 		if (!m->destination || under_tmpfs(c, m->destination))
 			continue;
-		if (is_bind(m) && m->source) {
+		if (spec_mount_is_bind(m) && m->source) {
 			char src[4096];
 			struct stat st;
 			snprintf(src, sizeof(src), "%s%s%s", m->source[0] == '/' ? "" : bundle,

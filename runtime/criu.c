@@ -123,7 +123,7 @@ static const char *container_writes(const struct spec_config *c, const char *bun
 	}
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct spec_mount *m = &c->mounts[i];
-		if (!criu_is_bind(m) || !m->source)
+		if (!spec_mount_is_bind(m) || !m->source)
 			continue;
 		cleanup_free char *src = m->source[0] == '/' ? xstrdup(m->source)
 							      : xasprintf("%s/%s", bundle, m->source);
@@ -224,16 +224,6 @@ void criu_common_args(struct criu_args *a, const struct criu_opts *o, const stru
 		criu_add(a, "--empty-ns");
 		criu_add(a, "net");
 	}
-}
-
-bool criu_is_bind(const struct spec_mount *m)
-{
-	if (m->type && strcmp(m->type, "bind") == 0)
-		return true;
-	for (size_t i = 0; i < m->options.n; i++)
-		if (strcmp(m->options.v[i], "bind") == 0 || strcmp(m->options.v[i], "rbind") == 0)
-			return true;
-	return false;
 }
 
 /* CRIU's key for a namespace joined by path: the same at dump and
@@ -485,7 +475,7 @@ static int dump_args(struct criu_args *a, struct container *ct, const struct spe
 		criu_add(a, "mnt[/dev/console]:" CRIU_CONSOLE_KEY);
 	}
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		if (!criu_is_bind(&c->mounts[i]))
+		if (!spec_mount_is_bind(&c->mounts[i]))
 			continue;
 		criu_add(a, "--external");
 		criu_addf(a, "mnt[%s]:%s", c->mounts[i].destination, c->mounts[i].destination);

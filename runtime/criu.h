@@ -26,7 +26,6 @@ void __attribute__((format(printf, 2, 3))) criu_addf(struct criu_args *a, const 
 /* What dump and restore share: directories, log, and runc's flags. */
 void criu_common_args(struct criu_args *a, const struct criu_opts *o, const struct spec_config *c,
 		      const char *log, int conf_fd);
-bool criu_is_bind(const struct spec_mount *m);
 /* The annotation org.criu.config (NULL: none; empty: no options file). */
 const char *criu_conf_annotation(const struct spec_config *c);
 /* Open the options file it names, for CRIU to read as CRIU_CONF_FD (*fd

@@ -106,7 +106,7 @@ static void external_mounts_restore(struct criu_args *a, const struct spec_confi
 {
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct spec_mount *m = &c->mounts[i];
-		if (!criu_is_bind(m) || !m->source)
+		if (!spec_mount_is_bind(m) || !m->source)
 			continue;
 		criu_add(a, "--external");
 		if (m->source[0] == '/')

@@ -32,6 +32,16 @@ const struct spec_namespace *spec_find_ns(const struct spec_config *c,
 	return NULL;
 }
 
+bool spec_mount_is_bind(const struct spec_mount *m)
+{
+	if (m->type && strcmp(m->type, "bind") == 0)
+		return true;
+	for (size_t i = 0; i < m->options.n; i++)
+		if (strcmp(m->options.v[i], "bind") == 0 || strcmp(m->options.v[i], "rbind") == 0)
+			return true;
+	return false;
+}
+
 const char *spec_getenv(const struct spec_strv *env, const char *key)
 {
 	size_t klen;

@@ -375,6 +375,8 @@ void spec_resources_free(struct spec_resources *r);
 const char *spec_ns_name(enum spec_ns_type t); /* "pid", "network", ... */
 const struct spec_namespace *spec_find_ns(const struct spec_config *c,
 					  enum spec_ns_type t);
+/* A bind mount: type "bind", or option bind or rbind. */
+bool spec_mount_is_bind(const struct spec_mount *m);
 /* Value of KEY in env (KEY=VALUE list), or NULL. */
 const char *spec_getenv(const struct spec_strv *env, const char *key);
 /* Parse an id map line list "0 1000 1" etc. used by tests and CLI. */
