@@ -134,12 +134,86 @@ static const char *container_writes(const struct spec_config *c, const char *bun
 	return NULL;
 }
 
+/* The real path of fd, in real (empty if none). */
+static bool fd_path(int fd, char real[4096])
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, real, 4095);
+	real[n > 0 ? n : 0] = '\0';
+	return n > 0;
+}
+
+/* Open path as O_PATH, following its symlinks by hand: each directory it
+ * passes through (where a symlink it follows lives) must be outside what
+ * the container may write, or the container points the rest anywhere
+ * on the host (its rootfs's /etc a symlink to a host file it fills).
+ * NULL, or why not, in *why. */
+static int conf_walk(const struct spec_config *c, const char *bundle, const char *path,
+		     const char **why)
+{
+	cleanup_free char *rest = xstrdup(path);
+	cleanup_close int dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int links = 0;
+	char real[4096];
+	struct statfs sf;
+
+	*why = NULL;
+	for (char *p = rest; dfd >= 0;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return steal_fd(dfd);
+		char *end = p + strcspn(p, "/");
+		char save = *end;
+		*end = '\0';
+		if (fstatfs(dfd, &sf) < 0 || !fd_path(dfd, real))
+			return *why = "cannot be looked at", -1;
+		if (sf.f_type == PROC_SUPER_MAGIC)
+			return *why = "is reached through another mount namespace (/proc)", -1;
+		if ((*why = container_writes(c, bundle, real)) != NULL)
+			return -1;
+		int fd = openat(dfd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		struct stat sb;
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			int e = errno;
+			if (fd >= 0)
+				close(fd);
+			errno = e;
+			return -1;
+		}
+		*end = save;
+		if (S_ISLNK(sb.st_mode)) {
+			char target[4096];
+			ssize_t n = readlinkat(fd, "", target, sizeof(target) - 1);
+			close(fd);
+			if (n <= 0 || ++links > 40)
+				return *why = "has too many symlinks", -1;
+			target[n] = '\0';
+			char *next = xasprintf("%s/%s", target, end);
+			free(rest);
+			rest = p = next;
+			if (target[0] == '/') {
+				close(dfd);
+				dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+			}
+			continue;
+		}
+		close(dfd);
+		dfd = fd;
+		p = end;
+	}
+	return -1;
+}
+
 int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, brig_error_t **err)
 {
 	const char *conf = criu_conf_annotation(c);
 	struct stat sb;
 	struct statfs sf;
 	char real[4096];
+	const char *why = NULL;
 
 	*fd = -1;
 	if (!conf || !conf[0])
@@ -147,27 +221,37 @@ int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, bri
 	if (conf[0] != '/')
 		return brig_err(err, 0, "annotations[\"%s\"]: \"%s\": not an absolute path",
 				CRIU_CONF_ANNOTATION, conf);
-	/* opened here, CRIU reads this one (criu_child_main): none swapped in */
-	cleanup_close int f = open(conf, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (f < 0)
+	/* looked at before it is opened (a device's open does something: a
+	 * watchdog starts), then opened through the descriptor: CRIU reads
+	 * this one (criu_child_main), none swapped in */
+	cleanup_close int path = conf_walk(c, bundle, conf, &why);
+	if (path < 0 && !why)
 		return errno == ENOENT ? 0 /* none, as CRIU takes it */
 				       : brig_err(err, errno, "annotations[\"%s\"]: %s",
 						  CRIU_CONF_ANNOTATION, conf);
-	cleanup_free char *link = xasprintf("/proc/self/fd/%d", f);
-	ssize_t n = readlink(link, real, sizeof(real) - 1);
-	real[n > 0 ? n : 0] = '\0';
+	cleanup_close int f = -1;
 	/* CRIU runs an action-script it names as root: not a file the
 	 * container, or another user, may write */
-	const char *why = NULL;
-	if (fstat(f, &sb) < 0 || fstatfs(f, &sf) < 0 || n <= 0)
+	if (why)
+		; /* said below */
+	else if (fstat(path, &sb) < 0 || fstatfs(path, &sf) < 0 || !fd_path(path, real))
 		why = "cannot be looked at";
 	else if (!S_ISREG(sb.st_mode))
 		why = "is not a regular file";
 	else if ((sb.st_uid != 0 && sb.st_uid != geteuid()) || (sb.st_mode & 022))
 		why = "may be written by another user";
-	else if (sf.f_type == PROC_SUPER_MAGIC || !own_mount(f))
+	else if (sf.f_type == PROC_SUPER_MAGIC || !own_mount(path))
 		why = "is reached through another mount namespace (/proc)";
-	else if ((why = container_writes(c, bundle, real)) != NULL)
+	else if ((why = container_writes(c, bundle, real)) == NULL) {
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", path);
+		f = open(link, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (f < 0)
+			return brig_err(err, errno, "annotations[\"%s\"]: %s", CRIU_CONF_ANNOTATION,
+					conf);
+	}
+	if (why && (strcmp(why, "the container's rootfs") == 0 ||
+		    strcmp(why, "a bind mount's source") == 0))
 		return brig_err(err, 0, "annotations[\"%s\"]: %s is in %s, which the container may "
 				"write: CRIU would run what it says as root", CRIU_CONF_ANNOTATION, conf,
 				why);

@@ -391,4 +391,49 @@ argv_has() {
 	run brig restore -help
 	[ "$status" -eq 0 ]
 	[[ $output == *usage* ]]
+
+@test "org.criu.config through a symlink the container planted in its rootfs: refused, and nothing but a regular file opened (attack: CRIU reads a host file the container fills, or brig opens a device as root)" {
+	is_runc && skip "runc passes the file to CRIU, whatever it is"
+	fake_criu
+	mkdir -p "$TESTDIR/logs" "$BUNDLE/rootfs/etc/criu"
+	# a root-owned host file whose text the container writes (its
+	# output, logged by root): CRIU would run the action-script it names
+	echo "action-script /bin/true" >"$TESTDIR/logs/ctr.log"
+	chmod 0644 "$TESTDIR/logs/ctr.log"
+	# planted by the image or the container where the annotation points
+	ln -s "$TESTDIR/logs/ctr.log" "$BUNDLE/rootfs/etc/criu/runc.conf"
+	ln -s "$TESTDIR/logs" "$BUNDLE/rootfs/etc/criu/d"
+	# a FIFO with a writer waiting: opening it (as for a device such as
+	# /dev/watchdog) does something before the file is looked at
+	mkfifo "$TESTDIR/logs/fifo"
+	set_args sh -c 'sleep 60'
+	for conf in "$BUNDLE/rootfs/etc/criu/runc.conf" "$BUNDLE/rootfs/etc/criu/d/ctr.log" \
+		"$BUNDLE/rootfs/etc/criu/../criu/d/ctr.log" "$TESTDIR/logs/fifo"; do
+		update_config '.annotations["org.criu.config"] = $c' --arg c "$conf"
+		run_detached "$CID"
+		rm -f "$TESTDIR/criu.argv" "$TESTDIR/opened"
+		(exec 3>"$TESTDIR/logs/fifo" && echo yes >"$TESTDIR/opened") &
+		writer=$!
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+		echo "$conf: $stderr"
+		sleep 0.2
+		kill $writer 2>/dev/null || true
+		wait $writer 2>/dev/null || true
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *org.criu.config* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		[ ! -e "$TESTDIR/opened" ]
+		brig delete -f "$CID"
+		assert_nothing_left "$CID"
+	done
+	# a host symlink (root's, outside the container) to a good file: read
+	mkdir -p "$TESTDIR/etc"
+	echo "tcp-established" >"$TESTDIR/etc/criu.conf"
+	ln -s ../etc/criu.conf "$TESTDIR/logs/link.conf"
+	update_config '.annotations["org.criu.config"] = $c' --arg c "$TESTDIR/logs/link.conf"
+	run_detached "$CID"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+	argv_has --config /proc/self/fd/255
+	cmp "$TESTDIR/etc/criu.conf" "$TESTDIR/criu.conf-read"
 }
