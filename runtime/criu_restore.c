@@ -49,12 +49,12 @@ static int inherit_stdio(struct criu_args *a, const struct criu_opts *o, char tt
 	cleanup_free char *text = brig_read_file(path, &len);
 	struct spec_strv v;
 
+	tty[0] = '\0'; /* none, unless stdio.json names one */
 	if (!text)
 		return errno == ENOENT ? 0 : brig_err(err, errno, "restore: read %s", path);
 	if (spec_stdio_parse(text, len, &v, err) < 0)
 		return brig_err_prefix(err, "restore");
 	int r = 0;
-	tty[0] = '\0';
 	for (size_t i = 0; i < v.n; i++) {
 		if (strncmp(v.v[i], "pipe:[", 6) == 0) {
 			criu_add(a, "--inherit-fd");

@@ -437,3 +437,22 @@ argv_has() {
 	argv_has --config /proc/self/fd/255
 	cmp "$TESTDIR/etc/criu.conf" "$TESTDIR/criu.conf-read"
 }
+
+@test "restore of images without stdio.json (a pre-dump's, runc's): no terminal made up, CRIU given no --inherit-fd (bug: the terminal's key was read uninitialised)" {
+	is_runc && skip "brig's stdio.json"
+	fake_criu
+	mkdir "$TESTDIR/img"
+	for terminal in false true; do
+		update_config '.process.terminal = '$terminal
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+			--console-socket "$TESTDIR/none.sock" --image-path "$TESTDIR/img" "$CID"
+		echo "$stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"criu failed"* ]]
+		! grep -qx -- --inherit-fd "$TESTDIR/criu.argv"
+		! grep -q "mnt\[console\]" "$TESTDIR/criu.argv"
+		assert_nothing_left "$CID"
+	done
+}
