@@ -211,6 +211,7 @@ int cmd_checkpoint(const struct brig_globals *g, int argc, char **argv, brig_err
 	cleanup_free char *parent = parent_dir(&o);
 	if (cli_own_dir(parent, "--parent-path", err) < 0)
 		return -1;
+	o.parent_dir = parent;
 	if (o.status_fd >= 0 && !o.lazy_pages)
 		return brig_err(err, 0, "checkpoint: --status-fd needs --lazy-pages");
 	return criu_checkpoint(g, id, &o, err);

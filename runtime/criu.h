@@ -33,6 +33,11 @@ const char *criu_conf_annotation(const struct spec_config *c);
  * rootfs, its bind mounts' sources, /proc) and be root's or ours alone:
  * CRIU runs its action-script as root. */
 int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, brig_error_t **err);
+/* An image, work or parent directory must be outside what the container
+ * may write too (restore runs what its images say as root): each
+ * directory on the way, and it, if there. */
+int criu_dir_check(const struct spec_config *c, const char *bundle, const char *path,
+		   const char *flag, brig_error_t **err);
 /* where criu_child_main puts it in CRIU */
 #define CRIU_CONF_FD 255
 /* CRIU's key for a namespace joined by path: the same at dump and restore. */

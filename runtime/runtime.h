@@ -180,6 +180,7 @@ struct criu_opts {
 	const char *image_path, *work_path, *parent_path, *page_server;
 	const char *manage_cgroups_mode; /* NULL: soft */
 	const char *lsm_profile;
+	const char *parent_dir; /* --parent-path as CRIU finds it (absolute) */
 	bool leave_running, tcp_established, ext_unix_sk, shell_job, file_locks;
 	bool pre_dump, lazy_pages, auto_dedup, empty_ns;
 	int status_fd; /* -1: none */

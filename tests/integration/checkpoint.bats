@@ -456,3 +456,59 @@ argv_has() {
 		assert_nothing_left "$CID"
 	done
 }
+
+@test "checkpoint, restore: an image, work or parent directory in what the container may write (its rootfs, a bind mount's source) is refused (attack: the container rewrites its images, restore runs them as root)" {
+	is_runc && skip "runc does not check"
+	fake_criu
+	mkdir -p "$TESTDIR/vol"
+	update_config '.mounts += [{"destination": "/vol", "type": "bind", "source": "'"$TESTDIR/vol"'", "options": ["rbind"]}]'
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	# made by the container's root (0700, root's: ours by uid and mode)
+	mkdir -m 0700 "$TESTDIR/vol/pre" "$BUNDLE/rootfs/pre"
+	ln -s "$TESTDIR/vol" "$TESTDIR/vol-link"
+	for d in "$BUNDLE/rootfs/ckpt" "$TESTDIR/vol/ckpt" "$TESTDIR/vol" "$TESTDIR/vol-link/ckpt" \
+		"$BUNDLE/rootfs"; do
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$d" "$CID"
+		echo "$d: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"--image-path"*"container may write"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		[ ! -e "$TESTDIR/vol/ckpt" ] && [ ! -e "$BUNDLE/rootfs/ckpt" ]
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
+			--work-path "$d" "$CID"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"--work-path"*"container may write"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+	done
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
+		--parent-path "../vol/pre" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"--parent-path"*"container may write"* ]]
+	[ ! -e "$TESTDIR/criu.argv" ]
+	[ "$(state_field "$CID" status)" = running ]
+	brig delete -f "$CID"
+	# restore from images the container could have rewritten
+	for d in "$BUNDLE/rootfs/pre" "$TESTDIR/vol/pre"; do
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+			--image-path "$d" "$CID"
+		echo "$d: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"--image-path"*"container may write"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		assert_nothing_left "$CID"
+	done
+	# elsewhere: CRIU runs
+	mkdir -p "$TESTDIR/img"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+		--image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ -e "$TESTDIR/criu.argv" ]
+	assert_nothing_left "$CID"
+}
