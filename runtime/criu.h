@@ -38,6 +38,10 @@ int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, bri
  * directory on the way, and it, if there. */
 int criu_dir_check(const struct spec_config *c, const char *bundle, const char *path,
 		   const char *flag, brig_error_t **err);
+/* The pre-dumps restore reads back (the images' "parent" links): each as
+ * the image directory, none missing. */
+int criu_parents_check(const struct spec_config *c, const char *bundle, const char *image,
+		       brig_error_t **err);
 /* where criu_child_main puts it in CRIU */
 #define CRIU_CONF_FD 255
 /* CRIU's key for a namespace joined by path: the same at dump and restore. */

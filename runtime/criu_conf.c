@@ -238,3 +238,34 @@ int criu_conf_open(const struct spec_config *c, const char *bundle, int *fd, bri
 	*fd = steal_fd(f);
 	return 0;
 }
+
+/* The images a restore reads back besides these: their pre-dumps',
+ * through CRIU's "parent" link (--parent-path at checkpoint, often
+ * "../pre" beside them), each one's own parent after.  Each must pass as
+ * the image directory does; one missing is refused too, or another user
+ * (in a shared /tmp) may make it, with pages of their own, before CRIU
+ * follows the link. */
+int criu_parents_check(const struct spec_config *c, const char *bundle, const char *image,
+		       brig_error_t **err)
+{
+	cleanup_free char *dir = xstrdup(image);
+	struct stat sb;
+
+	for (int depth = 0; depth < 64; depth++) {
+		cleanup_free char *link = xasprintf("%s/parent", dir);
+		if (lstat(link, &sb) < 0)
+			return 0; /* none: these images are whole */
+		char *real = realpath(link, NULL);
+		if (!real)
+			return brig_err(err, errno, "--image-path %s: its parent images %s", image, link);
+		free(dir);
+		dir = real;
+		if (cli_own_dir(dir, "--image-path's parent images", err) < 0 ||
+		    criu_dir_check(c, bundle, dir, "--image-path's parent images", err) < 0)
+			return -1;
+		if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+			return brig_err(err, ENOTDIR, "--image-path %s: its parent images %s", image,
+					dir);
+	}
+	return brig_err(err, ELOOP, "--image-path %s: its parent images", image);
+}

@@ -258,6 +258,7 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 
 	if (criu_conf_open(c, bundle, &conf_fd, err) < 0 ||
 	    criu_dir_check(c, bundle, o->image_path, "--image-path", err) < 0 ||
+	    criu_parents_check(c, bundle, o->image_path, err) < 0 ||
 	    criu_dir_check(c, bundle, o->work_path, "--work-path", err) < 0 ||
 	    (o->work_path && criu_make_dir(o->work_path, "--work-path", err) < 0))
 		return -1;

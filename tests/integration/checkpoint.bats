@@ -512,3 +512,45 @@ argv_has() {
 	[ -e "$TESTDIR/criu.argv" ]
 	assert_nothing_left "$CID"
 }
+
+@test "restore: the pre-dump images the checkpoint's parent link names must pass as the image directory, and be there (attack: another user in a shared /tmp makes ../pre, with their pages, once the admin removed it)" {
+	is_runc && skip "runc does not check"
+	fake_criu
+	mkdir -m 0700 "$TESTDIR/final" "$TESTDIR/pre0"
+	# as CRIU leaves it after checkpoint --parent-path ../pre
+	ln -s ../pre "$TESTDIR/final/parent"
+	for how in missing theirs shared rootfs grandparent; do
+		rm -rf "$TESTDIR/pre" "$BUNDLE/rootfs/pre"
+		case $how in
+		missing) ;;
+		theirs) mkdir -m 0700 "$TESTDIR/pre" && chown 65534 "$TESTDIR/pre" ;;
+		shared) mkdir -m 1777 "$TESTDIR/pre" ;;
+		rootfs)
+			mkdir -m 0700 "$BUNDLE/rootfs/pre"
+			ln -s bundle/rootfs/pre "$TESTDIR/pre"
+			;;
+		grandparent)
+			mkdir -m 0700 "$TESTDIR/pre"
+			ln -s ../nowhere "$TESTDIR/pre/parent"
+			;;
+		esac
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+			--image-path "$TESTDIR/final" "$CID"
+		echo "$how: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"parent images"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		assert_nothing_left "$CID"
+	done
+	# ours alone, and its own parent too: CRIU runs
+	rm -rf "$TESTDIR/pre"
+	mkdir -m 0700 "$TESTDIR/pre"
+	ln -s ../pre0 "$TESTDIR/pre/parent"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+		--image-path "$TESTDIR/final" "$CID"
+	echo "$stderr"
+	[ -e "$TESTDIR/criu.argv" ]
+	assert_nothing_left "$CID"
+}
