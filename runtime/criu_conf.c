@@ -61,8 +61,31 @@ static bool own_mount(int fd)
 	return false;
 }
 
+/* Is real in the upper directory of an overlay mounted at mnt (the
+ * container writes there what it writes in the overlay)? */
+static bool in_overlay_upper(const char *real, const char *mnt)
+{
+	cleanup_free char *text = brig_read_file("/proc/self/mountinfo", NULL);
+	char *save = NULL;
+
+	for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - TYPE SOURCE OPTIONS */
+		char mp[4096];
+		const char *sep = strstr(l, " - overlay ");
+		const char *up = sep ? strstr(sep, "upperdir=") : NULL;
+		if (!up || sscanf(l, "%*s %*s %*s %*s %4095s", mp) != 1 || strcmp(mp, mnt) != 0)
+			continue;
+		cleanup_free char *dir = strndup(up + 9, strcspn(up + 9, ", "));
+		cleanup_free char *rd = dir ? realpath(dir, NULL) : NULL;
+		if (rd && path_under(real, rd))
+			return true;
+	}
+	return false;
+}
+
 /* What in conf's real path the container may write: its rootfs, its
- * bind mounts' sources; NULL: none. */
+ * bind mounts' sources (and, either an overlay, its upper directory),
+ * an overlay mount's upper directory; NULL: none. */
 static const char *container_writes(const struct spec_config *c, const char *bundle,
 				    const char *real)
 {
@@ -71,17 +94,24 @@ static const char *container_writes(const struct spec_config *c, const char *bun
 						  ? xstrdup(c->root->path)
 						  : xasprintf("%s/%s", bundle, c->root->path);
 		cleanup_free char *r = realpath(root, NULL);
-		if (r && path_under(real, r))
+		if (r && (path_under(real, r) || in_overlay_upper(real, r)))
 			return "the container's rootfs";
 	}
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct spec_mount *m = &c->mounts[i];
+		for (size_t k = 0; m->type && strcmp(m->type, "overlay") == 0 && k < m->options.n; k++) {
+			if (strncmp(m->options.v[k], "upperdir=", 9) != 0)
+				continue;
+			cleanup_free char *ru = realpath(m->options.v[k] + 9, NULL);
+			if (ru && path_under(real, ru))
+				return "an overlay mount's upper directory";
+		}
 		if (!spec_mount_is_bind(m) || !m->source)
 			continue;
 		cleanup_free char *src = m->source[0] == '/' ? xstrdup(m->source)
 							      : xasprintf("%s/%s", bundle, m->source);
 		cleanup_free char *rs = realpath(src, NULL);
-		if (rs && path_under(real, rs))
+		if (rs && (path_under(real, rs) || in_overlay_upper(real, rs)))
 			return "a bind mount's source";
 	}
 	return NULL;
@@ -90,7 +120,8 @@ static const char *container_writes(const struct spec_config *c, const char *bun
 /* Is why container_writes's? */
 static bool container_why(const char *why)
 {
-	return strcmp(why, "the container's rootfs") == 0 || strcmp(why, "a bind mount's source") == 0;
+	return strcmp(why, "the container's rootfs") == 0 || strcmp(why, "a bind mount's source") == 0 ||
+	       strcmp(why, "an overlay mount's upper directory") == 0;
 }
 
 /* The real path of fd, in real (empty if none). */

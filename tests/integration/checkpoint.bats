@@ -12,6 +12,8 @@ setup() {
 }
 
 teardown() {
+	# an overlay rootfs a test mounted
+	! mountpoint -q "$BUNDLE/rootfs" || umount -l "$BUNDLE/rootfs"
 	teardown_bundle
 }
 
@@ -553,4 +555,44 @@ argv_has() {
 	echo "$stderr"
 	[ -e "$TESTDIR/criu.argv" ]
 	assert_nothing_left "$CID"
+}
+
+@test "org.criu.config, image directory in the upper directory of the container's overlay rootfs, or of an overlay mount: refused (attack: the container writes there what it writes in /, as containerd's and Podman's rootfs)" {
+	is_runc && skip "runc does not check"
+	fake_criu
+	mv "$BUNDLE/rootfs" "$TESTDIR/lower"
+	mkdir -p "$BUNDLE/rootfs" "$TESTDIR/upper" "$TESTDIR/work" "$TESTDIR/up2" "$TESTDIR/wk2" "$TESTDIR/lo2"
+	mount -t overlay overlay -o "lowerdir=$TESTDIR/lower,upperdir=$TESTDIR/upper,workdir=$TESTDIR/work" \
+		"$BUNDLE/rootfs"
+	update_config '.mounts += [{"destination": "/data", "type": "overlay", "source": "overlay", "options": ["lowerdir='"$TESTDIR/lo2"'", "upperdir='"$TESTDIR/up2"'", "workdir='"$TESTDIR/wk2"'"]}]'
+	set_args sh -c 'echo "action-script /bin/true" >/etc/criu.conf; mkdir -m 0700 /ckpt; echo "action-script /bin/true" >/data/criu.conf; mkdir -m 0700 /data/ckpt; sleep 60'
+	run_detached "$CID"
+	sleep 0.5
+	# what the container wrote is on the host, root's, 0644 and 0700
+	[ -f "$TESTDIR/upper/etc/criu.conf" ] && [ -d "$TESTDIR/upper/ckpt" ]
+	[ -f "$TESTDIR/up2/criu.conf" ] && [ -d "$TESTDIR/up2/ckpt" ]
+	for up in upper up2; do
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/$up/ckpt" "$CID"
+		echo "$up: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"--image-path"*"container may write"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+	done
+	brig delete -f "$CID"
+	for conf in "$TESTDIR/upper/etc/criu.conf" "$TESTDIR/up2/criu.conf"; do
+		update_config '.annotations["org.criu.config"] = $c' --arg c "$conf"
+		run_detached "$CID"
+		rm -f "$TESTDIR/criu.argv"
+		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+		echo "$conf: $stderr"
+		[ "$status" -ne 0 ]
+		assert_error_line
+		[[ $stderr == *"org.criu.config"*"container may write"* ]]
+		[ ! -e "$TESTDIR/criu.argv" ]
+		brig delete -f "$CID"
+		[ ! -e "$ROOT/$CID" ] # (the overlay is a mount of the bundle's)
+	done
+	umount "$BUNDLE/rootfs"
 }
