@@ -169,6 +169,11 @@ static char *log_error(const char *log, bool first)
 		char *after = strstr(msg, "): ");
 		free(found);
 		found = xstrdup(after ? after + 3 : msg);
+		/* CRIU logs the container's paths as they are: no escape
+		 * sequence or carriage return of theirs on our terminal */
+		for (unsigned char *p = (unsigned char *)found; *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		if (first)
 			break;
 	}

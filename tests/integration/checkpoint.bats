@@ -596,3 +596,25 @@ argv_has() {
 	done
 	umount "$BUNDLE/rootfs"
 }
+
+@test "checkpoint: CRIU's error, which names the container's files, is said without their control characters (attack: a file named with terminal escapes or a carriage return, printed by brig on the admin's terminal)" {
+	is_runc && skip "runc's messages are its own"
+	mkdir -p "$TESTDIR/fakebin"
+	# as CRIU logs a file of the container it cannot dump, its name as is
+	cat >"$TESTDIR/fakebin/criu" <<-'EOS'
+		#!/bin/sh
+		while [ $# -gt 0 ]; do [ "$1" = -o ] && log=$2; shift; done
+		printf '(00.01) Error (criu/files-reg.c:1): Can'"'"'t dump /x\033]0;owned\007\033[2J\rbrig: all good\n' >"$log"
+		exit 1
+	EOS
+	chmod +x "$TESTDIR/fakebin/criu"
+	set_args sh -c 'sleep 60'
+	run_detached "$CID"
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr" | od -c | head -5
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"Can't dump /x"* ]]
+	[[ $stderr != *$'\033'* && $stderr != *$'\r'* && $stderr != *$'\a'* ]]
+	brig delete -f "$CID"
+}
