@@ -577,7 +577,11 @@ static void create_undo(struct create_job *j)
 		close(j->sv[0]);
 	if (j->sv[1] >= 0)
 		close(j->sv[1]);
-	if (j->cg_created && cg_destroy(j->cg, &e2) < 0)
+	/* a restore's processes are a whole tree CRIU made (in a pid
+	 * namespace joined by path, or the host's, its init's death takes
+	 * none of them with it): every one in the cgroups killed */
+	if (j->cg_created && (j->o->restore ? cg_kill_destroy(j->cg, 5000, &e2)
+					    : cg_destroy(j->cg, &e2)) < 0)
 		brig_err_warn(&e2, NULL);
 	if (j->net_attached && netsetup_destroy(j->ct, true, &e2) < 0)
 		brig_err_warn(&e2, NULL);

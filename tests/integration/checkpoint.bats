@@ -618,3 +618,47 @@ argv_has() {
 	[[ $stderr != *$'\033'* && $stderr != *$'\r'* && $stderr != *$'\a'* ]]
 	brig delete -f "$CID"
 }
+
+# fake_criu_restoring — a criu that "restores": a process and its child
+# in the cgroup it runs in (the container's), the first's pid in --pidfile
+fake_criu_restoring() {
+	mkdir -p "$TESTDIR/fakebin"
+	cat >"$TESTDIR/fakebin/criu" <<-'EOS'
+		#!/bin/sh
+		while [ $# -gt 0 ]; do [ "$1" = --pidfile ] && pf=$2; shift; done
+		setsid sh -c 'sleep 987655 & exec sleep 987654' </dev/null >/dev/null 2>&1 &
+		echo $! >"$pf"
+		exit 0
+	EOS
+	chmod +x "$TESTDIR/fakebin/criu"
+}
+
+@test "restore whose CRIU succeeded, then the terminal cannot be handed over: every restored process killed, nothing left (attack: a half-restored container running on without state)" {
+	is_runc && skip "brig's stdio.json"
+	fake_criu_restoring
+	mkdir "$TESTDIR/img"
+	echo '{"stdio": ["tty[8800:1a]", "tty[8800:1a]", "tty[8800:1a]"]}' >"$TESTDIR/img/stdio.json"
+	update_config '.process.terminal = true'
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --console-socket "$TESTDIR/none.sock" \
+		--bundle "$BUNDLE" --image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *none.sock* ]]
+	sleep 0.3
+	! pgrep -f "sleep 98765[45]"
+	assert_nothing_left "$CID"
+	# and when it is handed over, the container runs, its init the restored one
+	rm -f "$TESTDIR/img/stdio.json"
+	update_config '.process.terminal = false'
+	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
+		--image-path "$TESTDIR/img" "$CID"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(state_field "$CID" status)" = running ]
+	[ "$(cat /proc/"$(state_field "$CID" pid)"/comm)" = sleep ]
+	brig delete -f "$CID"
+	sleep 0.3
+	! pgrep -f "sleep 98765[45]"
+	assert_nothing_left "$CID"
+}
