@@ -25,7 +25,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -147,6 +149,27 @@ int criu_child_main(void *arg)
 				strerror(errno));
 			return 126;
 		}
+		/* CRIU makes the restored root a bind of this one and does not
+		 * bring back its read-only flag: root.readonly is made here,
+		 * before anything of the container runs */
+		struct statvfs sv;
+		if (c->root_ro &&
+		    (statvfs(c->root_dir, &sv) < 0 ||
+		     mount(NULL, c->root_dir, NULL,
+			   MS_REMOUNT | MS_BIND | MS_RDONLY | (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+				   (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+				   (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0),
+			   NULL) < 0)) {
+			fprintf(stderr, "brig: restore: %s read-only for criu: %s\n", c->rootfs,
+				strerror(errno));
+			return 126;
+		}
+	}
+	/* CRIU forks the restored processes from itself and does not bring
+	 * back their no_new_privs: theirs is CRIU's, as they inherit it */
+	if (c->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		fprintf(stderr, "brig: restore: no_new_privs: %s\n", strerror(errno));
+		return 126;
 	}
 	execvp(CRIU, c->argv);
 	fprintf(stderr, "brig: %s: %s\n", CRIU, strerror(errno));

@@ -51,6 +51,8 @@ struct criu_child {
 	char **argv;
 	const char *rootfs;   /* restore: bound at root_dir in a mount namespace of its own */
 	const char *root_dir;
+	bool root_ro;         /* restore: root.readonly, the bind made read-only */
+	bool nnp;             /* restore: process.noNewPrivileges, CRIU's own */
 	const struct cg_spawn *sp; /* restore: the container's cgroups, or NULL */
 	int conf_fd;               /* CRIU's options file (criu_conf_open), or -1 */
 };

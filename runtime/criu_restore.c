@@ -308,7 +308,8 @@ pid_t criu_restore(const char *g_root, struct container *ct, const struct spec_c
 		goto out;
 	}
 	rc.c = (struct criu_child){.rootfs = rootfs, .root_dir = root_dir, .sp = cg ? sp : NULL,
-				   .conf_fd = conf_fd};
+				   .conf_fd = conf_fd, .root_ro = c->root && c->root->readonly,
+				   .nnp = c->process && c->process->no_new_privileges};
 	rc.a = &a;
 	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
 		rc.hooks_root = g_root;
