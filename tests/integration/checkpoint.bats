@@ -393,6 +393,7 @@ argv_has() {
 	run brig restore -help
 	[ "$status" -eq 0 ]
 	[[ $output == *usage* ]]
+}
 
 @test "org.criu.config through a symlink the container planted in its rootfs: refused, and nothing but a regular file opened (attack: CRIU reads a host file the container fills, or brig opens a device as root)" {
 	is_runc && skip "runc passes the file to CRIU, whatever it is"
