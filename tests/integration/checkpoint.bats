@@ -199,6 +199,15 @@ fake_criu() {
 	chmod +x "$TESTDIR/fakebin/criu"
 }
 
+# refused_before_criu GLOB — the last `run` failed in one line matching
+# GLOB, before the (fake) criu ran
+refused_before_criu() {
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == $1 ]]
+	[ ! -e "$TESTDIR/criu.argv" ]
+}
+
 # argv_has WORD... — the words, consecutive, in what criu was given
 argv_has() {
 	echo " $(tr '\n' ' ' <"$TESTDIR/criu.argv")" | grep -qF -- " $* "
@@ -268,10 +277,7 @@ argv_has() {
 		rm -f "$TESTDIR/criu.argv"
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
 		echo "$conf: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *org.criu.config* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*org.criu.config*'
 		[ "$(state_field "$CID" status)" = running ]
 		brig delete -f "$CID"
 		if [[ $conf == /proc/* ]]; then
@@ -282,10 +288,7 @@ argv_has() {
 		mkdir -p "$TESTDIR/img"
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
 			--image-path "$TESTDIR/img" "$CID"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *org.criu.config* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*org.criu.config*'
 		assert_nothing_left "$CID"
 	done
 	# root's, outside them: CRIU reads the file brig opened
@@ -422,10 +425,7 @@ argv_has() {
 		sleep 0.2
 		kill $writer 2>/dev/null || true
 		wait $writer 2>/dev/null || true
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *org.criu.config* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*org.criu.config*'
 		[ ! -e "$TESTDIR/opened" ]
 		brig delete -f "$CID"
 		assert_nothing_left "$CID"
@@ -475,25 +475,16 @@ argv_has() {
 		rm -f "$TESTDIR/criu.argv"
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$d" "$CID"
 		echo "$d: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"--image-path"*"container may write"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*--image-path*container may write*'
 		[ ! -e "$TESTDIR/vol/ckpt" ] && [ ! -e "$BUNDLE/rootfs/ckpt" ]
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
 			--work-path "$d" "$CID"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"--work-path"*"container may write"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*--work-path*container may write*'
 	done
 	PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" \
 		--parent-path "../vol/pre" "$CID"
 	echo "$stderr"
-	[ "$status" -ne 0 ]
-	assert_error_line
-	[[ $stderr == *"--parent-path"*"container may write"* ]]
-	[ ! -e "$TESTDIR/criu.argv" ]
+	refused_before_criu '*--parent-path*container may write*'
 	[ "$(state_field "$CID" status)" = running ]
 	brig delete -f "$CID"
 	# restore from images the container could have rewritten
@@ -501,10 +492,7 @@ argv_has() {
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
 			--image-path "$d" "$CID"
 		echo "$d: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"--image-path"*"container may write"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*--image-path*container may write*'
 		assert_nothing_left "$CID"
 	done
 	# elsewhere: CRIU runs
@@ -541,10 +529,7 @@ argv_has() {
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig restore -d --bundle "$BUNDLE" \
 			--image-path "$TESTDIR/final" "$CID"
 		echo "$how: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"parent images"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*parent images*'
 		assert_nothing_left "$CID"
 	done
 	# ours alone, and its own parent too: CRIU runs
@@ -576,10 +561,7 @@ argv_has() {
 		rm -f "$TESTDIR/criu.argv"
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/$up/ckpt" "$CID"
 		echo "$up: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"--image-path"*"container may write"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*--image-path*container may write*'
 	done
 	brig delete -f "$CID"
 	for conf in "$TESTDIR/upper/etc/criu.conf" "$TESTDIR/up2/criu.conf"; do
@@ -588,10 +570,7 @@ argv_has() {
 		rm -f "$TESTDIR/criu.argv"
 		PATH=$TESTDIR/fakebin:$PATH run --separate-stderr brig checkpoint --image-path "$TESTDIR/img" "$CID"
 		echo "$conf: $stderr"
-		[ "$status" -ne 0 ]
-		assert_error_line
-		[[ $stderr == *"org.criu.config"*"container may write"* ]]
-		[ ! -e "$TESTDIR/criu.argv" ]
+		refused_before_criu '*org.criu.config*container may write*'
 		brig delete -f "$CID"
 		[ ! -e "$ROOT/$CID" ] # (the overlay is a mount of the bundle's)
 	done
