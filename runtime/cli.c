@@ -254,12 +254,13 @@ static const char restore_usage[] =
 	"  -b, --bundle DIR         the bundle (default .)\n"
 	"  -d, --detach             return once it runs\n"
 	"  --pid-file FILE          write the restored init's pid there\n"
-	"  --console-socket PATH    accepted, as runc's\n"
+	"  --console-socket PATH    where a checkpointed terminal's new master goes\n"
 	"  --no-pivot, --no-subreaper  accepted, as runc's\n"
 	"  --lsm-profile TYPE:NAME  the LSM profile to restore under\n"
 	"  --lsm-mount-context CTX  accepted, as runc's without SELinux\n"
 	"  --tcp-established, --ext-unix-sk, --shell-job, --file-locks, --lazy-pages,\n"
-	"  --manage-cgroups-mode M, --empty-ns network, --auto-dedup: as checkpoint's\n";
+	"  --manage-cgroups-mode M (not strict), --empty-ns network, --auto-dedup:\n"
+	"  as checkpoint's\n";
 
 static const char features_usage[] =
 	"usage: brig features\n"

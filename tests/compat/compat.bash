@@ -45,6 +45,19 @@ compat_criu_or_skip() {
 # checkpoint left it and a restarted one starts again at 1.
 COMPAT_COUNTER='i=0; while :; do i=$((i + 1)); echo $i; sleep 0.2; done'
 
+# ck_wait_past ID N — until the counter ID (COMPAT_COUNTER, read by the
+# suite's own ck_last ID) is past N, up to 60 s (the checkpoint tests).
+ck_wait_past() {
+	local i n=
+	for i in $(seq 120); do
+		n=$(ck_last "$1")
+		[ "${n:-0}" -gt "$2" ] 2>/dev/null && return 0
+		sleep 0.5
+	done
+	echo "$1: counted ${n:-nothing}, not past $2"
+	return 1
+}
+
 # compat_consecutive — its standard input is N, N+1, N+2 ... (one a line,
 # at least two lines); else say where it is not.
 compat_consecutive() {

@@ -378,18 +378,6 @@ ck_task() {
 # ck_last ID — the last number it wrote.
 ck_last() { tail -n 1 "$CD/ck-$1/n" 2>/dev/null; }
 
-# ck_wait_past ID N — until it wrote a number past N (up to 60 s).
-ck_wait_past() {
-	local i n=
-	for i in $(seq 120); do
-		n=$(ck_last "$1")
-		[ "${n:-0}" -gt "$2" ] 2>/dev/null && return 0
-		sleep 0.5
-	done
-	echo "$1: wrote ${n:-nothing}, not past $2"
-	return 1
-}
-
 # ck_in_scope ID — under the systemd driver its init is in
 # brigctr-ID.scope, which systemd has active.
 ck_in_scope() {

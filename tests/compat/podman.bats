@@ -316,17 +316,6 @@ ck_run() { prun -d --name "$1" "$IMAGE" sh -c "$COMPAT_COUNTER" >/dev/null; }
 # ck_last NAME — the last number it printed (podman logs).
 ck_last() { p logs "$1" 2>/dev/null | tail -n 1; }
 
-# ck_wait_past NAME N — until it printed a number past N (up to 60 s).
-ck_wait_past() {
-	local i n=
-	for i in $(seq 120); do
-		n=$(ck_last "$1")
-		[ "${n:-0}" -gt "$2" ] 2>/dev/null && return 0
-		sleep 0.5
-	done
-	echo "$1: printed ${n:-nothing}, not past $2"
-	return 1
-}
 
 ck_state() { p inspect -f '{{.State.Status}}' "$1"; }
 
