@@ -218,6 +218,26 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 	return 0;
 }
 
+int cg_spawn_begin_init(struct cg_manager *m, bool child_joins, bool may_run_ahead,
+			struct cg_spawn *sp, brig_error_t **err)
+{
+	if (m == NULL || !may_run_ahead || m->ops->start == NULL || !cg_sd_make_scope_cgroup(m))
+		return cg_spawn_begin(m, child_joins, sp, err);
+	*sp = (struct cg_spawn){ .clone_fd = -1, .m = m, .child_joins = child_joins,
+				 .by_start = true, .runs_ahead = true };
+	sp->clone_fd = cg_v2_fd(m);
+	if (sp->clone_fd < 0)
+		return brig_err(err, errno, "open cgroup %s", m->path);
+	return 0;
+}
+
+int cg_spawn_send(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
+{
+	if (!sp->runs_ahead || pid <= 0)
+		return 0;
+	return cg_sd_start_send(sp->m, pid, err);
+}
+
 int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err)
 {
 	if (sp->m == NULL || !sp->child_joins)

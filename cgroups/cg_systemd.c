@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -336,6 +337,26 @@ static int wait_job(struct cg_manager *m, const char *what, const char *job,
 	return 0;
 }
 
+/* StartTransientUnit with the unit's properties and pid, sent: its reply
+ * is start_unit's to read. */
+static int send_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	struct cg_systemd *sd = m->sd;
+
+	if (resource_props(m, sd->res, &sd->props, true, err) < 0)
+		return -1;
+	if (!sd->u.is_slice) {
+		uint32_t p = (uint32_t)pid;
+
+		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
+	}
+	if (sdb_start_transient_unit_send(sd->bus, sd->u.unit, &sd->props, &sd->start_serial,
+					  err) < 0)
+		return brig_err_prefix(err, "--systemd-cgroup: start unit %s", sd->u.unit);
+	sd->start_sent = true;
+	return 0;
+}
+
 static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	struct cg_systemd *sd = m->sd;
@@ -343,12 +364,10 @@ static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	brig_error_t *e = NULL;
 	int rc;
 
-	if (!sd->u.is_slice) {
-		uint32_t p = (uint32_t)pid;
-
-		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
-	}
-	rc = sdb_start_transient_unit(sd->bus, sd->u.unit, &sd->props, &job, &e);
+	if (!sd->start_sent && send_start(m, pid, err) < 0)
+		return -1;
+	sd->start_sent = false;
+	rc = sdb_start_transient_unit_wait(sd->bus, sd->start_serial, &job, &e);
 	/* A unit of that name: a failed one systemd keeps (reset it, as
 	 * runc does), or the previous container of that name, deleted a
 	 * moment ago and still being collected (docker restart): try
@@ -434,8 +453,7 @@ static int start_container(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	struct cg_systemd *sd = m->sd;
 
 	sd->start_pending = false;
-	if (resource_props(m, sd->res, &sd->props, true, err) < 0 ||
-	    start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
+	if (start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
 		return -1;
 	sdb_props_free(&sd->props);
 	return 0;
@@ -572,6 +590,43 @@ static bool populated(struct cg_manager *m)
 	return n > 0;
 }
 
+/* An empty scope's cgroup: did systemd make the unit around it?  Only a
+ * cgroup brig made early (cg_sd_make_scope_cgroup) can lack one: brig was
+ * killed before StartTransientUnit, or systemd refused it; then it is
+ * brig's to remove.  The cgroup of a scope systemd started (Delegate=yes)
+ * carries its xattrs (trusted.delegate and user.delegate since systemd
+ * 251; trusted.invocation_id where it sets one), read without a round
+ * trip; without them systemd is asked (GetUnit).  Gone already, or
+ * systemd unsure: yes, left to systemd as before. */
+static bool systemd_knows(struct cg_manager *m)
+{
+	static const char *const names[] = { "trusted.invocation_id", "trusted.delegate",
+					     "user.invocation_id", "user.delegate" };
+	struct cg_hier *h = cg_unified(m);
+	cleanup_free char *path = NULL;
+	brig_error_t *e = NULL;
+	int r;
+
+	/* only where cg_sd_make_scope_cgroup makes one */
+	if (m->sd->user || m->sd->u.is_slice || m->layout != CG_LAYOUT_V2 || h == NULL ||
+	    access(h->dir, F_OK) != 0)
+		return true;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (getxattr(h->dir, names[i], NULL, 0) >= 0)
+			return true;
+	if (bus(m, &e) < 0) {
+		brig_err_free(&e);
+		return true;
+	}
+	r = sdb_get_unit(m->sd->bus, m->sd->u.unit, &path, &e);
+	if (r < 0 && brig_err_is(e, BRIG_E_NOT_FOUND)) {
+		brig_err_free(&e);
+		return false;
+	}
+	brig_err_free(&e);
+	return true;
+}
+
 /* 0: stopped; 1: left to systemd, the scope being empty; -1: error. */
 static int stop(struct cg_manager *m, brig_error_t **err)
 {
@@ -585,7 +640,7 @@ static int stop(struct cg_manager *m, brig_error_t **err)
 	 * that right after the container ended (0.27 s of each `run` in the
 	 * VM).  A slice unit does not end by itself: it is stopped. */
 	if (!sd->u.is_slice && !populated(m))
-		return 1;
+		return systemd_knows(m) ? 1 : 0;
 	if (bus(m, err) < 0)
 		return -1;
 	if (sdb_stop_unit(sd->bus, sd->u.unit, &job, &e) < 0) {
@@ -677,4 +732,41 @@ const struct cg_ops cg_systemd_ops = {
 bool cg_sd_moves_child(const struct cg_manager *m)
 {
 	return m->sd->start_pending || m->sd->user;
+}
+
+int cg_sd_start_send(struct cg_manager *m, pid_t pid, brig_error_t **err)
+{
+	/* systemd still setting up our connection: the call would wait for
+	 * it here, with the init still waiting to be released; ops->start
+	 * sends it then */
+	if (!m->sd->start_pending || m->sd->start_sent || !sdb_ready(m->sd->bus))
+		return 0;
+	return send_start(m, pid, err);
+}
+
+bool cg_sd_make_scope_cgroup(struct cg_manager *m)
+{
+	struct cg_hier *h = cg_unified(m);
+	cleanup_free char *parent = NULL;
+	char *slash;
+
+	/* not the user's systemd: the kernel may not let a user's process be
+	 * born where it could not move it either (rootless exec's attach) */
+	if (!m->sd->start_pending || m->sd->user || m->sd->u.is_slice ||
+	    m->layout != CG_LAYOUT_V2 || m->n != 1 || h == NULL)
+		return false;
+	/* the slice's cgroup systemd made already: a slice brig made would
+	 * be its own to remove, and systemd's to start */
+	parent = xstrdup(h->dir);
+	slash = strrchr(parent, '/');
+	if (slash == NULL || slash == parent)
+		return false;
+	*slash = '\0';
+	if (access(parent, F_OK) != 0)
+		return false;
+	/* made by this call, or not ours to be born in */
+	if (mkdir(h->dir, 0755) < 0)
+		return false;
+	h->created = true;
+	return true;
 }

@@ -21,6 +21,16 @@
  * alone) and writes the files.  The init waits for brig before it runs
  * anything of the container's, so nothing of the container runs outside
  * its cgroup or its limits.
+ *
+ * On cgroup v2, for a scope, create goes faster (cg_spawn_begin_init):
+ * brig makes the scope's cgroup itself, the init is born in it (its
+ * namespaces and mounts charged to the container from the start, its
+ * cgroup namespace rooted there), and it sets up while systemd makes the
+ * unit around it: systemd finds the cgroup made (as it does after a
+ * daemon-reexec) and the pid in it.  What the init runs of the
+ * container's (hooks, the process) still waits for the unit and the
+ * files.  A cgroup brig made whose unit systemd never heard of (brig
+ * killed in between) is brig's to remove at delete (stop()).
  */
 #ifndef BRIG_CG_SYSTEMD_H
 #define BRIG_CG_SYSTEMD_H
@@ -83,6 +93,10 @@ struct cg_systemd {
 	bool not_ours;
 	/* create: between cg_create and cg_spawn_end */
 	bool start_pending;
+	/* create: StartTransientUnit sent, its reply (start_serial) unread
+	 * (cg_sd_start_send) */
+	bool start_sent;
+	uint32_t start_serial;
 	struct sdb_props props;
 	const struct spec_resources *res; /* what cg_apply was given */
 	struct spec_resources res_copy;   /* r adjusted (cg_systemd.c) */
@@ -104,5 +118,17 @@ void cg_sd_child_close(struct cg_manager *m);
 /* Is a process spawned now moved by ops->start (the unit's start at
  * create; rootless exec), rather than born in the cgroup? */
 bool cg_sd_moves_child(const struct cg_manager *m);
+/* create, on cgroup v2, for a scope: make the unit's cgroup now, before
+ * the unit, so that the init is born in it (cg_spawn_begin_init).  false
+ * (nothing made) where that cannot be: a slice unit, v1 or hybrid, the
+ * slice's cgroup not there yet, or the scope's there already (a unit of
+ * that name still being collected). */
+bool cg_sd_make_scope_cgroup(struct cg_manager *m);
+/* create, after the clone of pid into that cgroup: StartTransientUnit
+ * sent now, so that systemd makes the unit while the init sets up;
+ * ops->start (cg_spawn_end) then reads the reply and waits for the job.
+ * Nothing done (0) once sent, when no start is pending, or when systemd
+ * has not answered our connection yet (ops->start sends it then). */
+int cg_sd_start_send(struct cg_manager *m, pid_t pid, brig_error_t **err);
 
 #endif

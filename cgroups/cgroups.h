@@ -83,14 +83,31 @@ struct cg_spawn {
 	struct cg_manager *m;
 	bool child_joins;
 	bool by_start; /* systemd's driver moves it (cg_systemd.c) */
+	/* public: born in the cgroup of a systemd unit not made yet
+	 * (cg_spawn_begin_init): the child may set up before cg_spawn_end */
+	bool runs_ahead;
 };
-#define CG_SPAWN_INIT { .clone_fd = -1, .m = NULL, .child_joins = false, .by_start = false }
+#define CG_SPAWN_INIT { .clone_fd = -1, .m = NULL, .child_joins = false, .by_start = false, \
+			.runs_ahead = false }
 /* Parent, before the clone: fill sp (m NULL: no cgroup, nothing to do).
  * child_joins: the child can write the host's cgroupfs (it is in no new
  * user namespace) and joins the v1 hierarchies itself; else the parent
  * moves it in cg_spawn_end. */
 int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
 		   brig_error_t **err);
+/* create's init: cg_spawn_begin, but with systemd's driver on cgroup v2
+ * the scope's cgroup is made now and the init born in it
+ * (sp->runs_ahead): it may then set up while cg_spawn_end has systemd
+ * make the unit around it, as long as it runs nothing of the
+ * container's before cg_spawn_end has returned.  may_run_ahead false
+ * (the init hands over to another process before it is done: a pid
+ * namespace joined late): as cg_spawn_begin. */
+int cg_spawn_begin_init(struct cg_manager *m, bool child_joins, bool may_run_ahead,
+			struct cg_spawn *sp, brig_error_t **err);
+/* Parent, right after the clone of a child that runs ahead (else a
+ * no-op): systemd asked for the unit around it, where that needs no wait
+ * (else cg_spawn_end asks); cg_spawn_end reads the answer. */
+int cg_spawn_send(struct cg_spawn *sp, pid_t pid, brig_error_t **err);
 /* Child, first thing: join what the clone did not put it in (the v1
  * hierarchies but the memory one it was born in), as its own thread. */
 int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err);

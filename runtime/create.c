@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -471,6 +472,25 @@ static int create_cgroups(struct create_job *j, brig_error_t **err)
 	return 0;
 }
 
+/* The unit's start failed while the init was setting up: had the init
+ * failed first (systemd then finds no pid to take), its own error is the
+ * one to give. */
+static int init_failed_first(int sock, pid_t init, brig_error_t **err)
+{
+	struct pollfd p = {.fd = sock, .events = POLLIN};
+	cleanup_free char *data = NULL;
+	pid_t from = 0;
+	brig_error_t *e = NULL;
+
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN) ||
+	    chan_recv_from(sock, &data, NULL, &from) != CHAN_ERROR || from != init)
+		return -1;
+	chan_error(data, "container init failed", &e);
+	brig_err_free(err);
+	*err = e;
+	return -1;
+}
+
 /* Step 3: the init spawned into its namespaces and cgroups, given its
  * maps and GO, and driven until it waits on exec.fifo. */
 static int spawn_init(struct create_job *j, brig_error_t **err)
@@ -518,13 +538,17 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	 * allows, and joins the rest itself; in a user namespace it cannot
 	 * write host cgroupfs, and in a mount namespace it joined the host's
 	 * cgroupfs is not what it sees: we move it. */
-	rc = cg_spawn_begin(j->cg, !ictx.cgroup_by_parent, &j->spawn_cg, err);
+	rc = cg_spawn_begin_init(j->cg, !ictx.cgroup_by_parent, late_pid == NULL, &j->spawn_cg,
+				 err);
 	/* the cgroups may want the parent to move the init all the same
 	 * (systemd's driver: the unit is started with its pid): it then
 	 * waits for GO before its cgroup namespace is made, or that would
 	 * be rooted where it was born */
 	if (j->cg && !j->spawn_cg.child_joins)
 		ictx.cgroup_by_parent = true;
+	if (rc == 0 && j->spawn_cg.runs_ahead)
+		brig_debug("create: the init is born in the scope's cgroup, made before "
+			   "systemd's unit");
 	if (rc == 0)
 		j->pid = ns_spawn(j->c, j->spawn_cg.clone_fd, init_main, &ictx, err);
 	close(ictx.state_dir_fd);
@@ -535,10 +559,18 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	j->sv[1] = -1;
 	if (j->pid < 0)
 		return -1; /* create_undo takes us out of the container's cgroup */
-	if (cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
+	/* Born in the cgroup of a unit systemd has yet to make, the init
+	 * sets up meanwhile: systemd asked, the init released, then the
+	 * answer read.  It runs nothing of the container's until drive_init
+	 * answers it, after cg_spawn_end. */
+	if (cg_spawn_send(&j->spawn_cg, j->pid, err) < 0)
+		return -1;
+	if (!j->spawn_cg.runs_ahead && cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
 		return -1;
 	if (release_init(j->ct, j->c, j->pid, ictx.new_userns, j->sv[0], err) < 0)
 		return -1;
+	if (j->spawn_cg.runs_ahead && cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
+		return init_failed_first(j->sv[0], j->pid, err);
 	j->init = j->pid;
 	if (drive_init(j->ct, j->c, j->sv[0], j->pid, &j->init, late_pid != NULL, j->o,
 		       &j->pty_master, err) < 0)

@@ -120,12 +120,15 @@ static int join_session_keyring(const char *id, brig_error_t **err)
 }
 
 /* prestart and createRuntime run in the runtime (asked for here, waited
- * for); createContainer here, in the container's namespaces. */
+ * for); createContainer here, in the container's namespaces.  Every one
+ * of them after the runtime's answer, which comes once the container's
+ * cgroup is complete: an init that set up while systemd made its unit
+ * (cg_spawn_begin_init) runs none before. */
 static int create_hooks(struct init_ctx *x, const char *state_json, brig_error_t **err)
 {
 	const struct spec_config *c = x->config;
 
-	if (c->hooks.prestart.n || c->hooks.create_runtime.n) {
+	if (c->hooks.prestart.n || c->hooks.create_runtime.n || c->hooks.create_container.n) {
 		if (chan_send(x->sock, CHAN_HOOKS, NULL, -1) < 0)
 			return brig_err(err, errno, "ask for hooks");
 		if (wait_go(x, NULL, err) < 0)

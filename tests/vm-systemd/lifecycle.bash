@@ -210,6 +210,44 @@ timeout_stop() {
 	want TimeoutStopUSec "$(show "$1" TimeoutStopUSec)" "2min 3s"
 }
 
+# brig: where the scope's slice exists, the init is born in the scope's
+# cgroup, made by brig before the unit (--debug says so), and systemd
+# makes the unit around it: active, the init in it, nothing left after.
+c_born_in_scope() {
+	local id=brig-born unit=brig-brig-born.scope r=0
+	make_bundle "$B" "system.slice:brig:$id" || return 1
+	rt --debug create --bundle "$B" "$id" </dev/null >/dev/null 2>"$B/create.err" ||
+		{ cat "$B/create.err"; return 1; }
+	grep -q "born in the scope's cgroup" "$B/create.err" ||
+		{ echo "no debug line on the init's birth:"; cat "$B/create.err"; r=1; }
+	systemctl is-active --quiet "$unit" || { diag "$unit"; r=1; }
+	grep -qx "$(pid_of "$id")" "$CG/system.slice/$unit/cgroup.procs" ||
+		{ echo "the init is not in $unit"; r=1; }
+	rt delete --force "$id" || r=1
+	no_trace "$id" "$unit" "$CG/system.slice/$unit" || r=1
+	return $r
+}
+
+# createContainer and prestart hooks run once the scope's files hold the
+# limits (runc sets them before its hooks; brig's init, born in the scope
+# before the unit, waits for them).
+c_hooks_see_limits() {
+	local id=$RT-hooks unit dir out=/tmp/vmsd-hooks-$RT r=0
+	unit=brig-$id.scope dir=$CG/system.slice/brig-$id.scope
+	rm -f "$out".*
+	make_bundle "$B" "system.slice:brig:$id" ".hooks = {
+		prestart: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"cat $dir/pids.max $dir/memory.max >$out.prestart\"]}],
+		createContainer: [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"cat $dir/pids.max $dir/memory.max >$out.cc\"]}]}" ||
+		return 1
+	start_ctr "$id" || return 1
+	want "prestart hook's pids.max, memory.max" "$(tr '\n' ' ' <"$out.prestart")" "64 67108864 " || r=1
+	want "createContainer hook's pids.max, memory.max" "$(tr '\n' ' ' <"$out.cc")" "64 67108864 " || r=1
+	rt delete --force "$id" || r=1
+	no_trace "$id" "$unit" "$dir" || r=1
+	rm -f "$out".*
+	return $r
+}
+
 c_default_unit() {
 	local id=$RT-dflt
 	one_shot "$id" "" "$RT-$id.scope" "$CG/system.slice/$RT-$id.scope"
@@ -289,6 +327,10 @@ lifecycle_checks() {
 	check "$RT: delete leaves no unit, no cgroup" c_delete
 	rt delete --force "$ID" >/dev/null 2>&1
 	check "$RT: with a cgroup namespace the container sees the scope as its root, with its limits" c_cgroupns_view
+	check "$RT: prestart and createContainer hooks see the scope's limits in its files" c_hooks_see_limits
+	if [ "$RT" = brig ]; then
+		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it" c_born_in_scope
+	fi
 	check "$RT: empty cgroupsPath: $RT-<id>.scope under system.slice, gone after delete" c_default_unit
 	check "$RT: cgroupsPath a-b.slice:p:x: /sys/fs/cgroup/a.slice/a-b.slice/p-x.scope" c_nested_slice
 	check "$RT: annotation org.systemd.property.TimeoutStopUSec=uint64 123000000 sets the unit's property" c_annotation
