@@ -665,6 +665,25 @@ static int stop(struct cg_manager *m, brig_error_t **err)
  * directories brig made. */
 static int sd_destroy(struct cg_manager *m, brig_error_t **err)
 {
+	if (m->sd->start_sent) {
+		/* create failed between cg_spawn_send and cg_spawn_end (the
+		 * init's id maps refused, its state not saved): systemd may
+		 * have made the unit around the init already.  Its answer says
+		 * whose the unit is; taken for refused, brig would rmdir the
+		 * cgroup under a unit systemd then never sees empty (left
+		 * active for ever, the name refused to the next create). */
+		cleanup_free char *job = NULL;
+		brig_error_t *e = NULL;
+
+		m->sd->start_sent = false;
+		if (sdb_start_transient_unit_wait(m->sd->bus, m->sd->start_serial, &job, &e) == 0) {
+			m->sd->not_ours = false;
+			if (wait_job(m, "--systemd-cgroup: start unit", job, &e) < 0)
+				brig_err_free(&e);
+		} else {
+			brig_err_free(&e);
+		}
+	}
 	if (m->sd->not_ours) {
 		/* StartTransientUnit refused: a unit of that name (in
 		 * another slice, of another root) is not ours to stop */

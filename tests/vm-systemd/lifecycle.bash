@@ -248,6 +248,30 @@ c_hooks_see_limits() {
 	return $r
 }
 
+# brig: a create that fails after StartTransientUnit went out but before
+# its answer was read (the init's id maps refused by the kernel: two uid
+# ranges overlap) reads the answer at undo: a unit systemd made around
+# the init is its own to collect, not a cgroup to rmdir under it (that
+# left the scope active for ever, and the name refused to every create).
+c_failed_after_send() {
+	local id=brig-sendfail unit=brig-brig-sendfail.scope r=0 i
+	make_bundle "$B" "system.slice:brig:$id" '.linux.namespaces += [{type: "user"}]
+		| .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 100},
+					{containerID: 50, hostID: 200000, size: 100}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]' || return 1
+	for i in 1 2 3 4 5 6 7 8; do
+		! rt create --bundle "$B" "$id" </dev/null >/dev/null 2>&1 ||
+			{ echo "create with overlapping uid ranges succeeded"; r=1; }
+		rt delete --force "$id" >/dev/null 2>&1
+	done
+	no_trace "$id" "$unit" "$CG/system.slice/$unit" || r=1
+	make_bundle "$B" "system.slice:brig:$id" || return 1
+	start_ctr "$id" || r=1
+	rt delete --force "$id" || r=1
+	no_trace "$id" "$unit" "$CG/system.slice/$unit" || r=1
+	return $r
+}
+
 c_default_unit() {
 	local id=$RT-dflt
 	one_shot "$id" "" "$RT-$id.scope" "$CG/system.slice/$RT-$id.scope"
@@ -330,6 +354,7 @@ lifecycle_checks() {
 	check "$RT: prestart and createContainer hooks see the scope's limits in its files" c_hooks_see_limits
 	if [ "$RT" = brig ]; then
 		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it" c_born_in_scope
+		check "$RT: a create failed after StartTransientUnit was sent leaves no unit, and the name usable" c_failed_after_send
 	fi
 	check "$RT: empty cgroupsPath: $RT-<id>.scope under system.slice, gone after delete" c_default_unit
 	check "$RT: cgroupsPath a-b.slice:p:x: /sys/fs/cgroup/a.slice/a-b.slice/p-x.scope" c_nested_slice
