@@ -34,6 +34,32 @@ static bool unit_chars_ok(const char *s)
 	return true;
 }
 
+/* Would systemd's cg_escape() (v252) put a '_' before this unit's name in
+ * its cgroup path?  A name starting with '_' or '.', a kernel file's name,
+ * "cgroup.*", or one whose part before the last '.' is a controller's
+ * ("cpu.slice", "bpf-firewall.scope"): systemd's cgroup is then not the
+ * one brig would name, and brig's limits, device rules, freezer and kill
+ * would act on an empty cgroup of brig's own beside it. */
+static bool sd_escapes(const char *unit)
+{
+	static const char *const ctrls[] = {
+		"cpu", "cpuacct", "cpuset", "io", "blkio", "memory", "devices", "pids",
+		"bpf-firewall", "bpf-devices", "bpf-foreign", "bpf-socket-bind",
+		"bpf-restrict-network-interfaces",
+	};
+	const char *dot = strrchr(unit, '.');
+
+	if (unit[0] == '_' || unit[0] == '.' || strncmp(unit, "cgroup.", 7) == 0 ||
+	    strcmp(unit, "notify_on_release") == 0 || strcmp(unit, "release_agent") == 0 ||
+	    strcmp(unit, "tasks") == 0)
+		return true;
+	for (size_t i = 0; dot && i < sizeof(ctrls) / sizeof(ctrls[0]); i++)
+		if (strlen(ctrls[i]) == (size_t)(dot - unit) &&
+		    strncmp(unit, ctrls[i], (size_t)(dot - unit)) == 0)
+			return true;
+	return false;
+}
+
 bool cg_sd_unit_name_ok(const char *unit)
 {
 	size_t n = strlen(unit);
@@ -76,6 +102,13 @@ char *cg_sd_expand_slice(const char *slice, brig_error_t **err)
 		np = xasprintf("%s/%s.slice", path, base);
 		free(path);
 		path = np;
+		if (sd_escapes(strrchr(path, '/') + 1)) {
+			brig_err(err, 0, "slice name \"%s\": systemd's cgroup for %s is "
+				 "not named as the unit is (cgroup name escaped)", slice,
+				 strrchr(path, '/') + 1);
+			free(path);
+			return NULL;
+		}
 		if (next == NULL)
 			break;
 		*next = '-';
@@ -121,6 +154,13 @@ int cg_sd_parse_path(const char *cgroups_path, const char *id, bool user,
 	}
 	/* a name that is a slice is the unit itself, prefix ignored (runc) */
 	u->unit = u->is_slice ? xstrdup(name) : xasprintf("%s-%s.scope", prefix, name);
+	if (sd_escapes(u->unit)) {
+		brig_err(err, 0, "linux.cgroupsPath: \"%s\": unit %s: systemd's cgroup "
+			 "for it is not named as the unit is (cgroup name escaped)",
+			 cgroups_path ? cgroups_path : "", u->unit);
+		cg_sd_unit_free(u);
+		return -1;
+	}
 	if (strlen(u->unit) > 255) {
 		cg_sd_unit_free(u);
 		return brig_err(err, 0, "linux.cgroupsPath: \"%s\": unit name longer "

@@ -78,6 +78,18 @@ static void test_paths(void **state)
 	path_bad("a/b.slice:p:n", "invalid slice name");
 	path_bad("system.slice:p:../../etc", "invalid unit name");
 	path_bad("system.slice:p/q:n", "invalid unit name");
+	/* names systemd's cg_escape() prefixes with '_' in the cgroup path:
+	 * brig would limit a cgroup beside the container's */
+	path_bad("system.slice:_foo:bar", "escaped");
+	path_bad("system.slice:bpf:firewall", "escaped");
+	path_bad("system.slice:bpf-socket:bind", "escaped");
+	path_bad("cpu.slice:p:n", "escaped");
+	path_bad("bpf-devices.slice:p:n", "escaped");
+	path_bad("_a.slice:p:n", "escaped");
+	path_bad("system.slice:ignored:_x.slice", "escaped");
+	path_ok("bpf.slice:p:n", false, "p-n.scope", "/bpf.slice/p-n.scope", "bpf.slice");
+	path_ok("system.slice:cpu:x", false, "cpu-x.scope", "/system.slice/cpu-x.scope",
+		"system.slice");
 	path_bad("system.slice:p:", "invalid unit name");
 	path_bad("system.slice:p:n n", "invalid unit name");
 
