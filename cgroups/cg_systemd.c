@@ -573,14 +573,23 @@ static void trim(struct cg_manager *m)
 	}
 }
 
-/* Does any process remain in the unit's cgroup?  (Its directory gone:
- * no.) */
+/* Does any process remain in the unit's cgroup or below it?  (Its
+ * directory gone: no.) */
 static bool populated(struct cg_manager *m)
 {
 	cleanup_free pid_t *pids = NULL;
 	brig_error_t *e = NULL;
 	size_t n = 0;
 
+	/* v2: cgroup.events counts the processes of sub-cgroups too, which
+	 * the delegated scope's container may have made and moved into */
+	if (m->layout == CG_LAYOUT_V2 && cg_unified(m) != NULL) {
+		cleanup_free char *ev = cg_read(cg_unified(m)->dir, "cgroup.events");
+
+		if (ev == NULL)
+			return errno != ENOENT;
+		return strstr(ev, "populated 1") != NULL;
+	}
 	if (m->sd->fs->pids(m, &pids, &n, &e) < 0) {
 		bool gone = e && e->code == ENOENT;
 

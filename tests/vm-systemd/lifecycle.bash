@@ -272,6 +272,36 @@ c_failed_after_send() {
 	return $r
 }
 
+# A process the container moved into a sub-cgroup of its (delegated)
+# scope still counts: with the host's pid namespace it outlives the init,
+# and delete must not take the scope for empty (its own cgroup.procs is)
+# and leave the unit, the cgroup and the process to systemd.
+c_subcgroup_delete() {
+	local id=$RT-sub unit dir pid moved= r=0 i
+	unit=brig-$id.scope dir=$CG/system.slice/brig-$id.scope
+	make_bundle "$B" "system.slice:brig:$id" '.linux.namespaces |= map(select(.type != "pid"))' ||
+		return 1
+	start_ctr "$id" || return 1
+	rt exec -d "$id" sleep 999 </dev/null >/dev/null 2>&1 || { echo "exec failed"; r=1; }
+	mkdir "$dir/sub" || r=1
+	for pid in $(cat "$dir/cgroup.procs"); do
+		[ "$pid" = "$(pid_of "$id")" ] || echo "$pid" >"$dir/sub/cgroup.procs" || r=1
+	done
+	moved=$(cat "$dir/sub/cgroup.procs")
+	[ -n "$moved" ] || { echo "nothing moved into $dir/sub"; r=1; }
+	kill -9 "$(pid_of "$id")"
+	for i in $(seq 50); do
+		[ "$(status_of "$id")" = stopped ] && break
+		sleep 0.1
+	done
+	rt delete "$id" || { echo "(delete: status $?)"; r=1; }
+	no_trace "$id" "$unit" "$dir" || { diag "$unit"; r=1; }
+	for pid in $moved; do
+		! kill -0 "$pid" 2>/dev/null || { echo "process $pid left running"; kill -9 "$pid"; r=1; }
+	done
+	return $r
+}
+
 c_default_unit() {
 	local id=$RT-dflt
 	one_shot "$id" "" "$RT-$id.scope" "$CG/system.slice/$RT-$id.scope"
@@ -356,6 +386,7 @@ lifecycle_checks() {
 		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it" c_born_in_scope
 		check "$RT: a create failed after StartTransientUnit was sent leaves no unit, and the name usable" c_failed_after_send
 	fi
+	check "$RT: a process moved into a sub-cgroup of the scope (host pid namespace): delete leaves no unit, cgroup or process" c_subcgroup_delete
 	check "$RT: empty cgroupsPath: $RT-<id>.scope under system.slice, gone after delete" c_default_unit
 	check "$RT: cgroupsPath a-b.slice:p:x: /sys/fs/cgroup/a.slice/a-b.slice/p-x.scope" c_nested_slice
 	check "$RT: annotation org.systemd.property.TimeoutStopUSec=uint64 123000000 sets the unit's property" c_annotation
