@@ -604,17 +604,6 @@ void sdb_close(struct sdb *b)
 		sdb_free(b);
 }
 
-bool sdb_ready(struct sdb *b)
-{
-	struct pollfd p = {.fd = b->fd, .events = POLLIN};
-
-	if (!b->auth_pending || b->in_len > 0)
-		return true;
-	/* the answer is there to read (or the end of the connection, which
-	 * the call then reports) */
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP | POLLERR));
-}
-
 void sdb_set_timeout(struct sdb *b, int timeout_ms)
 {
 	b->timeout_ms = timeout_ms;

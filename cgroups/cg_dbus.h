@@ -96,9 +96,6 @@ struct sdb *sdb_open_early(bool user, brig_error_t **err);
 void sdb_close(struct sdb *b);
 /* The connection's socket (a child of a clone closes its copy). */
 int sdb_fd(const struct sdb *b);
-/* Can a call go out without waiting?  (An early connection whose
- * server has not answered our authentication yet: no.) */
-bool sdb_ready(struct sdb *b);
 /* The time each call waits for its reply (default 25 s, as dbus's). */
 void sdb_set_timeout(struct sdb *b, int timeout_ms);
 
@@ -107,9 +104,8 @@ void sdb_set_timeout(struct sdb *b, int timeout_ms);
 int sdb_start_transient_unit(struct sdb *b, const char *unit,
 			    const struct sdb_props *props, char **job,
 			    brig_error_t **err);
-/* The same in two halves: the call sent (without waiting for the server's
- * answer to our authentication, sdb_open_early), then its reply read;
- * *serial connects them. */
+/* The same in two halves: the call sent, then its reply read; *serial
+ * connects them. */
 int sdb_start_transient_unit_send(struct sdb *b, const char *unit,
 				  const struct sdb_props *props, uint32_t *serial,
 				  brig_error_t **err);

@@ -231,13 +231,6 @@ int cg_spawn_begin_init(struct cg_manager *m, bool child_joins, bool may_run_ahe
 	return 0;
 }
 
-int cg_spawn_send(struct cg_spawn *sp, pid_t pid, brig_error_t **err)
-{
-	if (!sp->runs_ahead || pid <= 0)
-		return 0;
-	return cg_sd_start_send(sp->m, pid, err);
-}
-
 int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err)
 {
 	if (sp->m == NULL || !sp->child_joins)

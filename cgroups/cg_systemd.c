@@ -337,9 +337,9 @@ static int wait_job(struct cg_manager *m, const char *what, const char *job,
 	return 0;
 }
 
-/* StartTransientUnit with the unit's properties and pid, sent: its reply
- * is start_unit's to read. */
-static int send_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
+/* StartTransientUnit with the unit's properties and pid, sent: *serial is
+ * its reply's, for start_unit to read. */
+static int send_start(struct cg_manager *m, pid_t pid, uint32_t *serial, brig_error_t **err)
 {
 	struct cg_systemd *sd = m->sd;
 
@@ -350,10 +350,8 @@ static int send_start(struct cg_manager *m, pid_t pid, brig_error_t **err)
 
 		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
 	}
-	if (sdb_start_transient_unit_send(sd->bus, sd->u.unit, &sd->props, &sd->start_serial,
-					  err) < 0)
+	if (sdb_start_transient_unit_send(sd->bus, sd->u.unit, &sd->props, serial, err) < 0)
 		return brig_err_prefix(err, "--systemd-cgroup: start unit %s", sd->u.unit);
-	sd->start_sent = true;
 	return 0;
 }
 
@@ -362,12 +360,12 @@ static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	struct cg_systemd *sd = m->sd;
 	cleanup_free char *job = NULL;
 	brig_error_t *e = NULL;
+	uint32_t serial;
 	int rc;
 
-	if (!sd->start_sent && send_start(m, pid, err) < 0)
+	if (send_start(m, pid, &serial, err) < 0)
 		return -1;
-	sd->start_sent = false;
-	rc = sdb_start_transient_unit_wait(sd->bus, sd->start_serial, &job, &e);
+	rc = sdb_start_transient_unit_wait(sd->bus, serial, &job, &e);
 	/* A unit of that name: a failed one systemd keeps (reset it, as
 	 * runc does), or the previous container of that name, deleted a
 	 * moment ago and still being collected (docker restart): try
@@ -636,6 +634,30 @@ static bool systemd_knows(struct cg_manager *m)
 	return true;
 }
 
+/* An empty scope left to systemd: make sure systemd looks at it.  systemd
+ * collects a scope when its cgroup.events changes to "populated 0"; a
+ * pid that exited just before systemd attached it (a create killed, or
+ * an init that failed, while systemd made the unit: the kernel moves a
+ * dying task without error) leaves the scope running, empty, with no
+ * change to come.  Freezing and thawing the empty cgroup changes
+ * cgroup.events twice: systemd then reads "populated 0" and collects
+ * the scope (systemd ignores freezer changes it did not ask for).
+ * cgroup v2 only; errors (the cgroup gone meanwhile) are of no matter. */
+static void nudge_systemd(struct cg_manager *m)
+{
+	struct cg_hier *h = cg_unified(m);
+	brig_error_t *e = NULL;
+
+	if (m->layout != CG_LAYOUT_V2 || h == NULL)
+		return;
+	if (cg_write(h->dir, "cgroup.freeze", "1", &e) < 0) {
+		brig_err_free(&e);
+		return;
+	}
+	if (cg_write(h->dir, "cgroup.freeze", "0", &e) < 0)
+		brig_err_free(&e);
+}
+
 /* 0: stopped; 1: left to systemd, the scope being empty; -1: error. */
 static int stop(struct cg_manager *m, brig_error_t **err)
 {
@@ -648,8 +670,12 @@ static int stop(struct cg_manager *m, brig_error_t **err)
 	 * not), so delete need not wait on systemd, which is busy with just
 	 * that right after the container ended (0.27 s of each `run` in the
 	 * VM).  A slice unit does not end by itself: it is stopped. */
-	if (!sd->u.is_slice && !populated(m))
-		return systemd_knows(m) ? 1 : 0;
+	if (!sd->u.is_slice && !populated(m)) {
+		if (!systemd_knows(m))
+			return 0;
+		nudge_systemd(m);
+		return 1;
+	}
 	if (bus(m, err) < 0)
 		return -1;
 	if (sdb_stop_unit(sd->bus, sd->u.unit, &job, &e) < 0) {
@@ -674,25 +700,6 @@ static int stop(struct cg_manager *m, brig_error_t **err)
  * directories brig made. */
 static int sd_destroy(struct cg_manager *m, brig_error_t **err)
 {
-	if (m->sd->start_sent) {
-		/* create failed between cg_spawn_send and cg_spawn_end (the
-		 * init's id maps refused, its state not saved): systemd may
-		 * have made the unit around the init already.  Its answer says
-		 * whose the unit is; taken for refused, brig would rmdir the
-		 * cgroup under a unit systemd then never sees empty (left
-		 * active for ever, the name refused to the next create). */
-		cleanup_free char *job = NULL;
-		brig_error_t *e = NULL;
-
-		m->sd->start_sent = false;
-		if (sdb_start_transient_unit_wait(m->sd->bus, m->sd->start_serial, &job, &e) == 0) {
-			m->sd->not_ours = false;
-			if (wait_job(m, "--systemd-cgroup: start unit", job, &e) < 0)
-				brig_err_free(&e);
-		} else {
-			brig_err_free(&e);
-		}
-	}
 	if (m->sd->not_ours) {
 		/* StartTransientUnit refused: a unit of that name (in
 		 * another slice, of another root) is not ours to stop */
@@ -760,16 +767,6 @@ const struct cg_ops cg_systemd_ops = {
 bool cg_sd_moves_child(const struct cg_manager *m)
 {
 	return m->sd->start_pending || m->sd->user;
-}
-
-int cg_sd_start_send(struct cg_manager *m, pid_t pid, brig_error_t **err)
-{
-	/* systemd still setting up our connection: the call would wait for
-	 * it here, with the init still waiting to be released; ops->start
-	 * sends it then */
-	if (!m->sd->start_pending || m->sd->start_sent || !sdb_ready(m->sd->bus))
-		return 0;
-	return send_start(m, pid, err);
 }
 
 bool cg_sd_make_scope_cgroup(struct cg_manager *m)

@@ -93,10 +93,6 @@ struct cg_systemd {
 	bool not_ours;
 	/* create: between cg_create and cg_spawn_end */
 	bool start_pending;
-	/* create: StartTransientUnit sent, its reply (start_serial) unread
-	 * (cg_sd_start_send) */
-	bool start_sent;
-	uint32_t start_serial;
 	struct sdb_props props;
 	const struct spec_resources *res; /* what cg_apply was given */
 	struct spec_resources res_copy;   /* r adjusted (cg_systemd.c) */
@@ -124,11 +120,6 @@ bool cg_sd_moves_child(const struct cg_manager *m);
  * slice's cgroup not there yet, or the scope's there already (a unit of
  * that name still being collected). */
 bool cg_sd_make_scope_cgroup(struct cg_manager *m);
-/* create, after the clone of pid into that cgroup: StartTransientUnit
- * sent now, so that systemd makes the unit while the init sets up;
- * ops->start (cg_spawn_end) then reads the reply and waits for the job.
- * Nothing done (0) once sent, when no start is pending, or when systemd
- * has not answered our connection yet (ops->start sends it then). */
-int cg_sd_start_send(struct cg_manager *m, pid_t pid, brig_error_t **err);
+
 
 #endif

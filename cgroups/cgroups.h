@@ -104,10 +104,6 @@ int cg_spawn_begin(struct cg_manager *m, bool child_joins, struct cg_spawn *sp,
  * namespace joined late): as cg_spawn_begin. */
 int cg_spawn_begin_init(struct cg_manager *m, bool child_joins, bool may_run_ahead,
 			struct cg_spawn *sp, brig_error_t **err);
-/* Parent, right after the clone of a child that runs ahead (else a
- * no-op): systemd asked for the unit around it, where that needs no wait
- * (else cg_spawn_end asks); cg_spawn_end reads the answer. */
-int cg_spawn_send(struct cg_spawn *sp, pid_t pid, brig_error_t **err);
 /* Child, first thing: join what the clone did not put it in (the v1
  * hierarchies but the memory one it was born in), as its own thread. */
 int cg_spawn_join(const struct cg_spawn *sp, brig_error_t **err);

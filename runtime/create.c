@@ -560,11 +560,11 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	if (j->pid < 0)
 		return -1; /* create_undo takes us out of the container's cgroup */
 	/* Born in the cgroup of a unit systemd has yet to make, the init
-	 * sets up meanwhile: systemd asked, the init released, then the
-	 * answer read.  It runs nothing of the container's until drive_init
-	 * answers it, after cg_spawn_end. */
-	if (cg_spawn_send(&j->spawn_cg, j->pid, err) < 0)
-		return -1;
+	 * sets up meanwhile: released first, then systemd asked.  It runs
+	 * nothing of the container's until drive_init answers it, after
+	 * cg_spawn_end.  (Asking systemd before the release was measured
+	 * within the noise, and a create killed in between left systemd a
+	 * scope whose pid exited before it was attached.) */
 	if (!j->spawn_cg.runs_ahead && cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
 		return -1;
 	if (release_init(j->ct, j->c, j->pid, ictx.new_userns, j->sv[0], err) < 0)

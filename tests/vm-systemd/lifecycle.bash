@@ -248,11 +248,9 @@ c_hooks_see_limits() {
 	return $r
 }
 
-# brig: a create that fails after StartTransientUnit went out but before
-# its answer was read (the init's id maps refused by the kernel: two uid
-# ranges overlap) reads the answer at undo: a unit systemd made around
-# the init is its own to collect, not a cgroup to rmdir under it (that
-# left the scope active for ever, and the name refused to every create).
+# brig: a create that fails once the init is born in the scope's cgroup
+# (the init's id maps refused by the kernel: two uid ranges overlap)
+# leaves no unit and no cgroup, and the name usable again.
 c_failed_after_send() {
 	local id=brig-sendfail unit=brig-brig-sendfail.scope r=0 i
 	make_bundle "$B" "system.slice:brig:$id" '.linux.namespaces += [{type: "user"}]
@@ -384,7 +382,7 @@ lifecycle_checks() {
 	check "$RT: prestart and createContainer hooks see the scope's limits in its files" c_hooks_see_limits
 	if [ "$RT" = brig ]; then
 		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it" c_born_in_scope
-		check "$RT: a create failed after StartTransientUnit was sent leaves no unit, and the name usable" c_failed_after_send
+		check "$RT: a create failed once the init is born in the scope leaves no unit, and the name usable" c_failed_after_send
 	fi
 	check "$RT: a process moved into a sub-cgroup of the scope (host pid namespace): delete leaves no unit, cgroup or process" c_subcgroup_delete
 	check "$RT: empty cgroupsPath: $RT-<id>.scope under system.slice, gone after delete" c_default_unit
