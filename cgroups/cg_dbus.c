@@ -316,12 +316,11 @@ static int reply_error(struct sdb *b, brig_error_t **err)
 	return brig_err_set(err, 0, kind, msg);
 }
 
-/* Send a method call; *serial is its reply's to wait for (call_wait).
- * Only once the server's answer to our authentication is read: systemd
- * 252 does not look at a call that comes in the same read as BEGIN. */
-static int call_send(struct sdb *b, const char *dest, const char *path, const char *iface,
-		     const char *member, const char *sig, const struct sdb_buf *body,
-		     uint32_t *serial, brig_error_t **err)
+/* Send a method call and read until its reply: 0 with the reply in b->m
+ * (of signature reply_sig), or -1 (its error, or ours). */
+static int call(struct sdb *b, const char *dest, const char *path, const char *iface,
+		const char *member, const char *sig, const struct sdb_buf *body,
+		const char *reply_sig, brig_error_t **err)
 {
 	long long deadline = now_ms() + b->timeout_ms;
 	struct sdb_hdr h = {
@@ -338,27 +337,12 @@ static int call_send(struct sdb *b, const char *dest, const char *path, const ch
 	sdb_msg_build(&out, &h, body);
 	r = send_all(b, out.p, out.len, deadline, err);
 	sdb_buf_free(&out);
-	if (r < 0)
-		return brig_err_prefix(err, "%s", member);
-	*serial = h.serial;
-	return 0;
-}
-
-/* Read until the reply to serial: 0 with it in b->m (of signature
- * reply_sig), or -1 (its error, or ours).  Signals read meanwhile are
- * noted (JobRemoved). */
-static int call_wait(struct sdb *b, uint32_t serial, const char *dest, const char *member,
-		     const char *reply_sig, brig_error_t **err)
-{
-	long long deadline = now_ms() + b->timeout_ms;
-	int r;
-
-	for (;;) {
+	while (r == 0) {
 		r = read_msg(b, deadline, err);
 		if (r < 0)
 			break;
 		if ((b->m.h.type == SDB_METHOD_RETURN || b->m.h.type == SDB_ERROR) &&
-		    b->m.h.reply_serial == serial)
+		    b->m.h.reply_serial == h.serial)
 			break;
 		note_signal(b);
 	}
@@ -373,18 +357,6 @@ static int call_wait(struct sdb *b, uint32_t serial, const char *dest, const cha
 		return brig_err(err, 0, "D-Bus: %s: a reply of signature '%s', not '%s'",
 				member, b->m.h.sig, reply_sig);
 	return 0;
-}
-
-/* Send a method call and read until its reply (call_send, call_wait). */
-static int call(struct sdb *b, const char *dest, const char *path, const char *iface,
-		const char *member, const char *sig, const struct sdb_buf *body,
-		const char *reply_sig, brig_error_t **err)
-{
-	uint32_t serial;
-
-	if (call_send(b, dest, path, iface, member, sig, body, &serial, err) < 0)
-		return -1;
-	return call_wait(b, serial, dest, member, reply_sig, err);
 }
 
 static int call_manager(struct sdb *b, const char *member, const char *sig,
@@ -409,9 +381,9 @@ static int reply_str(struct sdb *b, const char *member, char **out, brig_error_t
 
 /* ---- the calls ----------------------------------------------------------- */
 
-int sdb_start_transient_unit_send(struct sdb *b, const char *unit,
-				  const struct sdb_props *props, uint32_t *serial,
-				  brig_error_t **err)
+int sdb_start_transient_unit(struct sdb *b, const char *unit,
+			     const struct sdb_props *props, char **job,
+			     brig_error_t **err)
 {
 	struct sdb_buf body = { 0 };
 	size_t at, start;
@@ -423,29 +395,11 @@ int sdb_start_transient_unit_send(struct sdb *b, const char *unit,
 	sdb_put_props(&body, props);
 	at = sdb_array_begin(&body, 8, &start); /* no auxiliary units */
 	sdb_array_end(&body, at, start);
-	r = call_send(b, SYSTEMD_DEST, SYSTEMD_PATH, MANAGER_IFACE, "StartTransientUnit",
-		      "ssa(sv)a(sa(sv))", &body, serial, err);
+	r = call_manager(b, "StartTransientUnit", "ssa(sv)a(sa(sv))", &body, "o", err);
 	sdb_buf_free(&body);
+	if (r == 0)
+		r = reply_str(b, "StartTransientUnit", job, err);
 	return r;
-}
-
-int sdb_start_transient_unit_wait(struct sdb *b, uint32_t serial, char **job,
-				  brig_error_t **err)
-{
-	if (call_wait(b, serial, SYSTEMD_DEST, "StartTransientUnit", "o", err) < 0)
-		return -1;
-	return reply_str(b, "StartTransientUnit", job, err);
-}
-
-int sdb_start_transient_unit(struct sdb *b, const char *unit,
-			     const struct sdb_props *props, char **job,
-			     brig_error_t **err)
-{
-	uint32_t serial;
-
-	if (sdb_start_transient_unit_send(b, unit, props, &serial, err) < 0)
-		return -1;
-	return sdb_start_transient_unit_wait(b, serial, job, err);
 }
 
 int sdb_set_unit_properties(struct sdb *b, const char *unit, bool runtime,

@@ -104,13 +104,6 @@ void sdb_set_timeout(struct sdb *b, int timeout_ms);
 int sdb_start_transient_unit(struct sdb *b, const char *unit,
 			    const struct sdb_props *props, char **job,
 			    brig_error_t **err);
-/* The same in two halves: the call sent, then its reply read; *serial
- * connects them. */
-int sdb_start_transient_unit_send(struct sdb *b, const char *unit,
-				  const struct sdb_props *props, uint32_t *serial,
-				  brig_error_t **err);
-int sdb_start_transient_unit_wait(struct sdb *b, uint32_t serial, char **job,
-				  brig_error_t **err);
 /* SetUnitProperties(name, runtime, props). */
 int sdb_set_unit_properties(struct sdb *b, const char *unit, bool runtime,
 			   const struct sdb_props *props, brig_error_t **err);

@@ -337,35 +337,19 @@ static int wait_job(struct cg_manager *m, const char *what, const char *job,
 	return 0;
 }
 
-/* StartTransientUnit with the unit's properties and pid, sent: *serial is
- * its reply's, for start_unit to read. */
-static int send_start(struct cg_manager *m, pid_t pid, uint32_t *serial, brig_error_t **err)
-{
-	struct cg_systemd *sd = m->sd;
-
-	if (resource_props(m, sd->res, &sd->props, true, err) < 0)
-		return -1;
-	if (!sd->u.is_slice) {
-		uint32_t p = (uint32_t)pid;
-
-		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
-	}
-	if (sdb_start_transient_unit_send(sd->bus, sd->u.unit, &sd->props, serial, err) < 0)
-		return brig_err_prefix(err, "--systemd-cgroup: start unit %s", sd->u.unit);
-	return 0;
-}
-
 static int start_unit(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	struct cg_systemd *sd = m->sd;
 	cleanup_free char *job = NULL;
 	brig_error_t *e = NULL;
-	uint32_t serial;
 	int rc;
 
-	if (send_start(m, pid, &serial, err) < 0)
-		return -1;
-	rc = sdb_start_transient_unit_wait(sd->bus, serial, &job, &e);
+	if (!sd->u.is_slice) {
+		uint32_t p = (uint32_t)pid;
+
+		sdb_props_u32s(&sd->props, "PIDs", &p, 1);
+	}
+	rc = sdb_start_transient_unit(sd->bus, sd->u.unit, &sd->props, &job, &e);
 	/* A unit of that name: a failed one systemd keeps (reset it, as
 	 * runc does), or the previous container of that name, deleted a
 	 * moment ago and still being collected (docker restart): try
@@ -451,7 +435,8 @@ static int start_container(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	struct cg_systemd *sd = m->sd;
 
 	sd->start_pending = false;
-	if (start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
+	if (resource_props(m, sd->res, &sd->props, true, err) < 0 ||
+	    start_unit(m, pid, err) < 0 || complete(m, pid, err) < 0)
 		return -1;
 	sdb_props_free(&sd->props);
 	return 0;
@@ -607,8 +592,8 @@ static bool populated(struct cg_manager *m)
  * systemd unsure: yes, left to systemd as before. */
 static bool systemd_knows(struct cg_manager *m)
 {
-	static const char *const names[] = { "trusted.invocation_id", "trusted.delegate",
-					     "user.invocation_id", "user.delegate" };
+	static const char *const names[] = { "trusted.delegate", "user.delegate",
+					     "trusted.invocation_id", "user.invocation_id" };
 	struct cg_hier *h = cg_unified(m);
 	cleanup_free char *path = NULL;
 	brig_error_t *e = NULL;

@@ -121,5 +121,4 @@ bool cg_sd_moves_child(const struct cg_manager *m);
  * that name still being collected). */
 bool cg_sd_make_scope_cgroup(struct cg_manager *m);
 
-
 #endif

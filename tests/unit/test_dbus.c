@@ -340,52 +340,6 @@ static void test_early_waits_for_ok(void **state)
 	peer_done(p);
 }
 
-/* An early connection: the first half of StartTransientUnit goes out once
- * the OK has come, the JobRemoved that comes before the reply is kept for
- * the wait. */
-static void peer_ok_later(int fd)
-{
-	char got[64];
-	struct sdb_msg m;
-
-	/* AUTH EXTERNAL <hex uid> and BEGIN: as peer_slow_ok checks them */
-	peer_read(fd, got, 1);
-	while (got[0] != '\n')
-		peer_read(fd, got, 1);
-	peer_read(fd, got, 7);
-	PEER_CHECK(memcmp(got, "BEGIN\r\n", 7) == 0);
-	usleep(200 * 1000);
-	PEER_CHECK(recv(fd, got, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN);
-	peer_write(fd, "OK 1234deadbeef\r\n", 17);
-	peer_msg(fd, &m);
-	peer_expect_manager(&m, "StartTransientUnit", "ssa(sv)a(sa(sv))");
-	peer_job_removed(fd, JOB, "done");
-	peer_return(fd, &m, "o", JOB);
-	peer_drain(fd);
-}
-
-static void test_early_halves(void **state)
-{
-	struct peer p = peer_start(peer_ok_later);
-	brig_error_t *err = NULL;
-	struct sdb *b = sdb_from_fd_early(p.fd, false, &err);
-	char *job = NULL, *result = NULL;
-	uint32_t serial = 0;
-
-	(void)state;
-	assert_non_null(b);
-	sdb_set_timeout(b, 3000);
-	assert_int_equal(sdb_start_transient_unit_send(b, "x.scope", NULL, &serial, &err), 0);
-	assert_int_equal(sdb_start_transient_unit_wait(b, serial, &job, &err), 0);
-	assert_string_equal(job, JOB);
-	assert_int_equal(sdb_wait_job(b, job, 1000, &result, &err), 0);
-	assert_string_equal(result, "done");
-	free(job);
-	free(result);
-	sdb_close(b);
-	peer_done(p);
-}
-
 /* Refused: the first call fails with the refusal, and the connection is
  * not used again. */
 static void test_early_rejected(void **state)
@@ -905,7 +859,6 @@ int main(void)
 		cmocka_unit_test(test_auth_rejected),
 		cmocka_unit_test(test_early_waits_for_ok),
 		cmocka_unit_test(test_early_rejected),
-		cmocka_unit_test(test_early_halves),
 		cmocka_unit_test(test_start_bytes),
 		cmocka_unit_test(test_every_type),
 		cmocka_unit_test(test_errors),
