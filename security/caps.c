@@ -43,6 +43,25 @@ static int last_cap(void)
 	return n - 1;
 }
 
+/* This process's bounding set, read once (a prctl a capability) and
+ * kept as brig drops from it: a fork inherits both the set and this copy
+ * of it, and nothing else in brig changes it. */
+static capmask_t bnd_cache;
+static bool bnd_read;
+
+static capmask_t own_bounding(void)
+{
+	if (!bnd_read) {
+		int last = last_cap();
+
+		for (int c = 0; c <= last; c++)
+			if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+				bnd_cache |= CAPBIT(c);
+		bnd_read = true;
+	}
+	return bnd_cache;
+}
+
 /* "CAP_CHOWN" for messages; libcap's strings must go to cap_free(). */
 static char *cap_display_name(int c)
 {
@@ -156,10 +175,7 @@ int sec_caps_validate(const struct spec_capabilities *caps,
 	/* what brig itself cannot hold (a host whose bounding set lacks it)
 	 * is left out with a warning, as the spec asks (config.md: "MUST be
 	 * logged as a warning", "SHOULD NOT fail"; runc 1.1 fails) */
-	capmask_t own = 0;
-	for (int v = 0; v <= CAP_LAST_CAP && v < 64; v++)
-		if (prctl(PR_CAPBSET_READ, v, 0, 0, 0) == 1)
-			own |= CAPBIT(v);
+	capmask_t own = own_bounding();
 	warn_not_in(&caps->bounding, path_prefix, "bounding", own,
 		    "brig's own bounding set", warn);
 	warn_not_in(&caps->permitted, path_prefix, "permitted", own,
@@ -176,21 +192,17 @@ int sec_caps_prepare(const struct spec_capabilities *caps, brig_error_t **err)
 	if (caps_parse(caps, CAPS_PATH, NULL, &s, err) < 0)
 		return -1;
 
+	capmask_t drop = own_bounding() & ~s.bnd;
 	int last = last_cap();
 	for (int c = 0; c <= last; c++) {
-		if (s.bnd & CAPBIT(c))
+		if (!(drop & CAPBIT(c)))
 			continue;
-		int r = prctl(PR_CAPBSET_READ, c, 0, 0, 0);
-		if (r < 0) {
-			if (errno == EINVAL) /* beyond this kernel's caps */
-				break;
-			return brig_err(err, errno, "read bounding capability %d", c);
-		}
-		if (r == 1 && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
 			int e = errno;
 			cleanup_free char *name = cap_display_name(c);
 			return brig_err(err, e, "drop %s from the bounding set", name);
 		}
+		bnd_cache &= ~CAPBIT(c);
 	}
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return brig_err(err, errno, "prctl(PR_SET_KEEPCAPS)");
@@ -243,10 +255,7 @@ int sec_caps_apply(const struct spec_capabilities *caps, brig_error_t **err)
 		return brig_err(err, errno, "read process capabilities");
 	capmask_t cur_prm = cap_flag_mask(cur, CAP_PERMITTED, last);
 	capmask_t cur_inh = cap_flag_mask(cur, CAP_INHERITABLE, last);
-	capmask_t cur_bnd = 0;
-	for (int c = 0; c <= last; c++)
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
-			cur_bnd |= CAPBIT(c);
+	capmask_t cur_bnd = own_bounding();
 
 	s.prm &= cur_prm;
 	s.eff &= s.prm;
