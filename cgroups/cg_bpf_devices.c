@@ -221,6 +221,14 @@ static size_t query_ids(int cgfd, uint32_t ids[64])
 	return a.query.prog_cnt > 64 ? 64 : a.query.prog_cnt;
 }
 
+size_t cg_bpf_devices_attached(const char *dir)
+{
+	cleanup_close int cgfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	uint32_t ids[64];
+
+	return cgfd < 0 ? 0 : query_ids(cgfd, ids);
+}
+
 static void detach_id(int cgfd, uint32_t id)
 {
 	union bpf_attr a;

@@ -191,6 +191,8 @@ struct bpf_insn;
 int cg_bpf_devices_build(const struct spec_device_cgroup *rules, size_t n,
 			 struct bpf_insn **out, size_t *count,
 			 brig_error_t **err);
+/* How many device programs are attached to the cgroup dir (v2). */
+size_t cg_bpf_devices_attached(const char *dir);
 /* Load it and attach it to h (v2), replacing the ones attached before. */
 int cg_apply_devices_bpf(struct cg_hier *h, const struct spec_resources *r,
 			 brig_error_t **err);

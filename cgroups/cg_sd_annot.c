@@ -445,12 +445,13 @@ static void safe_rule(struct dev_emu *d, const struct spec_device_cgroup *r)
 			d->e[i].perms &= ~perms;
 }
 
-void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
+bool cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
 			struct sdb_props *l)
 {
 	struct dev_emu d = {0};
 	char **pairs;
 	size_t np = 0;
+	bool unsaid = false; /* an allow the list leaves out */
 
 	for (size_t i = 0; i < n; i++)
 		emu_rule(&d, &rules[i]);
@@ -474,7 +475,7 @@ void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v
 		 * "a" at the next reload: there only an allow-all gets it. */
 		sdb_props_str(l, "DevicePolicy", "auto");
 		free(d.e);
-		return;
+		return false;
 	}
 	pairs = xcalloc(2 * d.n + 1, sizeof(char *));
 	for (size_t i = 0; i < d.n; i++) {
@@ -484,8 +485,10 @@ void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v
 
 		if (e->perms == 0)
 			continue;
-		if (e->major < 0 && e->minor >= 0)
+		if (e->major < 0 && e->minor >= 0) {
+			unsaid = true;
 			continue; /* "*:n": systemd has no word for it */
+		}
 		if (e->perms & P_R) *o++ = 'r';
 		if (e->perms & P_W) *o++ = 'w';
 		if (e->perms & P_M) *o++ = 'm';
@@ -506,4 +509,5 @@ void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v
 		free(pairs[i]);
 	free(pairs);
 	free(d.e);
+	return v2 && !unsaid;
 }

@@ -299,7 +299,8 @@ static int resource_props(struct cg_manager *m, const struct spec_resources *r,
 				 needs_version(r) ? version(m) : UINT_MAX, l, err) < 0)
 		return -1;
 	if (devices && r->n_devices)
-		cg_sd_device_props(r->devices, r->n_devices, m->layout == CG_LAYOUT_V2, l);
+		m->sd->devices_exact = cg_sd_device_props(r->devices, r->n_devices,
+							  m->layout == CG_LAYOUT_V2, l);
 	return 0;
 }
 
@@ -402,6 +403,20 @@ static void reopen_devices(struct cg_manager *m)
 /* After the unit started: what systemd did not make (v1 hierarchies it
  * does not manage, a slice's own cgroup), pid in every hierarchy, the
  * controllers enabled down to it, and the files. */
+/* cgroup v2: systemd was given the device rules exactly (DevicePolicy=
+ * strict, cg_sd_device_props) and its device program is on the unit's
+ * cgroup now: it holds the rules as brig's own would, and brig loads no
+ * second one (half a millisecond of the verifier's and the JIT's time).
+ * No program there (a systemd without eBPF device control, one that
+ * could not load it: it only logs that) and brig's is loaded. */
+static bool own_devices(struct cg_manager *m)
+{
+	struct cg_hier *u = cg_unified(m);
+
+	return !(m->sd->devices_exact && m->layout == CG_LAYOUT_V2 && u &&
+		 cg_bpf_devices_attached(u->dir) > 0);
+}
+
 static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -425,9 +440,15 @@ static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 			return brig_err_prefix(err, "join cgroup %s", u->rel);
 	}
 	reopen_devices(m);
-	if (m->sd->res && m->sd->fs->apply(m, m->sd->res, err) < 0)
-		return -1;
-	return 0;
+	if (m->sd->res == NULL)
+		return 0;
+	struct spec_resources r = *m->sd->res;
+
+	if (!own_devices(m)) {
+		r.devices = NULL;
+		r.n_devices = 0;
+	}
+	return m->sd->fs->apply(m, &r, err);
 }
 
 static int start_container(struct cg_manager *m, pid_t pid, brig_error_t **err)

@@ -75,8 +75,11 @@ int cg_sd_annotation_props(const struct spec_kv_list *a, struct sdb_props *l,
 /* One GVariant text value -> p (type and value; name untouched). */
 int cg_sd_parse_gvariant(const char *text, struct sdb_prop *p);
 /* The device rules (then brig's defaults) -> DevicePolicy, DeviceAllow;
- * v2: the host's devices are brig's eBPF program's (else v1's files). */
-void cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
+ * v2: the host's devices are brig's eBPF program's (else v1's files).
+ * true when the list is the rules exactly (DevicePolicy=strict on v2,
+ * nothing left out): systemd's device program then holds them as brig's
+ * would. */
+bool cg_sd_device_props(const struct spec_device_cgroup *rules, size_t n, bool v2,
 			struct sdb_props *l);
 
 /* The driver's state in a manager (m->sd). */
@@ -93,6 +96,8 @@ struct cg_systemd {
 	bool not_ours;
 	/* create: between cg_create and cg_spawn_end */
 	bool start_pending;
+	/* create: systemd was given the device rules exactly (v2) */
+	bool devices_exact;
 	struct sdb_props props;
 	const struct spec_resources *res; /* what cg_apply was given */
 	struct spec_resources res_copy;   /* r adjusted (cg_systemd.c) */

@@ -107,6 +107,32 @@ c_daemon_reload() {
 	c_properties && c_files
 }
 
+# The device rules (runc's spec: the usual nodes only), held through the
+# unit (DevicePolicy=strict and DeviceAllow: systemd's device program,
+# the only one brig leaves on the scope then) and after a daemon-reload,
+# which makes systemd load it again: /dev/zero reads; of two nodes made
+# in the rootfs from the host, one of /dev/mem's numbers (1:1) is
+# refused by the device rules, one of a pty's (136:0, "char-136" to
+# systemd) is not (opened outside a devpts, the pty driver refuses it,
+# with an error of its own).
+devices_held() {
+	local out
+	out=$(rt exec "$ID" sh -c 'head -c1 /dev/zero | wc -c
+		(: </mem) 2>&1 | grep -c "not permitted"
+		(: </pts0) 2>&1 | grep -c "not permitted"; true') || return 1
+	want "$1: /dev/zero read, /mem refused, /pts0 allowed" "$(echo $out)" "1 1 0"
+}
+
+c_devices() {
+	local r=0
+	mknod "$B/rootfs/mem" c 1 1 && mknod "$B/rootfs/pts0" c 136 0 || return 1
+	devices_held "started" || r=1
+	systemctl daemon-reload
+	devices_held "after daemon-reload" || r=1
+	rm -f "$B/rootfs/mem" "$B/rootfs/pts0"
+	return $r
+}
+
 c_update() {
 	local r=0
 	rt update --memory 134217728 --pids-limit 100 "$ID" || return 1
@@ -370,6 +396,7 @@ lifecycle_checks() {
 	check "$RT: systemctl show: MemoryMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec, AllowedCPUs, Delegate as config.json asked" c_properties
 	check "$RT: the scope's cgroup files hold the same limits" c_files
 	check "$RT: the limits survive systemctl daemon-reload" c_daemon_reload
+	check "$RT: devices: /dev/zero reads, a node of /dev/mem's numbers does not open, also after daemon-reload" c_devices
 	check "$RT: update --memory --pids-limit changes the unit's properties and the files" c_update
 	check "$RT: pause/resume: cgroup.freeze 1 then 0" c_pause_resume
 	check "$RT: ps --format json lists the init" c_ps
