@@ -65,12 +65,32 @@ int container_create_only(const struct brig_globals *g, const char *id,
 	return 0;
 }
 
+/* poststart: a failure is a warning, the container keeps running */
+static void poststart_hooks(struct container *ct, const struct spec_config *c)
+{
+	brig_error_t *e = NULL;
+
+	if (c->hooks.poststart.n == 0)
+		return;
+	cleanup_free char *st = spec_state_to_json(ct->state, false);
+	if (hooks_run(&c->hooks.poststart, "poststart", st, &e) < 0)
+		brig_err_warn(&e, NULL);
+}
+
 int container_run(const struct brig_globals *g, const char *id, const struct create_opts *o,
 		  bool start, const struct run_step *between, struct created *out,
 		  brig_error_t **err)
 {
-	if (container_create(g, id, o, out, err) < 0)
+	struct create_opts at_once = *o;
+
+	/* nothing to do between create and start: create may start it */
+	at_once.start_now = start && between == NULL;
+	if (container_create(g, id, &at_once, out, err) < 0)
 		return -1;
+	if (out->started) {
+		poststart_hooks(out->ct, out->config);
+		return 0;
+	}
 	if (between && between->fn(out, between->arg, err) < 0) {
 		destroy_quietly(out, o);
 		return -1;
@@ -242,15 +262,12 @@ int container_start(struct container *ct, brig_error_t **err)
 		brig_err_warn(&e_save, "container \"%s\" started, but its state was not updated",
 			      ct->id);
 
-	/* poststart: a failure is a warning, the container keeps running */
 	cleanup_free char *cfg_json = brig_read_file(ct->state->config_path, NULL);
 	if (cfg_json && strstr(cfg_json, "\"poststart\"")) {
 		brig_error_t *e2 = NULL;
 		struct spec_config *c = spec_parse_config(cfg_json, strlen(cfg_json), "config.json", &e2);
 		if (c) {
-			cleanup_free char *st = spec_state_to_json(ct->state, false);
-			if (hooks_run(&c->hooks.poststart, "poststart", st, &e2) < 0)
-				brig_err_warn(&e2, NULL);
+			poststart_hooks(ct, c);
 			spec_free(c);
 		}
 		brig_err_free(&e2);

@@ -144,8 +144,8 @@ static int open_exec_fifo(struct container *ct, brig_error_t **err)
  * forks there at the end (*init, once it names it) is where a hostile
  * neighbour could take the channel from. */
 static int drive_init(struct container *ct, const struct spec_config *c, int sock,
-		      pid_t helper, pid_t *init, bool late, const struct create_opts *o,
-		      int *pty_master, brig_error_t **err)
+		      pid_t helper, pid_t *init, bool late, bool at_once,
+		      const struct create_opts *o, int *pty_master, brig_error_t **err)
 {
 	pid_t pid = helper;
 
@@ -212,6 +212,8 @@ static int drive_init(struct container *ct, const struct spec_config *c, int soc
 		case CHAN_READY: {
 			if (data && data[0])
 				brig_debug("%s", data);
+			if (at_once)
+				return 0; /* its GO is start_at_once's */
 			/* the startContainer hooks see the state of a created
 			 * container */
 			cleanup_free char *st = state_for_hooks(ct, SPEC_STATUS_CREATED, *init);
@@ -366,6 +368,19 @@ static int mark_created(struct container *ct, const struct create_opts *o, pid_t
 	return container_save(ct, err);
 }
 
+/* run, started at once (create_opts.start_now): no stub, no exec.fifo, no
+ * "created" in between.  Where the stub's wait has a use, it is kept:
+ * startContainer hooks (run in the container, by the stub, after the
+ * wait), a seccomp agent (the stub hands over the notify fd) and a pid
+ * namespace joined late (the stub forks into it). */
+static bool can_start_at_once(const struct spec_config *c)
+{
+	const struct spec_seccomp *s = c->linux ? c->linux->seccomp : NULL;
+
+	return c->hooks.start_container.n == 0 && ns_late_pid_path(c) == NULL &&
+	       !(s && s->listener_path && s->listener_path[0]);
+}
+
 /* A mount namespace given by a path: the init is in it from its birth. */
 static bool mountns_joined(const struct spec_config *c)
 {
@@ -387,6 +402,7 @@ struct create_job {
 	struct cg_manager *cg;
 	bool cg_created;
 	bool net_attached; /* netsetup_create began: its record is to undo */
+	bool at_once;      /* run: started as soon as set up (start_at_once) */
 	struct cg_spawn spawn_cg;
 	struct sec_seccomp_cache *seccomp_cache;
 	int sv[2];      /* the channel: ours, the init's */
@@ -411,6 +427,7 @@ static int create_state(struct create_job *j, brig_error_t **err)
 	j->rootfs = abs_path(j->bundle, j->c->root->path);
 	if (validate_config(j->c, j->rootfs, j->g->systemd_cgroup, err) < 0)
 		return -1;
+	j->at_once = j->o->start_now && !j->o->restore && can_start_at_once(j->c);
 	if (j->c->linux && j->c->linux->seccomp) {
 		/* The filter itself the init prepares (init_seccomp), with the
 		 * compiled filters kept in <root>/.seccomp-cache (hidden from
@@ -428,7 +445,7 @@ static int create_state(struct create_job *j, brig_error_t **err)
 	if (prepare_process(j->c, j->o, err) < 0)
 		return -1;
 	j->ct = container_new_state(j->g, j->id, j->c, j->bundle, j->rootfs, j->o, err);
-	if (!j->ct || container_write_state(j->ct, text, text_len, err) < 0)
+	if (!j->ct || container_write_state(j->ct, text, text_len, !j->at_once, err) < 0)
 		return -1;
 	return 0;
 }
@@ -522,16 +539,20 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 		.any_userns = userns != NULL,
 		.cgroup_by_parent = userns != NULL || mountns_joined(j->c),
 		.preserve_fds = j->o->listen_fds + j->o->preserve_fds,
+		.at_once = j->at_once,
 		.seccomp_cache = j->seccomp_cache,
 		.cgroup = &j->spawn_cg,
 	};
-	ictx.fifo_fd = open_exec_fifo(j->ct, err);
-	if (ictx.fifo_fd < 0)
-		return -1;
+	if (!j->at_once) {
+		ictx.fifo_fd = open_exec_fifo(j->ct, err);
+		if (ictx.fifo_fd < 0)
+			return -1;
+	}
 	ictx.state_dir_fd = open(j->ct->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ictx.state_dir_fd < 0) {
 		brig_err(err, errno, "open %s", j->ct->dir);
-		close(ictx.fifo_fd);
+		if (ictx.fifo_fd >= 0)
+			close(ictx.fifo_fd);
 		return -1;
 	}
 	/* The init is born in the container's cgroups, as far as the host
@@ -552,7 +573,8 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	if (rc == 0)
 		j->pid = ns_spawn(j->c, j->spawn_cg.clone_fd, init_main, &ictx, err);
 	close(ictx.state_dir_fd);
-	close(ictx.fifo_fd);
+	if (ictx.fifo_fd >= 0)
+		close(ictx.fifo_fd);
 	if (rc < 0)
 		return -1;
 	close(j->sv[1]);
@@ -572,11 +594,13 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 	if (j->spawn_cg.runs_ahead && cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
 		return init_failed_first(j->sv[0], j->pid, err);
 	j->init = j->pid;
-	if (drive_init(j->ct, j->c, j->sv[0], j->pid, &j->init, late_pid != NULL, j->o,
-		       &j->pty_master, err) < 0)
+	if (drive_init(j->ct, j->c, j->sv[0], j->pid, &j->init, late_pid != NULL, j->at_once,
+		       j->o, &j->pty_master, err) < 0)
 		return -1;
-	close(j->sv[0]);
-	j->sv[0] = -1;
+	if (!j->at_once) { /* start_at_once still talks to it */
+		close(j->sv[0]);
+		j->sv[0] = -1;
+	}
 	j->pid = j->init; /* the helper is gone, reaped */
 	return 0;
 }
@@ -630,6 +654,49 @@ static void create_undo(struct create_job *j)
 	spec_free(j->c);
 }
 
+/* run, started at once: the init, set up and READY, gets GO and execs the
+ * process itself (handoff_at_once).  Until then the container stays
+ * "creating" on record, which exec refuses (start, pause and kill wait
+ * for our lock, then refuse it too), so nothing of the container's
+ * exists while its init is still brig (what the stub is for, in a
+ * container that waits for start).  The channel is close-on-
+ * exec: its end (EOF) is the execve, or the init's death; an ERROR is its
+ * last step failing. */
+static int start_at_once(struct create_job *j, brig_error_t **err)
+{
+	brig_error_t *e_save = NULL;
+
+	fault_point("ready");
+	if (j->o->pid_file && write_pid_file(j->o->pid_file, j->pid, &j->o->pid_dir, err) < 0)
+		return -1;
+	if (chan_send(j->sv[0], CHAN_GO, NULL, -1) < 0 && errno != EPIPE && errno != ECONNRESET)
+		return brig_err(err, errno, "start container init");
+	for (;;) {
+		cleanup_free char *data = NULL;
+		int fd = -1;
+		pid_t from = 0;
+		int t = chan_recv_from(j->sv[0], &data, &fd, &from);
+
+		/* died with our GO unread: its ERROR may be queued behind */
+		if (t < 0 && errno == ECONNRESET)
+			t = chan_recv_from(j->sv[0], &data, &fd, &from);
+		if (fd >= 0)
+			close(fd);
+		if (t == CHAN_ERROR && from == j->pid)
+			return chan_error(data, "start container", err);
+		if (t <= 0)
+			break; /* EOF: the execve, or the init's death */
+	}
+	close(j->sv[0]);
+	j->sv[0] = -1;
+	j->ct->state->status = SPEC_STATUS_RUNNING;
+	/* it runs whatever happens here (see container_start) */
+	if (container_save(j->ct, &e_save) < 0)
+		brig_err_warn(&e_save, "container \"%s\" started, but its state was not updated",
+			      j->id);
+	return 0;
+}
+
 int container_create(const struct brig_globals *g, const char *id,
 		     const struct create_opts *o, struct created *out,
 		     brig_error_t **err)
@@ -655,13 +722,16 @@ int container_create(const struct brig_globals *g, const char *id,
 	    netsetup_create(g, j.ct, j.c, o, &j.net_attached, err) < 0 ||
 	    create_cgroups(&j, err) < 0 ||
 	    (o->restore ? restore_processes(&j, err)
-			: spawn_init(&j, err) < 0 || mark_created(j.ct, o, j.pid, err) < 0)) {
+			: spawn_init(&j, err) < 0 ||
+				  (j.at_once ? start_at_once(&j, err)
+					     : mark_created(j.ct, o, j.pid, err)) < 0)) {
 		create_undo(&j);
 	} else {
 		out->ct = j.ct;
 		out->config = j.c;
 		out->pid = j.pid;
 		out->pty_master = j.pty_master;
+		out->started = j.at_once;
 		rc = 0;
 	}
 	cg_free(j.cg);

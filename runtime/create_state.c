@@ -103,13 +103,15 @@ struct container *container_new_state(const struct brig_globals *g, const char *
 }
 
 /* The state directory's files: config.json as read, state.json, and
- * exec.fifo. */
-int container_write_state(struct container *ct, const char *text, size_t text_len,
+ * (fifo: a container that waits for start) exec.fifo. */
+int container_write_state(struct container *ct, const char *text, size_t text_len, bool fifo,
 			  brig_error_t **err)
 {
 	fault_point("statedir");
 	if (copy_config(ct, text, text_len, err) < 0 || container_save(ct, err) < 0)
 		return -1;
+	if (!fifo)
+		return 0;
 	/* 0600: opened here (open_exec_fifo) and by `start`, both ours */
 	if (mkfifoat(ct->dir_fd, "exec.fifo", 0600) < 0)
 		return brig_err(err, errno, "mkfifo %s/exec.fifo", ct->dir);

@@ -10,6 +10,9 @@
  * then handoff (handoff.c): brig's stub, from a sealed memfd, loads the
  * seccomp filter with no_new_privs, and does what is left: the pid
  * namespace, READY, the wait for start, signals, descriptors, execve.
+ * (`run` started at once has no wait for start: the init itself does
+ * READY, GO, the filter, signals, descriptors and execve, while create
+ * keeps the container "creating": handoff_at_once.)
  *
  * The caller is in the container's namespaces and root.  Everything here
  * happens before a process of the container can reach this one (the init
@@ -55,7 +58,7 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 {
 	const struct spec_process *p = f->p;
 
-	if (handoff_prepare(f, err) < 0)
+	if (!f->at_once && handoff_prepare(f, err) < 0)
 		return -1;
 	if (p->terminal) {
 		int master = terminal_open(p, f->init, f->session, err);

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <linux/close_range.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -84,6 +86,56 @@ static int sealed_stub(brig_error_t **err)
 		return brig_err(err, e, "seal brig's stub");
 	}
 	return fd;
+}
+
+/* What the kernel's sigaction takes: signals 32 and 33 too, which the C
+ * library's refuses. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask;
+};
+
+int handoff_at_once(const struct proc_final *f, int keep_fds, const char *note,
+		    brig_error_t **err)
+{
+	cleanup_free char *go = NULL;
+	unsigned long none = 0;
+	struct ksigaction dfl = { SIG_DFL, 0, NULL, 0 };
+
+	if (chan_send(f->sock, CHAN_READY, note, -1) < 0 ||
+	    chan_recv(f->sock, &go, NULL) != CHAN_GO)
+		return brig_err(err, 0, "the runtime went away during set-up");
+	/* with no_new_privs the filter is loaded here, last: its profile
+	 * judges only what is left (signals, descriptors, execve) */
+	if (f->seccomp && !f->seccomp_loaded) {
+		int nfd = -1;
+
+		if (sec_seccomp_load(f->seccomp, &nfd, err) < 0)
+			return brig_err_prefix(err, "linux.seccomp");
+		if (nfd >= 0) { /* no agent to hand it to (can_start_at_once) */
+			close(nfd);
+			return brig_err(err, 0, "linux.seccomp: SCMP_ACT_NOTIFY needs listenerPath");
+		}
+	}
+	/* what the process inherits, as from the stub: default signals (an
+	 * ignored one would stay ignored across execve), none blocked, and
+	 * only stdio and the preserved descriptors (the channel is
+	 * close-on-exec: its EOF tells create the process runs) */
+	for (int s = 1; s <= 64; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			syscall(SYS_rt_sigaction, s, &dfl, NULL, 8);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, 8);
+	for (int fd = 3; fd < 3 + keep_fds; fd++) {
+		int fl = fcntl(fd, F_GETFD);
+
+		if (fl >= 0 && fd != f->sock)
+			fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	syscall(SYS_close_range, 3 + keep_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	execve(f->exe, f->p->args.v, f->env);
+	return brig_err(err, errno, "exec %s", f->exe);
 }
 
 int handoff_prepare(struct proc_final *f, brig_error_t **err)

@@ -246,6 +246,7 @@ int init_main(void *arg)
 		.sock = x->sock,
 		.stub_fd = -1,
 		.desc_fd = -1,
+		.at_once = x->at_once,
 		.aa_fd = -1,
 	};
 	cleanup_free char *state_json = NULL;
@@ -282,6 +283,12 @@ int init_main(void *arg)
 			brig_err(&err, errno, "close the runtime's descriptors");
 			return fail(x, err);
 		}
+	}
+	/* `run` with nothing between set-up and the process (create.c,
+	 * start_at_once): this process execs it, as the stub would. */
+	if (x->at_once) {
+		handoff_at_once(&f, x->preserve_fds, x->ready_note, &err);
+		return fail(x, err);
 	}
 	/* The stub takes over (handoff.c): with no_new_privs it loads the
 	 * filter; joined late, it forks the process that stays into the pid

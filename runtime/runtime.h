@@ -223,6 +223,9 @@ struct create_opts {
 	int preserve_fds; /* --preserve-fds, and LISTEN_FDS before them */
 	int listen_fds;   /* LISTEN_FDS of socket activation (3 .. 3+N-1) */
 	bool detach; /* run only */
+	/* run: start as soon as the init is set up (container_run asks;
+	 * create.c decides whether it can: start_at_once) */
+	bool start_now;
 	bool keep;   /* run only */
 	bool foreground; /* run without -d: keep the pty master here */
 	/* --log-path/--log-max-size/--log-max-files (monitor.c) */
@@ -268,6 +271,7 @@ struct created {
 	struct spec_config *config;
 	pid_t pid;
 	int pty_master; /* foreground run with a terminal, else -1 */
+	bool started;   /* create started it too (start_now): it is running */
 };
 
 /* Write pid to path atomically (a new file, O_EXCL in a descriptor of
@@ -281,7 +285,7 @@ struct container *container_new_state(const struct brig_globals *g, const char *
 				      const struct spec_config *c, const char *bundle,
 				      const char *rootfs, const struct create_opts *o,
 				      brig_error_t **err);
-int container_write_state(struct container *ct, const char *text, size_t text_len,
+int container_write_state(struct container *ct, const char *text, size_t text_len, bool fifo,
 			  brig_error_t **err);
 /* netsetup.c: --network and -p (see there); *attached once there is
  * something for netsetup_destroy to undo, even on failure. */
@@ -330,6 +334,8 @@ struct init_ctx {
 	 * are the joined namespace's, which its container may have made */
 	bool cgroup_by_parent;
 	int preserve_fds;
+	/* run, started at once: no stub, no exec.fifo (handoff_at_once) */
+	bool at_once;
 	/* the compiled filters' directory, checked by the parent on the host */
 	struct sec_seccomp_cache *seccomp_cache;
 	struct sec_seccomp *seccomp; /* made by the init from the config */
@@ -348,6 +354,7 @@ struct proc_final {
 	int sock;     /* to the runtime: CHAN_PTY, CHAN_SECCOMP (then GO) */
 	struct sec_seccomp *seccomp; /* or NULL */
 	bool seccomp_loaded;
+	bool at_once; /* no stub to prepare (handoff_at_once) */
 	char *exe;    /* set: args[0] resolved */
 	char **env;   /* set: process.env and HOME */
 	int stub_fd, desc_fd; /* set: the stub and its instructions (handoff.c) */
@@ -371,6 +378,11 @@ struct handoff_opts {
  * f has not), forks into the pid namespace, sends READY, waits for GO and
  * `start` as o says, then execs f->exe.  Returns only on failure. */
 int handoff(const struct proc_final *f, const struct handoff_opts *o, brig_error_t **err);
+/* run, started at once (create.c, start_at_once): READY, GO, then what the
+ * stub would do (the filter, signals, descriptors) and execve of f->exe
+ * by this process.  Returns only on failure. */
+int handoff_at_once(const struct proc_final *f, int keep_fds, const char *note,
+		    brig_error_t **err);
 /* The stub's two memfds, made by finalize_process before the rlimits
  * (RLIMIT_NOFILE may leave none to open after) and the seccomp filter. */
 int handoff_prepare(struct proc_final *f, brig_error_t **err);

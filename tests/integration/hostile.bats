@@ -428,6 +428,38 @@ stubrace_done() {
 	stubrace_done "$i"
 }
 
+@test "run: a host user of the container's uid cannot take over the init before its execve (started at once, no stub)" {
+	stubrace_setup
+	set_args true
+	local i
+	for i in $(seq 30); do
+		brig run --bundle "$BUNDLE" "$CID" </dev/null >/dev/null 2>>"$TESTDIR/run.err" || true
+		brig delete -f "$CID" >/dev/null 2>&1 || true
+		grep -qx -e ATTACHED -e DONE "$SHARED/report" && break
+	done
+	stubrace_done "$i"
+}
+
+@test "run: while the init sets up (brig, no stub), the container is creating, without exec.fifo, and exec refuses it (pause and start wait for run's lock)" {
+	update_config --arg s "$SHARED" '.hooks.createContainer = [{path: "/bin/sh",
+		args: ["sh", "-c", "echo hooked >\($s)/hooked; while [ ! -e \($s)/go ]; do sleep 0.05; done"]}]'
+	set_args sh -c 'echo ran; cat /proc/1/comm; true'
+	"$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID" </dev/null >"$TESTDIR/run.out" 2>"$TESTDIR/run.err" &
+	local runner=$! rc=0
+	wait_file "$SHARED/hooked"
+	[ "$(brig state "$CID" | jq -r .status)" = creating ] || rc=1
+	[ ! -e "$ROOT/$CID/exec.fifo" ] || rc=1
+	! brig exec "$CID" true 2>"$TESTDIR/exec.err" || rc=1
+	grep -q creating "$TESTDIR/exec.err" || rc=1
+	touch "$SHARED/go"
+	wait "$runner" || rc=1
+	cat "$TESTDIR/run.out" "$TESTDIR/run.err" "$TESTDIR/exec.err" >&2
+	[ "$rc" -eq 0 ]
+	[ "$(head -1 "$TESTDIR/run.out")" = ran ]
+	[ "$(sed -n 2p "$TESTDIR/run.out")" = sh ]
+	assert_held
+}
+
 @test "joined pid namespace: a neighbour cannot give the container its own tmpfs as /proc" {
 	# A (CAP_SYS_ADMIN) replaces its /proc with a tmpfs whose 1/ns/pid is
 	# a symlink to /proc/self/fd/N, N tried from 3 to 12: a check that

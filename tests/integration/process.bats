@@ -164,6 +164,25 @@ teardown() { teardown_bundle; }
 	[ "$(sort -n <<<"$output" | tr '\n' ' ')" = "0 1 2 " ]
 }
 
+@test "the process starts with default signals, none ignored, whatever its caller ignored: run (started at once) and create+start (the stub)" {
+	# (not through sh: busybox ash ignores SIGQUIT itself)
+	set_args grep -E '^Sig(Ign|Blk):' /proc/self/status
+	run --separate-stderr bash -c 'trap "" INT QUIT HUP PIPE; exec "$@"' _ \
+		"$BRIG" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+	echo "$output $stderr" >&2
+	[ "$status" -eq 0 ]
+	grep -E '^SigIgn:\s+0+$' <<<"$output"
+	grep -E '^SigBlk:\s+0+$' <<<"$output"
+	bash -c 'trap "" INT QUIT HUP PIPE; exec "$@"' _ "$BRIG" --root "$ROOT" create \
+		--bundle "$BUNDLE" "$CID-2" </dev/null >"$TESTDIR/c2.out" 2>"$TESTDIR/c2.err"
+	brig start "$CID-2"
+	wait_status "$CID-2" stopped
+	brig delete "$CID-2"
+	cat "$TESTDIR/c2.out" "$TESTDIR/c2.err" >&2
+	grep -E '^SigIgn:\s+0+$' "$TESTDIR/c2.out"
+	grep -E '^SigBlk:\s+0+$' "$TESTDIR/c2.out"
+}
+
 @test "--preserve-fds passes extra descriptors" {
 	echo "through fd 3" >"$TESTDIR/fdfile"
 	set_args sh -c 'cat <&3; ls /proc/1/fd; true'
