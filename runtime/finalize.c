@@ -81,7 +81,7 @@ int finalize_process(struct proc_final *f, brig_error_t **err)
 	f->env = build_env(p); /* reads the container's /etc/passwd */
 	if (f->seccomp && !p->no_new_privileges && load_seccomp(f, err) < 0)
 		return -1;
-	if (sec_caps_prepare(p->capabilities, err) < 0)
+	if (sec_caps_prepare(p->capabilities, f->userns, err) < 0)
 		return -1;
 	if (switch_user(p, f->userns, err) < 0)
 		return -1;

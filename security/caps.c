@@ -45,7 +45,8 @@ static int last_cap(void)
 
 /* This process's bounding set, read once (a prctl a capability) and
  * kept as brig drops from it: a fork inherits both the set and this copy
- * of it, and nothing else in brig changes it. */
+ * of it.  Only a user namespace changes it otherwise (to a full set):
+ * sec_caps_prepare reads it again there. */
 static capmask_t bnd_cache;
 static bool bnd_read;
 
@@ -183,7 +184,7 @@ int sec_caps_validate(const struct spec_capabilities *caps,
 	return 0;
 }
 
-int sec_caps_prepare(const struct spec_capabilities *caps, brig_error_t **err)
+int sec_caps_prepare(const struct spec_capabilities *caps, bool userns, brig_error_t **err)
 {
 	struct capsets s;
 
@@ -191,6 +192,13 @@ int sec_caps_prepare(const struct spec_capabilities *caps, brig_error_t **err)
 		return 0;
 	if (caps_parse(caps, CAPS_PATH, NULL, &s, err) < 0)
 		return -1;
+	/* a user namespace made or joined (clone, unshare, setns) gives a
+	 * full bounding set: what brig's own lacked is not lacking there
+	 * (found by the review of this cache) */
+	if (userns) {
+		bnd_read = false;
+		bnd_cache = 0;
+	}
 
 	capmask_t drop = own_bounding() & ~s.bnd;
 	int last = last_cap();

@@ -14,7 +14,7 @@
  *   sec_caps_apply()    after: sets effective/permitted/inheritable, then
  *                       the ambient set, and clears KEEPCAPS.
  * caps == NULL keeps today's behaviour of runc: no change at all. */
-int sec_caps_prepare(const struct spec_capabilities *caps, brig_error_t **err);
+int sec_caps_prepare(const struct spec_capabilities *caps, bool userns, brig_error_t **err);
 int sec_caps_apply(const struct spec_capabilities *caps, brig_error_t **err);
 
 /* Validate capability names (malformed = error with JSON path; unknown to

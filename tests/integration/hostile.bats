@@ -460,6 +460,33 @@ stubrace_done() {
 	assert_held
 }
 
+@test "user namespace: a caller whose bounding set lacks a capability does not hand it to the container (run at once, and create+start)" {
+	# (found by the review of the bounding set's cache, caps.c: the set
+	# read before the clone is the host's; a new user namespace starts
+	# with a full one, and what the host's lacked was never dropped)
+	add_namespace user
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .process.noNewPrivileges = false
+		| .process.capabilities = {bounding: ["CAP_KILL"], effective: ["CAP_KILL"], permitted: ["CAP_KILL"]}'
+	chown -R -h 100000:100000 "$BUNDLE/rootfs"
+	set_args grep -E '^Cap(Prm|Eff|Bnd):' /proc/self/status
+	run --separate-stderr capsh --drop=cap_net_admin,cap_sys_ptrace -- -c \
+		'exec "$0" --root "$1" run --bundle "$2" "$3" </dev/null' "$BRIG" "$ROOT" "$BUNDLE" "$CID"
+	echo "$output $stderr" >&2
+	[ "$status" -eq 0 ]
+	# CAP_KILL (bit 5) and nothing else, in every set
+	[ "$(grep -c -E ':\s+0+20$' <<<"$output")" -eq 3 ]
+	capsh --drop=cap_net_admin,cap_sys_ptrace -- -c \
+		'exec "$0" --root "$1" create --bundle "$2" "$3" </dev/null >"$4" 2>&1' \
+		"$BRIG" "$ROOT" "$BUNDLE" "$CID-2" "$TESTDIR/c2.out"
+	brig start "$CID-2"
+	wait_status "$CID-2" stopped
+	brig delete "$CID-2"
+	cat "$TESTDIR/c2.out" >&2
+	[ "$(grep -c -E ':\s+0+20$' "$TESTDIR/c2.out")" -eq 3 ]
+}
+
 @test "joined pid namespace: a neighbour cannot give the container its own tmpfs as /proc" {
 	# A (CAP_SYS_ADMIN) replaces its /proc with a tmpfs whose 1/ns/pid is
 	# a symlink to /proc/self/fd/N, N tried from 3 to 12: a check that

@@ -156,7 +156,7 @@ static void test_caps_validate_malformed(void **state)
 		brig_err_free(&err);
 
 		/* prepare/apply refuse them too, before touching anything */
-		assert_int_equal(sec_caps_prepare(&c, &err), -1);
+		assert_int_equal(sec_caps_prepare(&c, false, &err), -1);
 		assert_non_null(err);
 		brig_err_free(&err);
 	}
@@ -221,7 +221,7 @@ static int caps_child(void *arg)
 	const struct caps_case *t = arg;
 	brig_error_t *err = NULL;
 
-	if (sec_caps_prepare(t->caps, &err) < 0) {
+	if (sec_caps_prepare(t->caps, false, &err) < 0) {
 		fprintf(stderr, "prepare: %s\n", err->msg);
 		return 90;
 	}
@@ -344,7 +344,7 @@ static int caps_null_child(void *arg)
 	brig_error_t *err = NULL;
 	unsigned long long bnd = status_field("CapBnd", 16), prm = status_field("CapPrm", 16),
 			   eff = status_field("CapEff", 16);
-	CHECK(1, sec_caps_prepare(NULL, &err) == 0);
+	CHECK(1, sec_caps_prepare(NULL, false, &err) == 0);
 	CHECK(2, sec_caps_apply(NULL, &err) == 0);
 	CHECK(3, status_field("CapBnd", 16) == bnd);
 	CHECK(4, status_field("CapPrm", 16) == prm);
