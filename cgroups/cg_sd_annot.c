@@ -337,7 +337,9 @@ static unsigned perms_of(const char *a)
 {
 	unsigned p = 0;
 
-	if (a == NULL)
+	/* none given is all, as brig's own program and v1's files take it
+	 * (cg_bpf_devices.c, cg_devices.c): "" too */
+	if (a == NULL || *a == '\0')
 		return P_ALL;
 	for (; *a; a++)
 		p |= *a == 'r' ? P_R : *a == 'w' ? P_W : *a == 'm' ? P_M : 0;

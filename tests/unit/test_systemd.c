@@ -417,6 +417,28 @@ static void test_devices_v1_never_looser(void **state)
 	sdb_props_free(&l);
 }
 
+/* ATTACK (found by the review of the device program's skip): a deny with
+ * an empty access string is "rwm" to brig's own program and to v1's
+ * files; were it no permission to the list systemd gets, that list would
+ * stay "exact", brig would load no program of its own on v2, and
+ * systemd's would let the container open fuse, which the config denies. */
+static void test_devices_empty_access_deny(void **state)
+{
+	struct spec_device_cgroup rules[] = {
+		{ false, 'a', -1, -1, "rwm" },
+		{ true, 'c', 10, 229, "rwm" },
+		{ false, 'c', 10, 229, "" },
+	};
+	struct sdb_props l = {0};
+	bool exact;
+
+	(void)state;
+	exact = cg_sd_device_props(rules, 3, true, &l);
+	/* either brig keeps its own program, or systemd is not told fuse */
+	assert_true(!exact || allowed(&l, "/dev/char/10:229") == NULL);
+	sdb_props_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_annotation_arrays),
 		cmocka_unit_test(test_devices),
 		cmocka_unit_test(test_devices_v1_never_looser),
+		cmocka_unit_test(test_devices_empty_access_deny),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
