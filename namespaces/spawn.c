@@ -16,6 +16,9 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -139,6 +142,44 @@ out:
 	return ret;
 }
 
+/* A pid namespace joined by path with a new user namespace: the helper
+ * enters it before the init is cloned (a new user namespace could not
+ * enter it later), so its processes see the init from its birth, with the
+ * host's root, directory and descriptors.  One of them with CAP_SYS_PTRACE
+ * in brig's own user namespace would ptrace it (not being dumpable does
+ * not stop that capability).  Refused, unless the pid namespace belongs
+ * to a user namespace below brig's (Docker's userns-remap, a pod's),
+ * whose capabilities do not reach the init.  (Found by the review of
+ * issue 20's last changes.) */
+static int check_pid_join(const struct spec_config *c, brig_error_t **err)
+{
+	const struct spec_namespace *pid = spec_find_ns(c, SPEC_NS_PID);
+	const struct spec_namespace *user = spec_find_ns(c, SPEC_NS_USER);
+	struct stat own, st;
+	bool below = false;
+	int fd, ufd;
+
+	if (!pid || !pid->path || !pid->path[0] || !user || (user->path && user->path[0]))
+		return 0;
+	fd = open(pid->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* the helper says why */
+	/* EPERM: its owner is above ours */
+	ufd = ioctl(fd, NS_GET_USERNS);
+	close(fd);
+	if (ufd >= 0) {
+		below = fstat(ufd, &st) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
+			!(st.st_ino == own.st_ino && st.st_dev == own.st_dev);
+		close(ufd);
+	}
+	if (!below)
+		return brig_err(err, 0, "linux.namespaces: pid namespace %s: joined with a new "
+				"user namespace, only one that has a user namespace of its own "
+				"(its processes would see the init before it leaves the host): "
+				"join its user namespace too", pid->path);
+	return 0;
+}
+
 pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 	       void *arg, brig_error_t **err)
 {
@@ -162,6 +203,8 @@ pid_t ns_spawn(const struct spec_config *c, int cgroup_fd, ns_child_fn fn,
 		return pid;
 	}
 
+	if (check_pid_join(c, err) < 0)
+		return -1;
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return brig_err(err, errno, "pipe");

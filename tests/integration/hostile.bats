@@ -487,6 +487,31 @@ stubrace_done() {
 	[ "$(grep -c -E ':\s+0+20$' "$TESTDIR/c2.out")" -eq 3 ]
 }
 
+@test "joined pid namespace with a new user namespace: refused where the pid namespace has none of its own (its processes would reach the init at birth)" {
+	# (from the review of issue 20's last changes: B's init, born in A's
+	# pid namespace, had the host's root and descriptors, and A, with
+	# CAP_SYS_PTRACE in the host's user namespace, took them)
+	set_args /bin/attacker watch /shared/report "$SECRET" 600 /shared/stop
+	run_detached "$CID"
+	wait_report READY
+	joined_b
+	add_namespace user
+	update_config '.linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+		| .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
+	run --separate-stderr brig run --bundle "$BUNDLE" "$CID-b"
+	echo "$stderr" >&2
+	[ "$status" -ne 0 ]
+	assert_error_line
+	[[ $stderr == *"join its user namespace too"* ]]
+	! brig state "$CID-b" 2>/dev/null || false
+	run_b 5
+	[ "$ok" -eq 0 ]
+	touch "$SHARED/stop"
+	wait_report DONE
+	assert_held
+	brig delete -f "$CID"
+}
+
 @test "joined pid namespace: a neighbour cannot give the container its own tmpfs as /proc" {
 	# A (CAP_SYS_ADMIN) replaces its /proc with a tmpfs whose 1/ns/pid is
 	# a symlink to /proc/self/fd/N, N tried from 3 to 12: a check that
