@@ -39,6 +39,11 @@ static bool user_manager(void)
 static struct sdb *early;
 static bool early_user;
 
+bool cg_devices_by_systemd(const struct cg_manager *m)
+{
+	return m && m->sd && m->sd->devices_by_systemd;
+}
+
 void cg_systemd_connect_early(void)
 {
 	brig_error_t *e = NULL;
@@ -445,6 +450,7 @@ static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 	struct spec_resources r = *m->sd->res;
 
 	if (!own_devices(m)) {
+		m->sd->devices_by_systemd = true;
 		r.devices = NULL;
 		r.n_devices = 0;
 	}

@@ -98,6 +98,8 @@ struct cg_systemd {
 	bool start_pending;
 	/* create: systemd was given the device rules exactly (v2) */
 	bool devices_exact;
+	/* ... and its device program holds them: brig loaded none */
+	bool devices_by_systemd;
 	struct sdb_props props;
 	const struct spec_resources *res; /* what cg_apply was given */
 	struct spec_resources res_copy;   /* r adjusted (cg_systemd.c) */

@@ -37,6 +37,9 @@ struct cg_manager *cg_new_systemd(const char *root, const char *cgroups_path,
 /* Start connecting to systemd now (it answers while brig reads the
  * bundle); cg_new_systemd takes the connection.  Errors wait for it. */
 void cg_systemd_connect_early(void);
+/* After cg_spawn_end: systemd's device program holds the device rules
+ * (--systemd-cgroup on v2, the rules said exactly), brig loaded none. */
+bool cg_devices_by_systemd(const struct cg_manager *m);
 /* Same, for a path recorded in state.json by a previous cg_new. */
 struct cg_manager *cg_load(const char *root, const char *path,
 			   brig_error_t **err);

@@ -593,6 +593,9 @@ static int spawn_init(struct create_job *j, brig_error_t **err)
 		return -1;
 	if (j->spawn_cg.runs_ahead && cg_spawn_end(&j->spawn_cg, j->pid, err) < 0)
 		return init_failed_first(j->sv[0], j->pid, err);
+	if (cg_devices_by_systemd(j->cg))
+		brig_debug("create: systemd's device program holds the device rules: brig "
+			   "loads none");
 	j->init = j->pid;
 	if (drive_init(j->ct, j->c, j->sv[0], j->pid, &j->init, late_pid != NULL, j->at_once,
 		       j->o, &j->pty_master, err) < 0)

@@ -246,6 +246,9 @@ c_born_in_scope() {
 		{ cat "$B/create.err"; return 1; }
 	grep -q "born in the scope's cgroup" "$B/create.err" ||
 		{ echo "no debug line on the init's birth:"; cat "$B/create.err"; r=1; }
+	# runc's default rules, which systemd's DeviceAllow says exactly
+	grep -q "systemd's device program holds the device rules" "$B/create.err" ||
+		{ echo "no debug line on the device program:"; cat "$B/create.err"; r=1; }
 	systemctl is-active --quiet "$unit" || { diag "$unit"; r=1; }
 	grep -qx "$(pid_of "$id")" "$CG/system.slice/$unit/cgroup.procs" ||
 		{ echo "the init is not in $unit"; r=1; }
@@ -408,7 +411,7 @@ lifecycle_checks() {
 	check "$RT: with a cgroup namespace the container sees the scope as its root, with its limits" c_cgroupns_view
 	check "$RT: prestart and createContainer hooks see the scope's limits in its files" c_hooks_see_limits
 	if [ "$RT" = brig ]; then
-		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it" c_born_in_scope
+		check "$RT: the init is born in the scope's cgroup, made before the unit; the unit active around it; systemd's device program, not a second one of brig's" c_born_in_scope
 		check "$RT: a create failed once the init is born in the scope leaves no unit, and the name usable" c_failed_after_send
 	fi
 	check "$RT: a process moved into a sub-cgroup of the scope (host pid namespace): delete leaves no unit, cgroup or process" c_subcgroup_delete
