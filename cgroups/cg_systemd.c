@@ -405,9 +405,6 @@ static void reopen_devices(struct cg_manager *m)
 		brig_err_free(&e); /* the rules that follow still hold */
 }
 
-/* After the unit started: what systemd did not make (v1 hierarchies it
- * does not manage, a slice's own cgroup), pid in every hierarchy, the
- * controllers enabled down to it, and the files. */
 /* cgroup v2: systemd was given the device rules exactly (DevicePolicy=
  * strict, cg_sd_device_props) and its device program is on the unit's
  * cgroup now: it holds the rules as brig's own would, and brig loads no
@@ -422,6 +419,9 @@ static bool own_devices(struct cg_manager *m)
 		 cg_bpf_devices_attached(u->dir) > 0);
 }
 
+/* After the unit started: what systemd did not make (v1 hierarchies it
+ * does not manage, a slice's own cgroup), pid in every hierarchy, the
+ * controllers enabled down to it, and the files. */
 static int complete(struct cg_manager *m, pid_t pid, brig_error_t **err)
 {
 	for (size_t i = 0; i < m->n; i++) {

@@ -164,9 +164,12 @@ static int check_pid_join(const struct spec_config *c, brig_error_t **err)
 	fd = open(pid->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0; /* the helper says why */
-	/* EPERM: its owner is above ours */
+	/* EPERM: its owner is above ours; another error: not a namespace
+	 * (the helper's setns says so) */
 	ufd = ioctl(fd, NS_GET_USERNS);
 	close(fd);
+	if (ufd < 0 && errno != EPERM)
+		return 0;
 	if (ufd >= 0) {
 		below = fstat(ufd, &st) == 0 && stat("/proc/self/ns/user", &own) == 0 &&
 			!(st.st_ino == own.st_ino && st.st_dev == own.st_dev);
