@@ -415,8 +415,8 @@ static bool own_devices(struct cg_manager *m)
 {
 	struct cg_hier *u = cg_unified(m);
 
-	return !(m->sd->devices_exact && m->layout == CG_LAYOUT_V2 && u &&
-		 cg_bpf_devices_attached(u->dir) > 0);
+	/* devices_exact is for v2 only (cg_sd_device_props) */
+	return !(m->sd->devices_exact && u && cg_bpf_devices_attached(u->dir) > 0);
 }
 
 /* After the unit started: what systemd did not make (v1 hierarchies it

@@ -399,7 +399,7 @@ lifecycle_checks() {
 	check "$RT: systemctl show: MemoryMax, TasksMax, CPUWeight, CPUQuotaPerSecUSec, AllowedCPUs, Delegate as config.json asked" c_properties
 	check "$RT: the scope's cgroup files hold the same limits" c_files
 	check "$RT: the limits survive systemctl daemon-reload" c_daemon_reload
-	check "$RT: devices: /dev/zero reads, a node of /dev/mem's numbers does not open, also after daemon-reload" c_devices
+	check "$RT: devices: /dev/zero reads, a node of /dev/mem's numbers (1:1) does not open, one of a pty's (136:0) is not refused, also after daemon-reload" c_devices
 	check "$RT: update --memory --pids-limit changes the unit's properties and the files" c_update
 	check "$RT: pause/resume: cgroup.freeze 1 then 0" c_pause_resume
 	check "$RT: ps --format json lists the init" c_ps
